@@ -1,0 +1,3 @@
+from lpsectl.cli import main
+
+main()

@@ -1,0 +1,134 @@
+"""Commands on the helpdesk folder: init check log demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from lpsectl.cli import App, pass_app
+from lpsectl.cli.common import echo_table, warn
+
+GITIGNORE = """\
+# Derived by lpsectl (indexes, caches, locks): disposable, rebuilt when stale.
+.lpsectl/
+"""
+
+
+@click.command("init")
+@click.argument("directory", metavar="[DIR]", required=False, default=".")
+@pass_app
+def init_cmd(app: App, directory: str) -> None:
+    """Make DIR (default: here) a helpdesk folder, or set up a clone of one.
+
+    Writes lpsectl.yaml, tickets/, .gitignore and .gitattributes, makes a
+    git repository if there is none, and commits them.
+    """
+    from lpsectl import config as configmod
+    from lpsectl import gitrepo
+    from lpsectl.store import atomic_write
+
+    root = Path(directory).expanduser()
+    if root.exists() and not root.is_dir():
+        from lpsectl.errors import BadInput
+
+        raise BadInput(f"{root} is a file, not a folder")
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    created: list[Path] = []
+    cfg = root / configmod.CONFIG_NAME
+    if not cfg.exists():
+        atomic_write(cfg, configmod.DEFAULT_TEXT.encode("utf-8"))
+        created.append(cfg)
+    configmod.load(cfg)  # a clone's configuration must be valid
+    keep = root / "tickets" / ".gitkeep"
+    if not keep.exists():
+        atomic_write(keep, b"")
+        created.append(keep)
+    ignore = root / ".gitignore"
+    text = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    if ".lpsectl/" not in text.split():
+        atomic_write(ignore, (text + ("\n" if text and not text.endswith("\n") else "") + GITIGNORE).encode("utf-8"))
+        created.append(ignore)
+    if gitrepo.find_root(root) is None:
+        if not gitrepo.git_available():
+            warn("git is not installed: nothing is being recorded in an audit trail")
+        else:
+            gitrepo.init(root)
+    hd = _helpdesk_at(app, root)
+    from lpsectl import merge
+
+    changed = merge.setup(hd)
+    created.extend(changed)
+    if hd.git is not None and created:
+        hd.commit(created, "init helpdesk", _operator_or_default(app))
+    click.echo(f"Helpdesk ready in {root}" + ("" if created else " (already set up)"))
+
+
+def _operator_or_default(app: App) -> str:
+    from lpsectl.errors import BadInput
+
+    try:
+        return app.operator()
+    except BadInput:
+        return "lpsectl"
+
+
+def _helpdesk_at(app: App, root: Path):
+    from lpsectl.store import Helpdesk
+
+    app._helpdesk = Helpdesk(root)
+    return app._helpdesk
+
+
+@click.command("check")
+@pass_app
+def check_cmd(app: App) -> None:
+    """Validate every ticket; list problems as path:line: problem (exit 1)."""
+    from lpsectl.checks import check
+
+    hd = app.helpdesk()
+    count, problems = check(hd)
+    for p in problems:
+        click.echo(str(p))
+    if problems:
+        click.echo(f"Error: {len(problems)} problem(s) in {count} ticket file(s)", err=True)
+        click.get_current_context().exit(1)
+    click.echo(f"{count} ticket(s) checked, no problems", err=True)
+
+
+@click.command("log")
+@click.argument("ticket_id", metavar="ID")
+@pass_app
+def log_cmd(app: App, ticket_id: str) -> None:
+    """The audit trail: every commit that touched the ticket."""
+    from lpsectl.cli.common import local
+    from lpsectl.clock import parse_time
+    from lpsectl.errors import Refused
+
+    hd = app.helpdesk()
+    tid = hd.resolve(ticket_id)
+    if hd.git is None:
+        raise Refused(f"{hd.root} is not in a git repository: there is no audit trail")
+    commits = hd.git.log(hd.path_for(tid))
+    rows = [[c.sha[:10], local(parse_time(c.at, hd.tz), hd.tz, seconds=True), c.author, c.subject]
+            for c in reversed(commits)]
+    echo_table(rows, ["commit", "time", "author", "action"])
+
+
+@click.command("demo")
+@click.argument("directory", metavar="[DIR]", required=False)
+@pass_app
+def demo_cmd(app: App, directory: Optional[str]) -> None:
+    """Build a sample helpdesk (default: in a temporary folder) and walk it through.
+
+    Realistic tickets come in through every channel and climb every tier;
+    the commands and their output are printed as they run.
+    """
+    from lpsectl.demo import run
+
+    run(directory)
+
+
+COMMANDS = [init_cmd, check_cmd, log_cmd, demo_cmd]

@@ -1,0 +1,115 @@
+"""Shared pieces of the commands: recording an action, printing results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from contextlib import contextmanager
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+
+import click
+
+from lpsectl.cli import App
+
+at_option = click.option(
+    "--at", "at", metavar="TIME",
+    help="When it happened (ISO 8601; without offset in the office's time zone). Default: now.",
+)
+message_option = click.option("-m", "--message", "message", metavar="TEXT", help="The text.")
+
+
+def warn(text: str) -> None:
+    click.echo(f"Warning: {text}", err=True)
+
+
+def commit(app: App, paths: Sequence[Path], message: str, operator: str) -> None:
+    hd = app.helpdesk()
+    if hd.git is None:
+        if not app.warned_no_git:
+            warn(f"{hd.root} is not in a git repository: nothing is being recorded in an audit trail "
+                 "(run `git init` there, then `lpsectl init`)")
+            app.warned_no_git = True
+        return
+    hd.commit(list(paths), message, operator)
+
+
+def record(app: App, id_text: str, at: Optional[str], action: str,
+           change: Callable[..., Any], detail: Callable[[Any], str] = lambda t: "") -> Any:
+    """Load, change and save one ticket under the lock; one commit.
+
+    ``change(ticket, act)`` raises to refuse; nothing is written then.
+    """
+    from lpsectl.workflow import make_act
+
+    hd = app.helpdesk()
+    operator = app.operator()
+    with hd.locked():
+        t = hd.load(id_text)
+        act = make_act(operator, at, hd.tz)
+        change(t, act)
+        path = hd.save(t)
+        commit(app, [path], f"{action} {t.id}{detail(t)}", operator)
+    return t
+
+
+def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
+    if t is None:
+        return "-"
+    lt = t.astimezone(tz)
+    name = lt.tzname() or ""
+    if name.startswith(("+", "-")):
+        name = "UTC" + name
+    return lt.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "")) + (f" {name}" if name else "")
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    click.echo(buf.getvalue(), nl=False)
+
+
+def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
+    from tabulate import tabulate
+
+    click.echo(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+
+
+@contextmanager
+def progress_bar(items: list, label: str) -> Iterator[Iterable]:
+    """A progress bar on stderr when it is a terminal and the work is long."""
+    if len(items) < 500 or not sys.stderr.isatty():
+        yield items
+        return
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield bar
+
+
+def load_all(app: App):
+    """Every ticket, with a progress bar on a terminal; damage is reported by the caller."""
+    hd = app.helpdesk()
+    files = list(hd.ticket_files())
+    with progress_bar(files, "Reading tickets") as bar:
+        return hd.load_files(bar)
+
+
+def report_damage(damaged: list, what: str = "passed over") -> None:
+    for d in damaged:
+        click.echo(f"Error: {d} ({what}; `lpsectl check` lists every problem)", err=True)
+
+
+def interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,5 @@
+"""Commands: sync (filled in by its issue)."""
+
+from __future__ import annotations
+
+COMMANDS: list = []

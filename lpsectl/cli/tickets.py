@@ -1,0 +1,418 @@
+"""Commands on tickets: new show list answer escalate redirect note wait ..."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Optional
+
+import click
+
+from lpsectl import workflow
+from lpsectl.cli import App, pass_app
+from lpsectl.cli.common import (
+    at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
+    local, message_option, record, report_damage,
+)
+from lpsectl.errors import BadInput
+from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
+
+LABELS = {
+    "name": "reporter's name", "address": "reporter's address", "phone": "reporter's phone",
+    "email": "reporter's e-mail", "account": "LPSE user account", "ref": "SP4N-LAPOR! tracking number",
+}
+
+
+def _read_message(message: Optional[str], message_file: Optional[str]) -> Optional[str]:
+    if message is not None and message_file is not None:
+        raise BadInput("give -m or --message-file, not both")
+    if message_file is None:
+        return message
+    try:
+        if message_file == "-":
+            return click.get_text_stream("stdin").read()
+        with open(message_file, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read --message-file {message_file}: {exc}") from None
+
+
+@click.command("new")
+@click.option("--channel", "-c", required=True, metavar="CH",
+              help="portal, phone, walk-in, email, suggestion-box, lapor, whatsapp (or telepon, datang-langsung, surel, kotak-saran, lpse-support, wa).")
+@click.option("--kind", "-k", metavar="K", help="complaint, problem, grievance, suggestion, question (default) — or pengaduan, permasalahan, keluhan, masukan, pertanyaan.")
+@click.option("--name", help="Reporter's name.")
+@click.option("--address", help="Reporter's address.")
+@click.option("--phone", help="Reporter's phone number.")
+@click.option("--email", help="Reporter's e-mail address.")
+@click.option("--account", help="Reporter's LPSE user account (portal).")
+@click.option("--role", help="Reporter's role: vendor (penyedia), PPK, Pokja, ...")
+@click.option("--subject", "-s", metavar="S", help="Short subject.")
+@click.option("-m", "--message", metavar="TEXT", help="The question or complaint as told.")
+@click.option("--message-file", metavar="F", help="Read the message from file F (- for stdin).")
+@click.option("--category", metavar="C", help="Free category, e.g. login, registration, upload.")
+@click.option("--difficulty", "-d", metavar="D", help="easy, normal (default), hard, investigation — or ringan, sedang, berat, investigasi.")
+@click.option("--ref", metavar="EXT", help="External reference: the SP4N-LAPOR! tracking number (lapor), else an LPSE Support ticket number.")
+@at_option
+@click.option("-q", "--quiet", is_flag=True, help="Print exactly the new id.")
+@pass_app
+def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, email, account, role,
+            subject, message, message_file, category, difficulty, ref, at, quiet) -> None:
+    """Open a ticket at the helpdesk tier and print its id.
+
+    Each channel needs the reporter's identity: walk-in name, address and
+    phone; phone and whatsapp name and phone; portal the account; email the
+    address; lapor the tracking number (--ref). Missing ones are asked for on
+    a terminal.
+
+    \b
+    Examples:
+      lpsectl new -c telepon --name "Budi" --phone "0752 92317" -s "Lupa password"
+      lpsectl new -c kotak-saran -k masukan -m "Ruang tunggu panas" --at 2026-08-13
+    """
+    channel = CHANNEL.parse(channel)
+    kind = KIND.parse(kind) if kind else None
+    message = _read_message(message, message_file)
+    values = {"name": name, "address": address, "phone": phone, "email": email,
+              "account": account, "role": role}
+    reporter = Reporter(**values)
+    missing = workflow.missing_identity(channel, reporter, ref)
+    if missing and interactive():
+        for field in missing:
+            answer = click.prompt(f"{LABELS[field].capitalize()}", err=True, default="", show_default=False)
+            if field == "ref":
+                ref = answer
+            else:
+                values[field] = answer
+        reporter = Reporter(**values)
+    if not subject and not (message or "").strip() and interactive():
+        subject = click.prompt("Subject", err=True, default="", show_default=False) or None
+    hd = app.helpdesk()
+    operator = app.operator()
+    with hd.locked():
+        act = workflow.make_act(operator, at, hd.tz)
+        t = workflow.new_ticket(hd.new_id(act.at), act, channel, kind, reporter, subject, message,
+                                category, difficulty, ref)
+        path = hd.save(t)
+        commit(app, [path], f"open {t.id} ({t.channel}, {t.kind})", operator)
+    if quiet:
+        click.echo(t.id)
+        return
+    from lpsectl.sla import assess
+
+    a = assess(t, hd.config, hd.calendar, act.recorded_at)
+    click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
+
+
+@click.command("show")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the ticket as JSON.")
+@pass_app
+def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
+    """Show one ticket with its history."""
+    from lpsectl.sla import assess
+    from lpsectl.views import ticket_json
+
+    hd = app.helpdesk()
+    t = hd.load(ticket_id)
+    now = datetime.now(hd.tz)
+    a = assess(t, hd.config, hd.calendar, now)
+    if as_json:
+        echo_json(ticket_json(t, a, hd.tz))
+        return
+    s = a.state
+    lines = [
+        f"{t.id}  {t.kind} via {t.channel}  [{s.status}{' on ' + s.wait_on if s.wait_on else ''}, {s.tier}]"
+        + ("  OVERDUE" if a.overdue else ""),
+        f"Subject:     {t.subject or '-'}",
+        f"Created:     {local(t.created_at, hd.tz)}",
+        f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
+        f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
+    ]
+    if s.resolution:
+        lines.append(f"Resolution:  {s.resolution}")
+    if s.score:
+        lines.append(f"Rating:      {s.score}/4")
+    who = [f"{k}: {v}" for k, v in t.reporter.as_dict().items() if v]
+    lines.append("Reporter:    " + ("; ".join(who) if who else "anonymous"))
+    refs = [f"{k}: {v}" for k, v in t.refs.items() if v]
+    if refs:
+        lines.append("Refs:        " + "; ".join(refs))
+    if t.attachments:
+        lines.append("Attachments: " + ", ".join(t.attachments))
+    if t.message:
+        lines += ["", "Message:"] + ["  " + line for line in t.message.splitlines()]
+    lines += ["", "History:"]
+    for e in t.history:
+        extra = []
+        for key in ("on", "resolution", "ref", "score"):
+            if e.get(key) is not None:
+                extra.append(f"{key} {e.get(key)}")
+        if e.get("head"):
+            extra.append("with the Kepala LPSE")
+        if e.get("changes"):
+            extra.append("changed " + ", ".join(e.get("changes")))
+        lines.append(f"  {local(e.at, hd.tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
+                     + (f"  ({'; '.join(extra)})" if extra else ""))
+        if e.message:
+            lines += ["      " + line for line in e.message.splitlines()]
+    click.echo("\n".join(lines))
+
+
+_DIGITS = re.compile(r"\D")
+
+
+def _phone_digits(text: str) -> str:
+    d = _DIGITS.sub("", text)
+    if text.strip().startswith("+62") or (d.startswith("62") and len(d) > 9 and not text.strip().startswith("0")):
+        d = "0" + d[2:]
+    return d
+
+
+def _matches(t, needle: str) -> bool:
+    n = needle.casefold()
+    texts = [t.subject, t.message, *t.reporter.as_dict().values()]
+    if any(x and n in x.casefold() for x in texts):
+        return True
+    digits = _phone_digits(needle)
+    if len(digits) >= 3 and t.reporter.phone:
+        return digits in _phone_digits(t.reporter.phone)
+    return False
+
+
+LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
+
+
+@click.command("list")
+@click.option("--status", "statuses", multiple=True, metavar="S", help="open, waiting, answered, closed; repeat for several.")
+@click.option("--all", "show_all", is_flag=True, help="Every status, closed included.")
+@click.option("--tier", metavar="T", help="helpdesk, admin-ppe, lkpp.")
+@click.option("--channel", metavar="C")
+@click.option("--kind", metavar="K")
+@click.option("--category", metavar="C")
+@click.option("--overdue", is_flag=True, help="Only open tickets past their due time.")
+@click.option("--since", metavar="D", help="Opened on or after date D (YYYY-MM-DD).")
+@click.option("--until", metavar="D", help="Opened on or before date D (YYYY-MM-DD).")
+@click.option("--search", metavar="TEXT", help="Text in subject, message or reporter fields; phone numbers by digits.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@pass_app
+def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
+             search, as_json, as_csv) -> None:
+    """List matching tickets, oldest first (closed ones only with --status or --all)."""
+    from lpsectl.clock import parse_date
+    from lpsectl.sla import assess
+    from lpsectl.views import list_json
+
+    if as_json and as_csv:
+        raise BadInput("give --json or --csv, not both")
+    want_status = {STATUS.parse(s) for s in statuses}
+    want_tier = TIER.parse(tier) if tier else None
+    want_channel = CHANNEL.parse(channel) if channel else None
+    want_kind = KIND.parse(kind) if kind else None
+    d_since = parse_date(since, "--since date") if since else None
+    d_until = parse_date(until, "--until date") if until else None
+    hd = app.helpdesk()
+    loaded = load_all(app)
+    now = datetime.now(hd.tz)
+    rows = []
+    for t in sorted(loaded.tickets, key=lambda t: (t.created_at, t.id)):
+        created = t.created_at.astimezone(hd.tz).date()
+        if d_since and created < d_since or d_until and created > d_until:
+            continue
+        if want_channel and t.channel != want_channel or want_kind and t.kind != want_kind:
+            continue
+        if category and (t.category or "").casefold() != category.casefold():
+            continue
+        if search and not _matches(t, search):
+            continue
+        a = assess(t, hd.config, hd.calendar, now)
+        s = a.state
+        if want_status and s.status not in want_status:
+            continue
+        if not want_status and not show_all and s.status == "closed":
+            continue
+        if want_tier and s.tier != want_tier or overdue and not a.overdue:
+            continue
+        rows.append(list_json(t, a, hd.tz))
+    if as_json:
+        echo_json(rows)
+    elif as_csv:
+        echo_csv(rows, LIST_COLUMNS)
+    elif rows:
+        echo_table(
+            [[r["id"], local(datetime.fromisoformat(r["created_at"]), hd.tz), r["channel"], r["kind"],
+              r["status"], r["tier"], local(datetime.fromisoformat(r["due_at"]), hd.tz) + (" !" if r["overdue"] else ""),
+              _short(r["subject"])] for r in rows],
+            ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
+        )
+    else:
+        click.echo("No tickets match.", err=True)
+    if loaded.damaged:
+        report_damage(loaded.damaged)
+        click.get_current_context().exit(1)
+
+
+def _short(text: Optional[str], width: int = 48) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _done(t) -> None:
+    s = t.state()
+    extra = f" ({s.resolution})" if s.resolution else ""
+    click.echo(f"{t.id}  {s.status}{extra} at {s.tier}")
+
+
+@click.command("answer")
+@click.argument("ticket_id", metavar="ID")
+@message_option
+@click.option("--close", "close_", is_flag=True, help="Close the ticket with the answer (no confirmation awaited).")
+@at_option
+@pass_app
+def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, at: Optional[str]) -> None:
+    """Record the answer given to the reporter (status answered, or closed)."""
+    _done(record(app, ticket_id, at, "answer", lambda t, act: workflow.answer(t, act, message, close_)))
+
+
+@click.command("escalate")
+@click.argument("ticket_id", metavar="ID")
+@click.option("-m", "--message", metavar="REASON", help="Why it goes up.")
+@click.option("--ref", metavar="EXT", help="The LPSE Support ticket number.")
+@at_option
+@pass_app
+def escalate_cmd(app: App, ticket_id: str, message, ref, at) -> None:
+    """Move the ticket to the next tier: helpdesk -> admin-ppe -> lkpp."""
+    _done(record(app, ticket_id, at, "escalate", lambda t, act: workflow.escalate(t, act, message, ref),
+                 lambda t: f" to {t.tier}"))
+
+
+@click.command("redirect")
+@click.argument("ticket_id", metavar="ID")
+@message_option
+@at_option
+@pass_app
+def redirect_cmd(app: App, ticket_id: str, message, at) -> None:
+    """End the ticket by asking the reporter to file it through LPSE Support."""
+    _done(record(app, ticket_id, at, "redirect", lambda t, act: workflow.redirect(t, act, message)))
+
+
+@click.command("note")
+@click.argument("ticket_id", metavar="ID")
+@message_option
+@click.option("--head", is_flag=True, help="Records coordination with the Kepala LPSE.")
+@at_option
+@pass_app
+def note_cmd(app: App, ticket_id: str, message, head: bool, at) -> None:
+    """Add an internal note (--head: coordination with the Kepala LPSE)."""
+    _done(record(app, ticket_id, at, "note", lambda t, act: workflow.note(t, act, message, head),
+                 lambda t: " (Kepala LPSE)" if head else ""))
+
+
+@click.command("wait")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--on", "on", required=True, metavar="reporter|lkpp", help="Who the ticket waits on.")
+@message_option
+@at_option
+@pass_app
+def wait_cmd(app: App, ticket_id: str, on: str, message, at) -> None:
+    """Pause the resolution clock while waiting on the reporter or on LKPP."""
+    _done(record(app, ticket_id, at, "wait", lambda t, act: workflow.wait(t, act, on, message),
+                 lambda t: f" on {t.state().wait_on}"))
+
+
+@click.command("resume")
+@click.argument("ticket_id", metavar="ID")
+@message_option
+@at_option
+@pass_app
+def resume_cmd(app: App, ticket_id: str, message, at) -> None:
+    """Restart the clock of a waiting ticket."""
+    _done(record(app, ticket_id, at, "resume", lambda t, act: workflow.resume(t, act, message)))
+
+
+@click.command("close")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--resolution", "-r", metavar="R",
+              help="answered (default), redirected, referred, duplicate, withdrawn, invalid.")
+@message_option
+@at_option
+@pass_app
+def close_cmd(app: App, ticket_id: str, resolution, message, at) -> None:
+    """Close the ticket. `referred` needs -m naming the body (Pokja, APIP, ...)."""
+    _done(record(app, ticket_id, at, "close", lambda t, act: workflow.close(t, act, resolution, message),
+                 lambda t: f" as {t.state().resolution}"))
+
+
+@click.command("reopen")
+@click.argument("ticket_id", metavar="ID")
+@message_option
+@at_option
+@pass_app
+def reopen_cmd(app: App, ticket_id: str, message, at) -> None:
+    """Reopen an answered or closed ticket at the tier that answered it."""
+    _done(record(app, ticket_id, at, "reopen", lambda t, act: workflow.reopen(t, act, message)))
+
+
+@click.command("rate")
+@click.argument("ticket_id", metavar="ID")
+@click.argument("score", metavar="SCORE")
+@at_option
+@pass_app
+def rate_cmd(app: App, ticket_id: str, score: str, at) -> None:
+    """Record the reporter's satisfaction, 1 (poor) to 4 (very good)."""
+    _done(record(app, ticket_id, at, "rate", lambda t, act: workflow.rate(t, act, score),
+                 lambda t: f" {t.state().score}"))
+
+
+@click.command("followup")
+@click.argument("ticket_id", metavar="ID")
+@message_option
+@at_option
+@pass_app
+def followup_cmd(app: App, ticket_id: str, message, at) -> None:
+    """Record a further message from the reporter (ends a wait on the reporter)."""
+    _done(record(app, ticket_id, at, "followup", lambda t, act: workflow.followup(t, act, message)))
+
+
+@click.command("edit")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--name")
+@click.option("--address")
+@click.option("--phone")
+@click.option("--email")
+@click.option("--account")
+@click.option("--role")
+@click.option("--subject")
+@click.option("--category")
+@click.option("--difficulty", metavar="D")
+@click.option("--kind", metavar="K")
+@click.option("--ref", metavar="EXT", help="The SP4N-LAPOR! number (lapor tickets), else the LPSE Support number.")
+@click.option("-m", "--message", metavar="REASON", help="Why it was changed.")
+@at_option
+@pass_app
+def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]) -> None:
+    """Correct or triage a ticket; an empty value ("") clears a field."""
+    changes: dict[str, Optional[str]] = {}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        changes[f"reporter.{key}" if key in REPORTER_FIELDS else key] = value
+
+    def change(t, act) -> Any:
+        if ref is not None:
+            changes["refs.lapor" if t.channel == "lapor" else "refs.lpse-support"] = ref
+        return workflow.edit(t, act, changes, message)
+
+    done: list = []
+    t = record(app, ticket_id, at, "edit", lambda t, act: done.extend(change(t, act)),
+               lambda t: " (" + ", ".join(done[0].get("changes")) + ")")
+    click.echo(f"{t.id}  edited: {', '.join(done[0].get('changes'))}")
+
+
+COMMANDS = [
+    new_cmd, show_cmd, list_cmd, answer_cmd, escalate_cmd, redirect_cmd, note_cmd, wait_cmd,
+    resume_cmd, close_cmd, reopen_cmd, rate_cmd, followup_cmd, edit_cmd,
+]

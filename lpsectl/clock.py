@@ -1,0 +1,167 @@
+"""Working days, deadlines and the SLA clock of the service standard.
+
+A working day is Monday to Friday in the office's time zone, not an
+Indonesian public holiday or cuti bersama (``holidays``, country ID,
+categories public and government), not a configured closed day, unless it is
+a configured open day. Days count from the first working day after the day
+a ticket was opened; a deadline falls at the office close of its last day.
+Every working day whose office close falls while the clock stands still
+(the ticket waits, or was answered before it was reopened) moves the
+deadline one working day later.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+from lpsectl.errors import BadInput
+
+Pause = tuple[datetime, Optional[datetime]]
+_ZONES: dict[str, tzinfo] = {}
+
+
+def zone(name: str, where: Optional[Path] = None) -> tzinfo:
+    """The time zone ``name``, from the OS or the tzdata package."""
+    if name not in _ZONES:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            _ZONES[name] = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            prefix = f"{where}: " if where else ""
+            raise BadInput(f"{prefix}unknown time zone {name!r}; use a name such as Asia/Jakarta") from None
+    return _ZONES[name]
+
+
+def now(tz: tzinfo) -> datetime:
+    return datetime.now(tz).replace(microsecond=0)
+
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def parse_time(text: str, tz: tzinfo, what: str = "time") -> datetime:
+    """ISO 8601 (or day-first DD/MM/YYYY [HH:MM]); without offset, in ``tz``."""
+    s = str(text).strip()
+    m = _DAY_FIRST.match(s)
+    try:
+        if m:
+            d, mo, y, hh, mm, ss = m.groups()
+            t = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        else:
+            if s.endswith("Z"):
+                s = s[:-1] + "+00:00"
+            t = datetime.fromisoformat(s)
+    except ValueError:
+        raise BadInput(
+            f"malformed {what} {text!r}; write ISO 8601 such as 2026-08-13T09:15 or 2026-08-13"
+        ) from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=tz)
+    return t.astimezone(tz)
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    s = str(text).strip()
+    m = _DAY_FIRST.match(s)
+    try:
+        if m and m.group(4) is None:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(s)
+    except ValueError:
+        raise BadInput(f"malformed {what} {text!r}; write YYYY-MM-DD") from None
+
+
+class Calendar:
+    """The office's working days and deadlines."""
+
+    def __init__(
+        self,
+        tz: tzinfo,
+        office_close: time = time(16, 0),
+        closed_days: frozenset[date] = frozenset(),
+        open_days: frozenset[date] = frozenset(),
+    ) -> None:
+        self.tz = tz
+        self.office_close = office_close
+        self.closed_days = closed_days
+        self.open_days = open_days
+        self._holidays: dict[int, dict[date, str]] = {}
+        self._working: dict[date, bool] = {}
+
+    @classmethod
+    def from_config(cls, cfg) -> "Calendar":
+        return cls(zone(cfg.timezone), cfg.office_close, cfg.closed_days, cfg.open_days)
+
+    def holidays(self, year: int) -> dict[date, str]:
+        if year not in self._holidays:
+            import holidays  # heavy: only when a deadline is computed
+
+            try:
+                h = holidays.country_holidays("ID", years=year, categories=("public", "government"))
+            except (TypeError, NotImplementedError):  # older holidays without categories
+                h = holidays.country_holidays("ID", years=year)
+            self._holidays[year] = dict(h)
+        return self._holidays[year]
+
+    def is_working_day(self, d: date) -> bool:
+        w = self._working.get(d)
+        if w is None:
+            if d in self.open_days:
+                w = True
+            elif d.weekday() >= 5 or d in self.closed_days:
+                w = False
+            else:
+                w = d not in self.holidays(d.year)
+            self._working[d] = w
+        return w
+
+    def close_of(self, d: date) -> datetime:
+        return datetime.combine(d, self.office_close, tzinfo=self.tz)
+
+    def working_days_after(self, d: date) -> Iterator[date]:
+        while True:
+            d += timedelta(days=1)
+            if self.is_working_day(d):
+                yield d
+
+    def local_date(self, t: datetime) -> date:
+        return t.astimezone(self.tz).date()
+
+    def deadline(self, start: datetime, days: int, pauses: Sequence[Pause] = (), until: Optional[datetime] = None) -> datetime:
+        """The office close of the ``days``-th working day after ``start``'s day.
+
+        A working day whose close falls inside a pause does not count. An
+        open pause (end None) lasts until ``until`` (now, or the end of a
+        report's period).
+        """
+        spans = [(a, b if b is not None else until) for a, b in pauses]
+        spans = [(a, b) for a, b in spans if b is not None and b > a]
+        counted = 0
+        d = self.local_date(start)
+        if days <= 0:
+            return self.close_of(d)
+        for d in self.working_days_after(d):
+            close = self.close_of(d)
+            if any(a <= close < b for a, b in spans):
+                continue
+            counted += 1
+            if counted >= days:
+                return close
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def working_days_taken(self, start: datetime, end: datetime, pauses: Sequence[Pause] = ()) -> int:
+        """The fewest working days ``n`` for which ``end`` is on time.
+
+        0 when ``end`` falls on the opening day before office close; the
+        measure used for medians, consistent with :meth:`deadline`.
+        """
+        if end <= self.close_of(self.local_date(start)):
+            return 0
+        n = 1
+        while end > self.deadline(start, n, pauses, until=end):
+            n += 1
+        return n

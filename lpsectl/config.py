@@ -1,0 +1,161 @@
+"""``lpsectl.yaml``: the office, its clock and its targets, with defaults."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from lpsectl.errors import BadInput
+from lpsectl.model import DIFFICULTY
+
+CONFIG_NAME = "lpsectl.yaml"
+
+DEFAULT_TEXT = """\
+# lpsectl configuration of this helpdesk folder.
+office:
+  name: LPSE Kota Payakumbuh
+  unit: Layanan Pengadaan Secara Elektronik
+  address: null
+  phone: null
+  email: null
+  website: null
+# Reports and receipts: id (Bahasa Indonesia) or en.
+language: id
+timezone: Asia/Jakarta
+# The end of the office day: a deadline falls then on its last working day.
+office_close: '16:00'
+# Targets in working days.
+sla:
+  first_response: 1
+  resolution:
+    easy: 2
+    normal: 5
+    hard: 14
+    investigation: 60
+# Extra days the office is closed, and days it opens although a holiday
+# list says otherwise (a cancelled cuti bersama), as YYYY-MM-DD.
+closed_days: []
+open_days: []
+# Mail attachments larger than this are not kept (bytes).
+attachment_max_bytes: 10485760
+"""
+
+
+@dataclass
+class Office:
+    name: str = "LPSE"
+    unit: Optional[str] = None
+    address: Optional[str] = None
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    website: Optional[str] = None
+
+
+@dataclass
+class Config:
+    office: Office = field(default_factory=Office)
+    language: str = "id"
+    timezone: str = "Asia/Jakarta"
+    office_close: time = time(16, 0)
+    first_response_days: int = 1
+    resolution_days: dict[str, int] = field(
+        default_factory=lambda: {"easy": 2, "normal": 5, "hard": 14, "investigation": 60}
+    )
+    closed_days: frozenset[date] = frozenset()
+    open_days: frozenset[date] = frozenset()
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _bad(path: Path, key: str, problem: str) -> BadInput:
+    return BadInput(f"{path}: {key}: {problem}; fix {CONFIG_NAME}")
+
+
+def _days(path: Path, key: str, value: Any) -> frozenset[date]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise _bad(path, key, "must be a list of dates YYYY-MM-DD")
+    out = set()
+    for item in value:
+        if isinstance(item, date):
+            out.add(item)
+            continue
+        try:
+            out.add(date.fromisoformat(str(item)))
+        except ValueError:
+            raise _bad(path, key, f"{item!r} is not a date YYYY-MM-DD") from None
+    return frozenset(out)
+
+
+def _positive_int(path: Path, key: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _bad(path, key, f"must be a whole number of days, not {value!r}")
+    return value
+
+
+def load(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise BadInput(f"{where}: invalid YAML in the configuration; fix {CONFIG_NAME}") from None
+    if not isinstance(raw, dict):
+        raise BadInput(f"{path}: the configuration must be a mapping; fix {CONFIG_NAME}")
+    return from_dict(raw, path)
+
+
+def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
+    cfg = Config(raw=copy.deepcopy(raw))
+    office = raw.get("office") or {}
+    if not isinstance(office, dict):
+        raise _bad(path, "office", "must be a mapping")
+    cfg.office = Office(**{k: (None if office.get(k) is None else str(office.get(k)))
+                           for k in Office.__dataclass_fields__ if k in office})
+    if not cfg.office.name:
+        cfg.office.name = "LPSE"
+    lang = str(raw.get("language", "id")).lower()
+    if lang not in ("id", "en"):
+        raise _bad(path, "language", f"{lang!r} is not id or en")
+    cfg.language = lang
+    tzname = str(raw.get("timezone", "Asia/Jakarta"))
+    from lpsectl.clock import zone  # local: clock imports this module's types
+
+    zone(tzname, path)
+    cfg.timezone = tzname
+    close = raw.get("office_close", "16:00")
+    if isinstance(close, int):  # YAML 1.1 reads 16:00 unquoted as sexagesimal 960
+        close = f"{close // 60:02d}:{close % 60:02d}"
+    try:
+        cfg.office_close = time.fromisoformat(str(close))
+    except ValueError:
+        raise _bad(path, "office_close", f"{close!r} is not a time HH:MM") from None
+    sla = raw.get("sla") or {}
+    if not isinstance(sla, dict):
+        raise _bad(path, "sla", "must be a mapping")
+    if "first_response" in sla:
+        cfg.first_response_days = _positive_int(path, "sla.first_response", sla["first_response"])
+    res = sla.get("resolution") or {}
+    if not isinstance(res, dict):
+        raise _bad(path, "sla.resolution", "must map difficulties to days")
+    for key, value in res.items():
+        try:
+            diff = DIFFICULTY.parse(key)
+        except BadInput:
+            raise _bad(path, f"sla.resolution.{key}", f"unknown difficulty; use {', '.join(DIFFICULTY)}") from None
+        cfg.resolution_days[diff] = _positive_int(path, f"sla.resolution.{key}", value)
+    cfg.closed_days = _days(path, "closed_days", raw.get("closed_days"))
+    cfg.open_days = _days(path, "open_days", raw.get("open_days"))
+    if "attachment_max_bytes" in raw:
+        cfg.attachment_max_bytes = _positive_int(path, "attachment_max_bytes", raw["attachment_max_bytes"])
+    return cfg

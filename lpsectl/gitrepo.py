@@ -1,0 +1,144 @@
+"""Every git call of lpsectl: argument lists, never a shell."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+from lpsectl.errors import LpseError
+
+
+class GitError(LpseError):
+    """git refused or failed."""
+
+
+@dataclass
+class CommitInfo:
+    sha: str
+    author: str
+    email: str
+    at: str
+    subject: str
+
+
+def _run(args: Sequence[str], cwd: Path, env: Optional[dict] = None, check: bool = True,
+         input: Optional[str] = None) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ)
+    full_env.setdefault("LC_ALL", "C")
+    full_env["GIT_TERMINAL_PROMPT"] = "0"
+    if env:
+        full_env.update(env)
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=str(cwd), env=full_env, input=input,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            encoding="utf-8", errors="replace",
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed; install git or work outside a repository") from None
+    if check and proc.returncode != 0:
+        msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+    return proc
+
+
+def git_available() -> bool:
+    try:
+        subprocess.run(["git", "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return True
+    except OSError:
+        return False
+
+
+def find_root(path: Path) -> Optional[Path]:
+    """The top of the git work tree holding ``path``, or None."""
+    for p in (path, *path.parents):
+        if (p / ".git").exists():
+            return p
+    return None
+
+
+def init(path: Path) -> None:
+    _run(["init", "-q"], path)
+
+
+class GitRepo:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._identity: Optional[dict[str, str]] = None
+
+    def run(self, *args: str, check: bool = True, env: Optional[dict] = None,
+            input: Optional[str] = None) -> subprocess.CompletedProcess:
+        return _run(args, self.root, env=env, check=check, input=input)
+
+    def config(self, key: str) -> Optional[str]:
+        proc = self.run("config", "--get", key, check=False)
+        value = proc.stdout.strip()
+        return value or None
+
+    def identity(self) -> dict[str, str]:
+        if self._identity is None:
+            proc = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+            ident = {}
+            for line in proc.stdout.splitlines():
+                key, _, value = line.partition(" ")
+                ident[key] = value
+            self._identity = ident
+        return self._identity
+
+    def user_name(self) -> Optional[str]:
+        return self.identity().get("user.name")
+
+    def commit(self, paths: Sequence[Path], message: str, operator: str) -> Optional[str]:
+        """Commit exactly ``paths`` (added, changed or removed) as ``operator``.
+
+        Other staged or dirty files stay as they are: the commit names its
+        paths (git's ``--only``). Returns the new commit's sha, or None when
+        nothing changed.
+        """
+        rel = [os.path.relpath(p, self.root) for p in paths]
+        ident = self.identity()
+        email = ident.get("user.email", "")
+        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": email}
+        if "user.name" not in ident:
+            env["GIT_COMMITTER_NAME"] = operator
+        if "user.email" not in ident:
+            env["GIT_COMMITTER_EMAIL"] = email
+        self._retry(["add", "-A", "--", *rel])
+        status = self.run("status", "--porcelain", "--", *rel).stdout
+        if not status.strip():
+            return None
+        self._retry(["commit", "-q", "--no-verify", "-m", message, "--only", "--", *rel], env=env)
+        return self.run("rev-parse", "HEAD").stdout.strip()
+
+    def _retry(self, args: list[str], env: Optional[dict] = None) -> None:
+        """Run git, waiting out an ``index.lock`` held by another git process."""
+        for attempt in range(50):
+            proc = self.run(*args, check=False, env=env)
+            if proc.returncode == 0:
+                return
+            if "index.lock" not in proc.stderr or attempt == 49:
+                msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+                raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+            time.sleep(0.1 + 0.02 * attempt)
+
+    def log(self, path: Path) -> list[CommitInfo]:
+        rel = os.path.relpath(path, self.root)
+        proc = self.run("log", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s", "--", rel)
+        out = []
+        for line in proc.stdout.splitlines():
+            parts = line.split("\x1f")
+            if len(parts) == 5:
+                out.append(CommitInfo(*parts))
+        return out
+
+    def is_tracked(self, path: Path) -> bool:
+        rel = os.path.relpath(path, self.root)
+        return self.run("ls-files", "--error-unmatch", "--", rel, check=False).returncode == 0
+
+    def has_commits(self) -> bool:
+        return self.run("rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0

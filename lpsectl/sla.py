@@ -1,0 +1,65 @@
+"""What the clock says of one ticket at a moment: deadlines, lateness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from lpsectl.clock import Calendar
+from lpsectl.config import Config
+from lpsectl.model import UNCOUNTED_RESOLUTIONS, State, Ticket, replay
+
+
+@dataclass
+class Assessment:
+    state: State
+    due_at: datetime
+    response_due_at: datetime
+    overdue: bool
+    # Counted in SLA figures: not closed as duplicate, withdrawn or invalid.
+    counted: bool
+    response_days: Optional[int] = None
+    resolution_days: Optional[int] = None
+    response_on_time: Optional[bool] = None
+    on_time: Optional[bool] = None
+
+
+def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool = False) -> Assessment:
+    """The ticket as it stood at ``as_of``; ``measure`` adds working-day counts."""
+    s = replay(t.history, as_of)
+    days = cfg.resolution_days.get(t.difficulty, cfg.resolution_days["normal"])
+    # A wait moves the deadline while it lasts; an answer or a close
+    # freezes it where it stood.
+    until = as_of
+    if s.status in ("answered", "closed") and s.pauses and s.pauses[-1][1] is None:
+        until = s.pauses[-1][0]
+    due = cal.deadline(t.created_at, days, s.pauses, until=until)
+    response_due = cal.deadline(t.created_at, cfg.first_response_days)
+    overdue = s.status == "open" and as_of > due
+    a = Assessment(
+        state=s, due_at=due, response_due_at=response_due, overdue=overdue,
+        counted=s.resolution not in UNCOUNTED_RESOLUTIONS,
+    )
+    if s.first_response_at is not None:
+        a.response_on_time = s.first_response_at <= response_due
+    if s.resolved_at is not None:
+        a.on_time = s.resolved_at <= due
+    if measure:
+        if s.first_response_at is not None:
+            a.response_days = cal.working_days_taken(t.created_at, s.first_response_at)
+        if s.resolved_at is not None:
+            a.resolution_days = cal.working_days_taken(t.created_at, s.resolved_at, s.pauses)
+    return a
+
+
+def days_late(cal: Calendar, due: datetime, as_of: datetime) -> int:
+    """Working days whose office close has passed since ``due``."""
+    if as_of <= due:
+        return 0
+    n = 0
+    for d in cal.working_days_after(cal.local_date(due)):
+        if cal.close_of(d) > as_of:
+            break
+        n += 1
+    return max(n, 1)

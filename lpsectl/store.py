@@ -1,0 +1,296 @@
+"""The helpdesk folder: finding it, ids, loading, atomic saving, the lock.
+
+Tickets live in ``tickets/YYYY/MM/<id>.yaml`` (the year and month of the
+id), so no folder grows past a month's tickets and a full id finds its file
+without a scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from lpsectl import config as configmod
+from lpsectl import ticketfile
+from lpsectl.clock import Calendar, zone
+from lpsectl.errors import BadInput, Damaged, LockBusy, NotFound
+from lpsectl.gitrepo import GitRepo, find_root
+from lpsectl.model import Ticket
+
+# Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+RANDOM_LEN = 6
+ID_RE = re.compile(rf"^(\d{{2}})(\d{{2}})-([{ALPHABET}]{{4,7}})$")
+_PREFIX_RE = re.compile(rf"^[0-9{ALPHABET}-]{{1,12}}$")
+LOCK_NAME = "lpsectl.lock"
+LOCK_WAIT = 120.0
+# A lock older than this is taken as left by a process that died on
+# another machine (or whose liveness cannot be checked).
+LOCK_STALE_AFTER = 600.0
+
+
+def find_home(start: Path, explicit: Optional[str] = None) -> Path:
+    if explicit:
+        home = Path(explicit).expanduser()
+        if not (home / configmod.CONFIG_NAME).is_file():
+            raise NotFound(f"{home} is not a helpdesk folder (no {configmod.CONFIG_NAME}); run `lpsectl init {home}`")
+        return home.resolve()
+    start = start.resolve()
+    for p in (start, *start.parents):
+        if (p / configmod.CONFIG_NAME).is_file():
+            return p
+    raise NotFound(
+        f"no helpdesk folder here or above ({configmod.CONFIG_NAME} not found); "
+        "run `lpsectl init` or pass --home DIR"
+    )
+
+
+def normalise_id(text: str) -> str:
+    return str(text).strip().upper()
+
+
+@dataclass
+class Loaded:
+    """What a scan of the tickets found: healthy tickets and damage."""
+
+    tickets: list[Ticket]
+    damaged: list[Damaged]
+
+
+class Helpdesk:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.config = configmod.load(root / configmod.CONFIG_NAME)
+        self.tz = zone(self.config.timezone)
+        self.calendar = Calendar.from_config(self.config)
+        self.tickets_dir = root / "tickets"
+        git_root = find_root(root)
+        self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
+
+    # -- paths and ids ---------------------------------------------------
+    def path_for(self, tid: str) -> Path:
+        m = ID_RE.match(tid)
+        if not m:
+            raise BadInput(f"{tid!r} is not a ticket id (like 2611-K7QMXZ)")
+        return self.tickets_dir / f"20{m.group(1)}" / m.group(2) / f"{tid}.yaml"
+
+    def ticket_files(self) -> Iterator[Path]:
+        """Every ``*.yaml`` below ``tickets/``, in a stable order."""
+        if not self.tickets_dir.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(self.tickets_dir):
+            # Mail attachments live in attachments/<id>/ beside the tickets.
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "attachments")
+            for name in sorted(filenames):
+                if name.endswith(".yaml") and not name.startswith("."):
+                    yield Path(dirpath) / name
+
+    def all_ids(self) -> list[str]:
+        return [p.stem.upper() for p in self.ticket_files()]
+
+    def resolve(self, text: str) -> str:
+        """The full id for an id or an unambiguous prefix of it or of its random part."""
+        want = normalise_id(text)
+        if not want or not _PREFIX_RE.match(want) or want.strip("-") == "":
+            raise BadInput(f"{text!r} is not a ticket id (like 2611-K7QMXZ)")
+        if ID_RE.match(want) and self.path_for(want).is_file():
+            return want
+        matches = sorted({
+            tid for tid in self.all_ids()
+            if tid.startswith(want) or tid.partition("-")[2].startswith(want)
+        })
+        if not matches:
+            raise NotFound(f"no ticket {text!r}; `lpsectl list --all` shows the ids")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (" ..." if len(matches) > 10 else "")
+            raise NotFound(f"{text!r} matches {len(matches)} tickets: {shown}; give more characters")
+        return matches[0]
+
+    def new_id(self, created_at: datetime) -> str:
+        """A fresh id of the month ``created_at`` falls in, not used before here."""
+        local = created_at.astimezone(self.tz)
+        stem = f"{local:%y%m}-"
+        for _ in range(1000):
+            tid = stem + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
+            if not self.path_for(tid).exists():
+                return tid
+        raise LockBusy("could not find a free ticket id; check the tickets folder")  # pragma: no cover
+
+    # -- reading ---------------------------------------------------------
+    def rel(self, path: Path) -> str:
+        try:
+            return os.path.relpath(path, Path.cwd())
+        except ValueError:  # another drive on Windows
+            return str(path)
+
+    def read(self, path: Path) -> Ticket:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise Damaged(self.rel(path), None, "not UTF-8 text") from None
+        t = ticketfile.loads(text, self.rel(path))
+        expected = path.stem.upper()
+        if t.id != expected:
+            raise Damaged(self.rel(path), 2, f"id {t.id!r} does not match the file name {path.name}")
+        return t
+
+    def load(self, text: str) -> Ticket:
+        return self.read(self.path_for(self.resolve(text)))
+
+    def load_all(self) -> Loaded:
+        return self.load_files(self.ticket_files())
+
+    def load_files(self, files: Iterable[Path]) -> Loaded:
+        tickets, damaged = [], []
+        for path in files:
+            try:
+                tickets.append(self.read(path))
+            except Damaged as exc:
+                damaged.append(exc)
+        return Loaded(tickets, damaged)
+
+    # -- writing ---------------------------------------------------------
+    def save(self, t: Ticket) -> Path:
+        path = self.path_for(t.id)
+        atomic_write(path, ticketfile.dumps(t).encode("utf-8"))
+        return path
+
+    def commit(self, paths: list[Path], message: str, operator: str) -> Optional[str]:
+        if self.git is None:
+            return None
+        return self.git.commit(paths, message, operator)
+
+    # -- the lock --------------------------------------------------------
+    def lock_path(self) -> Path:
+        if self.git is not None and (self.git.root / ".git").is_dir():
+            return self.git.root / ".git" / LOCK_NAME
+        d = self.root / ".lpsectl"
+        d.mkdir(exist_ok=True)
+        return d / LOCK_NAME
+
+    @contextmanager
+    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        path = self.lock_path()
+        me = f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n"
+        deadline = time.monotonic() + wait
+        delay = 0.01
+        while True:
+            try:
+                fd = os.open(str(path), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if _stale(path):
+                    _break(path)
+                    continue
+                if time.monotonic() > deadline:
+                    raise LockBusy(
+                        f"another lpsectl is working in this helpdesk ({path} is held); "
+                        "try again, or delete that file if no lpsectl is running"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.2)
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(me)
+            break
+        try:
+            yield
+        finally:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:  # pragma: no cover - broken by hand
+                pass
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # pragma: no cover - Windows
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stale(path: Path) -> bool:
+    try:
+        text = path.read_text()
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return False
+    parts = text.split()
+    if len(parts) < 2:
+        # Being written this instant, or garbage left by a crash.
+        return age > 5
+    try:
+        pid = int(parts[0])
+    except ValueError:
+        return age > 5
+    if parts[1] == socket.gethostname():
+        return not _pid_alive(pid)
+    return age > LOCK_STALE_AFTER
+
+
+def _break(path: Path) -> None:
+    """Remove a stale lock without removing one that a live process just took."""
+    grave = path.with_name(f"{path.name}.stale.{os.getpid()}")
+    try:
+        os.replace(path, grave)
+    except OSError:
+        return
+    # If a live process took the lock between our check and the rename,
+    # put its lock back.
+    if not _stale(grave):
+        try:
+            os.link(grave, path)
+        except OSError:
+            pass
+    try:
+        os.unlink(grave)
+    except OSError:
+        pass
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write, flush, fsync, rename: the file is the old one or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    if os.name != "nt":
+        try:
+            dfd = os.open(str(path.parent), os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:  # pragma: no cover - some filesystems refuse
+            pass

@@ -1,0 +1,312 @@
+"""One ticket as one YAML file: stable key order, exact round trip, checked.
+
+Writing: every string that a YAML 1.1 or 1.2 reader could take for anything
+but a string (``yes``, ``NO``, ``on``, ``null``, ``~``, ``1e3``, ``0o17``,
+``0752``, a date) is quoted, multi-line text is a literal block, and the
+keys come in one fixed order, so ``git diff`` reads like a logbook.
+
+Reading: the YAML is composed into nodes (never constructed by a loader that
+could run code), every tag outside plain YAML is refused, and every problem
+names the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Optional
+
+import yaml
+
+from lpsectl.errors import Damaged
+from lpsectl.model import (
+    ACTIONS, CHANNEL, DIFFICULTY, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
+    TIER, WAIT_ON, Event, Reporter, Ticket, replay,
+)
+
+SCHEMA = 1
+
+# The C parser when PyYAML was built with libyaml. The writer stays the
+# Python one: libyaml escapes characters beyond the BMP (emoji) as \U....
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = yaml.SafeDumper
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)", re.M)
+
+# Scalars some YAML reader would not take for a string when left plain.
+_NOT_PLAIN = re.compile(
+    r"""^(?:
+        ~|null|true|false|yes|no|on|off|y|n          # null and booleans, 1.1 and 1.2
+      | [-+]?(?:\.inf|\.nan)                         # special floats
+      | [-+]?[0-9][0-9_,:.]*(?:[eE][-+]?[0-9]+)?     # numbers, leading zeros, sexagesimal
+      | [-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?
+      | [-+]?0[xob][0-9a-f_]+                        # hex, octal, binary
+      | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*              # dates and timestamps
+      | <<|=
+    )$""",
+    re.X | re.I,
+)
+
+
+class _TicketDumper(_Dumper):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style: Optional[str] = None
+    if "\n" in value and value == value.strip(" ") and not any(
+        line != line.rstrip(" \t") for line in value.split("\n")
+    ) and "\r" not in value:
+        style = "|"
+    elif _NOT_PLAIN.match(value) or value != value.strip() or value == "":
+        style = "'"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_TicketDumper.add_representer(str, _represent_str)
+
+
+def fmt_time(t: datetime) -> str:
+    return t.isoformat()
+
+
+def dump_data(data: Any) -> str:
+    return yaml.dump(
+        data, Dumper=_TicketDumper, sort_keys=False, allow_unicode=True,
+        default_flow_style=False, width=100, indent=2,
+    )
+
+
+def to_data(t: Ticket) -> dict[str, Any]:
+    """The ticket as plain data, keys in file order."""
+    state = replay(t.history)
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
+        "id": t.id,
+        "channel": t.channel,
+        "kind": t.kind,
+        "created_at": fmt_time(t.created_at),
+        "status": state.status,
+        "tier": state.tier,
+        "resolution": state.resolution,
+        "difficulty": t.difficulty,
+        "category": t.category,
+        "subject": t.subject,
+        "message": t.message,
+        "reporter": t.reporter.as_dict(),
+        "refs": {k: t.refs.get(k) for k in REF_KEYS}
+        | {k: v for k, v in t.refs.items() if k not in REF_KEYS},
+    }
+    if t.attachments:
+        data["attachments"] = list(t.attachments)
+    data.update(t.extra)
+    data["history"] = [event_data(e) for e in t.history]
+    return data
+
+
+def event_data(e: Event) -> dict[str, Any]:
+    d: dict[str, Any] = {"at": fmt_time(e.at), "action": e.action, "by": e.by, "tier": e.tier}
+    d.update(e.fields)
+    if e.message is not None:
+        d["message"] = e.message
+    if e.recorded_at is not None and e.recorded_at != e.at:
+        d["recorded_at"] = fmt_time(e.recorded_at)
+    return d
+
+
+def dumps(t: Ticket) -> str:
+    return dump_data(to_data(t))
+
+
+# -- reading -------------------------------------------------------------
+
+class _Lines:
+    """Line numbers of the composed nodes, by path of keys and indexes."""
+
+    def __init__(self) -> None:
+        self.at: dict[tuple, int] = {}
+
+    def of(self, *path: Any) -> Optional[int]:
+        while path:
+            if path in self.at:
+                return self.at[path]
+            path = path[:-1]
+        return self.at.get((), None)
+
+
+def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
+    lines.at[path] = node.start_mark.line + 1
+    if node.tag not in _PLAIN_TAGS:
+        raise Damaged(where, node.start_mark.line + 1, f"unsafe or unknown YAML tag {node.tag}")
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode):
+                raise Damaged(where, k.start_mark.line + 1, "a key must be plain text")
+            if k.tag == "tag:yaml.org,2002:merge":
+                raise Damaged(where, k.start_mark.line + 1, "merge keys (<<) are not allowed")
+            key = str(k.value)
+            if key in out:
+                raise Damaged(where, k.start_mark.line + 1, f"key {key!r} appears twice")
+            lines.at[path + (key,)] = k.start_mark.line + 1
+            out[key] = _construct(v, path + (key,), lines, where)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, path + (i,), lines, where) for i, v in enumerate(node.value)]
+    value = node.value
+    tag = node.tag
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() in ("yes", "true", "on", "y")
+    if tag == "tag:yaml.org,2002:int":
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    return value  # str, float and timestamp stay the text that was written
+
+
+def parse_time(value: Any, where: str, line: Optional[int], what: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            t = None
+        if t is not None and t.tzinfo is not None:
+            return t
+    raise Damaged(where, line, f"{what} must be an ISO 8601 time with its UTC offset, not {value!r}")
+
+
+def loads(text: str, where: str = "<ticket>") -> Ticket:
+    """Parse and check one ticket file; :class:`Damaged` names path and line."""
+    m = _CONFLICT.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        raise Damaged(where, line, "git conflict marker; resolve the conflict or run `lpsectl sync` again")
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise Damaged(where, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise Damaged(where, None, f"invalid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise Damaged(where, None, "not UTF-8 text") from None
+    if node is None:
+        raise Damaged(where, 1, "empty file")
+    lines = _Lines()
+    data = _construct(node, (), lines, where)
+    if not isinstance(data, dict):
+        raise Damaged(where, 1, "the top level must be a mapping of ticket fields")
+    return from_data(data, where, lines)
+
+
+def _need_str(data: dict, key: str, where: str, lines: _Lines, path: tuple = (), optional: bool = True) -> Optional[str]:
+    value = data.get(key)
+    if value is None:
+        if optional:
+            return None
+        raise Damaged(where, lines.of(*path) or 1, f"missing {'.'.join(map(str, path + (key,)))}")
+    if not isinstance(value, str):
+        raise Damaged(where, lines.of(*path, key), f"{'.'.join(map(str, path + (key,)))} must be text, not {value!r}")
+    return value
+
+
+def _vocab(vocab, value: Any, where: str, line: Optional[int]) -> str:
+    if value not in vocab:
+        raise Damaged(where, line, f"unknown {vocab.what} {value!r}")
+    return value
+
+
+_KNOWN_TOP = {
+    "schema", "id", "channel", "kind", "created_at", "status", "tier", "resolution",
+    "difficulty", "category", "subject", "message", "reporter", "refs",
+    "attachments", "history",
+}
+
+
+def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Lines] = None) -> Ticket:
+    lines = lines or _Lines()
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        raise Damaged(where, lines.of("schema") or 1, f"schema {schema!r} is not {SCHEMA}; upgrade lpsectl")
+    tid = _need_str(data, "id", where, lines, optional=False)
+    channel = _vocab(CHANNEL, data.get("channel"), where, lines.of("channel"))
+    kind = _vocab(KIND, data.get("kind"), where, lines.of("kind"))
+    difficulty = _vocab(DIFFICULTY, data.get("difficulty"), where, lines.of("difficulty"))
+    created = parse_time(data.get("created_at"), where, lines.of("created_at"), "created_at")
+    rep = data.get("reporter") or {}
+    if not isinstance(rep, dict):
+        raise Damaged(where, lines.of("reporter"), "reporter must be a mapping")
+    unknown = set(rep) - set(REPORTER_FIELDS)
+    if unknown:
+        raise Damaged(where, lines.of("reporter", sorted(unknown)[0]), f"unknown reporter field {sorted(unknown)[0]!r}")
+    reporter = Reporter(**{f: _need_str(rep, f, where, lines, ("reporter",)) for f in REPORTER_FIELDS})
+    refs_in = data.get("refs") or {}
+    if not isinstance(refs_in, dict):
+        raise Damaged(where, lines.of("refs"), "refs must be a mapping")
+    refs = {k: None for k in REF_KEYS}
+    for k in refs_in:
+        refs[k] = _need_str(refs_in, k, where, lines, ("refs",))
+    attachments = data.get("attachments") or []
+    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+        raise Damaged(where, lines.of("attachments"), "attachments must be a list of file names")
+    history_in = data.get("history")
+    if not isinstance(history_in, list) or not history_in:
+        raise Damaged(where, lines.of("history") or 1, "history must be a non-empty list of events")
+    history = [_event(e, i, where, lines) for i, e in enumerate(history_in)]
+    if history[0].action != "open":
+        raise Damaged(where, lines.of("history", 0), "the first event must be `open`")
+    for i in range(1, len(history)):
+        if history[i].sort_key() < history[i - 1].sort_key():
+            raise Damaged(where, lines.of("history", i), "events are out of time order")
+    t = Ticket(
+        id=tid, channel=channel, kind=kind, created_at=created,
+        subject=_need_str(data, "subject", where, lines),
+        message=_need_str(data, "message", where, lines),
+        category=_need_str(data, "category", where, lines),
+        difficulty=difficulty, reporter=reporter, refs=refs,
+        attachments=list(attachments), history=history,
+        extra={k: v for k, v in data.items() if k not in _KNOWN_TOP},
+    )
+    state = replay(history)
+    for key, derived in (("status", state.status), ("tier", state.tier), ("resolution", state.resolution)):
+        if data.get(key) != derived:
+            raise Damaged(
+                where, lines.of(key) or 1,
+                f"{key} says {data.get(key)!r} but the history says {derived!r}",
+            )
+    return t
+
+
+def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
+    path = ("history", i)
+    if not isinstance(raw, dict):
+        raise Damaged(where, lines.of(*path), "an event must be a mapping")
+    action = raw.get("action")
+    if action not in ACTIONS:
+        raise Damaged(where, lines.of(*path, "action"), f"unknown action {action!r}")
+    at = parse_time(raw.get("at"), where, lines.of(*path, "at"), "at")
+    recorded = raw.get("recorded_at")
+    rec = parse_time(recorded, where, lines.of(*path, "recorded_at"), "recorded_at") if recorded is not None else None
+    by = _need_str(raw, "by", where, lines, path, optional=False)
+    tier = _vocab(TIER, raw.get("tier"), where, lines.of(*path, "tier"))
+    message = _need_str(raw, "message", where, lines, path)
+    fields = {k: v for k, v in raw.items() if k not in ("at", "action", "by", "tier", "message", "recorded_at")}
+    for key, vocab in (("resolution", RESOLUTION), ("on", WAIT_ON)):
+        if fields.get(key) is not None:
+            _vocab(vocab, fields[key], where, lines.of(*path, key))
+    if action == "rate":
+        score = fields.get("score")
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 4:
+            raise Damaged(where, lines.of(*path, "score"), f"score must be 1 to 4, not {score!r}")
+    if action == "wait" and fields.get("on") is None:
+        raise Damaged(where, lines.of(*path), "a wait event needs `on`")
+    return Event(at=at, action=action, by=by, tier=tier, message=message, recorded_at=rec, fields=fields)

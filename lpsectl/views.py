@@ -1,0 +1,71 @@
+"""Tickets as the JSON shapes of SPEC §2 and as rows for listings."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any, Optional
+
+from lpsectl.model import REF_KEYS, Event, Ticket
+from lpsectl.sla import Assessment
+
+
+def iso(t: Optional[datetime], tz: Optional[tzinfo] = None) -> Optional[str]:
+    if t is None:
+        return None
+    return (t.astimezone(tz) if tz else t).isoformat()
+
+
+def event_json(e: Event) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "at": iso(e.at), "action": e.action, "by": e.by, "tier": e.tier,
+        "message": e.message,
+    }
+    d.update(e.fields)
+    d["recorded_at"] = iso(e.recorded_at or e.at)
+    return d
+
+
+def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    s = a.state
+    return {
+        "id": t.id,
+        "channel": t.channel,
+        "kind": t.kind,
+        "status": s.status,
+        "tier": s.tier,
+        "created_at": iso(t.created_at),
+        "subject": t.subject,
+        "message": t.message,
+        "category": t.category,
+        "difficulty": t.difficulty,
+        "resolution": s.resolution,
+        "waiting_on": s.wait_on,
+        "rating": s.score,
+        "reporter": t.reporter.as_dict(),
+        "refs": {k: t.refs.get(k) for k in REF_KEYS} | {k: v for k, v in t.refs.items() if k not in REF_KEYS},
+        "attachments": list(t.attachments),
+        "due_at": iso(a.due_at, tz),
+        "response_due_at": iso(a.response_due_at, tz),
+        "first_response_at": iso(s.first_response_at),
+        "resolved_at": iso(s.resolved_at),
+        "overdue": a.overdue,
+        "history": [event_json(e) for e in t.history],
+    }
+
+
+def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    s = a.state
+    return {
+        "id": t.id,
+        "channel": t.channel,
+        "kind": t.kind,
+        "status": s.status,
+        "tier": s.tier,
+        "created_at": iso(t.created_at),
+        "subject": t.subject,
+        "category": t.category,
+        "difficulty": t.difficulty,
+        "reporter_name": t.reporter.name,
+        "due_at": iso(a.due_at, tz),
+        "overdue": a.overdue,
+    }

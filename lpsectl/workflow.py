@@ -1,0 +1,297 @@
+"""The service standard: one function per action.
+
+Each function checks that the action is allowed in the ticket's present
+state, adds the event(s) to the ticket and returns them, or raises
+:class:`Refused` (exit 1) or :class:`BadInput` (exit 2) and leaves the
+ticket untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Optional
+
+from lpsectl.clock import now as clock_now
+from lpsectl.clock import parse_time
+from lpsectl.errors import BadInput, Refused
+from lpsectl.model import (
+    CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, WAIT_ON, Event, Reporter,
+    Ticket, next_tier, replay,
+)
+
+FUTURE_SLACK = timedelta(minutes=5)
+
+ALLOWED = {
+    "open": ("answer", "escalate", "redirect", "wait", "close"),
+    "waiting": ("resume", "answer", "close"),
+    "answered": ("close", "reopen", "rate"),
+    "closed": ("reopen", "rate"),
+}
+ANY_STATUS = ("note", "edit", "followup")
+
+# Identity each channel needs (SPEC §1): reporter fields and references.
+REQUIRED = {
+    "walk-in": ("name", "address", "phone"),
+    "phone": ("name", "phone"),
+    "whatsapp": ("name", "phone"),
+    "portal": ("account",),
+    "email": ("email",),
+    "lapor": ("ref",),
+    "suggestion-box": (),
+}
+NO_REDIRECT = ("portal", "lapor", "suggestion-box")
+TIER_NAMES = {"helpdesk": "the Helpdesk", "admin-ppe": "the Admin PPE", "lkpp": "LKPP"}
+
+
+@dataclass
+class Act:
+    """Who records an event, when it happened and when it was written down."""
+
+    operator: str
+    at: datetime
+    recorded_at: datetime
+    at_given: bool = False
+
+
+def make_act(operator: str, at_text: Optional[str], tz: tzinfo, now: Optional[datetime] = None) -> Act:
+    recorded = now or datetime.now(tz)
+    if at_text is None:
+        return Act(operator, clock_now(tz) if now is None else now.replace(microsecond=0), recorded)
+    at = parse_time(at_text, tz, "--at time")
+    if at > recorded + FUTURE_SLACK:
+        raise BadInput(f"--at {at_text} is in the future; give the time the event happened")
+    return Act(operator, at, recorded, at_given=True)
+
+
+def _event(t: Ticket, act: Act, action: str, message: Optional[str] = None,
+           tier: Optional[str] = None, **fields: Any) -> Event:
+    e = Event(
+        at=act.at, action=action, by=act.operator, tier=tier or t.tier,
+        message=message, recorded_at=act.recorded_at,
+        fields={k: v for k, v in fields.items() if v is not None},
+    )
+    return e
+
+
+def _check_order(t: Ticket, act: Act) -> None:
+    latest = t.history[-1].at
+    if act.at_given and act.at < latest:
+        raise BadInput(
+            f"--at {act.at.isoformat()} is before the ticket's latest event "
+            f"({latest.isoformat()}); events are recorded in order"
+        )
+
+
+def _allow(t: Ticket, action: str) -> None:
+    status = t.status
+    if action in ANY_STATUS or action in ALLOWED[status]:
+        return
+    allowed = ", ".join(ALLOWED[status] + ANY_STATUS)
+    raise Refused(f"ticket {t.id} is {status}: cannot {action} it; allowed now: {allowed}")
+
+
+def _add(t: Ticket, act: Act, *events: Event) -> list[Event]:
+    _check_order(t, act)
+    for e in events:
+        t.add(e)
+    return list(events)
+
+
+def _text(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    value = value.strip("\n")
+    return value if value.strip() else None
+
+
+def _need_message(message: Optional[str], what: str) -> str:
+    m = _text(message)
+    if m is None:
+        raise BadInput(f"{what} needs a message: add -m TEXT")
+    return m
+
+
+# -- opening -------------------------------------------------------------
+
+def missing_identity(channel: str, reporter: Reporter, ref: Optional[str]) -> list[str]:
+    have = dict(reporter.as_dict(), ref=ref)
+    return [f for f in REQUIRED[channel] if not (have.get(f) or "").strip()]
+
+
+def new_ticket(
+    tid: str, act: Act, channel: str, kind: Optional[str], reporter: Reporter,
+    subject: Optional[str], message: Optional[str], category: Optional[str],
+    difficulty: Optional[str], ref: Optional[str],
+) -> Ticket:
+    channel = CHANNEL.parse(channel)
+    kind = KIND.parse(kind) if kind else "question"
+    difficulty = DIFFICULTY.parse(difficulty) if difficulty else "normal"
+    reporter = Reporter(**{k: _text(v) for k, v in reporter.as_dict().items()})
+    missing = missing_identity(channel, reporter, _text(ref))
+    if missing:
+        raise BadInput(
+            f"a {channel} ticket needs {', '.join('--' + m for m in missing)}"
+        )
+    if reporter.email and "@" not in reporter.email:
+        raise BadInput(f"--email {reporter.email!r} is not an e-mail address")
+    subject, message = _text(subject), _text(message)
+    if subject is None and message is None:
+        raise BadInput("a ticket needs a subject or a message: add --subject or -m")
+    t = Ticket(
+        id=tid, channel=channel, kind=kind, created_at=act.at, subject=subject,
+        message=message, category=_text(category), difficulty=difficulty,
+        reporter=reporter,
+    )
+    ref = _text(ref)
+    if ref:
+        t.refs["lapor" if channel == "lapor" else "lpse-support"] = ref
+    t.history.append(Event(at=act.at, action="open", by=act.operator, tier="helpdesk",
+                           recorded_at=act.recorded_at))
+    return t
+
+
+# -- the actions ---------------------------------------------------------
+
+def _answered_since_open(t: Ticket) -> bool:
+    seen = False
+    for e in t.history:
+        if e.action in ("open", "reopen"):
+            seen = False
+        elif e.action == "answer":
+            seen = True
+    return seen
+
+
+def _check_head(t: Ticket) -> None:
+    if t.kind == "complaint" and not replay(t.history).head_noted:
+        raise Refused(
+            f"ticket {t.id} is a complaint: record the coordination with the Kepala LPSE "
+            f"first (lpsectl note {t.id} --head -m ...), then close it as answered"
+        )
+
+
+def answer(t: Ticket, act: Act, message: Optional[str], close: bool = False) -> list[Event]:
+    _allow(t, "answer")
+    text = _need_message(message, "an answer")
+    closes = close or not t.reachable()
+    if closes:
+        _check_head(t)
+    events = [_event(t, act, "answer", text)]
+    if closes:
+        events.append(_event(t, act, "close", resolution="answered"))
+    return _add(t, act, *events)
+
+
+def escalate(t: Ticket, act: Act, message: Optional[str], ref: Optional[str]) -> list[Event]:
+    _allow(t, "escalate")
+    target = next_tier(t.tier)
+    if target is None:
+        raise Refused(f"ticket {t.id} is already at LKPP, the top tier; answer or close it")
+    ref = _text(ref)
+    events = _add(t, act, _event(t, act, "escalate", _text(message), tier=target, ref=ref))
+    if ref:
+        t.refs["lpse-support"] = ref
+    return events
+
+
+def redirect(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
+    _allow(t, "redirect")
+    if t.channel in NO_REDIRECT:
+        raise Refused(
+            f"ticket {t.id} came through {t.channel}: it cannot be redirected to LPSE Support; "
+            "answer, escalate or close it"
+        )
+    return _add(t, act, _event(t, act, "redirect", _text(message), resolution="redirected"))
+
+
+def note(t: Ticket, act: Act, message: Optional[str], head: bool = False) -> list[Event]:
+    text = _need_message(message, "a note")
+    return _add(t, act, _event(t, act, "note", text, head=True if head else None))
+
+
+def wait(t: Ticket, act: Act, on: str, message: Optional[str]) -> list[Event]:
+    _allow(t, "wait")
+    on = WAIT_ON.parse(on)
+    if on == "lkpp" and t.tier != "lkpp":
+        raise Refused(f"ticket {t.id} is at {TIER_NAMES[t.tier]}: only a ticket at LKPP can wait on LKPP")
+    return _add(t, act, _event(t, act, "wait", _text(message), on=on))
+
+
+def resume(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
+    _allow(t, "resume")
+    return _add(t, act, _event(t, act, "resume", _text(message)))
+
+
+def close(t: Ticket, act: Act, resolution: Optional[str], message: Optional[str]) -> list[Event]:
+    _allow(t, "close")
+    res = RESOLUTION.parse(resolution) if resolution else "answered"
+    text = _text(message)
+    if res == "answered":
+        if not _answered_since_open(t):
+            raise Refused(
+                f"ticket {t.id} has no answer yet: answer it first, or close it with "
+                "--resolution referred, duplicate, withdrawn or invalid"
+            )
+        _check_head(t)
+    if res == "referred" and text is None:
+        raise BadInput("closing as referred needs -m naming the body it was referred to (Pokja, APIP, ...)")
+    if res == "redirected":
+        return redirect(t, act, text)
+    return _add(t, act, _event(t, act, "close", text, resolution=res))
+
+
+def reopen(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
+    _allow(t, "reopen")
+    text = _need_message(message, "reopening")
+    tier = replay(t.history).answered_tier or t.tier
+    return _add(t, act, _event(t, act, "reopen", text, tier=tier))
+
+
+def rate(t: Ticket, act: Act, score: Any) -> list[Event]:
+    try:
+        value = int(str(score).strip())
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= 4:
+        raise BadInput(f"a rating is 1 to 4, not {score!r}")
+    _allow(t, "rate")
+    return _add(t, act, _event(t, act, "rate", score=value))
+
+
+def followup(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
+    text = _need_message(message, "a follow-up")
+    return _add(t, act, _event(t, act, "followup", text))
+
+
+def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str]) -> list[Event]:
+    """Correct or triage fields; ``changes`` maps EDITABLE names to new text."""
+    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse}
+    new = t.copy()
+    diff: dict[str, dict[str, Any]] = {}
+    for name, raw in changes.items():
+        if name not in EDITABLE:
+            raise BadInput(f"{name} cannot be edited")
+        value = _text(raw)
+        if value is not None and name in parsers:
+            value = parsers[name](value)
+        if value is None and name in ("difficulty", "kind"):
+            raise BadInput(f"--{name} cannot be empty")
+        old = new.get_field(name)
+        if old != value:
+            diff[name] = {"from": old, "to": value}
+            new.set_field(name, value)
+    if not diff:
+        raise BadInput("nothing to change: give at least one field with a new value")
+    if new.reporter.email and "@" not in new.reporter.email:
+        raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
+    missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
+    if missing:
+        raise BadInput(f"a {new.channel} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
+    if new.subject is None and new.message is None:
+        raise BadInput("a ticket needs a subject or a message")
+    events = _add(new, act, _event(new, act, "edit", _text(message), changes=diff))
+    for name in diff:
+        t.set_field(name, new.get_field(name))
+    t.history = new.history
+    return events

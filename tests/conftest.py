@@ -1,0 +1,93 @@
+"""Shared fixtures: every test runs isolated from the real machine.
+
+HOME, git's global configuration and every LPSECTL_* variable point into
+the test's temporary folder, so no test touches the real home folder, the
+user's git identity, or this repository's own tickets/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lpsectl.cli import cli
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test Officer\n\temail = officer@example.test\n"
+        "[commit]\n\tgpgsign = false\n[init]\n\tdefaultBranch = main\n"
+        "[protocol \"file\"]\n\tallow = always\n"
+    )
+    for key in list(os.environ):
+        if key.startswith(("LPSECTL_", "GIT_")):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    work = tmp_path_factory.mktemp("cwd")
+    monkeypatch.chdir(work)
+    return home
+
+
+class Run:
+    """CliRunner bound to one helpdesk folder: run("new", "-c", ...)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, operator: str | None = "Rina", env=None):
+        pre = ["--home", str(self.home)]
+        if operator:
+            pre += ["--operator", operator]
+        return self.runner.invoke(cli, [*pre, *args], input=input, env=env, catch_exceptions=False)
+
+    def ok(self, *args: str, **kw) -> str:
+        result = self(*args, **kw)
+        assert result.exit_code == 0, f"{args} -> {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        return result.stdout
+
+    def new(self, *args: str, **kw) -> str:
+        return self.ok("new", "-q", *args, **kw).strip()
+
+
+@pytest.fixture
+def helpdesk(tmp_path) -> Path:
+    """An initialised helpdesk folder with its own git repository."""
+    home = tmp_path / "helpdesk"
+    result = CliRunner().invoke(cli, ["--operator", "Rina", "init", str(home)], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return home
+
+
+@pytest.fixture
+def run(helpdesk) -> Run:
+    return Run(helpdesk)
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="session")
+def lpsectl_cmd() -> list[str]:
+    """The installed `lpsectl` command (the console script beside this Python)."""
+    exe = Path(sys.executable).parent / ("lpsectl.exe" if os.name == "nt" else "lpsectl")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("lpsectl")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "lpsectl"]
