@@ -58,9 +58,16 @@ class _TicketDumper(_Dumper):  # type: ignore[misc,valid-type]
     pass
 
 
+# Characters only a double-quoted scalar keeps exactly (as escapes): YAML
+# folds or drops them anywhere else.
+_ESCAPE_ONLY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style: Optional[str] = None
-    if "\n" in value and value == value.strip(" ") and not any(
+    if _ESCAPE_ONLY.search(value):
+        style = '"'
+    elif "\n" in value and value == value.strip(" ") and not any(
         line != line.rstrip(" \t") for line in value.split("\n")
     ) and "\r" not in value:
         style = "|"

@@ -1,0 +1,137 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from lpsectl.clock import Calendar, parse_date, parse_time, zone
+from lpsectl.config import from_dict
+from lpsectl.errors import BadInput
+from lpsectl.model import Event, Ticket
+from lpsectl.sla import assess
+
+WIB = zone("Asia/Jakarta")
+
+
+def cal(**kw) -> Calendar:
+    return Calendar(WIB, time(16, 0), **kw)
+
+
+def wib(*args) -> datetime:
+    return datetime(*args, tzinfo=WIB)
+
+
+def test_spec_example_easy_ticket_opened_thursday_13_august_2026_is_due_tuesday_18_august():
+    # 14 Aug Friday counts, the weekend does not, 17 Aug is Independence Day.
+    assert cal().deadline(wib(2026, 8, 13, 10, 0), 2) == wib(2026, 8, 18, 16, 0)
+
+
+def test_ticket_opened_christmas_eve_2025_skips_christmas_and_cuti_bersama():
+    # 25 Dec 2025 Christmas, 26 Dec cuti bersama, then the weekend.
+    c = cal()
+    assert not c.is_working_day(date(2025, 12, 25))
+    assert not c.is_working_day(date(2025, 12, 26))
+    assert c.deadline(wib(2025, 12, 24, 9, 0), 1) == wib(2025, 12, 29, 16, 0)
+
+
+def test_new_year_2026_is_a_holiday_so_five_days_from_christmas_eve_end_on_5_january():
+    c = cal()
+    assert not c.is_working_day(date(2026, 1, 1))
+    # 29, 30, 31 Dec, 2 Jan, 5 Jan (1 Jan holiday, 3-4 Jan weekend).
+    assert c.deadline(wib(2025, 12, 24, 9, 0), 5) == wib(2026, 1, 5, 16, 0)
+
+
+def test_a_ticket_opened_after_office_close_still_counts_from_the_next_working_day():
+    assert cal().deadline(wib(2026, 8, 13, 22, 30), 2) == wib(2026, 8, 18, 16, 0)
+
+
+def test_configured_closed_days_are_skipped_and_open_days_count_despite_a_holiday():
+    closed = cal(closed_days=frozenset({date(2026, 8, 14)}))
+    assert closed.deadline(wib(2026, 8, 13, 10), 2) == wib(2026, 8, 19, 16, 0)
+    opened = cal(open_days=frozenset({date(2026, 8, 17)}))
+    assert opened.deadline(wib(2026, 8, 13, 10), 2) == wib(2026, 8, 17, 16, 0)
+
+
+def test_every_working_day_whose_close_falls_inside_a_wait_moves_the_deadline():
+    c = cal()
+    start = wib(2026, 8, 13, 10)
+    # A wait from Friday 09:00 to Tuesday 09:00 holds one working-day close,
+    # Friday 16:00 (17 August is a holiday): the deadline moves one day.
+    pauses = [(wib(2026, 8, 14, 9), wib(2026, 8, 18, 9))]
+    assert c.deadline(start, 2, pauses) == wib(2026, 8, 19, 16, 0)
+
+
+def test_an_open_wait_lasts_until_the_given_moment():
+    c = cal()
+    start = wib(2026, 8, 13, 10)
+    pauses = [(wib(2026, 8, 14, 9), None)]
+    assert c.deadline(start, 2, pauses, until=wib(2026, 8, 14, 12)) == wib(2026, 8, 18, 16, 0)
+    assert c.deadline(start, 2, pauses, until=wib(2026, 8, 18, 17)) == wib(2026, 8, 20, 16, 0)
+
+
+def test_working_days_taken_is_the_smallest_target_that_would_have_been_met():
+    c = cal()
+    start = wib(2026, 8, 13, 10)
+    assert c.working_days_taken(start, wib(2026, 8, 13, 15)) == 0
+    assert c.working_days_taken(start, wib(2026, 8, 14, 16)) == 1
+    assert c.working_days_taken(start, wib(2026, 8, 17, 9)) == 2  # holiday: due Tue counts as day 2
+    assert c.working_days_taken(start, wib(2026, 8, 18, 16, 1)) == 3
+
+
+def test_parse_time_reads_iso_and_day_first_and_puts_naive_times_in_the_office_zone():
+    assert parse_time("2026-08-13T09:15", WIB) == wib(2026, 8, 13, 9, 15)
+    assert parse_time("13/08/2026 09:15", WIB) == wib(2026, 8, 13, 9, 15)
+    assert parse_time("2026-08-13T02:15:00Z", WIB) == wib(2026, 8, 13, 9, 15)
+    assert parse_time("2026-08-13", WIB) == wib(2026, 8, 13, 0, 0)
+    assert parse_date("13/08/2026") == date(2026, 8, 13)
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "2026-13-01", "13/13/2026", "08/32/2026", ""])
+def test_parse_time_refuses_malformed_times(bad):
+    with pytest.raises(BadInput, match="malformed"):
+        parse_time(bad, WIB)
+
+
+def _ticket(difficulty="normal", created=wib(2026, 8, 13, 10)) -> Ticket:
+    t = Ticket(id="2608-ABCDEF", channel="suggestion-box", kind="question", created_at=created,
+               subject="s", difficulty=difficulty)
+    t.history.append(Event(at=created, action="open", by="x", tier="helpdesk"))
+    return t
+
+
+def test_assess_uses_the_configured_targets_per_difficulty():
+    cfg = from_dict({"sla": {"resolution": {"ringan": 3}, "first_response": 2}})
+    c = Calendar.from_config(cfg)
+    a = assess(_ticket("easy"), cfg, c, wib(2026, 8, 13, 11))
+    assert a.due_at == wib(2026, 8, 19, 16, 0)
+    assert a.response_due_at == wib(2026, 8, 18, 16, 0)
+
+
+def test_an_open_ticket_past_its_due_time_is_overdue_and_a_waiting_one_is_not():
+    cfg = from_dict({})
+    c = Calendar.from_config(cfg)
+    t = _ticket("easy")
+    assert assess(t, cfg, c, wib(2026, 8, 18, 16, 0)).overdue is False
+    assert assess(t, cfg, c, wib(2026, 8, 18, 16, 1)).overdue is True
+    t.history.append(Event(at=wib(2026, 8, 14, 9), action="wait", by="x", tier="helpdesk", fields={"on": "reporter"}))
+    later = assess(t, cfg, c, wib(2026, 8, 25, 9))
+    assert later.overdue is False
+    assert later.due_at > wib(2026, 8, 25, 9)
+
+
+def test_an_answer_freezes_the_deadline_and_is_on_time_when_at_or_before_it():
+    cfg = from_dict({})
+    c = Calendar.from_config(cfg)
+    t = _ticket("easy")
+    t.history.append(Event(at=wib(2026, 8, 18, 16, 0), action="answer", by="x", tier="helpdesk", message="a"))
+    a = assess(t, cfg, c, wib(2026, 9, 30), measure=True)
+    assert a.due_at == wib(2026, 8, 18, 16, 0)
+    assert a.on_time is True and a.response_on_time is False
+    assert a.resolution_days == 2 and a.response_days == 2
+
+
+def test_deadlines_are_in_the_configured_time_zone():
+    cfg = from_dict({"timezone": "Asia/Jayapura", "office_close": "15:30"})
+    c = Calendar.from_config(cfg)
+    wit = zone("Asia/Jayapura")
+    created = datetime(2026, 8, 13, 10, tzinfo=wit)
+    assert c.deadline(created, 2) == datetime(2026, 8, 18, 15, 30, tzinfo=wit)
+    assert c.deadline(created, 2).utcoffset() == timedelta(hours=9)
