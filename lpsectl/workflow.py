@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Optional
 
-from lpsectl.clock import now as clock_now
 from lpsectl.clock import parse_time
 from lpsectl.errors import BadInput, Refused
 from lpsectl.model import (
@@ -57,7 +56,10 @@ class Act:
 def make_act(operator: str, at_text: Optional[str], tz: tzinfo, now: Optional[datetime] = None) -> Act:
     recorded = now or datetime.now(tz)
     if at_text is None:
-        return Act(operator, clock_now(tz) if now is None else now.replace(microsecond=0), recorded)
+        # Recorded as it happens: one time, to the second, and no
+        # separate recorded_at in the file.
+        at = recorded.replace(microsecond=0)
+        return Act(operator, at, at)
     at = parse_time(at_text, tz, "--at time")
     if at > recorded + FUTURE_SLACK:
         raise BadInput(f"--at {at_text} is in the future; give the time the event happened")
