@@ -54,12 +54,11 @@ class Act:
 
 
 def make_act(operator: str, at_text: Optional[str], tz: tzinfo, now: Optional[datetime] = None) -> Act:
-    recorded = now or datetime.now(tz)
+    # To the second: events recorded within one second keep the order in
+    # which they were added (the history sort is stable).
+    recorded = (now or datetime.now(tz)).replace(microsecond=0)
     if at_text is None:
-        # Recorded as it happens: one time, to the second, and no
-        # separate recorded_at in the file.
-        at = recorded.replace(microsecond=0)
-        return Act(operator, at, at)
+        return Act(operator, recorded, recorded)
     at = parse_time(at_text, tz, "--at time")
     if at > recorded + FUTURE_SLACK:
         raise BadInput(f"--at {at_text} is in the future; give the time the event happened")
