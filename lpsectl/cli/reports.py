@@ -1,5 +1,133 @@
-"""Commands: reports (filled in by its issue)."""
+"""Commands: report, receipt."""
 
 from __future__ import annotations
 
-COMMANDS: list = []
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator, Optional
+
+import click
+
+from lpsectl.cli import App, pass_app
+from lpsectl.cli.common import load_all, progress_bar, report_damage
+from lpsectl.errors import BadInput
+
+# -o FILE without --format: the format its extension names.
+_BY_EXTENSION = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                 ".csv": "csv", ".json": "json", ".txt": "txt"}
+
+
+def _format(given: Optional[str], output: Optional[str], allowed: tuple[str, ...], default: str) -> str:
+    if given is not None:
+        fmt = given.strip().lower()
+        if fmt not in allowed:
+            raise BadInput(f"unknown format {given!r}; use {', '.join(allowed)}")
+        return fmt
+    if output:
+        fmt = _BY_EXTENSION.get(Path(output).suffix.lower())
+        if fmt in allowed:
+            return fmt  # type: ignore[return-value]
+    return default
+
+
+def _lang(app: App, lang: Optional[str]) -> str:
+    return lang.lower() if lang else app.lang()
+
+
+def _emit(text: str, output: Optional[str]) -> None:
+    """The result on stdout, or written atomically to ``output`` (its path said on stderr)."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    from lpsectl.store import atomic_write
+
+    path = Path(output)
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {output}", err=True)
+
+
+def _tracked(items: list) -> Iterator:
+    """The tickets being measured, behind a progress bar on a terminal."""
+    with progress_bar(items, "Computing figures") as bar:
+        yield from bar
+
+
+@click.command("report")
+@click.option("--month", metavar="YYYY-MM", help="A calendar month.")
+@click.option("--year", metavar="YYYY", help="A calendar year, with the trend month by month.")
+@click.option("--from", "date_from", metavar="D", help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="D", help="Last day of the period (default: today).")
+@click.option("--format", "-f", "fmt", metavar="md|html|csv|json",
+              help="Output format (default md, or what the -o file's extension names).")
+@click.option("--public", is_flag=True, help="Leave out every personal value and all written text.")
+@click.option("--lang", type=click.Choice(["id", "en"], case_sensitive=False),
+              help="Language (default: the configuration's language, id).")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_app
+def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: Optional[str],
+               date_to: Optional[str], fmt: Optional[str], public: bool, lang: Optional[str],
+               output: Optional[str]) -> None:
+    """The recap (rekapitulasi) of the tickets opened in a period.
+
+    Figures are as of the end of the period (or now, for a period still
+    running): totals; counts by channel, kind, category, status and highest
+    tier; first response and resolution on time and late in working days,
+    open tickets past their deadline, median working days; the satisfaction
+    index (IKM) and its grade. Default period: the current month.
+
+    \b
+    Examples:
+      lpsectl report                              this month, Markdown
+      lpsectl report --month 2026-08 -o agustus.html
+      lpsectl report --year 2026 --public --format csv
+      lpsectl report --from 2026-07-01 --to 2026-09-30 --lang en
+    """
+    from lpsectl import reports
+
+    fmt = _format(fmt, output, reports.REPORT_FORMATS, "md")
+    hd = app.helpdesk()
+    now = datetime.now(hd.tz)
+    period = reports.parse_period(month, year, date_from, date_to, today=now.date())
+    language = _lang(app, lang)
+    loaded = load_all(app)
+    fig = reports.figures(loaded.tickets, hd.config, hd.calendar, period, now, public=public,
+                          track=_tracked)
+    _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output)
+    if loaded.damaged:
+        report_damage(loaded.damaged, "left out of the figures")
+        click.get_current_context().exit(1)
+
+
+@click.command("receipt")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--format", "-f", "fmt", metavar="txt|html",
+              help="txt (default: to print on a receipt printer or read aloud) or html.")
+@click.option("--lang", type=click.Choice(["id", "en"], case_sensitive=False),
+              help="Language (default: the configuration's language, id).")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_app
+def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str],
+                output: Optional[str]) -> None:
+    """The receipt (tanda terima) of a ticket, for a walk-in or to read to a caller.
+
+    It shows the office, the ticket id, when and how it was received, the
+    reporter's name, the subject, the deadlines and how to follow up.
+
+    \b
+    Examples:
+      lpsectl receipt 2608-K7QM
+      lpsectl receipt K7QM --format html -o tanda-terima.html
+    """
+    from lpsectl import reports
+
+    fmt = _format(fmt, output, reports.RECEIPT_FORMATS, "txt")
+    hd = app.helpdesk()
+    t = hd.load(ticket_id)
+    data = reports.receipt_data(t, hd.config, hd.calendar, datetime.now(hd.tz))
+    _emit(reports.render_receipt(data, fmt, _lang(app, lang), hd.tz, hd.root), output)
+
+
+COMMANDS = [report_cmd, receipt_cmd]

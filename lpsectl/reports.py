@@ -1,0 +1,697 @@
+"""The recap of a period and the receipt of a ticket.
+
+:func:`figures` turns tickets into a plain dict — the JSON of
+``report --format json`` and what every report template receives. The
+render functions turn it into Markdown, HTML, CSV or JSON; Markdown and HTML
+(and the receipts) come from Jinja2 templates that ship in
+``lpsectl/templates`` and that a helpdesk's own ``templates/`` folder
+overrides by file name. Templates always render in Jinja2's sandbox with
+``StrictUndefined``, so a custom template can neither reach into Python nor
+silently print nothing where a value was misspelt.
+
+This module never imports click and never prints; Jinja2 is imported only
+when something is rendered, so ``lpsectl --help`` stays light.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import copy
+import csv
+import io
+import json
+import os
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+from lpsectl.clock import Calendar, parse_date
+from lpsectl.config import Config
+from lpsectl.errors import BadInput, LpseError
+from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Ticket
+from lpsectl.sla import assess, days_late
+
+REPORT_FORMATS = ("md", "html", "csv", "json")
+RECEIPT_FORMATS = ("txt", "html")
+LANGUAGES = ("id", "en")
+# The key of tickets without a category in ``by_category``.
+NO_CATEGORY = "(none)"
+# PermenPANRB 14/2017: the lowest IKM of each grade, best first.
+GRADES = (("A", Decimal("88.31")), ("B", Decimal("76.61")), ("C", Decimal("65.00")))
+TEMPLATE_DIR = "templates"
+
+
+class TemplateProblem(LpseError):
+    """A report or receipt template cannot be read or rendered."""
+
+
+# -- the period ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates in the office's time zone; ``kind`` is month, year or range."""
+
+    start: date
+    end: date
+    kind: str = "range"
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def months(self) -> list[str]:
+        """Every month the period touches, as YYYY-MM."""
+        out, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+_YEAR_RE = re.compile(r"^\d{4}$")
+
+
+def month_period(year: int, month: int) -> Period:
+    last = _calendar.monthrange(year, month)[1]
+    return Period(date(year, month, 1), date(year, month, last), "month")
+
+
+def parse_period(month: Optional[str] = None, year: Optional[str] = None,
+                 date_from: Optional[str] = None, date_to: Optional[str] = None,
+                 today: Optional[date] = None) -> Period:
+    """The period of ``--month``, ``--year`` or ``--from/--to``; default the month of ``today``."""
+    given = [name for name, v in (("--month", month), ("--year", year)) if v is not None]
+    if date_from is not None or date_to is not None:
+        given.append("--from/--to")
+    if len(given) > 1:
+        raise BadInput(f"give one period: {' or '.join(given)}, not both")
+    if month is not None:
+        m = _MONTH_RE.match(month.strip())
+        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+            raise BadInput(f"malformed --month {month!r}; write YYYY-MM such as 2026-08")
+        return month_period(int(m.group(1)), int(m.group(2)))
+    if year is not None:
+        if not _YEAR_RE.match(year.strip()) or int(year) < 1:
+            raise BadInput(f"malformed --year {year!r}; write YYYY such as 2026")
+        y = int(year)
+        return Period(date(y, 1, 1), date(y, 12, 31), "year")
+    if date_from is not None or date_to is not None:
+        if date_from is None:
+            raise BadInput("--to needs --from: give the first day of the period as well")
+        start = parse_date(date_from, "--from date")
+        end = parse_date(date_to, "--to date") if date_to is not None else (today or date.today())
+        if end < start:
+            raise BadInput(f"--to {end.isoformat()} is before --from {start.isoformat()}; swap them")
+        return Period(start, end, "range")
+    today = today or date.today()
+    return month_period(today.year, today.month)
+
+
+# -- numbers ---------------------------------------------------------------
+
+def round_half_up(value: Fraction | Decimal | int | float, places: int = 2) -> Decimal:
+    """``value`` rounded half-up to ``places`` decimals, exactly (no binary float on the way)."""
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Fraction):
+        scaled = value * 10 ** places
+        # floor(x + 1/2) is half-up for positive x, which every figure here is.
+        n = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+        return Decimal(n).scaleb(-places)
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def ikm_of(scores: Sequence[int]) -> tuple[Optional[Decimal], Optional[Decimal], Optional[str]]:
+    """Mean, IKM (mean × 25) and grade of 1–4 ratings; all None without ratings."""
+    if not scores:
+        return None, None, None
+    exact_mean = Fraction(sum(scores), len(scores))
+    ikm = round_half_up(exact_mean * 25)
+    grade = next((g for g, lowest in GRADES if ikm >= lowest), "D")
+    return round_half_up(exact_mean), ikm, grade
+
+
+def _number(d: Optional[Decimal]) -> Optional[float | int]:
+    """A Decimal as a JSON number: an int when whole, else a float of the same digits."""
+    if d is None:
+        return None
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _median(values: list[int]) -> Optional[float | int]:
+    if not values:
+        return None
+    m = statistics.median(values)
+    return int(m) if float(m).is_integer() else float(m)
+
+
+def _pct(part: int, whole: int) -> Optional[float | int]:
+    if not whole:
+        return None
+    return _number(round_half_up(Fraction(part * 100, whole), 1))
+
+
+# -- the figures -----------------------------------------------------------
+
+def end_of_day(d: date, tz) -> datetime:
+    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz) - timedelta(microseconds=1)
+
+
+def period_as_of(period: Period, cal: Calendar, now: datetime) -> datetime:
+    """The moment the figures are taken: the end of the period, or now if that is still to come."""
+    return min(end_of_day(period.end, cal.tz), now)
+
+
+def _zeros(values: Iterable[str]) -> dict[str, int]:
+    return {v: 0 for v in values}
+
+
+def _bump(counts: dict[str, int], key: str) -> None:
+    counts[key] = counts.get(key, 0) + 1
+
+
+def _category_key(text: Optional[str]) -> Optional[str]:
+    text = " ".join((text or "").split())
+    return text.casefold() if text else None
+
+
+def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Period,
+            now: datetime, public: bool = False,
+            track: Optional[Callable[[list[Ticket]], Iterable[Ticket]]] = None) -> dict[str, Any]:
+    """The recap of the tickets opened in ``period``, as of its end (or ``now``).
+
+    ``public`` leaves out everything a reporter or an officer wrote (the
+    subjects of the overdue list). ``track`` wraps the tickets being
+    measured, for a progress bar.
+    """
+    tz = cal.tz
+    as_of = period_as_of(period, cal, now)
+    selected: list[Ticket] = []
+    # Every category in use up to the end of the period, so a month lists
+    # the zeros of the office's usual categories too.
+    spellings: dict[str, set[str]] = {}
+    for t in tickets:
+        day = t.created_at.astimezone(tz).date()
+        if day > period.end:
+            continue
+        key = _category_key(t.category)
+        if key is not None:
+            spellings.setdefault(key, set()).add(" ".join(t.category.split()))  # type: ignore[union-attr]
+        if day >= period.start:
+            selected.append(t)
+    selected.sort(key=lambda t: (t.created_at, t.id))
+    category_name = {k: min(v) for k, v in spellings.items()}
+
+    by_channel = _zeros(CHANNEL)
+    by_kind = _zeros(KIND)
+    by_status = _zeros(STATUS)
+    by_tier = _zeros(TIER)
+    by_difficulty = _zeros(DIFFICULTY)
+    by_resolution = _zeros(RESOLUTION)
+    by_category = {name: 0 for name in sorted(category_name.values(), key=lambda s: (s.casefold(), s))}
+    by_category[NO_CATEGORY] = 0
+    months = period.months()
+    trend = {m: _month_row(m) for m in months}
+    trend_scores: dict[str, list[int]] = {m: [] for m in months}
+    sla = {"counted": 0, "on_time": 0, "late": 0, "unresolved": 0,
+           "response_on_time": 0, "response_late": 0, "awaiting_response": 0, "open_overdue": 0}
+    response_days: list[int] = []
+    resolution_days: list[int] = []
+    scores: list[int] = []
+    overdue: list[dict[str, Any]] = []
+
+    for t in (track(selected) if track else selected):
+        a = assess(t, cfg, cal, as_of=as_of, measure=True)
+        s = a.state
+        month = f"{t.created_at.astimezone(tz):%Y-%m}"
+        row = trend[month]
+        row["total"] += 1
+        _bump(by_channel, t.channel)
+        _bump(by_kind, t.kind)
+        _bump(by_status, s.status)
+        _bump(by_tier, s.highest_tier)
+        _bump(by_difficulty, t.difficulty)
+        if s.resolution:
+            _bump(by_resolution, s.resolution)
+        key = _category_key(t.category)
+        by_category[category_name[key] if key else NO_CATEGORY] += 1
+        if s.score is not None:
+            scores.append(s.score)
+            trend_scores[month].append(s.score)
+        if not a.counted:
+            continue
+        sla["counted"] += 1
+        if s.first_response_at is None:
+            sla["awaiting_response"] += 1
+        else:
+            sla["response_on_time" if a.response_on_time else "response_late"] += 1
+            row["response_on_time" if a.response_on_time else "response_late"] += 1
+            response_days.append(a.response_days)  # type: ignore[arg-type]
+        if s.resolved_at is None:
+            sla["unresolved"] += 1
+        else:
+            sla["on_time" if a.on_time else "late"] += 1
+            row["on_time" if a.on_time else "late"] += 1
+            resolution_days.append(a.resolution_days)  # type: ignore[arg-type]
+        if a.overdue:
+            sla["open_overdue"] += 1
+            row["open_overdue"] += 1
+            item = {
+                "id": t.id, "subject": t.subject, "channel": t.channel, "kind": t.kind,
+                "tier": s.tier, "difficulty": t.difficulty,
+                "created_at": t.created_at.astimezone(tz).isoformat(),
+                "due_at": a.due_at.astimezone(tz).isoformat(),
+                "days_late": days_late(cal, a.due_at, as_of),
+            }
+            if public:
+                del item["subject"]
+            overdue.append(item)
+
+    overdue.sort(key=lambda o: (-o["days_late"], o["created_at"], o["id"]))
+    mean, ikm, grade = ikm_of(scores)
+    for m in months:
+        _, m_ikm, m_grade = ikm_of(trend_scores[m])
+        trend[m]["ratings"] = len(trend_scores[m])
+        trend[m]["ikm"] = _number(m_ikm)
+        trend[m]["grade"] = m_grade
+    office = cfg.office
+    return {
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "kind": period.kind},
+        "as_of": as_of.replace(microsecond=0).isoformat(),
+        "public": public,
+        "office": {"name": office.name, "unit": office.unit, "address": office.address,
+                   "phone": office.phone, "email": office.email, "website": office.website},
+        "targets": {"first_response_days": cfg.first_response_days,
+                    "resolution_days": {d: cfg.resolution_days.get(d) for d in DIFFICULTY}},
+        "total": len(selected),
+        "by_channel": by_channel,
+        "by_kind": by_kind,
+        "by_category": by_category,
+        "by_status": by_status,
+        "by_tier": by_tier,
+        "by_difficulty": by_difficulty,
+        "by_resolution": by_resolution,
+        "sla": {
+            **sla,
+            "on_time_pct": _pct(sla["on_time"], sla["on_time"] + sla["late"]),
+            "response_on_time_pct": _pct(sla["response_on_time"], sla["response_on_time"] + sla["response_late"]),
+            "median_response_days": _median(response_days),
+            "median_resolution_days": _median(resolution_days),
+        },
+        "satisfaction": {
+            "count": len(scores), "mean": _number(mean), "ikm": _number(ikm), "grade": grade,
+            "by_score": {str(n): scores.count(n) for n in (1, 2, 3, 4)},
+        },
+        "overdue": overdue,
+        "trend": [trend[m] for m in months],
+    }
+
+
+def _month_row(month: str) -> dict[str, Any]:
+    return {"month": month, "total": 0, "response_on_time": 0, "response_late": 0,
+            "on_time": 0, "late": 0, "open_overdue": 0}
+
+
+# -- the receipt -----------------------------------------------------------
+
+def receipt_data(t: Ticket, cfg: Config, cal: Calendar, now: datetime) -> dict[str, Any]:
+    """What a receipt shows: the office, the ticket as received, its deadlines now."""
+    a = assess(t, cfg, cal, as_of=max(now, t.created_at))
+    tz = cal.tz
+    office = cfg.office
+    return {
+        "office": {"name": office.name, "unit": office.unit, "address": office.address,
+                   "phone": office.phone, "email": office.email, "website": office.website},
+        "ticket": {
+            "id": t.id, "channel": t.channel, "kind": t.kind, "difficulty": t.difficulty,
+            "created_at": t.created_at.astimezone(tz).isoformat(),
+            "reporter_name": t.reporter.name, "subject": t.subject,
+            "lapor_ref": t.refs.get("lapor"),
+            "received_by": t.history[0].by if t.history else None,
+            "status": a.state.status,
+            "due_at": a.due_at.astimezone(tz).isoformat(),
+            "response_due_at": a.response_due_at.astimezone(tz).isoformat(),
+        },
+        "targets": {"first_response_days": cfg.first_response_days,
+                    "resolution_days": cfg.resolution_days.get(t.difficulty)},
+    }
+
+
+# -- CSV and JSON ----------------------------------------------------------
+
+def report_json(fig: dict[str, Any]) -> str:
+    return json.dumps(fig, ensure_ascii=False, indent=2) + "\n"
+
+
+def csv_rows(fig: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """``section,key,value`` rows: the JSON flattened, lists keyed by id or month."""
+    rows: list[tuple[str, str, Any]] = []
+
+    def walk(section: str, value: dict[str, Any]) -> None:
+        for key, v in value.items():
+            if isinstance(v, dict):
+                walk(f"{section}.{key}" if section else key, v)
+            elif isinstance(v, list):
+                for item in v:
+                    walk(f"{key}.{item.get('id') or item.get('month')}", item)
+            else:
+                rows.append((section or "report", key, v))
+
+    walk("", fig)
+    return rows
+
+
+def report_csv(fig: dict[str, Any]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(("section", "key", "value"))
+    for section, key, value in csv_rows(fig):
+        if value is None:
+            value = ""
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        w.writerow((section, key, value))
+    return buf.getvalue()
+
+
+# -- templates -------------------------------------------------------------
+
+def _autoescape(name: Optional[str]) -> bool:
+    return bool(name) and any(ext in name for ext in (".html", ".htm", ".svg", ".xml"))  # type: ignore[operator]
+
+
+def environment(root: Optional[Path] = None):
+    """The sandboxed Jinja2 environment: the helpdesk's ``templates/`` first, then the package's."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loaders: list = []
+    if root is not None and (root / TEMPLATE_DIR).is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(root / TEMPLATE_DIR), encoding="utf-8"))
+    loaders.append(jinja2.PackageLoader("lpsectl", TEMPLATE_DIR))
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md_escape, wrap_lines=wrap_lines, center_lines=center_lines)
+    return env
+
+
+def md_escape(text: Any) -> str:
+    """Text safe in a Markdown table cell: one line, no markup characters."""
+    s = " ".join(str(text).split())
+    return re.sub(r"([\\`*_\[\]<>|#~])", r"\\\1", s)
+
+
+def wrap_lines(text: Any, width: int = 40, indent: str = "") -> str:
+    """Word-wrapped text for a receipt printer, every line indented by ``indent``."""
+    import textwrap
+
+    lines = textwrap.wrap(" ".join(str(text).split()), width=max(width - len(indent), 8),
+                          break_long_words=True, break_on_hyphens=False) or [""]
+    return "\n".join(indent + line for line in lines)
+
+
+def center_lines(text: Any, width: int = 40) -> str:
+    """Word-wrapped text, every line centred in ``width`` columns (a receipt's header)."""
+    return "\n".join(line.center(width).rstrip() for line in wrap_lines(text, width).split("\n"))
+
+
+def _where(filename: Optional[str], root: Optional[Path]) -> str:
+    """A template's file, relative to the helpdesk folder when it lies there."""
+    if filename and root is not None:
+        try:
+            return Path(filename).resolve().relative_to(root.resolve()).as_posix()
+        except (ValueError, OSError):
+            pass
+    return filename or "template"
+
+
+def render(name: str, context: dict[str, Any], root: Optional[Path] = None) -> str:
+    """Render template ``name``; any failure is one :class:`TemplateProblem` naming file and line."""
+    import jinja2
+
+    env = environment(root)
+    dirs = [str(root / TEMPLATE_DIR)] if root is not None else []
+    try:
+        template = env.get_template(name)
+        return template.render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = _where(exc.filename or exc.name, root)
+        raise TemplateProblem(f"{where}:{exc.lineno}: {exc.message}; fix the template, or remove it "
+                              "to use the built-in one") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(f"template {exc.name} not found (wanted by {name}); "
+                              f"put it in {TEMPLATE_DIR}/ of the helpdesk folder") from None
+    except Exception as exc:  # noqa: BLE001 - a template may fail in any way; say where
+        filename, line = _template_frame(exc, dirs)
+        what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+        where = f"{_where(filename, root)}:{line}" if filename else name
+        raise TemplateProblem(f"{where}: {what}; fix the template, or remove it to use the built-in one") from None
+
+
+def _template_frame(exc: BaseException, extra_dirs: list[str]) -> tuple[Optional[str], Optional[int]]:
+    """The innermost traceback frame that lies in a template file."""
+    import traceback
+
+    package_dir = str(Path(__file__).parent / TEMPLATE_DIR)
+    dirs = [os.path.abspath(d) for d in (*extra_dirs, package_dir)]
+    found: tuple[Optional[str], Optional[int]] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = os.path.abspath(frame.filename)
+        if any(path.startswith(d + os.sep) for d in dirs):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+# -- rendering -------------------------------------------------------------
+
+def labels(lang: str) -> dict[str, Any]:
+    if lang not in LABELS:
+        raise BadInput(f"unknown language {lang!r}; use id or en")
+    return LABELS[lang]
+
+
+class Formatter:
+    """Numbers, dates and times in the words of one language, for templates."""
+
+    def __init__(self, lang: str, tz) -> None:
+        self.lang = lang
+        self.tz = tz
+        self.words = labels(lang)
+
+    def num(self, value: Any, places: Optional[int] = None) -> str:
+        """``value`` with the language's separators (1.234,5 in id, 1,234.5 in en); None is a dash."""
+        if value is None:
+            return "–"
+        d = Decimal(str(value))
+        if places is None:
+            places = 0 if d == d.to_integral_value() else max(-d.normalize().as_tuple().exponent, 0)
+        else:
+            d = round_half_up(d, places)
+        text = f"{d:,.{places}f}"
+        if self.lang == "id":
+            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return text
+
+    def pct(self, value: Any) -> str:
+        return "–" if value is None else f"{self.num(value)} %"
+
+    def date(self, value: Any, weekday: bool = False) -> str:
+        d = value if isinstance(value, date) else datetime.fromisoformat(str(value))
+        if isinstance(d, datetime):
+            d = d.astimezone(self.tz).date()
+        text = f"{d.day} {self.words['months'][d.month - 1]} {d.year}"
+        return f"{self.words['weekdays'][d.weekday()]}, {text}" if weekday else text
+
+    def time(self, value: Any) -> str:
+        t = datetime.fromisoformat(str(value)).astimezone(self.tz)
+        zone = t.tzname() or ""
+        if zone.startswith(("+", "-")):
+            zone = "UTC" + zone
+        sep = "." if self.lang == "id" else ":"
+        return f"{t:%H}{sep}{t:%M} {zone}".strip()
+
+    def datetime(self, value: Any, weekday: bool = False) -> str:
+        return f"{self.date(value, weekday)} {self.time(value)}"
+
+    def month(self, value: str) -> str:
+        y, m = value.split("-")
+        return f"{self.words['months'][int(m) - 1]} {y}"
+
+    def month_short(self, value: str) -> str:
+        return self.words["months"][int(value.split("-")[1]) - 1][:3]
+
+
+def _context(lang: str, tz, **data: Any) -> dict[str, Any]:
+    fmt = Formatter(lang, tz)
+    return {
+        # A copy: a sandboxed template may still change the dicts it is given.
+        **data, "lang": lang, "L": copy.deepcopy(fmt.words),
+        "num": fmt.num, "pct": fmt.pct, "fmt_date": fmt.date, "fmt_time": fmt.time,
+        "fmt_datetime": fmt.datetime, "fmt_month": fmt.month, "month_short": fmt.month_short,
+        "share": lambda part, whole: fmt.pct(_pct(part, whole)),
+        "no_category": NO_CATEGORY,
+    }
+
+
+def render_report(fig: dict[str, Any], fmt: str, lang: str, tz, root: Optional[Path] = None) -> str:
+    """The recap ``fig`` (from :func:`figures`) as md, html, csv or json."""
+    if fmt == "json":
+        return report_json(fig)
+    if fmt == "csv":
+        return report_csv(fig)
+    if fmt not in REPORT_FORMATS:
+        raise BadInput(f"unknown report format {fmt!r}; use {', '.join(REPORT_FORMATS)}")
+    return render(f"report.{fmt}.j2", _context(lang, tz, report=fig, office=fig["office"]), root)
+
+
+def render_receipt(data: dict[str, Any], fmt: str, lang: str, tz, root: Optional[Path] = None) -> str:
+    if fmt not in RECEIPT_FORMATS:
+        raise BadInput(f"unknown receipt format {fmt!r}; use {', '.join(RECEIPT_FORMATS)}")
+    return render(f"receipt.{fmt}.j2", _context(lang, tz, office=data["office"], ticket=data["ticket"],
+                                                 targets=data["targets"]), root)
+
+
+# -- words -----------------------------------------------------------------
+
+LABELS: dict[str, dict[str, Any]] = {
+    "id": {
+        "channel": {
+            "portal": "LPSE Support (portal)", "phone": "Telepon", "walk-in": "Datang langsung",
+            "email": "Surel", "suggestion-box": "Kotak saran", "lapor": "SP4N-LAPOR!",
+            "whatsapp": "WhatsApp",
+        },
+        "kind": {
+            "complaint": "Pengaduan", "problem": "Permasalahan", "grievance": "Keluhan",
+            "suggestion": "Masukan", "question": "Pertanyaan",
+        },
+        "tier": {"helpdesk": "Helpdesk", "admin-ppe": "Admin PPE", "lkpp": "Helpdesk LKPP-RI"},
+        "status": {"open": "Terbuka", "waiting": "Menunggu", "answered": "Dijawab", "closed": "Ditutup"},
+        "difficulty": {"easy": "Ringan", "normal": "Sedang", "hard": "Berat", "investigation": "Investigasi"},
+        "resolution": {
+            "answered": "Dijawab", "redirected": "Dialihkan ke LPSE Support",
+            "referred": "Dirujuk ke pihak berwenang", "duplicate": "Duplikat",
+            "withdrawn": "Dicabut pelapor", "invalid": "Tidak valid",
+        },
+        "grade": {"A": "Sangat baik", "B": "Baik", "C": "Kurang baik", "D": "Tidak baik"},
+        "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                   "September", "Oktober", "November", "Desember"],
+        "weekdays": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
+        "text": {
+            "title": "Rekapitulasi Penanganan Pengaduan",
+            "public_note": "Versi publik: tanpa data pribadi dan tanpa isi pengaduan.",
+            "period": "Periode", "as_of": "Keadaan per", "to": "s.d.",
+            "summary": "Ringkasan", "total": "Jumlah tiket", "figure": "Uraian", "count": "Jumlah",
+            "share": "Persentase",
+            "by_channel": "Menurut kanal", "by_kind": "Menurut jenis", "by_category": "Menurut kategori",
+            "by_status": "Menurut status", "by_tier": "Menurut tingkat tertinggi yang dicapai",
+            "by_difficulty": "Menurut tingkat kesulitan", "by_resolution": "Menurut penyelesaian",
+            "channel": "Kanal", "kind": "Jenis", "category": "Kategori", "status": "Status",
+            "tier": "Tingkat", "difficulty": "Kesulitan", "resolution": "Penyelesaian",
+            "no_category": "(tanpa kategori)",
+            "sla": "Ketepatan waktu (hari kerja)",
+            "sla_note": "Dihitung dalam hari kerja kantor; tiket duplikat, dicabut dan tidak valid tidak dihitung.",
+            "response": "Tanggapan pertama", "resolution_sla": "Penyelesaian",
+            "on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum",
+            "on_time_pct": "Persentase tepat waktu",
+            "median_days": "Median waktu (hari kerja)",
+            "open_overdue": "Tiket terbuka yang melewati batas waktu",
+            "overdue_short": "Lewat batas waktu",
+            "counted": "Tiket yang dihitung",
+            "targets": "Standar waktu",
+            "target_response": "Tanggapan pertama", "days": "hari kerja",
+            "satisfaction": "Indeks kepuasan pengaduan",
+            "ratings": "Jumlah penilaian", "mean": "Nilai rata-rata (1–4)", "ikm": "IKM (rata-rata × 25)",
+            "grade": "Mutu pelayanan", "no_ratings": "Belum ada penilaian pada periode ini.",
+            "score": "Nilai",
+            "overdue": "Tiket terbuka yang terlambat", "none_overdue": "Tidak ada tiket yang terlambat.",
+            "id": "Nomor tiket", "subject": "Perihal", "due": "Batas waktu", "days_late": "Hari kerja terlambat",
+            "trend": "Tren per bulan", "month": "Bulan",
+            "chart_channel": "Tiket menurut kanal", "chart_trend": "Jumlah tiket per bulan",
+            "chart_sla": "Tepat waktu dan terlambat",
+            "contact": "Kontak", "phone": "Telp.", "email": "Surel", "website": "Situs",
+            "generated_by": "Dibuat dengan lpsectl",
+            "receipt_title": "TANDA TERIMA PENGADUAN",
+            "received_at": "Diterima", "reporter": "Pelapor", "anonymous": "(anonim)",
+            "lapor_ref": "No. SP4N-LAPOR!", "received_by": "Petugas",
+            "response_due": "Tanggapan pertama paling lambat", "resolution_due": "Penyelesaian paling lambat",
+            "follow_up": "Tindak lanjut",
+            "follow_up_text": "Sebutkan nomor tiket ini setiap menghubungi kami.",
+            "free": "Layanan ini tidak dipungut biaya.",
+            "thanks": "Terima kasih.",
+        },
+    },
+    "en": {
+        "channel": {
+            "portal": "LPSE Support (portal)", "phone": "Phone", "walk-in": "Walk-in",
+            "email": "E-mail", "suggestion-box": "Suggestion box", "lapor": "SP4N-LAPOR!",
+            "whatsapp": "WhatsApp",
+        },
+        "kind": {
+            "complaint": "Complaint", "problem": "Problem", "grievance": "Grievance",
+            "suggestion": "Suggestion", "question": "Question",
+        },
+        "tier": {"helpdesk": "Helpdesk", "admin-ppe": "Admin PPE", "lkpp": "LKPP-RI helpdesk"},
+        "status": {"open": "Open", "waiting": "Waiting", "answered": "Answered", "closed": "Closed"},
+        "difficulty": {"easy": "Easy", "normal": "Normal", "hard": "Hard", "investigation": "Investigation"},
+        "resolution": {
+            "answered": "Answered", "redirected": "Redirected to LPSE Support",
+            "referred": "Referred to the competent body", "duplicate": "Duplicate",
+            "withdrawn": "Withdrawn", "invalid": "Invalid",
+        },
+        "grade": {"A": "Very good", "B": "Good", "C": "Fair", "D": "Poor"},
+        "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December"],
+        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "text": {
+            "title": "Complaint Handling Recap",
+            "public_note": "Public version: no personal data and no complaint text.",
+            "period": "Period", "as_of": "As of", "to": "to",
+            "summary": "Summary", "total": "Tickets", "figure": "Figure", "count": "Count",
+            "share": "Share",
+            "by_channel": "By channel", "by_kind": "By kind", "by_category": "By category",
+            "by_status": "By status", "by_tier": "By highest tier reached",
+            "by_difficulty": "By difficulty", "by_resolution": "By resolution",
+            "channel": "Channel", "kind": "Kind", "category": "Category", "status": "Status",
+            "tier": "Tier", "difficulty": "Difficulty", "resolution": "Resolution",
+            "no_category": "(no category)",
+            "sla": "Timeliness (working days)",
+            "sla_note": "Counted in the office's working days; duplicate, withdrawn and invalid tickets are left out.",
+            "response": "First response", "resolution_sla": "Resolution",
+            "on_time": "On time", "late": "Late", "pending": "Not yet",
+            "on_time_pct": "On time share",
+            "median_days": "Median time (working days)",
+            "open_overdue": "Open tickets past their deadline",
+            "overdue_short": "Overdue",
+            "counted": "Tickets counted",
+            "targets": "Service standard",
+            "target_response": "First response", "days": "working days",
+            "satisfaction": "Complaint satisfaction index",
+            "ratings": "Ratings", "mean": "Mean score (1–4)", "ikm": "IKM (mean × 25)",
+            "grade": "Service grade", "no_ratings": "No ratings in this period.",
+            "score": "Score",
+            "overdue": "Open tickets past their deadline", "none_overdue": "No ticket is late.",
+            "id": "Ticket", "subject": "Subject", "due": "Due", "days_late": "Working days late",
+            "trend": "Month by month", "month": "Month",
+            "chart_channel": "Tickets by channel", "chart_trend": "Tickets per month",
+            "chart_sla": "On time and late",
+            "contact": "Contact", "phone": "Phone", "email": "E-mail", "website": "Web",
+            "generated_by": "Made with lpsectl",
+            "receipt_title": "COMPLAINT RECEIPT",
+            "received_at": "Received", "reporter": "Reporter", "anonymous": "(anonymous)",
+            "lapor_ref": "SP4N-LAPOR! no.", "received_by": "Officer",
+            "response_due": "First response by", "resolution_due": "Resolution by",
+            "follow_up": "Follow-up",
+            "follow_up_text": "Quote this ticket number whenever you contact us.",
+            "free": "This service is free of charge.",
+            "thanks": "Thank you.",
+        },
+    },
+}
