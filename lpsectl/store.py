@@ -144,7 +144,13 @@ class Helpdesk:
         return t
 
     def load(self, text: str) -> Ticket:
-        return self.read(self.path_for(self.resolve(text)))
+        tid = self.resolve(text)
+        path = self.path_for(tid)
+        if not path.is_file():
+            # Found by a file name outside its place (moved by hand, wrong case).
+            stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
+            raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
+        return self.read(path)
 
     def load_all(self) -> Loaded:
         return self.load_files(self.ticket_files())
@@ -153,7 +159,11 @@ class Helpdesk:
         tickets, damaged = [], []
         for path in files:
             try:
-                tickets.append(self.read(path))
+                t = self.read(path)
+                if path.parent != self.path_for(t.id).parent or path.stem != t.id:
+                    # A copy in the wrong place duplicates the ticket or hides it.
+                    raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
+                tickets.append(t)
             except Damaged as exc:
                 damaged.append(exc)
         return Loaded(tickets, damaged)

@@ -55,7 +55,8 @@ _NOT_PLAIN = re.compile(
 
 
 class _TicketDumper(_Dumper):  # type: ignore[misc,valid-type]
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the reader refuses anchors and aliases
 
 
 # Characters only a double-quoted scalar keeps exactly (as escapes): YAML
@@ -138,6 +139,8 @@ class _Lines:
 
     def __init__(self) -> None:
         self.at: dict[tuple, int] = {}
+        # Nodes already read: a node met twice is a YAML alias.
+        self.seen: set[int] = set()
 
     def of(self, *path: Any) -> Optional[int]:
         while path:
@@ -149,6 +152,10 @@ class _Lines:
 
 def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
     lines.at[path] = node.start_mark.line + 1
+    if id(node) in lines.seen:
+        # An alias can nest itself or multiply a file a billionfold.
+        raise Damaged(where, node.start_mark.line + 1, "YAML anchors and aliases (&, *) are not allowed")
+    lines.seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
         raise Damaged(where, node.start_mark.line + 1, f"unsafe or unknown YAML tag {node.tag}")
     if isinstance(node, yaml.MappingNode):
@@ -206,10 +213,15 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
         raise Damaged(where, None, f"invalid YAML: {exc}") from None
     except UnicodeDecodeError:
         raise Damaged(where, None, "not UTF-8 text") from None
+    except RecursionError:
+        raise Damaged(where, None, "invalid YAML: nested too deeply") from None
     if node is None:
         raise Damaged(where, 1, "empty file")
     lines = _Lines()
-    data = _construct(node, (), lines, where)
+    try:
+        data = _construct(node, (), lines, where)
+    except RecursionError:
+        raise Damaged(where, None, "invalid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise Damaged(where, 1, "the top level must be a mapping of ticket fields")
     return from_data(data, where, lines)

@@ -26,6 +26,9 @@ class LpseGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("Error: aborted; nothing was written", err=True)
             code = 1
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `lpsectl`: help, not an error
+            click.echo(exc.format_message(), err=True)
+            code = 2
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
             click.echo(f"Error: {exc.format_message()}{hint}", err=True)
