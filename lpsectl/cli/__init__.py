@@ -24,6 +24,8 @@ class LpseGroup(click.Group):
         except click.exceptions.Exit as exc:  # pragma: no cover - standalone_mode=False returns it
             code = exc.exit_code
         except click.exceptions.Abort:
+            # Ctrl-D or Ctrl-C at a prompt leaves the cursor after the prompt.
+            click.echo(err=True)
             click.echo("Error: aborted; nothing was written", err=True)
             code = 1
         except click.exceptions.NoArgsIsHelpError as exc:  # bare `lpsectl`: help, not an error

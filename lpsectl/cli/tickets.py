@@ -79,7 +79,7 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
     missing = workflow.missing_identity(channel, reporter, ref)
     if missing and interactive():
         for field in missing:
-            answer = click.prompt(f"{LABELS[field].capitalize()}", err=True, default="", show_default=False)
+            answer = click.prompt(LABELS[field][0].upper() + LABELS[field][1:], err=True, default="", show_default=False)
             if field == "ref":
                 ref = answer
             else:
