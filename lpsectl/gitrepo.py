@@ -142,3 +142,113 @@ class GitRepo:
 
     def has_commits(self) -> bool:
         return self.run("rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
+
+    # -- sharing through a remote (sync) ----------------------------------
+    def git_dir(self) -> Path:
+        dot = self.root / ".git"
+        if dot.is_dir():
+            return dot
+        out = self.run("rev-parse", "--git-dir").stdout.strip()
+        return (self.root / out).resolve()
+
+    def set_config(self, key: str, value: str) -> None:
+        self._retry(["config", key, value])
+
+    def head(self) -> Optional[str]:
+        return self.rev_parse("HEAD")
+
+    def rev_parse(self, ref: str) -> Optional[str]:
+        proc = self.run("rev-parse", "--verify", "-q", ref + "^{commit}", check=False)
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.strip() or None
+
+    def current_branch(self) -> Optional[str]:
+        proc = self.run("symbolic-ref", "-q", "--short", "HEAD", check=False)
+        return proc.stdout.strip() or None
+
+    def remotes(self) -> list[str]:
+        return self.run("remote").stdout.split()
+
+    def remote_url(self, name: str) -> Optional[str]:
+        return self.config(f"remote.{name}.url")
+
+    def upstream(self, branch: str) -> tuple[Optional[str], Optional[str]]:
+        """The remote and remote branch name ``branch`` tracks, if any."""
+        remote = self.config(f"branch.{branch}.remote")
+        merge = self.config(f"branch.{branch}.merge")
+        if merge and merge.startswith("refs/heads/"):
+            merge = merge[len("refs/heads/"):]
+        return remote, merge
+
+    def fetch(self, remote: str) -> subprocess.CompletedProcess:
+        """Fetch ``remote`` (no tags: tickets travel on the branch); caller checks."""
+        return self.run("fetch", "--quiet", "--no-tags", remote, check=False)
+
+    def is_ancestor(self, a: str, b: str) -> bool:
+        return self.run("merge-base", "--is-ancestor", a, b, check=False).returncode == 0
+
+    def merge_base(self, a: str, b: str) -> Optional[str]:
+        proc = self.run("merge-base", a, b, check=False)
+        return proc.stdout.strip() or None
+
+    def merge(self, ref: str, message: str, operator: str) -> subprocess.CompletedProcess:
+        """``git merge`` with no editor, authored by ``operator``; caller checks."""
+        ident = self.identity()
+        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", ""),
+               "GIT_MERGE_AUTOEDIT": "no"}
+        if "user.name" not in ident:
+            env["GIT_COMMITTER_NAME"] = operator
+        if "user.email" not in ident:
+            env["GIT_COMMITTER_EMAIL"] = env["GIT_AUTHOR_EMAIL"]
+        return self.run("merge", "--no-edit", "--no-stat", "-q", "-m", message, ref,
+                        check=False, env=env)
+
+    def conflicted(self) -> list[str]:
+        return self.run("diff", "--name-only", "--diff-filter=U", check=False).stdout.splitlines()
+
+    def merge_in_progress(self) -> bool:
+        return (self.git_dir() / "MERGE_HEAD").exists()
+
+    def merge_abort(self) -> None:
+        if self.merge_in_progress():
+            self.run("merge", "--abort", check=False)
+
+    def push(self, remote: str, branch: str, remote_branch: str, set_upstream: bool
+             ) -> subprocess.CompletedProcess:
+        args = ["push", "--quiet", "--porcelain"] + (["-u"] if set_upstream else [])
+        return self.run(*args, remote, f"refs/heads/{branch}:refs/heads/{remote_branch}", check=False)
+
+    def empty_tree(self) -> str:
+        return self.run("hash-object", "-t", "tree", "--stdin", input="").stdout.strip()
+
+    def changed_files(self, a: str, b: str, under: Path) -> list[tuple[str, str]]:
+        """(status letter, path from the top) of files under ``under`` that differ from a to b."""
+        rel = os.path.relpath(under, self.root)
+        proc = self.run("diff", "--name-status", "--no-renames", "-z", a, b, "--", rel)
+        parts = proc.stdout.split("\0")
+        return [(parts[i][:1], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+    def dirty(self, under: Path) -> list[tuple[str, str]]:
+        """(porcelain status, path from the top) of uncommitted files under ``under``."""
+        rel = os.path.relpath(under, self.root)
+        proc = self.run("status", "--porcelain", "-z", "--no-renames", "--untracked-files=all",
+                        "--", rel)
+        out = []
+        for entry in proc.stdout.split("\0"):
+            if len(entry) > 3:
+                out.append((entry[:2], entry[3:]))
+        return out
+
+
+def merge_file(ours: Path, base: Path, theirs: Path, label: str) -> int:
+    """git's line merge of three files into ``ours``; the number of conflicts."""
+    proc = _run(["merge-file", "-L", f"{label} (this desk)", "-L", f"{label} (base)",
+                 "-L", f"{label} (other desk)", str(ours), str(base), str(theirs)],
+                Path.cwd(), check=False)
+    return proc.returncode if proc.returncode >= 0 else 1
+
+
+def git_dir_of(path: Path) -> Path:
+    out = _run(["rev-parse", "--git-dir"], path).stdout.strip()
+    return (path / out).resolve()
