@@ -75,6 +75,10 @@ class Helpdesk:
         self.tickets_dir = root / "tickets"
         git_root = find_root(root)
         self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
+        if self.git is not None:
+            from lpsectl import merge  # merge imports this module
+
+            merge.ensure(self)  # a clone made by `git clone` lacks the merge driver
 
     # -- paths and ids ---------------------------------------------------
     def path_for(self, tid: str) -> Path:
