@@ -132,8 +132,12 @@ def ikm_of(scores: Sequence[int]) -> tuple[Optional[Decimal], Optional[Decimal],
         return None, None, None
     exact_mean = Fraction(sum(scores), len(scores))
     ikm = round_half_up(exact_mean * 25)
-    grade = next((g for g, lowest in GRADES if ikm >= lowest), "D")
-    return round_half_up(exact_mean), ikm, grade
+    return round_half_up(exact_mean), ikm, grade_of(ikm)
+
+
+def grade_of(ikm: Decimal) -> str:
+    """The PermenPANRB 14/2017 grade of a (rounded) IKM."""
+    return next((g for g, lowest in GRADES if ikm >= lowest), "D")
 
 
 def _number(d: Optional[Decimal]) -> Optional[float | int]:
@@ -197,7 +201,8 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
     spellings: dict[str, set[str]] = {}
     for t in tickets:
         day = t.created_at.astimezone(tz).date()
-        if day > period.end:
+        # A ticket opened after the moment of the figures did not exist yet.
+        if day > period.end or t.created_at > as_of:
             continue
         key = _category_key(t.category)
         if key is not None:

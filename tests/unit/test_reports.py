@@ -1,0 +1,396 @@
+"""The recap's figures, checked number by number on a store of known contents."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from lpsectl import reports
+from lpsectl.clock import Calendar
+from lpsectl.config import from_dict
+from lpsectl.errors import BadInput
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/report_samples.py
+from report_samples import WIB, august_tickets, personal_values  # noqa: E402
+
+GOLDEN = Path(__file__).parent.parent / "golden"
+AFTER = datetime(2026, 10, 1, 9, 0, tzinfo=WIB)  # long after August: figures as of 31 Aug
+OFFICE = {
+    "name": "LPSE Kota Payakumbuh", "unit": "Layanan Pengadaan Secara Elektronik",
+    "address": "Jl. Veteran No. 70, Payakumbuh", "phone": "(0752) 92317",
+    "email": "lpse@payakumbuhkota.go.id", "website": "https://lpse.payakumbuhkota.go.id",
+}
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return from_dict({"office": OFFICE})
+
+
+@pytest.fixture(scope="module")
+def cal(cfg):
+    return Calendar.from_config(cfg)
+
+
+@pytest.fixture(scope="module")
+def august(cfg, cal):
+    return reports.figures(august_tickets(), cfg, cal, reports.month_period(2026, 8), AFTER)
+
+
+# -- the period --------------------------------------------------------------
+
+def test_default_period_is_the_current_month():
+    assert reports.parse_period(today=date(2026, 2, 10)) == reports.Period(date(2026, 2, 1), date(2026, 2, 28), "month")
+
+
+def test_month_year_and_range_periods():
+    assert reports.parse_period(month="2024-02") == reports.Period(date(2024, 2, 1), date(2024, 2, 29), "month")
+    assert reports.parse_period(year="2026") == reports.Period(date(2026, 1, 1), date(2026, 12, 31), "year")
+    assert reports.parse_period(date_from="2026-07-15", date_to="15/08/2026") == \
+        reports.Period(date(2026, 7, 15), date(2026, 8, 15), "range")
+    assert reports.parse_period(date_from="2026-07-15", today=date(2026, 7, 20)).end == date(2026, 7, 20)
+
+
+@pytest.mark.parametrize("kw", [
+    {"month": "2026-13"}, {"month": "08-2026"}, {"month": "2026"}, {"year": "26"}, {"year": "20x6"},
+    {"month": "2026-08", "year": "2026"}, {"month": "2026-08", "date_from": "2026-08-01"},
+    {"date_to": "2026-08-31"}, {"date_from": "2026-08-31", "date_to": "2026-08-01"},
+    {"date_from": "31-08-2026x"},
+])
+def test_bad_periods_are_bad_input(kw):
+    with pytest.raises(BadInput):
+        reports.parse_period(**kw)
+
+
+def test_a_period_lists_its_months():
+    assert reports.Period(date(2025, 11, 20), date(2026, 2, 1)).months() == ["2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+# -- the satisfaction index --------------------------------------------------
+
+def test_ikm_is_mean_times_25_rounded_half_up_exactly():
+    # 25 points over 8 ratings: 78.125, which half-even (and binary floats) would make 78.12.
+    mean, ikm, grade = reports.ikm_of([4, 4, 3, 3, 3, 3, 3, 2])
+    assert (mean, ikm, grade) == (Decimal("3.13"), Decimal("78.13"), "B")
+    assert reports.ikm_of([4, 4, 3]) == (Decimal("3.67"), Decimal("91.67"), "A")
+    assert reports.ikm_of([1]) == (Decimal("1.00"), Decimal("25.00"), "D")
+    assert reports.ikm_of([]) == (None, None, None)
+
+
+@pytest.mark.parametrize("ikm, grade", [
+    ("100.00", "A"), ("88.31", "A"), ("88.30", "B"), ("76.61", "B"), ("76.60", "C"),
+    ("65.00", "C"), ("64.99", "D"), ("25.00", "D"),
+])
+def test_grades_of_permenpanrb_14_2017(ikm, grade):
+    assert reports.grade_of(Decimal(ikm)) == grade
+
+
+# -- the figures of August 2026 ----------------------------------------------
+
+def test_august_counts_only_tickets_opened_in_august(august):
+    assert august["period"] == {"from": "2026-08-01", "to": "2026-08-31", "kind": "month"}
+    assert august["as_of"] == "2026-08-31T23:59:59+07:00"
+    assert august["total"] == 9
+
+
+def test_august_breakdowns_list_every_value_zeros_included(august):
+    assert august["by_channel"] == {"portal": 2, "phone": 2, "walk-in": 1, "email": 1,
+                                    "suggestion-box": 1, "lapor": 1, "whatsapp": 1}
+    assert august["by_kind"] == {"complaint": 2, "problem": 1, "grievance": 1, "suggestion": 1, "question": 4}
+    assert august["by_status"] == {"open": 2, "waiting": 0, "answered": 3, "closed": 4}
+    assert august["by_tier"] == {"helpdesk": 7, "admin-ppe": 1, "lkpp": 1}
+    assert august["by_difficulty"] == {"easy": 3, "normal": 5, "hard": 1, "investigation": 0}
+    assert august["by_resolution"] == {"answered": 3, "redirected": 0, "referred": 0, "duplicate": 1,
+                                       "withdrawn": 0, "invalid": 0}
+
+
+def test_categories_group_case_and_keep_earlier_ones_at_zero(august):
+    # "login" and "Login" are one; July's "akun" shows as 0; September's "pajak" not yet.
+    assert august["by_category"] == {"akun": 0, "Login": 2, "upload": 1, "(none)": 6}
+    assert list(august["by_category"]) == ["akun", "Login", "upload", "(none)"]
+
+
+def test_august_sla_on_the_working_day_clock(august):
+    assert august["sla"] == {
+        "counted": 8,  # the duplicate is left out
+        "response_on_time": 3, "response_late": 3, "awaiting_response": 2,
+        "on_time": 4, "late": 2, "unresolved": 2,
+        "open_overdue": 1,
+        "response_on_time_pct": 50, "on_time_pct": 66.7,
+        # response days 0 1 1 3 7 8; resolution days 1 1 3 3 4 7
+        "median_response_days": 2, "median_resolution_days": 3,
+    }
+
+
+def test_august_satisfaction_counts_ratings_up_to_the_end_of_the_month(august):
+    # 4, 2, 3 and the re-rating 3 (replacing a 4); the September rating waits.
+    assert august["satisfaction"] == {"count": 4, "mean": 3, "ikm": 75, "grade": "C",
+                                      "by_score": {"1": 0, "2": 1, "3": 2, "4": 1}}
+
+
+def test_august_overdue_list_gives_working_days_late(august):
+    assert august["overdue"] == [{
+        "id": "2608-DDDD55", "subject": "Subjek privat akun terkunci", "channel": "email",
+        "kind": "question", "tier": "admin-ppe", "difficulty": "normal",
+        "created_at": "2026-08-07T08:00:00+07:00", "due_at": "2026-08-14T16:00:00+07:00",
+        "days_late": 9,
+    }]
+
+
+def test_a_past_month_gives_the_same_figures_whenever_it_is_rendered(cfg, cal, august):
+    later = reports.figures(august_tickets(), cfg, cal, reports.month_period(2026, 8),
+                            datetime(2031, 5, 5, tzinfo=WIB))
+    assert later == august
+
+
+def test_a_running_period_is_taken_as_of_now(cfg, cal):
+    now = datetime(2026, 8, 20, 12, 0, tzinfo=WIB)
+    fig = reports.figures(august_tickets(), cfg, cal, reports.month_period(2026, 8), now)
+    assert fig["as_of"] == "2026-08-20T12:00:00+07:00"
+    assert fig["total"] == 7  # the tickets of 24 and 31 August are still to come
+    assert fig["by_status"]["answered"] == 1  # T3; T6 had not been answered yet
+    assert fig["satisfaction"]["count"] == 3
+
+
+def test_the_year_has_a_month_by_month_trend(cfg, cal):
+    fig = reports.figures(august_tickets(), cfg, cal, reports.parse_period(year="2026"),
+                          datetime(2027, 1, 15, tzinfo=WIB))
+    assert fig["total"] == 11
+    assert [m["month"] for m in fig["trend"]] == [f"2026-{m:02d}" for m in range(1, 13)]
+    by_month = {m["month"]: m for m in fig["trend"]}
+    assert by_month["2026-01"] == {"month": "2026-01", "total": 0, "response_on_time": 0, "response_late": 0,
+                                   "on_time": 0, "late": 0, "open_overdue": 0, "ratings": 0, "ikm": None,
+                                   "grade": None}
+    # As of the end of the year, the email of 7 August was answered late and
+    # the call of 31 August is overdue; the September rating counts.
+    assert by_month["2026-08"] == {"month": "2026-08", "total": 9, "response_on_time": 3, "response_late": 4,
+                                   "on_time": 4, "late": 3, "open_overdue": 1, "ratings": 5, "ikm": 80,
+                                   "grade": "B"}
+    assert (by_month["2026-07"]["total"], by_month["2026-07"]["open_overdue"]) == (1, 1)
+    assert fig["satisfaction"]["ikm"] == 80
+    assert fig["sla"]["open_overdue"] == 3
+    assert sum(m["total"] for m in fig["trend"]) == fig["total"]
+
+
+def test_public_figures_drop_the_overdue_subject(cfg, cal):
+    fig = reports.figures(august_tickets(), cfg, cal, reports.month_period(2026, 8), AFTER, public=True)
+    assert fig["public"] is True
+    assert fig["overdue"][0]["id"] == "2608-DDDD55"
+    assert "subject" not in fig["overdue"][0]
+
+
+def test_track_sees_every_ticket_of_the_period(cfg, cal):
+    seen: list = []
+
+    def track(items):
+        seen.extend(items)
+        return items
+
+    reports.figures(august_tickets(), cfg, cal, reports.month_period(2026, 8), AFTER, track=track)
+    assert len(seen) == 9
+
+
+# -- JSON and CSV -------------------------------------------------------------
+
+def test_json_has_the_keys_of_the_spec(august):
+    data = json.loads(reports.render_report(august, "json", "id", WIB))
+    for key in ("period", "total", "by_channel", "by_kind", "by_category", "by_status", "by_tier",
+                "sla", "satisfaction"):
+        assert key in data
+    assert set(data["period"]) >= {"from", "to"}
+    assert set(data["sla"]) >= {"on_time", "late", "response_on_time", "response_late",
+                                "median_response_days", "median_resolution_days", "open_overdue"}
+    assert set(data["satisfaction"]) >= {"count", "mean", "ikm", "grade"}
+
+
+def test_json_without_ratings_has_null_ikm_and_grade(cfg, cal):
+    fig = reports.figures([], cfg, cal, reports.month_period(2026, 8), AFTER)
+    data = json.loads(reports.report_json(fig))
+    assert data["satisfaction"] == {"count": 0, "mean": None, "ikm": None, "grade": None,
+                                    "by_score": {"1": 0, "2": 0, "3": 0, "4": 0}}
+    assert data["total"] == 0 and data["sla"]["median_resolution_days"] is None
+
+
+def test_csv_is_section_key_value_rows(august):
+    rows = list(csv.reader(io.StringIO(reports.render_report(august, "csv", "id", WIB))))
+    assert rows[0] == ["section", "key", "value"]
+    assert all(len(r) == 3 for r in rows)
+    table = {(s, k): v for s, k, v in rows[1:]}
+    assert table[("period", "from")] == "2026-08-01"
+    assert table[("report", "total")] == "9"
+    assert table[("by_channel", "walk-in")] == "1"
+    assert table[("by_category", "(none)")] == "6"
+    assert table[("sla", "median_resolution_days")] == "3"
+    assert table[("sla", "on_time_pct")] == "66.7"
+    assert table[("satisfaction", "ikm")] == "75"
+    assert table[("satisfaction", "grade")] == "C"
+    assert table[("satisfaction.by_score", "3")] == "2"
+    assert table[("overdue.2608-DDDD55", "days_late")] == "9"
+    assert table[("trend.2026-08", "total")] == "9"
+    assert table[("office", "phone")] == "(0752) 92317"
+
+
+# -- rendering -----------------------------------------------------------------
+
+def test_numbers_speak_the_language():
+    id_, en = reports.Formatter("id", WIB), reports.Formatter("en", WIB)
+    assert (id_.num(1234), en.num(1234)) == ("1.234", "1,234")
+    assert (id_.num(66.7), en.num(66.7)) == ("66,7", "66.7")
+    assert (id_.num(75, 2), en.num(78.125, 2)) == ("75,00", "78.13")
+    assert id_.num(None) == "–"
+    assert id_.datetime("2026-08-18T16:00:00+07:00", weekday=True) == "Selasa, 18 Agustus 2026 16.00 WIB"
+    assert en.datetime("2026-08-18T16:00:00+07:00") == "18 August 2026 16:00 WIB"
+
+
+def _golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert path.exists(), f"{path} missing: run with UPDATE_GOLDEN=1 once, and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_report_matches_its_golden_file(august, fmt, lang):
+    _golden(f"report-2026-08.{lang}.{fmt}", reports.render_report(august, fmt, lang, WIB))
+
+
+def test_year_report_matches_its_golden_file(cfg, cal):
+    fig = reports.figures(august_tickets(), cfg, cal, reports.parse_period(year="2026"),
+                          datetime(2027, 1, 15, tzinfo=WIB), public=True)
+    _golden("report-2026.public.id.html", reports.render_report(fig, "html", "id", WIB))
+
+
+def test_markdown_shows_the_figures(august):
+    md = reports.render_report(august, "md", "id", WIB)
+    assert "| Jumlah tiket | 9 |" in md
+    assert "| SP4N-LAPOR! | 1 | 11,1 % |" in md
+    assert "| IKM (rata-rata × 25) | 75,00 (C, Kurang baik) |" in md
+    assert "| 2608-DDDD55 | Subjek privat akun terkunci | Admin PPE | 14 Agustus 2026 16.00 WIB | 9 |" in md
+    en = reports.render_report(august, "md", "en", WIB)
+    assert "| Tickets | 9 |" in en and "| Walk-in | 1 |" in en
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "csv", "json"])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_public_output_has_no_personal_value_in_any_format(cfg, cal, fmt, lang):
+    for period, overdue in ((reports.month_period(2026, 8), "2608-DDDD55"),
+                            (reports.parse_period(year="2026"), "2609-MMMM44")):
+        fig = reports.figures(august_tickets(), cfg, cal, period, datetime(2027, 1, 15, tzinfo=WIB),
+                              public=True)
+        text = reports.render_report(fig, fmt, lang, WIB)
+        leaked = [v for v in personal_values() if v.lower() in text.lower()]
+        assert not leaked, f"{fmt}/{lang} shows {leaked}"
+        assert "privat" not in text.lower()
+        assert overdue in text  # an overdue ticket is still listed, by its id
+
+
+def test_private_report_does_show_the_overdue_subject(august):
+    assert "Subjek privat akun terkunci" in reports.render_report(august, "html", "id", WIB)
+
+
+def test_html_escapes_what_anyone_wrote(cfg, cal):
+    from lpsectl import workflow as wf
+    from lpsectl.model import Reporter
+    from report_samples import at
+
+    t = wf.new_ticket("2608-XSSS22", at("2026-08-03T09:00"), "portal", "question",
+                      Reporter(account="x"), "<script>alert(1)</script>", None,
+                      "<b>kategori</b>", None, None)
+    fig = reports.figures([t], cfg, cal, reports.month_period(2026, 8), AFTER)
+    html = reports.render_report(fig, "html", "id", WIB)
+    assert "<script>" not in html and "<b>kategori" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;kategori&lt;/b&gt;" in html
+    md = reports.render_report(fig, "md", "id", WIB)
+    assert "\\<script\\>" in md
+
+
+# -- templates of the helpdesk -------------------------------------------------
+
+def test_a_helpdesk_template_overrides_the_builtin_one(tmp_path, august):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "report.md.j2").write_text(
+        "{{ office.name }}: {{ report.total }} / IKM {{ num(report.satisfaction.ikm, 2) }} ({{ lang }})\n")
+    assert reports.render_report(august, "md", "id", WIB, tmp_path) == "LPSE Kota Payakumbuh: 9 / IKM 75,00 (id)\n"
+    # The others still come from the package.
+    assert reports.render_report(august, "html", "id", WIB, tmp_path).startswith("<!DOCTYPE html>")
+
+
+def test_overriding_the_stylesheet_alone_restyles_the_html(tmp_path, august):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "style.css.j2").write_text("body { color: rebeccapurple; }\n")
+    html = reports.render_report(august, "html", "id", WIB, tmp_path)
+    assert "rebeccapurple" in html and "Rekapitulasi" in html
+
+
+@pytest.mark.parametrize("body, line, words", [
+    ("line one\n{% if %}\n", 2, "Expected an expression"),
+    ("ok\n\n{{ report.totl }}\n", 3, "totl"),
+    ("{{ report.__class__.__mro__ }}\n", 1, "unsafe"),
+    ("a\n{{ 1 / 0 }}\n", 2, "ZeroDivisionError"),
+])
+def test_a_broken_template_is_one_error_naming_file_and_line(tmp_path, august, body, line, words):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "report.md.j2").write_text(body)
+    with pytest.raises(reports.TemplateProblem) as err:
+        reports.render_report(august, "md", "id", WIB, tmp_path)
+    message = str(err.value)
+    assert message.startswith(f"templates/report.md.j2:{line}: ")
+    assert words in message
+    assert "\n" not in message
+
+
+def test_custom_templates_render_in_the_sandbox(tmp_path, august):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "report.md.j2").write_text(
+        "{{ num.__globals__['os'].system('echo owned') }}\n")
+    with pytest.raises(reports.TemplateProblem, match="unsafe|undefined"):
+        reports.render_report(august, "md", "id", WIB, tmp_path)
+
+
+def test_a_template_cannot_change_the_words_of_the_next_one(tmp_path, august):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "report.md.j2").write_text("{% set _ = L.text.update({'total': 'X'}) %}ok\n")
+    reports.render_report(august, "md", "id", WIB, tmp_path)
+    assert "| Jumlah tiket | 9 |" in reports.render_report(august, "md", "id", WIB)
+
+
+# -- receipts --------------------------------------------------------------------
+
+def test_receipt_txt_fits_a_receipt_printer(cfg, cal):
+    t = august_tickets()[0]
+    data = reports.receipt_data(t, cfg, cal, AFTER)
+    text = reports.render_receipt(data, "txt", "id", WIB)
+    assert all(len(line) <= 40 for line in text.splitlines()), text
+    words = " ".join(text.split())
+    for want in ("LPSE Kota Payakumbuh", "TANDA TERIMA PENGADUAN", "2608-AAAA22",
+                 "Kamis, 13 Agustus 2026", "09.00 WIB", "Telepon", "Budi Privatnama",
+                 "Subjek privat lupa kata sandi", "Selasa, 18 Agustus 2026 16.00 WIB",
+                 "Telp. (0752) 92317", "lpse@payakumbuhkota.go.id", "Rina Petugas"):
+        assert want in words, want
+
+
+def test_receipt_html_in_english(cfg, cal):
+    t = august_tickets()[4]  # the anonymous slip
+    data = reports.receipt_data(t, cfg, cal, AFTER)
+    html = reports.render_receipt(data, "html", "en", WIB)
+    for want in ("COMPLAINT RECEIPT", "2608-EEEE66", "Monday, 17 August 2026 08:00 WIB", "Suggestion box",
+                 "(anonymous)", "Monday, 24 August 2026 16:00 WIB", "Phone (0752) 92317"):
+        assert want in html, want
+
+
+def test_unknown_formats_are_bad_input(august):
+    with pytest.raises(BadInput):
+        reports.render_report(august, "pdf", "id", WIB)
+    with pytest.raises(BadInput):
+        reports.render_receipt({}, "md", "id", WIB)
