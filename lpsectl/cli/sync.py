@@ -43,7 +43,8 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
         click.echo(f"out  {c.status:<8} {c.id}")
     click.echo(f"Synced with {result.remote}: {_count(result.incoming)} in, "
                f"{_count(result.outgoing)} out"
-               + (f", {len(result.renamed)} id collision(s) resolved" if result.renamed else ""))
+               + (f", {len(result.renamed)} id collision(s) resolved" if result.renamed else "")
+               + (f" (after {result.rounds} tries: other desks pushed in between)" if result.rounds > 1 else ""))
     problems = [f"{d} (came in with sync; `lpsectl check` lists every problem)" for d in result.damaged]
     problems += [f"duplicate id {tid}: {', '.join(paths)}; both are kept: give one of them a new id "
                  "(`lpsectl check` lists it)" for tid, paths in result.duplicates.items()]
