@@ -284,7 +284,8 @@ def _keep_both(ours: Ticket, theirs_text: str, ours_file: Path, path: str) -> tu
     moved = ours.copy()
     moved.id = new_id
     last = moved.history[-1]
-    at = datetime.now().astimezone().replace(microsecond=0)
+    # In the offset the ticket was opened in: the office's, with no config to read.
+    at = datetime.now(moved.history[0].at.tzinfo).replace(microsecond=0)
     moved.add(Event(
         at=max(at, last.at), action="note", by=COLLISION_BY, tier=moved.tier,
         message=(f"Id changed from {old_id} to {new_id}: another desk had already "

@@ -119,6 +119,10 @@ def test_any_command_repairs_a_clone_whose_merge_driver_is_missing(desks):
     desk.git("config", "--remove-section", "merge.lpsectl")
     desk.ok("list")
     assert "merge-file %O %A %B %P" in desk.git("config", "--get", "merge.lpsectl.driver")
+    # A venv that moved: the driver points at an interpreter that is gone.
+    desk.git("config", "merge.lpsectl.driver", '"/gone/venv/bin/python" -m lpsectl merge-file %O %A %B %P')
+    desk.ok("list")
+    assert "/gone/" not in desk.git("config", "--get", "merge.lpsectl.driver")
 
 
 def test_sync_without_a_remote_says_how_to_add_one_and_changes_nothing(helpdesk):
@@ -340,3 +344,17 @@ def test_sync_leaves_unrelated_dirty_files_alone_and_commits_a_ticket_left_uncom
     assert b.git("status", "--porcelain") == "?? catatan.txt\n"
     a.sync()
     assert "belum tercatat" in a.ok("show", tid)
+
+
+def test_opening_a_clone_whose_driver_is_installed_runs_no_git(desks, monkeypatch):
+    from lpsectl import gitrepo
+    from lpsectl.store import Helpdesk
+
+    calls = []
+    real = gitrepo._run
+    monkeypatch.setattr(gitrepo, "_run", lambda args, *a, **kw: calls.append(args) or real(args, *a, **kw))
+    Helpdesk(desks[1].root)
+    assert calls == []
+    desks[1].git("config", "--remove-section", "merge.lpsectl")
+    Helpdesk(desks[1].root)
+    assert [c[0] for c in calls] == ["config", "config"]
