@@ -115,6 +115,10 @@ class GitRepo:
         self._retry(["commit", "-q", "--no-verify", "-m", message, "--only", "--", *rel], env=env)
         return self.run("rev-parse", "HEAD").stdout.strip()
 
+    def restage(self, paths: Sequence[Path]) -> None:
+        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
+        self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
+
     def _retry(self, args: list[str], env: Optional[dict] = None) -> None:
         """Run git, waiting out an ``index.lock`` held by another git process."""
         for attempt in range(50):

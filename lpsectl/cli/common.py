@@ -37,6 +37,28 @@ def commit(app: App, paths: Sequence[Path], message: str, operator: str) -> None
     hd.commit(list(paths), message, operator)
 
 
+@contextmanager
+def undo_on_failure(app: App, path: Path) -> Iterator[None]:
+    """Put ``path`` (file and index) back as it was if the save or the commit fails."""
+    from lpsectl.store import atomic_write
+
+    hd = app.helpdesk()
+    old = path.read_bytes() if path.exists() else None
+    try:
+        yield
+    except BaseException:
+        if old is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, old)
+        if hd.git is not None:
+            try:
+                hd.git.restage([path])
+            except Exception:  # pragma: no cover - the first error is the one to show
+                pass
+        raise
+
+
 def record(app: App, id_text: str, at: Optional[str], action: str,
            change: Callable[..., Any], detail: Callable[[Any], str] = lambda t: "") -> Any:
     """Load, change and save one ticket under the lock; one commit.
@@ -51,8 +73,9 @@ def record(app: App, id_text: str, at: Optional[str], action: str,
         t = hd.load(id_text)
         act = make_act(operator, at, hd.tz)
         change(t, act)
-        path = hd.save(t)
-        commit(app, [path], f"{action} {t.id}{detail(t)}", operator)
+        with undo_on_failure(app, hd.path_for(t.id)):
+            path = hd.save(t)
+            commit(app, [path], f"{action} {t.id}{detail(t)}", operator)
     return t
 
 

@@ -12,7 +12,7 @@ from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
     at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
-    local, message_option, record, report_damage,
+    local, message_option, record, report_damage, undo_on_failure,
 )
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
@@ -93,8 +93,9 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         act = workflow.make_act(operator, at, hd.tz)
         t = workflow.new_ticket(hd.new_id(act.at), act, channel, kind, reporter, subject, message,
                                 category, difficulty, ref)
-        path = hd.save(t)
-        commit(app, [path], f"open {t.id} ({t.channel}, {t.kind})", operator)
+        with undo_on_failure(app, hd.path_for(t.id)):
+            path = hd.save(t)
+            commit(app, [path], f"open {t.id} ({t.channel}, {t.kind})", operator)
     if quiet:
         click.echo(t.id)
         return

@@ -387,3 +387,15 @@ def test_lpsectl_debug_prints_a_traceback_in_a_real_process(run, helpdesk, tid):
         assert proc.returncode == 1
         assert ("Traceback (most recent call last)" in proc.stderr) is traceback
         assert "RuntimeError" in proc.stderr
+
+
+# -- git refusing the commit ---------------------------------------------------
+
+def test_a_commit_git_refuses_leaves_tickets_and_index_as_before(run, helpdesk, tid):
+    git(helpdesk, "config", "commit.gpgsign", "true")
+    git(helpdesk, "config", "gpg.program", "false")  # signing fails: git refuses every commit
+    assert "git commit failed" in refused(run, helpdesk, 1, "note", tid, "-m", "not recorded")
+    assert "git commit failed" in refused(run, helpdesk, 1, "new", *PHONE, "-s", "not recorded")
+    git(helpdesk, "config", "commit.gpgsign", "false")
+    run.ok("note", tid, "-m", "recorded")
+    assert "not recorded" not in git(helpdesk, "show", "HEAD")
