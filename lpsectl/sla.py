@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from lpsectl.clock import Calendar
@@ -57,9 +57,7 @@ def days_late(cal: Calendar, due: datetime, as_of: datetime) -> int:
     """Working days whose office close has passed since ``due``."""
     if as_of <= due:
         return 0
-    n = 0
-    for d in cal.working_days_after(cal.local_date(due)):
-        if cal.close_of(d) > as_of:
-            break
-        n += 1
-    return max(n, 1)
+    last = cal.local_date(as_of)
+    if cal.close_of(last) > as_of:
+        last -= timedelta(days=1)
+    return max(cal.working_days_between(cal.local_date(due), last), 1)
