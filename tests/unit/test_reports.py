@@ -394,3 +394,57 @@ def test_unknown_formats_are_bad_input(august):
         reports.render_report(august, "pdf", "id", WIB)
     with pytest.raises(BadInput):
         reports.render_receipt({}, "md", "id", WIB)
+
+
+# -- the fast clock the figures rely on --------------------------------------------
+
+def test_working_days_taken_is_the_fewest_days_on_time(cal):
+    """The one-pass count agrees with its definition: the smallest n whose deadline is met."""
+    import random
+    from datetime import timedelta
+
+    def by_definition(start, end, pauses):
+        if end <= cal.close_of(cal.local_date(start)):
+            return 0
+        n = 1
+        while end > cal.deadline(start, n, pauses, until=end):
+            n += 1
+        return n
+
+    rnd = random.Random(14)
+    base = datetime(2025, 12, 1, tzinfo=WIB)
+    for _ in range(400):
+        start = base + timedelta(minutes=rnd.randrange(0, 60 * 24 * 400))
+        end = start + timedelta(minutes=rnd.randrange(0, 60 * 24 * 40))
+        a = start + timedelta(minutes=rnd.randrange(0, 60 * 24 * 10))
+        pauses = [(a, a + timedelta(minutes=rnd.randrange(0, 60 * 24 * 10)) if rnd.random() < 0.7 else None)]
+        assert cal.working_days_taken(start, end, pauses) == by_definition(start, end, pauses)
+
+
+def test_days_late_counts_the_office_closes_passed(cal):
+    import random
+    from datetime import timedelta
+
+    from lpsectl.sla import days_late
+
+    def by_walking(due, as_of):
+        if as_of <= due:
+            return 0
+        n = 0
+        for d in cal.working_days_after(cal.local_date(due)):
+            if cal.close_of(d) > as_of:
+                break
+            n += 1
+        return max(n, 1)
+
+    rnd = random.Random(15)
+    base = datetime(2024, 12, 1, 16, 0, tzinfo=WIB)
+    for _ in range(400):
+        due = base + timedelta(days=rnd.randrange(0, 700))
+        as_of = due + timedelta(minutes=rnd.randrange(-600, 60 * 24 * rnd.choice([3, 40, 800])))
+        assert days_late(cal, due, as_of) == by_walking(due, as_of)
+    # SPEC: due Tue 18 Aug 2026 16:00; on Mon 24 Aug at 16:00 four closes have passed (25th a holiday).
+    due = datetime(2026, 8, 18, 16, 0, tzinfo=WIB)
+    assert days_late(cal, due, datetime(2026, 8, 24, 15, 59, tzinfo=WIB)) == 3
+    assert days_late(cal, due, datetime(2026, 8, 24, 16, 0, tzinfo=WIB)) == 4
+    assert days_late(cal, due, datetime(2026, 8, 18, 16, 1, tzinfo=WIB)) == 1
