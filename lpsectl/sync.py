@@ -178,10 +178,14 @@ def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
 
 
 def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
-    """Read every ticket that came in; find ids now held by two files."""
-    touched = {c.path for c in result.incoming if c.status != "removed"}
-    touched |= {c.path for c in result.outgoing if c.status != "removed"}
-    for rel in sorted(touched):
+    """Read every ticket that came in; find ids now held by two files.
+
+    What went out was written here (by lpsectl, which checks what it
+    writes): its ids are checked, its content is left to `check`.
+    """
+    incoming = {c.path for c in result.incoming if c.status != "removed"}
+    touched = incoming | {c.path for c in result.outgoing if c.status != "removed"}
+    for rel in sorted(incoming):
         try:
             hd.read(git.root / rel)
         except Damaged as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import subprocess
@@ -173,10 +174,7 @@ def test_two_desks_working_one_ticket_end_with_every_event_and_the_latest_edit(d
     assert f"in   changed  {tid}" in out and f"out  changed  {tid}" in out
     a.sync()
     assert_converged(desks[:2])
-    shown = a.ok("show", tid, "--json")
-    import json
-
-    d = json.loads(shown)
+    d = json.loads(a.ok("show", tid, "--json"))
     assert [e["action"] for e in d["history"]] == ["open", "note", "escalate", "edit", "edit"]
     assert (d["subject"], d["category"], d["tier"]) == ("Reset password", "login", "admin-ppe")
     assert d["refs"]["lpse-support"] == "LS-1"
@@ -273,8 +271,8 @@ def test_an_id_collision_keeps_both_tickets_and_says_so(desks):
     assert f"out  new      {new_id}" in out
     settle(desks)
     assert_converged(desks)
-    assert yaml.safe_load(a.ok("show", tid, "--json"))["subject"] == "Tiket dari A"
-    moved = yaml.safe_load(a.ok("show", new_id, "--json"))
+    assert json.loads(a.ok("show", tid, "--json"))["subject"] == "Tiket dari A"
+    moved = json.loads(a.ok("show", new_id, "--json"))
     assert moved["subject"] == "Tiket dari B"
     assert moved["history"][-1]["former_id"] == tid
 
@@ -358,3 +356,13 @@ def test_opening_a_clone_whose_driver_is_installed_runs_no_git(desks, monkeypatc
     desks[1].git("config", "--remove-section", "merge.lpsectl")
     Helpdesk(desks[1].root)
     assert [c[0] for c in calls] == ["config", "config"]
+
+
+def test_sync_refuses_to_start_in_the_middle_of_a_git_merge(desks):
+    desk = desks[1]
+    head = desk.git("rev-parse", "HEAD")
+    (desk.root / ".git" / "MERGE_HEAD").write_text(head)
+    result = desk("sync")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: a git merge is in progress in this clone")
+    assert desk.git("rev-parse", "HEAD") == head
