@@ -32,6 +32,8 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
 
     hd = app.helpdesk()
     result = sync(hd, app.operator(), remote)
+    if result.set_up:
+        click.echo("committed  .gitattributes (ticket files now merge by rule)")
     for tid in result.committed:
         click.echo(f"committed  {tid} (it was left uncommitted)")
     for c in result.incoming:

@@ -366,3 +366,13 @@ def test_sync_refuses_to_start_in_the_middle_of_a_git_merge(desks):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: a git merge is in progress in this clone")
     assert desk.git("rev-parse", "HEAD") == head
+
+
+def test_sync_sets_up_a_helpdesk_made_before_desks_could_merge(desks):
+    desk = desks[0]
+    desk.git("rm", "-q", ".gitattributes")
+    desk.git("commit", "-q", "-m", "an older helpdesk")
+    out = desk.sync()
+    assert "committed  .gitattributes (ticket files now merge by rule)" in out
+    assert "merge=lpsectl" in (desk.root / ".gitattributes").read_text()
+    assert desk.git("status", "--porcelain") == ""
