@@ -247,9 +247,29 @@ def merge_text(base: Optional[str], ours: str, theirs: str, where: str = "<ticke
     return text
 
 
+_AS_OPENED = ("channel", "kind", "subject", "message") + tuple(f"reporter.{f}" for f in REPORTER_FIELDS)
+
+
+def as_opened(t: Ticket) -> dict[str, Any]:
+    """The ticket's fields as they were opened: every edit undone."""
+    flat = _flat(t)
+    values = {k: flat.get(k) for k in _AS_OPENED}
+    undone: set[str] = set()
+    for e in t.history:
+        changes = e.get("changes") if e.action == "edit" else None
+        if isinstance(changes, dict):
+            for name, change in changes.items():
+                if name in values and name not in undone and isinstance(change, dict):
+                    values[name] = change.get("from")
+                    undone.add(name)
+    return values
+
+
 def same_ticket(a: Ticket, b: Ticket) -> bool:
-    """Whether two files are versions of one ticket: opened by the same event."""
-    return a.created_at == b.created_at and event_canon(a.history[0]) == event_canon(b.history[0])
+    """Whether two files are versions of one ticket: the same opening, the same report."""
+    return (a.created_at == b.created_at
+            and event_canon(a.history[0]) == event_canon(b.history[0])
+            and canon(as_opened(a)) == canon(as_opened(b)))
 
 
 # -- the merge driver -----------------------------------------------------------

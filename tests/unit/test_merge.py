@@ -177,6 +177,14 @@ def test_two_desks_adding_the_same_ticket_merge_as_one():
     assert [e.message for e in m.history] == [None, "A", "B"]
 
 
+def test_tickets_opened_by_one_officer_in_one_second_are_still_told_apart_by_their_report():
+    mine = base_ticket(subject="Lupa password")
+    same_open_other_report = base_ticket(subject="Gagal unggah")
+    edited_later = with_events(mine, edit(5, "subject", "Lupa password", "Akun terkunci"), subject="Akun terkunci")
+    assert not merge.same_ticket(mine, same_open_other_report)
+    assert merge.same_ticket(mine, edited_later)
+
+
 def test_a_side_that_cannot_be_read_is_refused_not_guessed():
     base = base_ticket()
     with pytest.raises(Damaged):
