@@ -1,0 +1,52 @@
+"""The fast ticket writer of the import writes exactly what ticketfile writes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lpsectl import ticketfile
+from lpsectl.intake import fastyaml
+from lpsectl.model import Event, Reporter, Ticket
+
+WIB = timezone(timedelta(hours=7))
+T0 = datetime(2026, 8, 13, 9, 15, tzinfo=WIB)
+
+texts = st.one_of(
+    st.none(),
+    st.text(max_size=160),
+    st.text(alphabet="ab '#:-\n yes0123.é€😀\t\"\\", max_size=130),
+    st.sampled_from(["yes", "No", "null", "~", "1e3", "0752 92317", "0752", "2026-08-13", "a: b",
+                     "- x", "#x", "x #y", "'q'", "Jum'at", "", " lead", "trail ", "x:", "@home",
+                     "Budi Santoso", "a" * 95, "kata " * 30, "baris\nbaris", "\u2028", "\x85", "<m@x>"]),
+)
+
+
+def ticket(subject, message, name, phone, note, category, attachments) -> Ticket:
+    t = Ticket(id="2608-ABCDEF", channel="phone", kind="question", created_at=T0, subject=subject,
+               message=message, category=category, reporter=Reporter(name=name, phone=phone),
+               attachments=attachments)
+    t.refs["message-id"] = subject
+    t.history.append(Event(T0, "open", "Rina", "helpdesk", recorded_at=T0 + timedelta(days=3)))
+    t.history.append(Event(T0 + timedelta(hours=1), "note", name or "Rina", "helpdesk", note,
+                           fields={"head": True}))
+    t.history.append(Event(T0 + timedelta(hours=2), "edit", "Rina", "helpdesk", message,
+                           fields={"changes": {"subject": {"from": note, "to": subject}}}))
+    return t
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, texts, texts, texts, texts, texts,
+       st.lists(st.text(min_size=1, max_size=40), max_size=3))
+def test_fast_writer_matches_ticketfile(subject, message, name, phone, note, category, attachments):
+    t = ticket(subject, message, name, phone, note, category, attachments)
+    assert fastyaml.dumps(t) == ticketfile.dumps(t)
+
+
+def test_plain_ticket_is_written_without_the_slow_path(monkeypatch):
+    t = ticket("Lupa password", "Tidak bisa login", "Budi", "0752 92317", "cek", "login", [])
+    expected = ticketfile.dumps(t)
+    monkeypatch.setattr(ticketfile, "dumps", lambda t: "slow")
+    assert fastyaml.dumps(t) == expected
