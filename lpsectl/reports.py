@@ -335,7 +335,8 @@ def receipt_data(t: Ticket, cfg: Config, cal: Calendar, now: datetime) -> dict[s
         "ticket": {
             "id": t.id, "channel": t.channel, "kind": t.kind, "difficulty": t.difficulty,
             "created_at": t.created_at.astimezone(tz).isoformat(),
-            "reporter_name": t.reporter.name, "subject": t.subject,
+            "reporter_name": t.reporter.name, "reporter_account": t.reporter.account,
+            "reporter_email": t.reporter.email, "subject": t.subject,
             "lapor_ref": t.refs.get("lapor"),
             "received_by": t.history[0].by if t.history else None,
             "status": a.state.status,

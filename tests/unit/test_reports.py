@@ -389,6 +389,12 @@ def test_receipt_html_in_english(cfg, cal):
         assert want in html, want
 
 
+def test_receipt_names_a_portal_reporter_by_account(cfg, cal):
+    t = august_tickets()[2]  # portal, no name
+    text = reports.render_receipt(reports.receipt_data(t, cfg, cal, AFTER), "txt", "en", WIB)
+    assert "Reporter    : cv.privat.jaya" in text
+
+
 def test_unknown_formats_are_bad_input(august):
     with pytest.raises(BadInput):
         reports.render_report(august, "pdf", "id", WIB)
