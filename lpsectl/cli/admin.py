@@ -63,7 +63,9 @@ def init_cmd(app: App, directory: str) -> None:
     created.extend(changed)
     if hd.git is not None and created:
         hd.commit(created, "init helpdesk", _operator_or_default(app))
-    click.echo(f"Helpdesk ready in {root}" + ("" if created else " (already set up)"))
+    # Run again in a clone: nothing to write, but the merge driver is now
+    # installed (opening the helpdesk above already repaired it if missing).
+    click.echo(f"Helpdesk ready in {root}" + ("" if created else " (existing helpdesk: configuration kept, merge driver in place)"))
 
 
 def _operator_or_default(app: App) -> str:

@@ -85,7 +85,7 @@ def test_init_makes_a_git_tracked_helpdesk_with_one_first_commit(tmp_path, lp):
     assert commits(home) == 1 and clean(home)
     assert git(home, "log", "-1", "--format=%an").strip() == "Rina"
     again = lp(home, "init").stdout
-    assert "already set up" in again and commits(home) == 1
+    assert "existing helpdesk: configuration kept" in again and commits(home) == 1
 
 
 def test_a_full_walk_through_every_channel_and_tier_is_one_commit_per_action(desk, lp):
