@@ -217,6 +217,23 @@ class Ticket:
         else:
             setattr(self, name, value)
 
+    def as_of(self, moment: datetime) -> "Ticket":
+        """The ticket's fields as they stood at ``moment``: later edits undone.
+
+        So a past period's figures do not move when a ticket is triaged
+        again afterwards (its difficulty, kind or category edited).
+        """
+        later = [e for e in self.history if e.action == "edit" and e.at > moment]
+        if not later:
+            return self
+        t = self.copy()
+        for e in reversed(later):
+            changes = e.get("changes") or {}
+            for name, change in changes.items():
+                if name in EDITABLE and isinstance(change, dict) and "from" in change:
+                    t.set_field(name, change["from"])
+        return t
+
     def copy(self) -> "Ticket":
         return dataclasses.replace(
             self,

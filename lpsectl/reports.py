@@ -204,6 +204,7 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
         # A ticket opened after the moment of the figures did not exist yet.
         if day > period.end or t.created_at > as_of:
             continue
+        t = t.as_of(as_of)
         key = _category_key(t.category)
         if key is not None:
             spellings.setdefault(key, set()).add(" ".join(t.category.split()))  # type: ignore[union-attr]

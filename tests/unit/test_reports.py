@@ -454,3 +454,30 @@ def test_days_late_counts_the_office_closes_passed(cal):
     assert days_late(cal, due, datetime(2026, 8, 24, 15, 59, tzinfo=WIB)) == 3
     assert days_late(cal, due, datetime(2026, 8, 24, 16, 0, tzinfo=WIB)) == 4
     assert days_late(cal, due, datetime(2026, 8, 18, 16, 1, tzinfo=WIB)) == 1
+
+
+def test_an_edit_after_the_period_does_not_change_its_figures():
+    from datetime import datetime as _dt
+
+    from lpsectl.clock import Calendar as _Cal
+    from lpsectl.clock import zone as _zone
+    from lpsectl.config import from_dict as _from_dict
+    from lpsectl.model import Event as _Event
+    from lpsectl.model import Ticket as _Ticket
+    from lpsectl.reports import figures as _figures
+    from lpsectl.reports import parse_period as _parse_period
+
+    wib = _zone("Asia/Jakarta")
+    cfg = _from_dict({})
+    cal = _Cal.from_config(cfg)
+    opened = _dt(2026, 8, 13, 9, tzinfo=wib)
+    t = _Ticket(id="2608-ABCDEF", channel="suggestion-box", kind="question", created_at=opened, subject="s")
+    t.history.append(_Event(at=opened, action="open", by="x", tier="helpdesk"))
+    period = _parse_period(month="2026-08")
+    before = _figures([t], cfg, cal, period, now=_dt(2026, 11, 1, tzinfo=wib))
+    t.history.append(_Event(at=_dt(2026, 9, 2, 9, tzinfo=wib), action="edit", by="x", tier="helpdesk",
+                            fields={"changes": {"kind": {"from": "question", "to": "complaint"}}}))
+    t.kind = "complaint"
+    after = _figures([t], cfg, cal, period, now=_dt(2026, 11, 1, tzinfo=wib))
+    assert after["by_kind"] == before["by_kind"]
+    assert after["by_kind"]["question"] == 1 and after["by_kind"]["complaint"] == 0

@@ -272,3 +272,14 @@ def test_first_response_and_resolution_are_read_off_the_history(clock):
     assert s.highest_tier == "admin-ppe"
     wf.reopen(t, clock.act(), "ditolak")
     assert replay(t.history).resolved_at is None
+
+
+def test_as_of_undoes_the_edits_made_after_the_moment(clock):
+    t = open_ticket(clock)
+    wf.edit(t, clock.act(), {"difficulty": "easy", "category": "login"}, None)
+    moment = clock.t
+    wf.edit(t, clock.act(), {"difficulty": "hard", "kind": "complaint"}, None)
+    then = t.as_of(moment)
+    assert (then.difficulty, then.category, then.kind) == ("easy", "login", "question")
+    assert (t.difficulty, t.kind) == ("hard", "complaint")
+    assert t.as_of(clock.t) is t
