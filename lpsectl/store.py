@@ -216,12 +216,21 @@ class Helpdesk:
                 f.write(me)
             break
         try:
+            _recover_imports(self)
             yield
         finally:
             try:
                 os.unlink(path)
             except FileNotFoundError:  # pragma: no cover - broken by hand
                 pass
+
+
+def _recover_imports(hd: "Helpdesk") -> None:
+    """Roll back (or finish) an import that was killed; one stat when there is none."""
+    if (hd.root / ".lpsectl").is_dir():
+        from lpsectl.intake.staging import recover_if_needed
+
+        recover_if_needed(hd)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -1,0 +1,92 @@
+"""Intake: tickets from past records (CSV, XLSX) and from the office mailbox.
+
+The core of ``lpsectl import`` and ``lpsectl import-mail``. It never prints
+and never imports click: it returns what it did and raises
+:class:`~lpsectl.errors.LpseError` subclasses, and the CLI reports.
+
+* :mod:`.table`   spreadsheets: read, check every row, build tickets
+* :mod:`.mail`    .eml files, mbox files and Maildir folders
+* :mod:`.staging` all or nothing on disk: stage, journal, move, roll back
+* :mod:`.fastyaml` ticket files written fast, identical to ticketfile's
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, ContextManager, Iterable, Iterator, Optional
+
+from lpsectl.store import ALPHABET, RANDOM_LEN, Helpdesk
+
+# The CLI passes a progress bar: wrap(items, label) -> context of an iterable.
+Wrap = Callable[[list, str], ContextManager[Iterable]]
+
+
+@contextmanager
+def no_bar(items: list, label: str) -> Iterator[Iterable]:
+    yield items
+
+
+@dataclass
+class Problem:
+    """One input that could not be taken: a spreadsheet row or a mail."""
+
+    source: str
+    number: int
+    why: str
+    unit: str = "row"
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.unit} {self.number}: {self.why}"
+
+
+class IdMaker:
+    """Fresh ids for many tickets at once.
+
+    Each month folder is listed once (not one lookup per ticket), and ids
+    handed out in this run are remembered, so a bulk import never gives one
+    id twice. Runs under the helpdesk lock, so no other process adds ids
+    meanwhile.
+    """
+
+    def __init__(self, hd: Helpdesk) -> None:
+        self.hd = hd
+        self._taken: dict[str, set[str]] = {}
+
+    def _month(self, stem: str) -> set[str]:
+        taken = self._taken.get(stem)
+        if taken is None:
+            folder = self.hd.tickets_dir / f"20{stem[:2]}" / stem[2:4]
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                names = []
+            taken = {n[:-5].upper() for n in names if n.endswith(".yaml")}
+            self._taken[stem] = taken
+        return taken
+
+    def new(self, created_at: datetime) -> str:
+        stem = f"{created_at.astimezone(self.hd.tz):%y%m}"
+        taken = self._month(stem)
+        while True:  # 31**6 ids a month: a clash is rare, and checked
+            tid = f"{stem}-" + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
+            if tid not in taken:
+                taken.add(tid)
+                return tid
+
+    def taken(self, tid: str) -> bool:
+        return tid.upper() in self._month(tid[:4])
+
+
+def human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)  # pragma: no cover
+
+
+__all__ = ["Problem", "IdMaker", "Wrap", "no_bar", "human_size", "Optional"]

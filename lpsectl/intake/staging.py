@@ -1,0 +1,181 @@
+"""All or nothing on disk: stage every file, then move them into place.
+
+An import writes every file under ``.lpsectl/import-<pid>-<tag>/files/``
+(git-ignored, on the same filesystem as ``tickets/``, so a move is one
+rename). Nothing under ``tickets/`` changes until every file is staged.
+Then a journal lists the destinations, the staged files are moved in with
+``os.replace`` (each file complete or absent), a ``moved`` marker is
+written, and the caller commits.
+
+A run killed before the journal leaves only its staging folder. A run
+killed during the moves leaves some files in place: the next lpsectl
+command that takes the helpdesk lock rolls it back (:func:`recover`):
+files it had moved in are removed, tickets it had replaced are restored
+from the backups kept in the staging folder. A run killed after the
+``moved`` marker had done all its file work: the next command finishes it
+by making its commit. The lock makes this safe: an import holds it from
+its first staged file to its commit, so a staging folder found by a
+process that holds the lock belongs to a dead run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from lpsectl.store import Helpdesk, atomic_write
+
+STAGING_PREFIX = "import-"
+JOURNAL = "journal.json"
+MOVED = "moved"
+
+
+def _flush_all() -> None:
+    """Make everything written so far durable (POSIX); Windows fsyncs per file."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
+@dataclass
+class Staging:
+    hd: Helpdesk
+    dir: Path
+    # Destinations relative to the helpdesk root (POSIX form), and whether
+    # each replaces an existing file (whose backup is kept).
+    entries: dict[str, bool] = field(default_factory=dict)
+    _dirs: set[Path] = field(default_factory=set)
+    installed: bool = False
+
+    @classmethod
+    def create(cls, hd: Helpdesk) -> "Staging":
+        d = hd.root / ".lpsectl" / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(3)}"
+        d.mkdir(parents=True)
+        return cls(hd, d)
+
+    def _staged(self, rel: str) -> Path:
+        return self.dir / "files" / rel
+
+    def has(self, dest: Path) -> bool:
+        return self._rel(dest) in self.entries
+
+    def _rel(self, dest: Path) -> str:
+        return dest.relative_to(self.hd.root).as_posix()
+
+    def add(self, dest: Path, data: bytes) -> None:
+        """Stage ``data`` to become ``dest``; staging one path again replaces it."""
+        rel = self._rel(dest)
+        staged = self._staged(rel)
+        if staged.parent not in self._dirs:
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(staged.parent)
+        if rel not in self.entries:
+            replaces = dest.exists()
+            if replaces:
+                backup = self.dir / "backup" / rel
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(dest, backup)
+            self.entries[rel] = replaces
+        with open(staged, "wb") as f:
+            f.write(data)
+            if not hasattr(os, "sync"):  # pragma: no cover - Windows
+                f.flush()
+                os.fsync(f.fileno())
+
+    def install(self, message: str, operator: str) -> list[Path]:
+        """Move every staged file into place; returns the destinations."""
+        _flush_all()
+        journal = {"message": message, "operator": operator,
+                   "entries": [[rel, rep] for rel, rep in self.entries.items()]}
+        atomic_write(self.dir / JOURNAL, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
+        root = self.hd.root
+        made: set[Path] = set()
+        out = []
+        for rel in self.entries:
+            dest = root / rel
+            if dest.parent not in made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                made.add(dest.parent)
+            os.replace(self._staged(rel), dest)
+            out.append(dest)
+        _flush_all()
+        atomic_write(self.dir / MOVED, b"")
+        self.installed = True
+        return out
+
+    def rollback(self) -> None:
+        """Put back what was moved in (after a failure in this run)."""
+        if (self.dir / JOURNAL).exists():
+            _rollback(self.hd, self.dir, list(self.entries.items()))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _rollback(hd: Helpdesk, d: Path, entries: list) -> None:
+    for rel, replaced in entries:
+        if (d / "files" / rel).exists():
+            continue  # never moved in
+        dest = hd.root / rel
+        backup = d / "backup" / rel
+        if replaced:
+            if backup.exists():
+                os.replace(backup, dest)
+            continue
+        try:
+            dest.unlink()
+        except FileNotFoundError:
+            pass
+        _prune(dest.parent, hd.tickets_dir)
+
+
+def _prune(folder: Path, stop: Path) -> None:
+    """Remove folders the import made and left empty (attachments/<id>/)."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def pending(hd: Helpdesk) -> list[Path]:
+    d = hd.root / ".lpsectl"
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.name.startswith(STAGING_PREFIX) and p.is_dir())
+
+
+def recover(hd: Helpdesk) -> list[str]:
+    """Undo (or finish) imports that were killed; call with the lock held.
+
+    Returns one line per staging folder dealt with, for the record.
+    """
+    done = []
+    for d in pending(hd):
+        try:
+            journal = json.loads((d / JOURNAL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            journal = None  # killed while staging: nothing was moved in
+        if journal is None:
+            done.append(f"removed the staging folder of an interrupted import ({d.name})")
+        elif (d / MOVED).exists():
+            paths = [hd.root / rel for rel, _ in journal["entries"]]
+            hd.commit(paths, journal["message"], journal["operator"])
+            done.append(f"finished the commit of an interrupted import ({journal['message']})")
+        else:
+            _rollback(hd, d, journal["entries"])
+            done.append(f"rolled back an interrupted import ({journal['message']})")
+        shutil.rmtree(d, ignore_errors=True)
+    return done
+
+
+def recover_if_needed(hd: Helpdesk) -> Optional[list[str]]:
+    """Cheap check for the lock: one stat when no import was interrupted."""
+    if not (hd.root / ".lpsectl").is_dir() or not pending(hd):
+        return None
+    return recover(hd)
