@@ -1,5 +1,107 @@
-"""Commands: intake (filled in by its issue)."""
+"""Commands: import import-mail."""
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import click
+
+from lpsectl.cli import App, pass_app
+from lpsectl.cli.common import commit, progress_bar, warn
+from lpsectl.clock import now as clock_now
+
+
+@contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """A `kill` (SIGTERM) unwinds like Ctrl-C, so the import rolls back at once."""
+    def handler(signum, frame):  # noqa: ANN001
+        raise KeyboardInterrupt
+
+    try:
+        old = signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError, AttributeError):  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@contextmanager
+def _staged(app: App) -> Iterator:
+    """The helpdesk lock and a staging folder: all of it lands, or none."""
+    from lpsectl.intake.staging import Staging
+
+    hd = app.helpdesk()
+    # Taking the lock also rolls back an import that was killed (store.py).
+    with _term_as_interrupt(), hd.locked():
+        stage = Staging.create(hd)
+        try:
+            yield stage
+        except BaseException:
+            stage.rollback()
+            raise
+        finally:
+            stage.discard()
+
+
+@click.command("import")
+@click.argument("file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--encoding", metavar="ENC", help="Text encoding of a CSV file (default UTF-8, with or without BOM; e.g. cp1252).")
+@click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx workbook (default: the first).")
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@pass_app
+def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[str], dry_run: bool) -> None:
+    """Bulk-load past records from a CSV or .xlsx file: all rows or none, one commit.
+
+    The header row names the columns: channel and created_at, subject or
+    message, and any of kind, name, address, phone, email, account, role,
+    category, difficulty, ref, tier, status, answer, answered_at, closed_at,
+    resolution. Dates are ISO 8601 or day first (13/08/2026 09:15). A
+    semicolon-separated CSV, as a spreadsheet under an Indonesian locale
+    saves it, is read as well. Reading .xlsx needs `pip install 'lpsectl[xlsx]'`.
+
+    Every row is checked first; one bad row rejects the whole file, and
+    each bad row is listed with its number and what is wrong.
+
+    \b
+    Examples:
+      lpsectl import rekap-2024.csv
+      lpsectl import --dry-run pengaduan-2023.xlsx
+    """
+    from lpsectl.intake import IdMaker, fastyaml
+    from lpsectl.intake.table import BadRows, build, read
+
+    hd = app.helpdesk()
+    operator = app.operator()
+    table = read(file, encoding, sheet)
+    now = clock_now(hd.tz)
+    with _staged(app) as stage:
+        try:
+            with progress_bar(table.rows, "Checking rows") as rows:
+                built = build(table, rows, IdMaker(hd), hd.tz, operator, now)
+        except BadRows as exc:
+            for p in exc.problems:
+                click.echo(str(p), err=True)
+            raise
+        if dry_run:
+            click.echo(f"{table.source}: all {built.rows} rows are good; nothing was written (--dry-run)")
+            return
+        with progress_bar(built.tickets, "Writing tickets") as tickets:
+            for t in tickets:
+                stage.add(hd.path_for(t.id), fastyaml.dumps(t).encode("utf-8"))
+        n = len(built.tickets)
+        message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
+        paths = stage.install(message, operator)
+        if sys.stderr.isatty() and n >= 500:
+            click.echo("Recording the commit ...", err=True)
+        commit(app, paths, message, operator)
+    click.echo(f"Imported {n} ticket{'s' if n != 1 else ''} from {table.source}")
+
+
+COMMANDS: list = [import_cmd]

@@ -1,0 +1,379 @@
+"""Past records from a spreadsheet: read CSV or XLSX, check every row, build tickets.
+
+All or nothing: every row is checked before anything is written, and one
+bad row rejects the file, naming every bad row and why. The file records
+what already happened, so the live rules of the workflow (a head note before
+closing a complaint, one tier at a time, no times in the past) do not
+apply; the vocabularies and each channel's required identity do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from lpsectl import workflow
+from lpsectl.clock import parse_time
+from lpsectl.errors import BadInput, LpseError
+from lpsectl.intake import IdMaker, Problem
+from lpsectl.model import (
+    CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Event, Reporter, Ticket,
+)
+
+REQUIRED = ("channel", "created_at")
+COLUMNS = (
+    "channel", "created_at", "kind", "name", "address", "phone", "email", "account", "role",
+    "subject", "message", "category", "difficulty", "ref", "tier", "status", "answer",
+    "answered_at", "closed_at", "resolution",
+)
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+class BadRows(BadInput):
+    """The file has bad rows; ``problems`` names each one."""
+
+    def __init__(self, source: str, problems: list[Problem], rows: int) -> None:
+        self.problems = problems
+        n = len(problems)
+        super().__init__(
+            f"{source}: {n} bad row{'s' if n != 1 else ''} of {rows}; nothing was imported. "
+            "Fix the rows listed above and run the import again"
+        )
+
+
+class MissingExtra(LpseError):
+    """An optional dependency is not installed."""
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet shows it: the header is row 1
+    values: dict[str, str]
+
+
+@dataclass
+class Table:
+    source: str
+    rows: list[Row]
+    delimiter: Optional[str] = None
+
+
+def _column(name: Any) -> str:
+    return str(name or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _header(cells: list[Any], source: str) -> list[str]:
+    names = [_column(c) for c in cells]
+    while names and not names[-1]:
+        names.pop()  # spreadsheets leave empty columns at the end
+    unknown = [n or f"(empty, column {i + 1})" for i, n in enumerate(names) if n not in COLUMNS]
+    if unknown:
+        raise BadInput(
+            f"{source}: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)} "
+            f"in the header row; the columns are {', '.join(COLUMNS)}"
+        )
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise BadInput(f"{source}: column {n!r} appears twice in the header row")
+        seen.add(n)
+    missing = [c for c in REQUIRED if c not in names]
+    if "subject" not in names and "message" not in names:
+        missing.append("subject or message")
+    if missing:
+        raise BadInput(f"{source}: the header row lacks {', '.join(missing)}; the first row must name the columns")
+    return names
+
+
+def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: str) -> list[Row]:
+    rows = []
+    width = len(header)
+    for number, cells in records:
+        values = ["" if c is None else c for c in cells]
+        if not any(str(v).strip() for v in values):
+            continue  # blank lines and empty spreadsheet rows
+        extra = [v for v in values[width:] if str(v).strip()]
+        row = Row(number, {h: values[i] if i < len(values) else "" for i, h in enumerate(header)})
+        if extra:
+            row.values["__extra__"] = f"{len(extra)} value(s) beyond the last column"
+        rows.append(row)
+    return rows
+
+
+def read(path: Path, encoding: Optional[str] = None, sheet: Optional[str] = None) -> Table:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, sheet)
+    if suffix in (".xls", ".ods", ".numbers"):
+        raise BadInput(f"{path}: {suffix} files cannot be read; save the sheet as .xlsx or as CSV UTF-8")
+    if sheet:
+        raise BadInput("--sheet is for .xlsx files")
+    return read_csv(path, encoding)
+
+
+def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
+    data = path.read_bytes()
+    enc = encoding or "utf-8-sig"
+    try:
+        text = data.decode(enc)
+    except LookupError:
+        raise BadInput(f"unknown encoding {encoding!r}; try utf-8 or cp1252") from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise BadInput(
+            f"{path}:{line}: not {enc} text; save it as 'CSV UTF-8', or give its encoding "
+            "(spreadsheets on Windows write --encoding cp1252)"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first = text.split("\n", 1)[0]
+    delimiter = _delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise BadInput(f"{path}:{reader.line_num}: unreadable CSV: {exc}") from None
+    if not records:
+        raise BadInput(f"{path}: the file is empty; it needs a header row and one row per ticket")
+    source = str(path)
+    header = _header(records[0], source)
+    return Table(source, _rows(header, ((i + 2, r) for i, r in enumerate(records[1:])), source), delimiter)
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma, or the semicolon a spreadsheet under an Indonesian locale writes, or tab."""
+    best, score = ",", -1
+    for d in (",", ";", "\t"):
+        cells = next(csv.reader([first_line], delimiter=d), [])
+        known = sum(1 for c in cells if _column(c) in COLUMNS)
+        if known > score:
+            best, score = d, known
+    return best
+
+
+def read_xlsx(path: Path, sheet: Optional[str] = None) -> Table:
+    try:
+        import openpyxl
+    except ImportError:
+        raise MissingExtra(
+            "reading .xlsx needs openpyxl: install lpsectl with the xlsx extra "
+            "(pip install 'lpsectl[xlsx]'), or save the sheet as CSV UTF-8"
+        ) from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise BadInput(f"{path}: not a readable .xlsx workbook ({exc})") from None
+    try:
+        if sheet is not None:
+            if sheet not in wb.sheetnames:
+                raise BadInput(f"{path}: no sheet {sheet!r}; the sheets are {', '.join(wb.sheetnames)}")
+            ws = wb[sheet]
+        else:
+            ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        header_cells = next(it, None)
+        if header_cells is None:
+            raise BadInput(f"{path}: the sheet is empty; it needs a header row and one row per ticket")
+        source = f"{path}" + (f" [{sheet}]" if sheet else "")
+        header = _header(list(header_cells), source)
+        rows = _rows(header, ((i + 2, [_cell(c) for c in r]) for i, r in enumerate(it)), source)
+    finally:
+        wb.close()
+    return Table(source, rows)
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()  # naive: the office's time zone
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- times -----------------------------------------------------------------
+
+# Day first, as spreadsheets under an Indonesian locale write it:
+# 13/08/2026, 13-08-2026, 13.08.2026, with 09:15 or 09.15 and seconds.
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+
+
+def parse_when(text: str, tz: tzinfo, what: str) -> datetime:
+    s = " ".join(text.split())
+    m = _DAY_FIRST.match(s)
+    if m:
+        d, mo, y, hh, mm, ss = m.groups()
+        try:
+            t = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            raise BadInput(f"{what} {text!r} is not a date (day first: DD/MM/YYYY HH:MM)") from None
+        return t.replace(tzinfo=tz)
+    try:
+        return parse_time(s, tz, what)
+    except BadInput:
+        raise BadInput(
+            f"{what} {text!r} is not a date; write 2026-08-13 09:15 or 13/08/2026 09:15 (day first)"
+        ) from None
+
+
+# -- rows into tickets -------------------------------------------------------
+
+@dataclass
+class Built:
+    tickets: list[Ticket]
+    rows: int
+
+
+def _get(values: dict[str, Any], key: str) -> Optional[str]:
+    v = values.get(key)
+    if v is None:
+        return None
+    v = str(v).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return v or None
+
+
+def build(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo, operator: str,
+          now: datetime) -> Built:
+    """Check every row; when all are good, the tickets they describe.
+
+    ``rows`` is ``table.rows``, possibly wrapped in a progress bar.
+    """
+    problems: list[Problem] = []
+    tickets: list[Ticket] = []
+    count = 0
+    for row in rows:
+        count += 1
+        why: list[str] = []
+        t = _ticket(row, why, ids if not problems else None, tz, operator, now)
+        if why:
+            problems.append(Problem(table.source, row.number, "; ".join(why)))
+        elif t is not None:
+            tickets.append(t)
+    if problems:
+        raise BadRows(table.source, problems, count)
+    if not count:
+        raise BadInput(f"{table.source}: no rows under the header; nothing to import")
+    return Built(tickets, count)
+
+
+def _vocab(vocab, values: dict, key: str, why: list[str]) -> Optional[str]:
+    raw = _get(values, key)
+    if raw is None:
+        return None
+    try:
+        return vocab.parse(raw)
+    except BadInput as exc:
+        why.append(str(exc))
+        return None
+
+
+def _time(values: dict, key: str, tz: tzinfo, now: datetime, why: list[str]) -> Optional[datetime]:
+    raw = _get(values, key)
+    if raw is None:
+        return None
+    try:
+        t = parse_when(raw, tz, key)
+    except BadInput as exc:
+        why.append(str(exc))
+        return None
+    if t > now + FUTURE_SLACK:
+        why.append(f"{key} {raw!r} is in the future")
+    return t
+
+
+def _ticket(row: Row, why: list[str], ids: Optional[IdMaker], tz: tzinfo, operator: str,
+            now: datetime) -> Optional[Ticket]:
+    v = row.values
+    if "__extra__" in v:
+        why.append(str(v["__extra__"]))
+    channel = _vocab(CHANNEL, v, "channel", why)
+    if channel is None and _get(v, "channel") is None:
+        why.append("channel is empty")
+    created = _time(v, "created_at", tz, now, why)
+    if created is None and _get(v, "created_at") is None:
+        why.append("created_at is empty")
+    kind = _vocab(KIND, v, "kind", why)
+    difficulty = _vocab(DIFFICULTY, v, "difficulty", why)
+    tier = _vocab(TIER, v, "tier", why) or "helpdesk"
+    status = _vocab(STATUS, v, "status", why)
+    resolution = _vocab(RESOLUTION, v, "resolution", why)
+    answered_at = _time(v, "answered_at", tz, now, why)
+    closed_at = _time(v, "closed_at", tz, now, why)
+    answer = _get(v, "answer")
+    reporter = Reporter(**{f: _get(v, f) for f in ("name", "address", "phone", "email", "account", "role")})
+    ref = _get(v, "ref")
+    subject, message = _get(v, "subject"), _get(v, "message")
+    if subject is None and message is None:
+        why.append("subject and message are both empty")
+    if reporter.email and "@" not in reporter.email:
+        why.append(f"email {reporter.email!r} is not an e-mail address")
+    if channel:
+        missing = workflow.missing_identity(channel, reporter, ref)
+        if missing:
+            why.append(f"{'an' if channel[0] in 'aeiou' else 'a'} {channel} ticket needs {', '.join(missing)}")
+    # The outcome the row records, and whether its columns agree.
+    answered = answer is not None or answered_at is not None
+    ended = closed_at is not None or resolution is not None
+    if status is None:
+        status = "closed" if ended else "answered" if answered else "open"
+    if status in ("open", "waiting") and (answered or ended):
+        given = [k for k in ("answer", "answered_at", "closed_at", "resolution") if _get(v, k)]
+        why.append(f"status {status} but {', '.join(given)} given")
+    elif status == "answered" and ended:
+        given = [k for k in ("closed_at", "resolution") if _get(v, k)]
+        why.append(f"status answered but {', '.join(given)} given (status closed?)")
+    if created and answered_at and answered_at < created:
+        why.append("answered_at is before created_at")
+    if created and closed_at and closed_at < (answered_at or created):
+        why.append(f"closed_at is before {'answered_at' if answered_at else 'created_at'}")
+    if why or ids is None or created is None or channel is None:
+        return None
+    act = workflow.Act(operator, created, now, at_given=True)
+    try:
+        t = workflow.new_ticket(ids.new(created), act, channel, kind, reporter, subject, message,
+                                _get(v, "category"), difficulty, ref)
+    except BadInput as exc:  # pragma: no cover - every rule above comes first
+        why.append(str(exc))
+        return None
+
+    def event(at: datetime, action: str, tier_: str, text: Optional[str] = None, **fields: Any) -> None:
+        t.history.append(Event(at=at, action=action, by=operator, tier=tier_, message=text,
+                               recorded_at=now, fields={k: x for k, x in fields.items() if x is not None}))
+
+    # The history the row implies, in time order: climb to the tier reached
+    # (when is not recorded: at opening), then the answer, then the end.
+    order = TIER.values
+    for step in order[1:order.index(tier) + 1]:
+        ref_here = ref if step == "lkpp" and channel != "lapor" else None
+        event(created, "escalate", step, ref=ref_here)
+    if status == "waiting":
+        event(created, "wait", tier, on="lkpp" if tier == "lkpp" else "reporter")
+    if status in ("answered", "closed") and answered:
+        event(answered_at or closed_at or created, "answer", tier, answer)
+    if status == "closed":
+        res = resolution or "answered"
+        at = closed_at or answered_at or created
+        if res == "redirected":
+            event(at, "redirect", tier, resolution="redirected")
+        else:
+            event(at, "close", tier, resolution=res)
+    if status == "answered" and not answered:
+        event(created, "answer", tier)
+    return t
