@@ -13,6 +13,7 @@ import click
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import commit, progress_bar, warn
 from lpsectl.clock import now as clock_now
+from lpsectl.errors import LpseError
 
 
 @contextmanager
@@ -104,4 +105,63 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
     click.echo(f"Imported {n} ticket{'s' if n != 1 else ''} from {table.source}")
 
 
-COMMANDS: list = [import_cmd]
+@click.command("import-mail")
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_app
+def import_mail_cmd(app: App, paths: tuple[Path, ...]) -> None:
+    """Tickets from .eml files, mbox files and Maildir folders; one commit per run.
+
+    Each mail opens an email ticket: the reporter from From (else Reply-To,
+    else Sender), the subject, the text (HTML mail turned into text), the
+    time from Date, attachments saved under attachments/<id>/ beside the
+    ticket up to attachment_max_bytes of lpsectl.yaml. A reply to a known
+    ticket (its id in the subject, or In-Reply-To/References naming a mail
+    already imported) becomes a followup on it. A mail imported before adds
+    nothing. A mail that cannot be read is listed and skipped (exit 1).
+
+    \b
+    Examples:
+      lpsectl import-mail ~/Maildir/lpse
+      lpsectl import-mail Inbox.mbox pengaduan-1.eml pengaduan-2.eml
+    """
+    from lpsectl.intake.mail import import_mail
+
+    hd = app.helpdesk()
+    operator = app.operator()
+    now = clock_now(hd.tz)
+    with _staged(app) as stage:
+        run = import_mail(hd, list(paths), operator, now, stage, progress_bar)
+        opened, followups = run.count("opened"), run.count("followup")
+        if run.changed:
+            parts = []
+            if opened:
+                parts.append(f"{opened} ticket{'s' if opened != 1 else ''}")
+            if followups:
+                parts.append(f"{followups} follow-up{'s' if followups != 1 else ''}")
+            message = "import-mail: " + ", ".join(parts)
+            ids = sorted(run.changed)
+            if len(ids) <= 3:
+                message += " (" + ", ".join(ids) + ")"
+            touched = stage.install(message, operator)
+            commit(app, touched, message, operator)
+    for o in run.outcomes:
+        if o.action in ("opened", "followup"):
+            click.echo(f"{o.ticket}  {o.action:<8}  {o.subject or ''}".rstrip())
+    for w in run.warnings:
+        warn(w)
+    for o in run.outcomes:
+        if o.action == "duplicate":
+            click.echo(f"{o.ref.path}: message {o.ref.number}: already imported as {o.ticket}", err=True)
+    for p in run.problems:
+        click.echo(f"{p}; skipped", err=True)
+    dup = run.count("duplicate")
+    summary = (f"{opened} new ticket{'s' if opened != 1 else ''}, {followups} follow-up{'s' if followups != 1 else ''}"
+               + (f", {dup} already imported" if dup else ""))
+    if run.problems:
+        n = len(run.problems)
+        raise LpseError(f"{n} mail{'s' if n != 1 else ''} could not be read and {'were' if n != 1 else 'was'} "
+                        f"skipped ({summary}); see the lines above")
+    click.echo(summary, err=True)
+
+
+COMMANDS: list = [import_cmd, import_mail_cmd]

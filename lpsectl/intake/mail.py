@@ -1,0 +1,587 @@
+"""Tickets from the office mailbox: .eml files, mbox files, Maildir folders.
+
+Each readable mail either opens an ``email`` ticket or, when it answers a
+known ticket (its id in the subject, or ``In-Reply-To``/``References``
+naming a mail already imported), adds a ``followup`` event to it. A mail
+already imported (same Message-ID) adds nothing. A mail that cannot be
+read is reported (file, message number, why) and skipped.
+
+Mails are read twice: first their headers only, to put them in time order
+(so an original is imported before the replies to it, whatever order the
+folder lists them in), then one at a time in full, so a mailbox of years
+never has to fit in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.parser
+import email.policy
+import hashlib
+import mimetypes
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+from lpsectl import workflow
+from lpsectl.errors import BadInput, Damaged
+from lpsectl.intake import IdMaker, Problem, Wrap, human_size, no_bar
+from lpsectl.intake.staging import Staging
+from lpsectl.model import Event, Reporter, Ticket
+from lpsectl.store import ALPHABET, Helpdesk
+from lpsectl import ticketfile
+
+POLICY = email.policy.default
+
+
+class Unreadable(Exception):
+    """This mail cannot become a ticket; the message says why."""
+
+
+@dataclass
+class MailRef:
+    """Where one mail is: a file, or a span of an mbox file."""
+
+    path: Path
+    number: int = 1
+    offset: Optional[int] = None
+    length: Optional[int] = None
+
+    def read(self) -> bytes:
+        if self.offset is None:
+            return self.path.read_bytes()
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            raw = f.read(self.length)
+        # mboxo/mboxrd escape body lines starting "From " as ">From ".
+        return _FROM_ESCAPED.sub(rb"\1", raw)
+
+    def problem(self, why: str) -> Problem:
+        return Problem(str(self.path), self.number, why, unit="message")
+
+
+# -- finding the mails -------------------------------------------------------
+
+_FROM_ESCAPED = re.compile(rb"(?m)^>(>*From )")
+# The separator line of an mbox: "From sender Thu Aug 13 09:15:00 2026".
+# A body line that merely starts with "From " does not look like this, and
+# a separator follows a blank line (or starts the file).
+_FROM_LINE = re.compile(
+    rb"^From \S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    rb"\s+\d{1,2}\s+\d{1,2}:\d{2}"
+)
+
+
+def _is_maildir(p: Path) -> bool:
+    return p.is_dir() and ((p / "cur").is_dir() or (p / "new").is_dir())
+
+
+def _is_mbox(p: Path) -> bool:
+    with open(p, "rb") as f:
+        return f.read(5) == b"From "
+
+
+def _mbox(path: Path) -> list[MailRef]:
+    refs: list[MailRef] = []
+    start: Optional[int] = None
+    pos = 0
+    prev_blank = True
+    with open(path, "rb") as f:
+        for line in f:
+            if line.startswith(b"From ") and (pos == 0 or (prev_blank and _FROM_LINE.match(line))):
+                if start is not None:
+                    refs.append(MailRef(path, len(refs) + 1, start, pos - start))
+                start = pos + len(line)
+            prev_blank = not line.strip()
+            pos += len(line)
+    if start is not None:
+        refs.append(MailRef(path, len(refs) + 1, start, pos - start))
+    return refs
+
+
+def find(paths: Iterable[Path]) -> list[MailRef]:
+    """Every mail under ``paths``: files (.eml or mbox), Maildir folders, folders of .eml files."""
+    out: list[MailRef] = []
+    for p in paths:
+        if not p.exists():
+            raise BadInput(f"{p}: no such file or folder")
+        if _is_maildir(p):
+            for sub in ("new", "cur"):
+                d = p / sub
+                if d.is_dir():
+                    out.extend(MailRef(d / n) for n in sorted(os.listdir(d)) if not n.startswith("."))
+        elif p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in (".eml", ".mbox", ".mbx"):
+                    out.extend(_mbox(f) if _is_mbox(f) else [MailRef(f)])
+        else:
+            out.extend(_mbox(p) if _is_mbox(p) else [MailRef(p)])
+    return out
+
+
+# -- reading one mail ----------------------------------------------------------
+
+_MSGID = re.compile(r"<[^<>\s]+>")
+# Labels that mail programs put on windows-1252 text (as browsers do).
+_LATIN = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
+          "windows-1252", "cp1252", "x-user-defined"}
+
+
+def decode_text(data: bytes, charset: Optional[str]) -> str:
+    """Text of a body part: the declared charset, with the usual mislabels forgiven."""
+    cs = (charset or "").strip().strip('"').lower()
+    if not cs or cs in _LATIN:
+        try:
+            return data.decode("utf-8")  # unlabelled 8-bit text is mostly UTF-8 today
+        except UnicodeDecodeError:
+            return data.decode("cp1252", errors="replace")
+    try:
+        codecs.lookup(cs)
+    except LookupError:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unreadable(f"undecodable text: unknown charset {charset!r}") from None
+    return data.decode(cs, errors="replace")
+
+
+class _HTMLText(HTMLParser):
+    """Readable text from HTML: paragraphs and line breaks kept, markup dropped."""
+
+    BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+             "ul", "ol", "blockquote", "pre", "hr", "section", "article", "header", "footer"}
+    SKIP = {"script", "style", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.pre = 0
+        self.href: Optional[str] = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n" if tag == "br" else "\n\n" if tag in ("p", "h1", "h2", "h3", "table") else "\n")
+            if tag == "li":
+                self.parts.append("- ")
+            if tag == "pre":
+                self.pre += 1
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n" if tag in ("p", "h1", "h2", "h3", "table") else "\n")
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
+        elif tag == "a":
+            text = "".join(self.link_text).strip()
+            if self.href and self.href.startswith(("http", "mailto:")) and self.href.removeprefix("mailto:") not in text:
+                self.parts.append(f" ({self.href})")
+            self.href = None
+        elif tag in ("td", "th"):
+            self.parts.append("  ")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if not self.pre:
+            data = re.sub(r"\s+", " ", data)
+        self.parts.append(data)
+        if self.href is not None:
+            self.link_text.append(data)
+
+
+def html_to_text(html: str) -> str:
+    p = _HTMLText()
+    p.feed(html)
+    p.close()
+    lines = [" ".join(line.split()) if line.strip() else "" for line in "".join(p.parts).split("\n")]
+    return tidy("\n".join(lines)) or ""
+
+
+def tidy(text: Optional[str]) -> Optional[str]:
+    """Line ends, trailing blanks and runs of empty lines evened out."""
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    return text if text.strip() else None
+
+
+_QUOTE_HEAD = re.compile(
+    r"^(?:On .+ wrote:|Pada .+ menulis:|.+ (?:wrote|menulis):|-{2,} ?(?:Original Message|Pesan Asli|Pesan asli) ?-{2,})\s*$",
+    re.I,
+)
+
+
+def strip_quoted(text: Optional[str]) -> Optional[str]:
+    """A reply without the earlier mail quoted below it."""
+    if not text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _QUOTE_HEAD.match(line.strip()) and (
+            line.strip().startswith("-") or all(not x.strip() or x.startswith(">") for x in lines[i + 1:])
+        ):
+            kept = tidy("\n".join(lines[:i]))
+            return kept or text
+    while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
+        lines.pop()
+    return tidy("\n".join(lines)) or text
+
+
+@dataclass
+class Attachment:
+    name: str
+    data: bytes
+
+
+@dataclass
+class Mail:
+    ref: MailRef
+    message_id: str
+    parents: list[str]  # In-Reply-To, then References from the newest
+    subject: Optional[str]
+    name: Optional[str]
+    address: str
+    date: Optional[datetime]
+    text: Optional[str]
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def _header(msg: EmailMessage, name: str) -> Optional[str]:
+    try:
+        value = msg.get(name)
+    except Exception:  # a malformed header the parser gives up on
+        return None
+    return None if value is None else str(value)
+
+
+def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
+    for name in ("From", "Reply-To", "Sender"):
+        try:
+            value = msg.get(name)
+            addresses = getattr(value, "addresses", ()) if value is not None else ()
+        except Exception:
+            continue
+        for a in addresses:
+            spec = (a.addr_spec or "").strip()
+            if "@" in spec and not spec.startswith("@") and not spec.endswith("@"):
+                return (" ".join(a.display_name.split()) or None), spec
+    return None, None
+
+
+def _date(msg: EmailMessage) -> Optional[datetime]:
+    try:
+        value = msg.get("Date")
+        when = getattr(value, "datetime", None)
+    except Exception:
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, local zone unknown
+        when = when.replace(tzinfo=timezone.utc)
+    return when
+
+
+def message_id(msg: EmailMessage, raw: bytes) -> str:
+    value = _header(msg, "Message-ID") or ""
+    m = _MSGID.search(value)
+    if m:
+        return m.group(0)
+    if value.strip():
+        return f"<{value.strip()}>"
+    # No Message-ID: one made from the bytes, so a second import still finds it.
+    return f"<sha256.{hashlib.sha256(raw).hexdigest()[:32]}@lpsectl.invalid>"
+
+
+def headers(raw: bytes) -> EmailMessage:
+    return email.parser.BytesParser(policy=POLICY).parsebytes(raw, headersonly=True)  # type: ignore[return-value]
+
+
+def _text_of(msg: EmailMessage) -> Optional[str]:
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return None
+    data = part.get_payload(decode=True) or b""
+    text = decode_text(data, part.get_content_charset())
+    if part.get_content_subtype() == "html":
+        return html_to_text(text)
+    return tidy(text)
+
+
+def _walk(msg: EmailMessage, out: list[Attachment], depth: int = 0) -> list[str]:
+    """Attachments into ``out``; forwarded mails come back as text."""
+    forwarded: list[str] = []
+    if not msg.is_multipart():
+        return forwarded
+    for part in msg.iter_attachments():
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822" and depth < 5:
+            inner = part.get_payload(0) if part.is_multipart() else None
+            if isinstance(inner, EmailMessage):
+                head = [f"{k}: {_header(inner, k)}" for k in ("From", "Date", "Subject") if _header(inner, k)]
+                body = _text_of(inner) or ""
+                forwarded.append("---------- Forwarded message ----------\n" + "\n".join(head) + "\n\n" + body)
+                forwarded.extend(_walk(inner, out, depth + 1))
+                continue
+        if part.is_multipart():
+            continue
+        data = part.get_payload(decode=True) or b""
+        name = part.get_filename() or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}"
+        out.append(Attachment(name, data))
+    return forwarded
+
+
+def parse(raw: bytes, ref: MailRef) -> Mail:
+    """One mail, read in full; :class:`Unreadable` says why it cannot be."""
+    try:
+        msg: EmailMessage = email.message_from_bytes(raw, policy=POLICY)  # type: ignore[assignment]
+    except Exception as exc:
+        raise Unreadable(f"cannot parse the mail ({exc})") from None
+    if not msg.keys():
+        raise Unreadable("not a mail: no headers")
+    name, address = _sender(msg)
+    if address is None:
+        raise Unreadable("no sender address in From, Reply-To or Sender")
+    try:
+        subject = " ".join((_header(msg, "Subject") or "").split()) or None
+        attachments: list[Attachment] = []
+        text = _text_of(msg)
+        forwarded = _walk(msg, attachments)
+    except Unreadable:
+        raise
+    except Exception as exc:  # the email package raises many kinds on broken structure
+        raise Unreadable(f"cannot read the body ({type(exc).__name__}: {exc})") from None
+    if forwarded:
+        text = tidy("\n\n".join([text or ""] + forwarded))
+    parents = _MSGID.findall(_header(msg, "In-Reply-To") or "")
+    parents += list(reversed(_MSGID.findall(_header(msg, "References") or "")))
+    return Mail(ref, message_id(msg, raw), parents, subject, name, address, _date(msg), text, attachments)
+
+
+# -- attachments -----------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_name(name: str, taken: set[str]) -> str:
+    """A file name that stays in its folder on every system, unique among ``taken``."""
+    base = re.split(r"[/\\]", name)[-1]
+    base = _UNSAFE.sub("_", base).strip().strip(".").strip()
+    if not base or base in (".", ".."):
+        base = "attachment"
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    if stem.upper() in _RESERVED:
+        stem = "_" + stem
+    ext = ext[:16]
+    stem = stem[: 100 - len(ext)] or "attachment"
+    candidate = f"{stem}.{ext}" if ext else stem
+    n = 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
+        n += 1
+    return candidate
+
+
+# -- the run ---------------------------------------------------------------------
+
+_ID_IN_SUBJECT = re.compile(rf"(?<![0-9A-Z])(\d{{4}}-[{ALPHABET}]{{4,7}})(?![0-9A-Z])")
+_MSGID_LINE = re.compile(r"^[ \t-]*message-id: (.+)$", re.M)
+
+
+def known_message_ids(hd: Helpdesk) -> dict[str, str]:
+    """Message-ID -> ticket id, from the ticket files' text (fast: no full YAML parse)."""
+    out: dict[str, str] = {}
+    for path in hd.ticket_files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for m in _MSGID_LINE.finditer(text):
+            raw = m.group(1).strip()
+            if raw == "null":
+                continue
+            try:
+                value = yaml.safe_load(raw) if raw[0] in "'\"" else raw
+            except yaml.YAMLError:
+                continue
+            if isinstance(value, str):
+                out[value] = path.stem.upper()
+    return out
+
+
+@dataclass
+class Outcome:
+    ref: MailRef
+    action: str  # opened, followup, duplicate, own
+    ticket: Optional[str]
+    subject: Optional[str]
+
+
+@dataclass
+class MailRun:
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changed: dict[str, Ticket] = field(default_factory=dict)  # tickets to write, by id
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+
+def import_mail(hd: Helpdesk, paths: list[Path], operator: str, now: datetime, stage: Staging,
+                wrap: Wrap = no_bar) -> MailRun:
+    """Read every mail under ``paths``; stage the tickets and attachments it makes."""
+    run = MailRun()
+    refs = find(paths)
+    # First pass: headers only, to order the mails by date.
+    order: list[tuple[datetime, int, MailRef]] = []
+    with wrap(refs, "Reading mail headers") as bar:
+        for i, ref in enumerate(bar):
+            try:
+                raw = ref.read()
+                when = _date(headers(raw))
+            except OSError as exc:
+                run.problems.append(ref.problem(f"cannot read the file ({exc.strerror})"))
+                continue
+            except Exception:
+                when = None  # the full read below says what is wrong
+            order.append((when or now, i, ref))
+    order.sort(key=lambda x: (x[0], x[1]))
+    known = known_message_ids(hd)
+    ids = IdMaker(hd)
+    with wrap([r for _, _, r in order], "Importing mail") as bar:
+        for ref in bar:
+            try:
+                mail = parse(ref.read(), ref)
+            except Unreadable as exc:
+                run.problems.append(ref.problem(str(exc)))
+                continue
+            except OSError as exc:
+                run.problems.append(ref.problem(f"cannot read the file ({exc.strerror})"))
+                continue
+            _take(hd, run, mail, known, ids, operator, now, stage)
+    for t in run.changed.values():
+        stage.add(hd.path_for(t.id), ticketfile.dumps(t).encode("utf-8"))
+    return run
+
+
+def _target(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str]) -> Optional[str]:
+    for tid in _ID_IN_SUBJECT.findall((mail.subject or "").upper()):
+        if tid in run.changed or hd.path_for(tid).is_file():
+            return tid
+    for parent in mail.parents:
+        if parent in known:
+            return known[parent]
+    return None
+
+
+def _ticket(hd: Helpdesk, run: MailRun, tid: str) -> Ticket:
+    t = run.changed.get(tid)
+    if t is None:
+        t = hd.read(hd.path_for(tid))
+        run.changed[tid] = t
+    return t
+
+
+def _save_attachments(hd: Helpdesk, run: MailRun, mail: Mail, t: Ticket, stage: Staging,
+                      at: datetime, operator: str, now: datetime) -> list[str]:
+    folder = hd.path_for(t.id).parent / "attachments" / t.id
+    taken = set(t.attachments)
+    if folder.is_dir():
+        taken |= set(os.listdir(folder))
+    cap = hd.config.attachment_max_bytes
+    saved = []
+    for a in mail.attachments:
+        if len(a.data) > cap:
+            text = (f"attachment {a.name!r} ({human_size(len(a.data))}) not kept: larger than "
+                    f"attachment_max_bytes ({human_size(cap)}) in lpsectl.yaml")
+            run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: {text}")
+            t.add(Event(at=at, action="note", by=operator, tier=t.tier, message=text, recorded_at=now))
+            continue
+        name = safe_name(a.name, taken)
+        taken.add(name)
+        stage.add(folder / name, a.data)
+        saved.append(name)
+    t.attachments.extend(saved)
+    return saved
+
+
+def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: IdMaker,
+          operator: str, now: datetime, stage: Staging) -> None:
+    if mail.message_id in known:
+        run.outcomes.append(Outcome(mail.ref, "duplicate", known[mail.message_id], mail.subject))
+        return
+    office = (hd.config.office.email or "").strip().lower()
+    if office and mail.address.lower() == office:
+        run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: sent from the office's own "
+                            f"address {mail.address}; not imported")
+        run.outcomes.append(Outcome(mail.ref, "own", None, mail.subject))
+        return
+    at = mail.date
+    if at is None:
+        at = now
+        run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: no readable Date; "
+                            f"recorded at the import time {now.isoformat()}")
+    elif at > now:
+        run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: Date {at.isoformat()} is in "
+                            f"the future; recorded at the import time")
+        at = now
+    at = at.astimezone(hd.tz).replace(microsecond=0)
+    target = _target(hd, run, mail, known)
+    if target is not None:
+        try:
+            t = _ticket(hd, run, target)
+        except Damaged as exc:
+            run.problems.append(mail.ref.problem(f"a reply to ticket {target}, which cannot be read: {exc}"))
+            return
+        at = max(at, t.history[0].at)
+        saved = _save_attachments(hd, run, mail, t, stage, at, operator, now)
+        text = strip_quoted(mail.text) or mail.subject or "(empty reply)"
+        fields: dict = {"message-id": mail.message_id}
+        if saved:
+            fields["attachments"] = saved
+        t.add(Event(at=at, action="followup", by=operator, tier=t.tier, message=text,
+                    recorded_at=now, fields=fields))
+        known[mail.message_id] = t.id
+        run.outcomes.append(Outcome(mail.ref, "followup", t.id, mail.subject))
+        return
+    text = mail.text
+    if mail.subject is None and text is None:
+        if not mail.attachments:
+            run.problems.append(mail.ref.problem("empty mail: no subject, no text, no attachment"))
+            return
+        text = "(no text; see the attachments)"
+    act = workflow.Act(operator, at, now, at_given=True)
+    try:
+        t = workflow.new_ticket(ids.new(at), act, "email", None, Reporter(name=mail.name, email=mail.address),
+                                mail.subject, text, None, None, None)
+    except BadInput as exc:
+        run.problems.append(mail.ref.problem(str(exc)))
+        return
+    t.refs["message-id"] = mail.message_id
+    run.changed[t.id] = t
+    _save_attachments(hd, run, mail, t, stage, at, operator, now)
+    known[mail.message_id] = t.id
+    run.outcomes.append(Outcome(mail.ref, "opened", t.id, mail.subject))
