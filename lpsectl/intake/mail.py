@@ -159,6 +159,7 @@ class _HTMLText(HTMLParser):
     BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
              "ul", "ol", "blockquote", "pre", "hr", "section", "article", "header", "footer"}
     SKIP = {"script", "style", "head", "title"}
+    PARA = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -172,7 +173,10 @@ class _HTMLText(HTMLParser):
         if tag in self.SKIP:
             self.skip += 1
         elif tag in self.BLOCK:
-            self.parts.append("\n" if tag == "br" else "\n\n" if tag in ("p", "h1", "h2", "h3", "table") else "\n")
+            if tag == "br":
+                self.parts.append("\n")
+            else:
+                self._break(2 if tag in self.PARA else 1)
             if tag == "li":
                 self.parts.append("- ")
             if tag == "pre":
@@ -181,11 +185,17 @@ class _HTMLText(HTMLParser):
             self.href = dict(attrs).get("href")
             self.link_text = []
 
+    def _break(self, n: int) -> None:
+        """End the line (n=1) or the paragraph (n=2), not adding to a break already there."""
+        tail = "".join(self.parts[-4:])
+        have = len(tail) - len(tail.rstrip("\n")) if tail.strip(" ") else n
+        self.parts.append("\n" * max(0, n - have))
+
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in self.BLOCK:
-            self.parts.append("\n\n" if tag in ("p", "h1", "h2", "h3", "table") else "\n")
+            self._break(2 if tag in self.PARA else 1)
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
         elif tag == "a":
