@@ -129,6 +129,14 @@ def event_data(e: Event) -> dict[str, Any]:
 
 
 def dumps(t: Ticket) -> str:
+    """The ticket file's text (the fast writer, identical to PyYAML's)."""
+    from lpsectl import fastyaml  # it builds on this module
+
+    return fastyaml.dumps(t)
+
+
+def dumps_pyyaml(t: Ticket) -> str:
+    """The reference writer: PyYAML with the representers above."""
     return dump_data(to_data(t))
 
 

@@ -75,7 +75,8 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
       lpsectl import rekap-2024.csv
       lpsectl import --dry-run pengaduan-2023.xlsx
     """
-    from lpsectl.intake import IdMaker, fastyaml
+    from lpsectl import ticketfile
+    from lpsectl.intake import IdMaker
     from lpsectl.intake.table import BadRows, build, read
 
     hd = app.helpdesk()
@@ -95,7 +96,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             return
         with progress_bar(built.tickets, "Writing tickets") as tickets:
             for t in tickets:
-                stage.add(hd.path_for(t.id), fastyaml.dumps(t).encode("utf-8"))
+                stage.add(hd.path_for(t.id), ticketfile.dumps(t).encode("utf-8"))
         n = len(built.tickets)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)

@@ -7,7 +7,6 @@ and never imports click: it returns what it did and raises
 * :mod:`.table`   spreadsheets: read, check every row, build tickets
 * :mod:`.mail`    .eml files, mbox files and Maildir folders
 * :mod:`.staging` all or nothing on disk: stage, journal, move, roll back
-* :mod:`.fastyaml` ticket files written fast, identical to ticketfile's
 """
 
 from __future__ import annotations

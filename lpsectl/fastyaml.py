@@ -1,4 +1,4 @@
-"""A fast writer of ticket files, byte for byte the same as ``ticketfile.dumps``.
+"""A fast writer of ticket files, byte for byte the same as PyYAML's.
 
 PyYAML's pure-Python emitter takes about a millisecond per ticket: a
 100,000-row import would spend most of its minute there. Almost every
@@ -7,8 +7,9 @@ predict (plain, or single-quoted); those are written directly here. Any
 value that is not (multi-line text, long text that PyYAML would fold,
 unusual characters) is rendered by PyYAML itself inside a skeleton document
 that puts it at the same place, so it comes out exactly as in a full dump.
-Anything else unexpected falls back to ``ticketfile.dumps`` for the whole
-ticket.
+Anything else unexpected falls back to ``ticketfile.dumps_pyyaml`` for
+the whole ticket. ``ticketfile.dumps`` calls this, so every ticket file is
+written the same way, whoever writes it.
 """
 
 from __future__ import annotations
@@ -168,14 +169,14 @@ def _mapping(d: dict, indent: int, shape: tuple, out: list[str], in_item: bool =
 
 
 def dumps(t: Ticket) -> str:
-    """``ticketfile.dumps(t)``, faster."""
+    """``ticketfile.dumps_pyyaml(t)``, faster."""
     data = ticketfile.to_data(t)
     out: list[str] = []
     try:
         _mapping(data, 0, (), out)
     except _Slow:
-        return ticketfile.dumps(t)
+        return ticketfile.dumps_pyyaml(t)
     if out and isinstance(out[-1], _SlowText):
         # The last value may need a document end marker after it.
-        return ticketfile.dumps(t)
+        return ticketfile.dumps_pyyaml(t)
     return "".join(out)
