@@ -25,7 +25,8 @@ def event_json(e: Event) -> dict[str, Any]:
     return d
 
 
-def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+def _summary(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    """The fields shared by ``show --json`` and ``list --json``, in that order."""
     s = a.state
     return {
         "id": t.id,
@@ -35,6 +36,12 @@ def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
         "tier": s.tier,
         "created_at": iso(t.created_at),
         "subject": t.subject,
+    }
+
+
+def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    s = a.state
+    return _summary(t, a, tz) | {
         "message": t.message,
         "category": t.category,
         "difficulty": t.difficulty,
@@ -54,15 +61,7 @@ def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
 
 
 def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
-    s = a.state
-    return {
-        "id": t.id,
-        "channel": t.channel,
-        "kind": t.kind,
-        "status": s.status,
-        "tier": s.tier,
-        "created_at": iso(t.created_at),
-        "subject": t.subject,
+    return _summary(t, a, tz) | {
         "category": t.category,
         "difficulty": t.difficulty,
         "reporter_name": t.reporter.name,
