@@ -37,6 +37,17 @@ class _Runner:
         return out.strip()
 
 
+def _me() -> str:
+    """How to call this lpsectl again: by name when it is on PATH."""
+    import shutil
+    import sys
+
+    exe = Path(sys.argv[0])
+    if exe.name.startswith("lpsectl") and exe.exists() and shutil.which("lpsectl") != str(exe.resolve()):
+        return shlex.quote(str(exe.resolve()))
+    return "lpsectl"
+
+
 def run(directory: Optional[str]) -> Path:
     from lpsectl.cli import cli
 
@@ -127,5 +138,6 @@ def run(directory: Optional[str]) -> Path:
 
     if "report" in group.commands:
         lp("report", "--from", at(0)[:10], "--to", datetime.now().strftime("%Y-%m-%d"))
-    click.echo(f"\nThe sample helpdesk is in {home}\nTry: cd {shlex.quote(str(home))} && lpsectl list --all && git log --oneline")
+    click.echo(f"\nThe sample helpdesk is in {home}\n"
+               f"Try: cd {shlex.quote(str(home))} && {_me()} list --all && git log --oneline")
     return home
