@@ -13,6 +13,7 @@ deadline one working day later.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
@@ -92,6 +93,9 @@ class Calendar:
         self._holidays: dict[int, dict[date, str]] = {}
         self._working: dict[date, bool] = {}
         self._running_count: dict[int, list[int]] = {}
+        self._days: list[int] = []
+        self._first_year = 0
+        self._days_years = 0
 
     @classmethod
     def from_config(cls, cfg) -> "Calendar":
@@ -159,6 +163,78 @@ class Calendar:
     def local_date(self, t: datetime) -> date:
         return t.astimezone(self.tz).date()
 
+    # -- the working days as one sorted list ---------------------------------
+    # Deadlines are counted by index into ``_days`` (the ordinals of every
+    # working day of the years ``_first_year`` .. ``_first_year + n - 1``)
+    # instead of walking the calendar a day at a time: a list, list and
+    # report assess every ticket, most with no pause at all.
+
+    def _cover(self, d: date) -> None:
+        """Make ``_days`` reach back to ``d``'s year (forward coverage is :meth:`_day`'s)."""
+        if not self._days_years:
+            self._first_year = d.year
+            self._days = self._year_days(d.year)
+            self._days_years = 1
+            return
+        while d.year < self._first_year:
+            self._first_year -= 1
+            self._days[:0] = self._year_days(self._first_year)
+            self._days_years += 1
+
+    def _grow(self) -> None:
+        year = self._first_year + self._days_years
+        self._days.extend(self._year_days(year))
+        self._days_years += 1
+
+    def _year_days(self, year: int) -> list[int]:
+        out, d = [], date(year, 1, 1)
+        one = timedelta(days=1)
+        while d.year == year:
+            if self.is_working_day(d):
+                out.append(d.toordinal())
+            if d.month == 12 and d.day == 31:
+                break  # date.max has no day after it
+            d += one
+        return out
+
+    def _day(self, i: int) -> date:
+        """The ``i``-th working day of ``_days``, growing it forward as needed."""
+        while i >= len(self._days):
+            self._grow()
+        return date.fromordinal(self._days[i])
+
+    def _close(self, i: int) -> datetime:
+        return self.close_of(self._day(i))
+
+    def _first_after(self, d: date) -> int:
+        """Index of the first working day after ``d`` (``d`` is covered)."""
+        o = d.toordinal()
+        while not self._days or self._days[-1] <= o:
+            self._grow()
+        return bisect_right(self._days, o)
+
+    def _first_closing_at(self, t: datetime) -> int:
+        """Index of the first working day whose office close is at or after ``t``.
+
+        Found by ``t``'s local date, then checked against its neighbours, so
+        it holds in any zone (a close moves at most hours from day to day).
+        """
+        d = self.local_date(t)
+        o = d.toordinal()
+        while not self._days or self._days[-1] < o:
+            self._grow()
+        i = bisect_left(self._days, o)
+        while i > 0 and self._close(i - 1) >= t:
+            i -= 1
+        while self._close(i) < t:
+            i += 1
+        return i
+
+    @staticmethod
+    def _spans(pauses: Sequence[Pause], until: Optional[datetime]) -> list[tuple[datetime, datetime]]:
+        spans = [(a, b if b is not None else until) for a, b in pauses]
+        return sorted((a, b) for a, b in spans if b is not None and b > a)
+
     def deadline(self, start: datetime, days: int, pauses: Sequence[Pause] = (), until: Optional[datetime] = None) -> datetime:
         """The office close of the ``days``-th working day after ``start``'s day.
 
@@ -166,20 +242,22 @@ class Calendar:
         open pause (end None) lasts until ``until`` (now, or the end of a
         report's period).
         """
-        spans = [(a, b if b is not None else until) for a, b in pauses]
-        spans = [(a, b) for a, b in spans if b is not None and b > a]
-        counted = 0
         d = self.local_date(start)
         if days <= 0:
             return self.close_of(d)
-        for d in self.working_days_after(d):
-            close = self.close_of(d)
-            if any(a <= close < b for a, b in spans):
-                continue
-            counted += 1
-            if counted >= days:
-                return close
-        raise AssertionError("unreachable")  # pragma: no cover
+        self._cover(d)
+        # Indexes below ``pos`` are settled; ``left`` days are still to count.
+        pos, left = self._first_after(d), days
+        for a, b in self._spans(pauses, until):
+            last = pos + left - 1
+            if self._close(last) < a:
+                break  # the deadline comes before this pause (and every later one)
+            lo = self._first_closing_at(a)
+            if lo > pos:
+                left -= lo - pos
+                pos = lo
+            pos = max(pos, self._first_closing_at(b))
+        return self._close(pos + left - 1)
 
     def working_days_taken(self, start: datetime, end: datetime, pauses: Sequence[Pause] = ()) -> int:
         """The fewest working days ``n`` for which ``end`` is on time.
@@ -187,18 +265,22 @@ class Calendar:
         0 when ``end`` falls on the opening day before office close; the
         measure used for medians, consistent with :meth:`deadline`.
         """
-        if end <= self.close_of(self.local_date(start)):
+        d = self.local_date(start)
+        if end <= self.close_of(d):
             return 0
-        # One pass over the days :meth:`deadline` counts (not a deadline per
-        # n): reports measure every ticket of a period this way.
-        spans = [(a, b if b is not None else end) for a, b in pauses]
-        spans = [(a, b) for a, b in spans if b > a]
-        n = 1
-        for d in self.working_days_after(self.local_date(start)):
-            close = self.close_of(d)
-            if any(a <= close < b for a, b in spans):
-                continue
-            if close >= end:
-                return n
-            n += 1
-        raise AssertionError("unreachable")  # pragma: no cover
+        self._cover(d)
+        # ``j``: the first counted working day closing at or after ``end``;
+        # ``counted``: the counted days among the indexes below ``pos``.
+        pos = self._first_after(d)
+        j = max(pos, self._first_closing_at(end))
+        counted = 0
+        for a, b in self._spans(pauses, end):
+            if self._close(j) < a:
+                break  # this pause (and every later one) starts after day j
+            lo = self._first_closing_at(a)
+            if lo > pos:
+                counted += lo - pos
+                pos = lo
+            pos = max(pos, self._first_closing_at(b))
+            j = max(j, pos)
+        return counted + (j - pos) + 1

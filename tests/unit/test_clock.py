@@ -135,3 +135,124 @@ def test_deadlines_are_in_the_configured_time_zone():
     created = datetime(2026, 8, 13, 10, tzinfo=wit)
     assert c.deadline(created, 2) == datetime(2026, 8, 18, 15, 30, tzinfo=wit)
     assert c.deadline(created, 2).utcoffset() == timedelta(hours=9)
+
+
+# -- the fast deadline against the day-by-day definition ----------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def deadline_by_walking(c: Calendar, start, days, pauses=(), until=None):
+    """SPEC's definition, a day at a time: the days-th counted working day's close."""
+    spans = [(a, b if b is not None else until) for a, b in pauses]
+    spans = [(a, b) for a, b in spans if b is not None and b > a]
+    d = c.local_date(start)
+    if days <= 0:
+        return c.close_of(d)
+    counted = 0
+    while True:
+        d += timedelta(days=1)
+        if not c.is_working_day(d):
+            continue
+        close = c.close_of(d)
+        if any(a <= close < b for a, b in spans):
+            continue
+        counted += 1
+        if counted >= days:
+            return close
+
+
+def taken_by_walking(c: Calendar, start, end, pauses=()):
+    if end <= c.close_of(c.local_date(start)):
+        return 0
+    spans = [(a, b if b is not None else end) for a, b in pauses]
+    spans = [(a, b) for a, b in spans if b > a]
+    d, n = c.local_date(start), 1
+    while True:
+        d += timedelta(days=1)
+        if not c.is_working_day(d):
+            continue
+        close = c.close_of(d)
+        if any(a <= close < b for a, b in spans):
+            continue
+        if close >= end:
+            return n
+        n += 1
+
+
+_BASE = datetime(2024, 1, 1, tzinfo=WIB)
+_minutes = st.integers(min_value=0, max_value=60 * 24 * 365 * 3)
+_times = _minutes.map(lambda m: _BASE + timedelta(minutes=m))
+# (start, length in minutes or None for an open pause, snap both ends to an office close)
+_pause = st.tuples(_times, st.one_of(st.none(), st.integers(0, 60 * 24 * 40)), st.booleans())
+_days_set = st.frozensets(st.integers(0, 365 * 3).map(lambda n: date(2024, 1, 1) + timedelta(days=n)), max_size=8)
+
+
+def _calendar(zone_name: str, close: time, closed: frozenset, opened: frozenset) -> Calendar:
+    return Calendar(zone(zone_name), close, closed_days=closed, open_days=opened)
+
+
+_calendars = st.builds(
+    _calendar,
+    st.sampled_from(["Asia/Jakarta", "Asia/Makassar", "Europe/Berlin", "America/Sao_Paulo"]),
+    st.sampled_from([time(16, 0), time(0, 0), time(23, 59), time(2, 30), time(12, 0)]),
+    _days_set, _days_set,
+)
+
+
+def _pauses(c: Calendar, start, raw):
+    """Pauses near ``start`` (some before it, some open), as the state gives them.
+
+    Some begin or end exactly at an office close: the edge that decides
+    whether that day counts.
+    """
+    out = []
+    for a, length, snap in raw:
+        a = start + (a - _BASE) / 20 - timedelta(days=3)
+        b = None if length is None else a + timedelta(minutes=length)
+        if snap:
+            a = c.close_of(c.local_date(a))
+            b = None if b is None else c.close_of(c.local_date(b))
+        out.append((a, b))
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_calendars, _times, st.integers(-1, 70), st.lists(_pause, max_size=5), _minutes)
+def test_the_fast_deadline_agrees_with_walking_the_days(c, start, days, raw, until_after):
+    pauses = _pauses(c, start, raw)
+    until = start + timedelta(minutes=until_after // 10)
+    got = c.deadline(start, days, pauses, until=until)
+    want = deadline_by_walking(c, start, days, pauses, until)
+    assert got == want and got.utcoffset() == want.utcoffset()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_calendars, _times, st.lists(_pause, max_size=5), _minutes)
+def test_the_fast_working_days_taken_agrees_with_walking_the_days(c, start, raw, end_after):
+    pauses = _pauses(c, start, raw)
+    end = start + timedelta(minutes=end_after // 10) - timedelta(hours=12)
+    assert c.working_days_taken(start, end, pauses) == taken_by_walking(c, start, end, pauses)
+
+
+def test_one_calendar_answers_across_years_in_any_order():
+    """The working days are kept as one list that grows both ways; the order of questions must not matter."""
+    c, fresh = cal(), cal
+    for year in (2026, 2023, 2027, 2021):
+        start = wib(year, 12, 30, 10)
+        assert c.deadline(start, 60) == deadline_by_walking(fresh(), start, 60)
+        assert c.working_days_taken(start, start + timedelta(days=90)) == taken_by_walking(
+            fresh(), start, start + timedelta(days=90))
+
+
+def test_a_wait_that_begins_exactly_at_the_office_close_of_the_due_day_moves_the_deadline():
+    c = cal()
+    start = wib(2026, 8, 13, 10)
+    # Due Tue 18 Aug 16:00; a wait from that very close holds it, so Wednesday counts instead.
+    pauses = [(wib(2026, 8, 18, 16), wib(2026, 8, 18, 17))]
+    assert c.deadline(start, 2, pauses) == wib(2026, 8, 19, 16) == deadline_by_walking(c, start, 2, pauses)
+    # A wait that ends exactly at a close does not hold that close.
+    pauses = [(wib(2026, 8, 14, 9), wib(2026, 8, 18, 16))]
+    assert c.deadline(start, 2, pauses) == wib(2026, 8, 19, 16) == deadline_by_walking(c, start, 2, pauses)
+    assert c.working_days_taken(start, wib(2026, 8, 19, 12), pauses) == 2
