@@ -17,10 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
+from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, NotFound
 from lpsectl.gitrepo import GitRepo, find_root
@@ -56,6 +57,10 @@ def find_home(start: Path, explicit: Optional[str] = None) -> Path:
 
 def normalise_id(text: str) -> str:
     return str(text).strip().upper()
+
+
+# Wraps the files a load has to parse, e.g. in a progress bar.
+Track = Callable[[list[Path]], Iterable[Path]]
 
 
 @dataclass
@@ -137,10 +142,19 @@ class Helpdesk:
             return str(path)
 
     def read(self, path: Path) -> Ticket:
+        return self._parse(path, self._read_text(path)[0])
+
+    def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
+        """The file's text and the stamps of the very file that was read (for the cache)."""
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            data = f.read()
         try:
-            text = path.read_bytes().decode("utf-8")
+            return data.decode("utf-8"), st
         except UnicodeDecodeError:
             raise Damaged(self.rel(path), None, "not UTF-8 text") from None
+
+    def _parse(self, path: Path, text: str) -> Ticket:
         t = ticketfile.loads(text, self.rel(path))
         expected = path.stem.upper()
         if t.id != expected:
@@ -156,21 +170,60 @@ class Helpdesk:
             raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
         return self.read(path)
 
-    def load_all(self) -> Loaded:
-        return self.load_files(self.ticket_files())
+    def load_all(self, track: Optional[Track] = None) -> Loaded:
+        return self.load_files(self.ticket_files(), track, complete=True)
 
-    def load_files(self, files: Iterable[Path]) -> Loaded:
-        tickets, damaged = [], []
-        for path in files:
+    def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
+                   complete: bool = False, cached: bool = True) -> Loaded:
+        """Every ticket of ``files`` that reads cleanly, and the damage, in file order.
+
+        Tickets whose file is unchanged since it was last read come from the
+        cache (:mod:`lpsectl.cache`); ``track`` wraps the files that have to
+        be parsed, for a progress bar. ``complete``: ``files`` is every
+        ticket file, so the cache may forget the others.
+        """
+        files = list(files)
+        cache = TicketCache(self.root, self.tickets_dir) if cached else None
+        found: list[Optional[Ticket]] = [cache.ticket(p) for p in files] if cache else [None] * len(files)
+        todo = [i for i, t in enumerate(found) if t is None]
+        paths = [files[i] for i in todo]
+        damaged: list[Damaged] = []
+        for i, path in zip(todo, track(paths) if track else paths):
             try:
-                t = self.read(path)
+                text, st = self._read_text(path)
+                t = self._parse(path, text)
                 if path.parent != self.path_for(t.id).parent or path.stem != t.id:
                     # A copy in the wrong place duplicates the ticket or hides it.
                     raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
-                tickets.append(t)
             except Damaged as exc:
-                damaged.append(exc)
-        return Loaded(tickets, damaged)
+                damaged.append(exc)  # in file order: todo is
+                if cache is not None:
+                    cache.forget(path)
+                continue
+            found[i] = t
+            if cache is not None:
+                cache.remember(path, st, t, ticketfile.message_ids_in(text))
+        if cache is not None:
+            cache.save(complete)
+        return Loaded([t for t in found if t is not None], damaged)
+
+    def message_ids_by_file(self) -> Iterator[tuple[Path, list[str]]]:
+        """Each ticket file with the Message-IDs its text names, from the cache where it can.
+
+        A file the cache does not hold is scanned as text, not parsed: a
+        damaged ticket's mails are known too, and a first import of mail
+        into a large helpdesk costs no full read.
+        """
+        cache = TicketCache(self.root, self.tickets_dir)
+        for path in self.ticket_files():
+            ids = cache.message_ids(path)
+            if ids is None:
+                try:
+                    text = self._read_text(path)[0]
+                except (OSError, Damaged):
+                    continue
+                ids = ticketfile.message_ids_in(text)
+            yield path, ids
 
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:

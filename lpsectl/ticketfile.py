@@ -54,6 +54,27 @@ _NOT_PLAIN = re.compile(
 )
 
 
+_MSGID_LINE = re.compile(r"^[ \t-]*message-id: (.+)$", re.M)
+
+
+def message_ids_in(text: str) -> list[str]:
+    """Every Message-ID a ticket file's text names (its refs, follow-up events), without a YAML parse."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as a text-mode read does
+    out = []
+    for m in _MSGID_LINE.finditer(text):
+        raw = m.group(1).strip()
+        if not raw or raw == "null":
+            continue
+        try:
+            value = yaml.safe_load(raw) if raw[0] in "'\"" else raw
+        except yaml.YAMLError:
+            continue
+        if isinstance(value, str):
+            out.append(value)
+    return out
+
+
 class _TicketDumper(_Dumper):  # type: ignore[misc,valid-type]
     def ignore_aliases(self, data: Any) -> bool:
         return True  # the reader refuses anchors and aliases

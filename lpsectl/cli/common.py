@@ -119,11 +119,17 @@ def progress_bar(items: list, label: str) -> Iterator[Iterable]:
 
 
 def load_all(app: App):
-    """Every ticket, with a progress bar on a terminal; damage is reported by the caller."""
-    hd = app.helpdesk()
-    files = list(hd.ticket_files())
-    with progress_bar(files, "Reading tickets") as bar:
-        return hd.load_files(bar)
+    """Every ticket, with a progress bar on a terminal; damage is reported by the caller.
+
+    Tickets come from the cache when their file is unchanged: the bar shows
+    only the files that must be parsed (the first run after a clone or an
+    upgrade, or after many changes).
+    """
+    def track(paths: list) -> Iterator:
+        with progress_bar(paths, "Reading tickets") as bar:
+            yield from bar
+
+    return app.helpdesk().load_all(track=track)
 
 
 def report_damage(damaged: list, what: str = "passed over") -> None:

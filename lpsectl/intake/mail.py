@@ -29,7 +29,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Optional
 
-import yaml
 
 from lpsectl import workflow
 from lpsectl.errors import BadInput, Damaged
@@ -417,27 +416,14 @@ def safe_name(name: str, taken: set[str]) -> str:
 # -- the run ---------------------------------------------------------------------
 
 _ID_IN_SUBJECT = re.compile(rf"(?<![0-9A-Z])(\d{{4}}-[{ALPHABET}]{{4,7}})(?![0-9A-Z])")
-_MSGID_LINE = re.compile(r"^[ \t-]*message-id: (.+)$", re.M)
 
 
 def known_message_ids(hd: Helpdesk) -> dict[str, str]:
-    """Message-ID -> ticket id, from the ticket files' text (fast: no full YAML parse)."""
+    """Message-ID -> ticket id, from the ticket files' text (cached; no full YAML parse)."""
     out: dict[str, str] = {}
-    for path in hd.ticket_files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for m in _MSGID_LINE.finditer(text):
-            raw = m.group(1).strip()
-            if raw == "null":
-                continue
-            try:
-                value = yaml.safe_load(raw) if raw[0] in "'\"" else raw
-            except yaml.YAMLError:
-                continue
-            if isinstance(value, str):
-                out[value] = path.stem.upper()
+    for path, message_ids in hd.message_ids_by_file():
+        for value in message_ids:
+            out[value] = path.stem.upper()
     return out
 
 

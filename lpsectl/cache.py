@@ -1,0 +1,295 @@
+"""A disposable cache of parsed tickets, so a listing need not parse 100,000 YAML files.
+
+Reading a ticket file is a YAML compose plus every check of
+:mod:`lpsectl.ticketfile`; the cache keeps, for each file that read cleanly,
+the ticket as plain JSON data that turns back into the same :class:`Ticket`
+without a parser. It lives in ``.lpsectl/cache/`` (git-ignored by ``init``,
+and by the ``.gitignore`` it writes into its own folder for helpdesks made
+otherwise), one shard per ticket folder (``tickets/YYYY/MM``), so one new
+or edited ticket rewrites one month's shard, not the whole cache.
+
+**When an entry is stale.** An entry is used only while its file's
+``(name, st_mtime_ns, st_size, st_ino, st_ctime_ns)`` are unchanged, and
+while the code that reads tickets is the one that wrote it (the shard's
+key hashes this module, ticketfile.py and model.py, so an upgrade that reads
+tickets differently starts afresh). lpsectl replaces a file by renaming a
+new one over it: a new inode and ctime. A hand edit in place changes mtime
+and ctime; what stat cannot see is a same-size rewrite within one tick of
+the file system's clock (Linux stamps files with a clock that moves every
+few milliseconds; FAT every 2 s). As git does for its index ("racy git"),
+a file whose mtime or ctime is less than :data:`RACY_NS` before the load
+began is not cached at all: it is parsed again next time, when it is old
+enough for any later rewrite to show in its stamps. A content hash would
+need every file read on every load, the very cost this cache avoids.
+
+**Never an error.** A shard that is missing, truncated, hand-edited
+(each carries a BLAKE2 checksum of its data), from another version, or that
+cannot be written is ignored and rebuilt. Writes go through
+:func:`lpsectl.store.atomic_write`: concurrent lpsectl processes each put a
+whole shard in place, the last one wins, and whatever they wrote is keyed
+by the stamps of the file it was read from. Damaged files are never cached:
+they are read, and reported, every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+
+from lpsectl.model import Event, Reporter, Ticket
+
+# Bump when the layout of an entry changes.
+FORMAT = 1
+# A file stamped this close to the start of a load is not trusted to show a
+# later same-size rewrite in its stamps (see the module's docstring).
+RACY_NS = 2_000_000_000
+CACHE_DIR = Path(".lpsectl") / "cache"
+_SAFE_DIR = re.compile(r"^[0-9A-Za-z_][0-9A-Za-z_.-]*(/[0-9A-Za-z_][0-9A-Za-z_.-]*)*$")
+_CODE_KEY: Optional[str] = None
+
+
+def now_ns() -> int:
+    """The wall clock the racy check compares file stamps with (tests move it)."""
+    return time.time_ns()
+
+
+def code_key() -> str:
+    """Changes whenever the code that reads a ticket file or rebuilds a ticket does."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        from lpsectl import __version__, model, ticketfile
+
+        h = hashlib.blake2b(f"{FORMAT} {__version__}".encode(), digest_size=16)
+        for mod in (ticketfile, model):
+            try:
+                h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
+            except (OSError, TypeError):  # pragma: no cover - frozen or zipped
+                pass
+        try:
+            h.update(Path(__file__).read_bytes())
+        except OSError:  # pragma: no cover
+            pass
+        _CODE_KEY = h.hexdigest()
+    return _CODE_KEY
+
+
+# -- a ticket as plain data and back -----------------------------------------
+
+def encode(t: Ticket) -> list[Any]:
+    """The ticket as JSON-able lists, in the order :func:`decode` reads them."""
+    r = t.reporter
+    return [
+        t.id, t.channel, t.kind, t.created_at.isoformat(), t.subject, t.message, t.category,
+        t.difficulty, [r.name, r.address, r.phone, r.email, r.account, r.role], t.refs,
+        t.attachments, t.extra,
+        [[e.at.isoformat(), e.action, e.by, e.tier, e.message,
+          None if e.recorded_at is None else e.recorded_at.isoformat(), e.fields] for e in t.history],
+    ]
+
+
+def decode(row: list[Any]) -> Ticket:
+    """The :class:`Ticket` :func:`encode` was given (equal, times with the same offsets)."""
+    (tid, channel, kind, created, subject, message, category, difficulty, rep, refs,
+     attachments, extra, history) = row
+    fromiso = datetime.fromisoformat
+    return Ticket(
+        id=tid, channel=channel, kind=kind, created_at=fromiso(created), subject=subject,
+        message=message, category=category, difficulty=difficulty, reporter=Reporter(*rep),
+        refs=refs, attachments=attachments, extra=extra,
+        history=[
+            Event(at=fromiso(at), action=action, by=by, tier=tier, message=msg,
+                  recorded_at=None if rec is None else fromiso(rec), fields=fields)
+            for at, action, by, tier, msg, rec, fields in history
+        ],
+    )
+
+
+def stamp(st: os.stat_result) -> list[int]:
+    return [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
+
+
+# -- shards ------------------------------------------------------------------
+
+@dataclass
+class Shard:
+    """The entries of one ticket folder: file name -> [stamp..., message-ids, ticket]."""
+
+    rel: str
+    path: Path
+    entries: dict[str, list[Any]] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    changed: bool = False
+
+
+class TicketCache:
+    """The cache of one helpdesk for one load; :meth:`save` writes what changed."""
+
+    def __init__(self, root: Path, tickets_dir: Path) -> None:
+        self.dir = root / CACHE_DIR
+        self.tickets_dir = tickets_dir
+        self.started = now_ns()
+        self._shards: dict[str, Shard] = {}
+
+    # -- reading ------------------------------------------------------------
+    def _shard(self, folder: str) -> Shard:
+        s = self._shards.get(folder)
+        if s is None:
+            rel = os.path.relpath(folder, self.tickets_dir).replace(os.sep, "/")
+            if _SAFE_DIR.match(rel):
+                name = rel.replace("/", "-")
+            else:
+                name = "x" + hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+            s = Shard(rel, self.dir / f"{name}.json")
+            s.entries = self._read_shard(s)
+            self._shards[folder] = s
+        return s
+
+    def _read_shard(self, s: Shard) -> dict[str, list[Any]]:
+        try:
+            raw = s.path.read_bytes()
+            head, _, body = raw.partition(b"\n")
+            header = json.loads(head)
+            if (header.get("key") != code_key() or header.get("dir") != s.rel
+                    or header.get("sum") != hashlib.blake2b(body, digest_size=16).hexdigest()):
+                s.changed = True  # another version's, or damaged: replace it
+                return {}
+            entries = json.loads(body)
+            if not isinstance(entries, dict):
+                raise ValueError("not a mapping")
+            return entries
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, AttributeError, UnicodeDecodeError, RecursionError):
+            s.changed = True
+            return {}
+
+    def _entry(self, path: Path) -> tuple[Shard, Optional[list[Any]]]:
+        s = self._shard(os.path.dirname(path))
+        name = os.path.basename(path)
+        s.seen.add(name)
+        entry = s.entries.get(name)
+        if not isinstance(entry, list) or len(entry) != 6:
+            return s, None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return s, None
+        if entry[:4] != stamp(st):
+            return s, None
+        return s, entry
+
+    def ticket(self, path: Path) -> Optional[Ticket]:
+        """The cached ticket of ``path`` if its file is unchanged, else None."""
+        s, entry = self._entry(path)
+        if entry is None:
+            return None
+        try:
+            return decode(entry[5])
+        except (TypeError, ValueError, AttributeError):
+            # Not what this code writes: read the file instead, and replace the entry.
+            del s.entries[os.path.basename(path)]
+            s.changed = True
+            return None
+
+    def message_ids(self, path: Path) -> Optional[list[str]]:
+        """The Message-IDs cached for ``path`` if its file is unchanged, else None."""
+        _, entry = self._entry(path)
+        if entry is None or not isinstance(entry[4], list):
+            return None
+        return entry[4]
+
+    # -- remembering --------------------------------------------------------
+    def remember(self, path: Path, st: os.stat_result, t: Ticket, message_ids: list[str]) -> None:
+        """Keep ``t``, read from ``path`` when it had the stamps ``st``."""
+        s = self._shard(os.path.dirname(path))
+        name = os.path.basename(path)
+        s.seen.add(name)
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS:
+            # Too fresh to trust its stamps; drop any older entry of it.
+            if s.entries.pop(name, None) is not None:
+                s.changed = True
+            return
+        s.entries[name] = [*stamp(st), message_ids, encode(t)]
+        s.changed = True
+
+    def forget(self, path: Path) -> None:
+        """``path`` did not read cleanly: no entry for it."""
+        s = self._shard(os.path.dirname(path))
+        name = os.path.basename(path)
+        s.seen.add(name)
+        if s.entries.pop(name, None) is not None:
+            s.changed = True
+
+    # -- writing ------------------------------------------------------------
+    def save(self, complete: bool = False) -> None:
+        """Write the shards that changed; best effort, never an error.
+
+        ``complete``: every ticket file was looked at, so entries (and whole
+        shards) of files that are gone can be dropped.
+        """
+        from lpsectl.store import atomic_write
+
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.dir / ".gitignore"
+            if not ignore.exists():
+                # Ignored even where the helpdesk's .gitignore lacks `.lpsectl/`.
+                atomic_write(ignore, b"# lpsectl's disposable cache\n*\n")
+        except OSError:
+            return
+        for s in self._shards.values():
+            if complete:
+                gone = [n for n in s.entries if n not in s.seen]
+                for n in gone:
+                    del s.entries[n]
+                s.changed = s.changed or bool(gone)
+            if not s.changed:
+                continue
+            try:
+                if not s.entries:
+                    s.path.unlink(missing_ok=True)
+                    continue
+                body = _dumps(s.entries)
+                header = {"key": code_key(), "dir": s.rel,
+                          "sum": hashlib.blake2b(body, digest_size=16).hexdigest()}
+                atomic_write(s.path, json.dumps(header).encode() + b"\n" + body)
+            except OSError:
+                continue
+        if complete:
+            self._drop_other_shards()
+
+    def _drop_other_shards(self) -> None:
+        """Shards of folders that no longer hold tickets."""
+        keep = {s.path.name for s in self._shards.values()}
+        try:
+            names = os.listdir(self.dir)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".json") and name not in keep:
+                try:
+                    os.unlink(self.dir / name)
+                except OSError:
+                    pass
+
+
+def _dumps(entries: dict[str, list[Any]]) -> bytes:
+    """The entries as JSON; an entry JSON cannot hold (an int beyond its digits limit) is left out."""
+    try:
+        return json.dumps(entries, separators=(",", ":")).encode()
+    except (ValueError, TypeError):
+        ok = {}
+        for name, entry in entries.items():
+            try:
+                json.dumps(entry)
+            except (ValueError, TypeError):
+                continue
+            ok[name] = entry
+        return json.dumps(ok, separators=(",", ":")).encode()
