@@ -99,15 +99,14 @@ def decode(row: list[Any]) -> Ticket:
     (tid, channel, kind, created, subject, message, category, difficulty, rep, refs,
      attachments, extra, history) = row
     fromiso = datetime.fromisoformat
+    # Positional arguments in the dataclasses' field order: this runs 100,000
+    # times a listing (tests/unit/test_cache.py checks the round trip).
     return Ticket(
-        id=tid, channel=channel, kind=kind, created_at=fromiso(created), subject=subject,
-        message=message, category=category, difficulty=difficulty, reporter=Reporter(*rep),
-        refs=refs, attachments=attachments, extra=extra,
-        history=[
-            Event(at=fromiso(at), action=action, by=by, tier=tier, message=msg,
-                  recorded_at=None if rec is None else fromiso(rec), fields=fields)
-            for at, action, by, tier, msg, rec, fields in history
-        ],
+        tid, channel, kind, fromiso(created), subject, message, category, difficulty,
+        Reporter(*rep), refs, attachments,
+        [Event(fromiso(at), action, by, tier, msg, None if rec is None else fromiso(rec), fields)
+         for at, action, by, tier, msg, rec, fields in history],
+        extra,
     )
 
 
@@ -170,46 +169,58 @@ class TicketCache:
             s.changed = True
             return {}
 
-    def _entry(self, path: Path) -> tuple[Shard, Optional[list[Any]]]:
-        s = self._shard(os.path.dirname(path))
-        name = os.path.basename(path)
+    # Files are named by folder and name, as os.walk gives them: a listing
+    # of 100,000 tickets builds no Path for a file the cache holds.
+    def _entry(self, folder: str, name: str) -> tuple[Shard, Optional[list[Any]]]:
+        s = self._shard(folder)
         s.seen.add(name)
         entry = s.entries.get(name)
         if not isinstance(entry, list) or len(entry) != 6:
             return s, None
         try:
-            st = os.stat(path)
+            st = os.stat(os.path.join(folder, name))
         except OSError:
             return s, None
         if entry[:4] != stamp(st):
             return s, None
         return s, entry
 
-    def ticket(self, path: Path) -> Optional[Ticket]:
-        """The cached ticket of ``path`` if its file is unchanged, else None."""
-        s, entry = self._entry(path)
-        if entry is None:
-            return None
-        try:
-            return decode(entry[5])
-        except (TypeError, ValueError, AttributeError):
-            # Not what this code writes: read the file instead, and replace the entry.
-            del s.entries[os.path.basename(path)]
-            s.changed = True
-            return None
+    def tickets(self, folder: str, names: list[str]) -> list[Optional[Ticket]]:
+        """:meth:`ticket` of each file of one folder, in a loop kept tight for listings."""
+        s = self._shard(folder)
+        s.seen.update(names)
+        entries = s.entries
+        prefix = os.path.join(folder, "")
+        out: list[Optional[Ticket]] = []
+        for name in names:
+            t = None
+            entry = entries.get(name)
+            if type(entry) is list and len(entry) == 6:
+                try:
+                    st = os.stat(prefix + name)
+                except OSError:
+                    st = None
+                if (st is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size
+                        and entry[2] == st.st_ino and entry[3] == st.st_ctime_ns):
+                    try:
+                        t = decode(entry[5])
+                    except (TypeError, ValueError, AttributeError):
+                        del entries[name]  # not what this code writes: read the file instead
+                        s.changed = True
+            out.append(t)
+        return out
 
-    def message_ids(self, path: Path) -> Optional[list[str]]:
-        """The Message-IDs cached for ``path`` if its file is unchanged, else None."""
-        _, entry = self._entry(path)
+    def message_ids(self, folder: str, name: str) -> Optional[list[str]]:
+        """The Message-IDs cached for the file if it is unchanged, else None."""
+        _, entry = self._entry(folder, name)
         if entry is None or not isinstance(entry[4], list):
             return None
         return entry[4]
 
     # -- remembering --------------------------------------------------------
-    def remember(self, path: Path, st: os.stat_result, t: Ticket, message_ids: list[str]) -> None:
-        """Keep ``t``, read from ``path`` when it had the stamps ``st``."""
-        s = self._shard(os.path.dirname(path))
-        name = os.path.basename(path)
+    def remember(self, folder: str, name: str, st: os.stat_result, t: Ticket, message_ids: list[str]) -> None:
+        """Keep ``t``, read from the file when it had the stamps ``st``."""
+        s = self._shard(folder)
         s.seen.add(name)
         if max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS:
             # Too fresh to trust its stamps; drop any older entry of it.
@@ -219,10 +230,9 @@ class TicketCache:
         s.entries[name] = [*stamp(st), message_ids, encode(t)]
         s.changed = True
 
-    def forget(self, path: Path) -> None:
-        """``path`` did not read cleanly: no entry for it."""
-        s = self._shard(os.path.dirname(path))
-        name = os.path.basename(path)
+    def forget(self, folder: str, name: str) -> None:
+        """The file did not read cleanly: no entry for it."""
+        s = self._shard(folder)
         s.seen.add(name)
         if s.entries.pop(name, None) is not None:
             s.changed = True

@@ -94,6 +94,7 @@ class Calendar:
         self._working: dict[date, bool] = {}
         self._running_count: dict[int, list[int]] = {}
         self._days: list[int] = []
+        self._closes: dict[int, datetime] = {}  # office close by day ordinal
         self._first_year = 0
         self._days_years = 0
 
@@ -204,7 +205,13 @@ class Calendar:
         return date.fromordinal(self._days[i])
 
     def _close(self, i: int) -> datetime:
-        return self.close_of(self._day(i))
+        while i >= len(self._days):
+            self._grow()
+        o = self._days[i]
+        close = self._closes.get(o)
+        if close is None:
+            close = self._closes[o] = self.close_of(date.fromordinal(o))
+        return close
 
     def _first_after(self, d: date) -> int:
         """Index of the first working day after ``d`` (``d`` is covered)."""
@@ -232,6 +239,8 @@ class Calendar:
 
     @staticmethod
     def _spans(pauses: Sequence[Pause], until: Optional[datetime]) -> list[tuple[datetime, datetime]]:
+        if not pauses:
+            return []
         spans = [(a, b if b is not None else until) for a, b in pauses]
         return sorted((a, b) for a, b in spans if b is not None and b > a)
 

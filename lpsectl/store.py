@@ -7,6 +7,7 @@ without a scan.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import secrets
@@ -15,6 +16,8 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
@@ -94,14 +97,18 @@ class Helpdesk:
 
     def ticket_files(self) -> Iterator[Path]:
         """Every ``*.yaml`` below ``tickets/``, in a stable order."""
+        for dirpath, names in self._ticket_names():
+            for name in names:
+                yield Path(dirpath) / name
+
+    def _ticket_names(self) -> Iterator[tuple[str, list[str]]]:
+        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings."""
         if not self.tickets_dir.is_dir():
             return
         for dirpath, dirnames, filenames in os.walk(self.tickets_dir):
             # Mail attachments live in attachments/<id>/ beside the tickets.
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "attachments")
-            for name in sorted(filenames):
-                if name.endswith(".yaml") and not name.startswith("."):
-                    yield Path(dirpath) / name
+            yield dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))
 
     def all_ids(self) -> list[str]:
         return [p.stem.upper() for p in self.ticket_files()]
@@ -171,7 +178,8 @@ class Helpdesk:
         return self.read(path)
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
-        return self.load_files(self.ticket_files(), track, complete=True)
+        files = [(folder, name) for folder, names in self._ticket_names() for name in names]
+        return self._load(files, track, complete=True, cached=True)
 
     def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
                    complete: bool = False, cached: bool = True) -> Loaded:
@@ -182,27 +190,44 @@ class Helpdesk:
         be parsed, for a progress bar. ``complete``: ``files`` is every
         ticket file, so the cache may forget the others.
         """
-        files = list(files)
+        pairs = [os.path.split(os.fspath(p)) for p in files]
+        return self._load(pairs, track, complete, cached)
+
+    def _load(self, files: list[tuple[str, str]], track: Optional[Track], complete: bool, cached: bool) -> Loaded:
         cache = TicketCache(self.root, self.tickets_dir) if cached else None
-        found: list[Optional[Ticket]] = [cache.ticket(p) for p in files] if cache else [None] * len(files)
-        todo = [i for i, t in enumerate(found) if t is None]
-        paths = [files[i] for i in todo]
-        damaged: list[Damaged] = []
-        for i, path in zip(todo, track(paths) if track else paths):
-            try:
-                text, st = self._read_text(path)
-                t = self._parse(path, text)
-                if path.parent != self.path_for(t.id).parent or path.stem != t.id:
-                    # A copy in the wrong place duplicates the ticket or hides it.
-                    raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
-            except Damaged as exc:
-                damaged.append(exc)  # in file order: todo is
+        # No cycles among tickets: the collector would only rescan a heap
+        # that grows by millions of objects, more than doubling the time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            found: list[Optional[Ticket]] = []
+            if cache is None:
+                found = [None] * len(files)
+            else:
+                for folder, group in groupby(files, key=itemgetter(0)):
+                    found += cache.tickets(folder, [name for _, name in group])
+            todo = [i for i, t in enumerate(found) if t is None]
+            paths = [Path(*files[i]) for i in todo]
+            damaged: list[Damaged] = []
+            for i, path in zip(todo, track(paths) if track else paths):
+                try:
+                    text, st = self._read_text(path)
+                    t = self._parse(path, text)
+                    if path.parent != self.path_for(t.id).parent or path.stem != t.id:
+                        # A copy in the wrong place duplicates the ticket or hides it.
+                        raise Damaged(self.rel(path), 2,
+                                      f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
+                except Damaged as exc:
+                    damaged.append(exc)  # in file order, as todo is
+                    if cache is not None:
+                        cache.forget(*files[i])
+                    continue
+                found[i] = t
                 if cache is not None:
-                    cache.forget(path)
-                continue
-            found[i] = t
-            if cache is not None:
-                cache.remember(path, st, t, ticketfile.message_ids_in(text))
+                    cache.remember(*files[i], st, t, ticketfile.message_ids_in(text))
+        finally:
+            if collecting:
+                gc.enable()
         if cache is not None:
             cache.save(complete)
         return Loaded([t for t in found if t is not None], damaged)
@@ -215,15 +240,17 @@ class Helpdesk:
         into a large helpdesk costs no full read.
         """
         cache = TicketCache(self.root, self.tickets_dir)
-        for path in self.ticket_files():
-            ids = cache.message_ids(path)
-            if ids is None:
-                try:
-                    text = self._read_text(path)[0]
-                except (OSError, Damaged):
-                    continue
-                ids = ticketfile.message_ids_in(text)
-            yield path, ids
+        for folder, names in self._ticket_names():
+            for name in names:
+                path = Path(folder) / name
+                ids = cache.message_ids(folder, name)
+                if ids is None:
+                    try:
+                        text = self._read_text(path)[0]
+                    except (OSError, Damaged):
+                        continue
+                    ids = ticketfile.message_ids_in(text)
+                yield path, ids
 
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 import click
@@ -181,6 +181,15 @@ def _matches(t, needle: str) -> bool:
     return False
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _oldest_first(t) -> tuple[int, str]:
+    """(created_at, id) as exact integers: the same order, without comparing aware datetimes 1.7M times."""
+    return ((t.created_at - _EPOCH) // _MICROSECOND, t.id)
+
+
 LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
 
 
@@ -217,7 +226,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     loaded = load_all(app)
     now = datetime.now(hd.tz)
     rows = []
-    for t in sorted(loaded.tickets, key=lambda t: (t.created_at, t.id)):
+    for t in sorted(loaded.tickets, key=_oldest_first):
         created = t.created_at.astimezone(hd.tz).date()
         if d_since and created < d_since or d_until and created > d_until:
             continue
