@@ -163,6 +163,8 @@ class Helpdesk:
 
     def _parse(self, path: Path, text: str) -> Ticket:
         t = ticketfile.loads(text, self.rel(path))
+        if not ID_RE.match(t.id):
+            raise Damaged(self.rel(path), 2, f"id {t.id!r} is not a valid ticket id")
         expected = path.stem.upper()
         if t.id != expected:
             raise Damaged(self.rel(path), 2, f"id {t.id!r} does not match the file name {path.name}")

@@ -239,3 +239,15 @@ def test_indonesian_channel_words_are_stored_in_english(run, word, value):
             "email": ("--email", "a@b.c"), "portal": ("--account", "a"), "suggestion-box": ()}[value]
     tid = run.new("-c", word, *args, "-s", "x")
     assert show(run, tid)["channel"] == value
+
+
+def test_a_file_whose_id_is_no_ticket_id_is_damage_not_an_error(run, helpdesk):
+    tid = run.new("-c", "kotak-saran", "-s", "x", "--at", "2026-08-13T09:00")
+    text = (helpdesk / "tickets" / "2026" / "08" / f"{tid}.yaml").read_text()
+    (helpdesk / "tickets" / "foo.yaml").write_text(text.replace(f"id: {tid}", "id: FOO"))
+    result = run("list", "--json")
+    assert result.exit_code == 1
+    assert [r["id"] for r in json.loads(result.stdout)] == [tid]
+    assert "foo.yaml:2: id 'FOO' is not a valid ticket id" in result.stderr
+    check = run("check")
+    assert check.exit_code == 1 and "foo.yaml:2: id 'FOO' is not a valid ticket id" in check.stdout
