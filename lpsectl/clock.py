@@ -21,6 +21,9 @@ from typing import Iterator, Optional, Sequence
 from lpsectl.errors import BadInput
 
 Pause = tuple[datetime, Optional[datetime]]
+# Ids carry the year in two digits (2611-K7QM: November 2026) and live in
+# tickets/20YY/, so every ticket time lies in these years.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 _ZONES: dict[str, tzinfo] = {}
 
 
@@ -46,6 +49,11 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?
 
 def parse_time(text: str, tz: tzinfo, what: str = "time") -> datetime:
     """ISO 8601 (or day-first DD/MM/YYYY [HH:MM]); without offset, in ``tz``."""
+    return in_range(read_time(text, what), tz, text, what)
+
+
+def read_time(text: str, what: str = "time") -> datetime:
+    """The time ``text`` names, naive when it gives no offset; malformed text is refused."""
     s = str(text).strip()
     m = _DAY_FIRST.match(s)
     try:
@@ -60,9 +68,19 @@ def parse_time(text: str, tz: tzinfo, what: str = "time") -> datetime:
         raise BadInput(
             f"malformed {what} {text!r}; write ISO 8601 such as 2026-08-13T09:15 or 2026-08-13"
         ) from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=tz)
-    return t.astimezone(tz)
+    return t
+
+
+def in_range(t: datetime, tz: tzinfo, text: str, what: str = "time") -> datetime:
+    """``t`` in ``tz`` (a naive ``t`` is taken to be in ``tz``), refused outside FIRST_YEAR..LAST_YEAR."""
+    try:
+        local = (t if t.tzinfo is not None else t.replace(tzinfo=tz)).astimezone(tz)
+    except OverflowError:
+        local = None
+    if local is None or not FIRST_YEAR <= local.year <= LAST_YEAR:
+        raise BadInput(f"{what} {text!r} is out of range; ticket times lie in the years "
+                       f"{FIRST_YEAR} to {LAST_YEAR}")
+    return local
 
 
 def parse_date(text: str, what: str = "date") -> date:

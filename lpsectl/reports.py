@@ -30,7 +30,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from lpsectl.clock import Calendar, parse_date
+from lpsectl.clock import FIRST_YEAR, LAST_YEAR, Calendar, parse_date
 from lpsectl.config import Config
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Ticket
@@ -85,6 +85,16 @@ def parse_period(month: Optional[str] = None, year: Optional[str] = None,
                  date_from: Optional[str] = None, date_to: Optional[str] = None,
                  today: Optional[date] = None) -> Period:
     """The period of ``--month``, ``--year`` or ``--from/--to``; default the month of ``today``."""
+    period = _period(month, year, date_from, date_to, today)
+    for d in (period.start, period.end):
+        if not FIRST_YEAR <= d.year <= LAST_YEAR:
+            raise BadInput(f"the period {period.start.isoformat()} to {period.end.isoformat()} is out of "
+                           f"range: tickets lie in the years {FIRST_YEAR} to {LAST_YEAR}")
+    return period
+
+
+def _period(month: Optional[str], year: Optional[str], date_from: Optional[str],
+            date_to: Optional[str], today: Optional[date]) -> Period:
     given = [name for name, v in (("--month", month), ("--year", year)) if v is not None]
     if date_from is not None or date_to is not None:
         given.append("--from/--to")

@@ -18,9 +18,10 @@ from typing import Any, Optional
 
 import yaml
 
+from lpsectl.clock import FIRST_YEAR, LAST_YEAR
 from lpsectl.errors import Damaged
 from lpsectl.model import (
-    ACTIONS, CHANNEL, DIFFICULTY, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
+    ACTIONS, CHANNEL, DIFFICULTY, EDITABLE, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
     TIER, WAIT_ON, Event, Reporter, Ticket, replay,
 )
 
@@ -223,6 +224,9 @@ def parse_time(value: Any, where: str, line: Optional[int], what: str) -> dateti
         except ValueError:
             t = None
         if t is not None and t.tzinfo is not None:
+            if not FIRST_YEAR <= t.year <= LAST_YEAR:
+                raise Damaged(where, line, f"{what} {value!r} is out of range: ticket times lie in the "
+                                           f"years {FIRST_YEAR} to {LAST_YEAR}")
             return t
     raise Damaged(where, line, f"{what} must be an ISO 8601 time with its UTC offset, not {value!r}")
 

@@ -31,6 +31,7 @@ from typing import Iterable, Optional
 
 
 from lpsectl import workflow
+from lpsectl.clock import FIRST_YEAR, LAST_YEAR
 from lpsectl.errors import BadInput, Damaged
 from lpsectl.intake import IdMaker, Problem, Wrap, human_size, no_bar
 from lpsectl.intake.staging import Staging
@@ -307,6 +308,8 @@ def _date(msg: EmailMessage) -> Optional[datetime]:
         return None
     if when.tzinfo is None:  # "-0000": UTC, local zone unknown
         when = when.replace(tzinfo=timezone.utc)
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        return None  # 1900 or 9999: a broken clock; no id can name such a month
     return when
 
 

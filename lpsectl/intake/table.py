@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from lpsectl import workflow
-from lpsectl.clock import parse_time
+from lpsectl.clock import in_range, read_time
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.intake import IdMaker, Problem
 from lpsectl.model import (
@@ -224,13 +224,14 @@ def parse_when(text: str, tz: tzinfo, what: str) -> datetime:
             t = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
             raise BadInput(f"{what} {text!r} is not a date (day first: DD/MM/YYYY HH:MM)") from None
-        return t.replace(tzinfo=tz)
+        return in_range(t, tz, text, what)
     try:
-        return parse_time(s, tz, what)
+        t = read_time(s, what)
     except BadInput:
         raise BadInput(
             f"{what} {text!r} is not a date; write 2026-08-13 09:15 or 13/08/2026 09:15 (day first)"
         ) from None
+    return in_range(t, tz, text, what)
 
 
 # -- rows into tickets -------------------------------------------------------
