@@ -242,8 +242,12 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise Damaged(where, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}") from None
+    except yaml.reader.ReaderError as exc:  # a NUL or another character YAML forbids
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise Damaged(where, line, f"invalid YAML: character {what} is not allowed (a control character)") from None
     except yaml.YAMLError as exc:
-        raise Damaged(where, None, f"invalid YAML: {exc}") from None
+        raise Damaged(where, None, "invalid YAML: " + " ".join(str(exc).split())) from None
     except UnicodeDecodeError:
         raise Damaged(where, None, "not UTF-8 text") from None
     except RecursionError:
@@ -361,4 +365,25 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
             raise Damaged(where, lines.of(*path, "score"), f"score must be 1 to 4, not {score!r}")
     if action == "wait" and fields.get("on") is None:
         raise Damaged(where, lines.of(*path), "a wait event needs `on`")
+    if "changes" in fields:
+        _changes(fields["changes"], where, lines, path + ("changes",))
     return Event(at=at, action=action, by=by, tier=tier, message=message, recorded_at=rec, fields=fields)
+
+
+def _changes(changes: Any, where: str, lines: _Lines, path: tuple) -> None:
+    """An edit's ``changes``: each field's ``from`` and ``to``, which a past period's figures undo."""
+    if not isinstance(changes, dict):
+        raise Damaged(where, lines.of(*path), "changes must map each changed field to its from and to")
+    vocabs = {"difficulty": DIFFICULTY, "kind": KIND}
+    for name, change in changes.items():
+        if name not in EDITABLE:
+            continue  # written by a newer version: kept, and undone by none
+        if not isinstance(change, dict) or not {"from", "to"} <= set(change):
+            raise Damaged(where, lines.of(*path, name), f"changes.{name} must have a from and a to")
+        for end in ("from", "to"):
+            value = change[end]
+            if name in vocabs:
+                if value not in vocabs[name]:
+                    raise Damaged(where, lines.of(*path, name, end), f"changes.{name}.{end}: unknown {name} {value!r}")
+            elif value is not None and not isinstance(value, str):
+                raise Damaged(where, lines.of(*path, name, end), f"changes.{name}.{end} must be text, not {value!r}")
