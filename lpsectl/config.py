@@ -46,6 +46,13 @@ attachment_max_bytes: 10485760
 """
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so a date that is none (2026-02-30) is reported by its key."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 @dataclass
 class Office:
     name: str = "LPSE"
@@ -93,9 +100,15 @@ def _days(path: Path, key: str, value: Any) -> frozenset[date]:
     return frozenset(out)
 
 
-def _positive_int(path: Path, key: str, value: Any) -> int:
+# More working days than this is a typo, and would run deadlines past the calendar's end.
+MAX_DAYS = 1000
+
+
+def _positive_int(path: Path, key: str, value: Any, unit: str = "days", most: Optional[int] = MAX_DAYS) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _bad(path, key, f"must be a whole number of days, not {value!r}")
+        raise _bad(path, key, f"must be a whole number of {unit}, not {value!r}")
+    if most is not None and value > most:
+        raise _bad(path, key, f"{value} {unit} is more than {most}")
     return value
 
 
@@ -104,8 +117,10 @@ def load(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text; save {CONFIG_NAME} as UTF-8") from None
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = yaml.load(text, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -157,5 +172,6 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     cfg.closed_days = _days(path, "closed_days", raw.get("closed_days"))
     cfg.open_days = _days(path, "open_days", raw.get("open_days"))
     if "attachment_max_bytes" in raw:
-        cfg.attachment_max_bytes = _positive_int(path, "attachment_max_bytes", raw["attachment_max_bytes"])
+        cfg.attachment_max_bytes = _positive_int(path, "attachment_max_bytes", raw["attachment_max_bytes"],
+                                                 "bytes", None)
     return cfg

@@ -1,0 +1,46 @@
+"""A broken lpsectl.yaml: one error naming the file and the key, nothing written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_errors import refused, snapshot
+from tests.conftest import git
+
+AT = "2026-08-13T09:00"
+
+
+def ticket_file(home: Path, tid: str) -> Path:
+    return next(home.glob(f"tickets/*/*/{tid}.yaml"))
+
+
+def no_internal_error(result) -> None:
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+# -- broken lpsectl.yaml ------------------------------------------------------------
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda t: t.replace("closed_days: []", "closed_days: [2026-02-30]"), ["closed_days"]),
+    (lambda t: t.replace("easy: 2", "easy: 100000000"), ["sla.resolution.easy"]),
+    (lambda t: t.replace("first_response: 1", "first_response: 99999999"), ["sla.first_response"]),
+    (lambda t: t.replace("attachment_max_bytes: 10485760", "attachment_max_bytes: -1"), ["bytes"]),
+])
+def test_a_bad_value_in_the_configuration_is_one_error_and_nothing_written(run, helpdesk, edit, words):
+    cfg = helpdesk / "lpsectl.yaml"
+    cfg.write_text(edit(cfg.read_text(encoding="utf-8")), encoding="utf-8")
+    line = refused(run, helpdesk, 2, "new", "-c", "kotak-saran", "-m", "x", "-d", "easy", "--at", AT)
+    assert "lpsectl.yaml" in line
+    for word in words:
+        assert word in line
+    assert "days" not in line or "bytes" not in words
+
+
+def test_a_configuration_that_is_not_utf8_is_one_error(run, helpdesk):
+    cfg = helpdesk / "lpsectl.yaml"
+    cfg.write_bytes(cfg.read_bytes().replace(b"Payakumbuh", b"Payakumbuh\xff"))
+    line = refused(run, helpdesk, 2, "list")
+    assert "lpsectl.yaml" in line and "UTF-8" in line
