@@ -18,16 +18,22 @@ _BY_EXTENSION = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"
 
 
 def _format(given: Optional[str], output: Optional[str], allowed: tuple[str, ...], default: str) -> str:
+    if output is not None and not output.strip():
+        raise BadInput("-o needs a file name; leave -o out to print the result")
+    named = _BY_EXTENSION.get(Path(output).suffix.lower()) if output else None
     if given is not None:
         fmt = given.strip().lower()
         if fmt not in allowed:
             raise BadInput(f"unknown format {given!r}; use {', '.join(allowed)}")
+        if named in allowed and named != fmt:
+            raise BadInput(f"--format {fmt} but -o {output} names {named}; give one of them to match the other")
         return fmt
-    if output:
-        fmt = _BY_EXTENSION.get(Path(output).suffix.lower())
-        if fmt in allowed:
-            return fmt  # type: ignore[return-value]
-    return default
+    if named is None:
+        return default
+    if named not in allowed:
+        raise BadInput(f"-o {output} names {named}, which this command does not write; "
+                       f"give --format ({', '.join(allowed)}) or a file name ending in one of them")
+    return named
 
 
 def _lang(app: App, lang: Optional[str]) -> str:
@@ -42,6 +48,8 @@ def _emit(text: str, output: Optional[str]) -> None:
     from lpsectl.store import atomic_write
 
     path = Path(output)
+    if not path.parent.is_dir():  # a typo in the folder should not make folders
+        raise BadInput(f"cannot write {output}: no such folder {path.parent}; make it first")
     try:
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:

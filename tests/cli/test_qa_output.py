@@ -1,0 +1,68 @@
+"""Where report and receipt output goes, and templates that try to exhaust the machine."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_errors import refused, snapshot
+from tests.conftest import git
+
+AT = "2026-08-13T09:00"
+
+
+def ticket_file(home: Path, tid: str) -> Path:
+    return next(home.glob(f"tickets/*/*/{tid}.yaml"))
+
+
+def no_internal_error(result) -> None:
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+# -- report and receipt output --------------------------------------------------------
+
+def test_report_into_a_missing_folder_exits_2_and_makes_no_folder(run, tmp_path):
+    target = tmp_path / "no" / "such" / "rekap.md"
+    result = run("report", "--month", "2026-08", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "no such folder" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_report_with_an_empty_output_name_exits_2(run):
+    result = run("report", "--month", "2026-08", "-o", "")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and "-o" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("report", "--month", "2026-08", "-f", "html", "-o", "rekap.md"),
+    ("report", "--month", "2026-08", "-o", "rekap.txt"),
+    ("receipt", "{tid}", "-o", "tanda-terima.json"),
+    ("receipt", "{tid}", "-f", "html", "-o", "tanda-terima.txt"),
+])
+def test_an_output_extension_that_contradicts_the_format_exits_2(run, tmp_path, args):
+    tid = run.new("-c", "kotak-saran", "-m", "x", "--at", AT)
+    args = tuple(a.format(tid=tid) for a in args)
+    out = tmp_path / args[-1]
+    result = run(*args[:-1], str(out))
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("Error: ") and "--format" in result.stderr
+    assert not out.exists()
+
+
+def test_a_template_that_multiplies_text_without_end_is_refused(run, helpdesk):
+    (helpdesk / "templates").mkdir()
+    (helpdesk / "templates" / "report.md.j2").write_text("{{ 'x' * 10**10 }}", encoding="utf-8")
+    result = run("report", "--month", "2026-08")
+    assert result.exit_code == 1
+    assert "templates/report.md.j2:1" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_template_may_still_multiply_small_things(run, helpdesk):
+    (helpdesk / "templates").mkdir()
+    (helpdesk / "templates" / "report.md.j2").write_text("{{ '=' * 3 }} {{ 2 ** 3 }} {{ [1] * 2 }}", encoding="utf-8")
+    assert run.ok("report", "--month", "2026-08") == "=== 8 [1, 1]"
