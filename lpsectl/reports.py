@@ -411,13 +411,39 @@ def environment(root: Optional[Path] = None):
     if root is not None and (root / TEMPLATE_DIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(root / TEMPLATE_DIR), encoding="utf-8"))
     loaders.append(jinja2.PackageLoader("lpsectl", TEMPLATE_DIR))
-    env = SandboxedEnvironment(
+    class Sandbox(SandboxedEnvironment):
+        """The sandbox, with ``*`` and ``**`` bounded: ``'x' * 10**10`` would exhaust the memory."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context, operator, left, right):  # noqa: ANN001, ANN201
+            _check_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+    env = Sandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(md=md_escape, wrap_lines=wrap_lines, center_lines=center_lines)
     return env
+
+
+# The most items a template may make by ``*``, and the largest power by ``**``.
+MAX_REPEAT = 1_000_000
+MAX_POWER_BITS = 4096
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    from jinja2.sandbox import SecurityError
+
+    if operator == "*":
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                raise SecurityError(f"a repetition of {len(seq) * n} items is too long (at most {MAX_REPEAT})")
+    elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+        if left.bit_length() * right > MAX_POWER_BITS:
+            raise SecurityError(f"the power {left} ** {right} is too large")
 
 
 def md_escape(text: Any) -> str:
