@@ -246,6 +246,16 @@ class GitRepo:
     def merge_in_progress(self) -> bool:
         return (self.git_dir() / "MERGE_HEAD").exists()
 
+    def operation_in_progress(self) -> Optional[str]:
+        """The git operation this clone is in the middle of ("a rebase", ...), or None."""
+        gd = self.git_dir()
+        for name, what in (("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"),
+                           ("MERGE_HEAD", "a merge"), ("CHERRY_PICK_HEAD", "a cherry-pick"),
+                           ("REVERT_HEAD", "a revert")):
+            if (gd / name).exists():
+                return what
+        return None
+
     def merge_abort(self) -> None:
         if self.merge_in_progress():
             self.run("merge", "--abort", check=False)

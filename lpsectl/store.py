@@ -26,7 +26,7 @@ from lpsectl import config as configmod
 from lpsectl import ticketfile
 from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
-from lpsectl.errors import BadInput, Damaged, LockBusy, NotFound
+from lpsectl.errors import BadInput, Damaged, LockBusy, NotFound, Refused
 from lpsectl.gitrepo import GitRepo, find_root
 from lpsectl.model import Ticket
 
@@ -263,6 +263,12 @@ class Helpdesk:
     def commit(self, paths: list[Path], message: str, operator: str) -> Optional[str]:
         if self.git is None:
             return None
+        busy = self.git.operation_in_progress()
+        if busy:
+            # A commit now would land on the rebase's (or merge's) work and be
+            # lost when it is aborted: refuse, and the caller undoes the write.
+            raise Refused(f"git is in the middle of {busy} in {self.git.root}: finish it or abort it "
+                          "(git status says how), then run this again; nothing was written")
         return self.git.commit(paths, message, operator)
 
     # -- the lock --------------------------------------------------------
