@@ -62,7 +62,7 @@ class SyncResult:
 
 def choose_remote(git: GitRepo, branch: str, name: Optional[str]) -> str:
     remotes = git.remotes()
-    if name:
+    if name is not None:
         if name not in remotes:
             known = f"; remotes here: {', '.join(remotes)}" if remotes else ""
             raise BadInput(f"no remote {name!r}{known} (git remote -v lists them)")
@@ -83,7 +83,9 @@ def _fetch(git: GitRepo, remote: str, url: str) -> None:
     proc = git.fetch(remote)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stderr.strip() or proc.stdout.strip()).splitlines() if ln.strip()]
-        why = lines[-1] if lines else f"git fetch exited {proc.returncode}"
+        # git's first fatal line says what is wrong; the lines after it are advice.
+        fatal = [ln for ln in lines if ln.startswith(("fatal: ", "error: "))]
+        why = (fatal or lines or [f"git fetch exited {proc.returncode}"])[0]
         why = why.removeprefix("fatal: ").removeprefix("error: ")
         raise Unreachable(
             f"cannot reach remote {remote!r} ({url}): {why}; check the address "
@@ -210,9 +212,14 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
         if git.merge_in_progress():
             raise Refused("a git merge is in progress in this clone: finish it (git commit) or "
                           "undo it (git merge --abort), then sync again")
+        busy = git.operation_in_progress()
+        if busy:
+            raise Refused(f"git is in the middle of {busy} in this clone: finish it or abort it "
+                          "(git status says how), then sync again; nothing was changed")
         branch = git.current_branch()
         if branch is None:
-            raise Refused("this clone is not on a branch (detached HEAD): `git switch main`, then sync again")
+            raise Refused("this clone is not on a branch (detached HEAD): switch to the helpdesk's "
+                          "branch (`git branch` lists them, `git switch NAME`), then sync again")
         if git.head() is None:
             raise Refused("this helpdesk has no commit yet: run `lpsectl init` first")
         remote = choose_remote(git, branch, remote_name)
