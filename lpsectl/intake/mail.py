@@ -121,9 +121,12 @@ def find(paths: Iterable[Path]) -> list[MailRef]:
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in (".eml", ".mbox", ".mbx"):
+                    if f.suffix.lower() != ".eml" and not f.stat().st_size:
+                        continue  # an empty mailbox
                     out.extend(_mbox(f) if _is_mbox(f) else [MailRef(f)])
-        else:
+        elif p.stat().st_size:
             out.extend(_mbox(p) if _is_mbox(p) else [MailRef(p)])
+        # else an empty file: a mailbox with no mail in it
     return out
 
 
