@@ -257,7 +257,11 @@ class Helpdesk:
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:
         path = self.path_for(t.id)
-        atomic_write(path, ticketfile.dumps(t).encode("utf-8"))
+        try:
+            atomic_write(path, ticketfile.dumps(t).encode("utf-8"))
+        except OSError as exc:  # tickets/ is a file, the disk is full or read-only, ...
+            raise LpseError(f"cannot write {self.rel(path)}: {exc.strerror or exc}; "
+                            "check the helpdesk folder, then try again") from None
         return path
 
     def commit(self, paths: list[Path], message: str, operator: str) -> Optional[str]:

@@ -49,10 +49,13 @@ def undo_on_failure(app: App, path: Path) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        if old is None:
-            path.unlink(missing_ok=True)
-        else:
-            atomic_write(path, old)
+        try:
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                atomic_write(path, old)
+        except OSError:  # e.g. tickets/ is a file: nothing was written; show the first error
+            pass
         if hd.git is not None:
             try:
                 hd.git.restage([path])

@@ -30,7 +30,10 @@ def _read_message(message: Optional[str], message_file: Optional[str]) -> Option
         return message
     try:
         if message_file == "-":
-            return click.get_text_stream("stdin").read()
+            stdin = click.get_text_stream("stdin")
+            if stdin is None:  # started with stdin closed
+                raise OSError("stdin is closed")
+            return stdin.read()
         with open(message_file, encoding="utf-8") as f:
             return f.read()
     except (OSError, UnicodeDecodeError) as exc:
