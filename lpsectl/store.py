@@ -26,7 +26,7 @@ from lpsectl import config as configmod
 from lpsectl import ticketfile
 from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
-from lpsectl.errors import BadInput, Damaged, LockBusy, NotFound, Refused
+from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitRepo, find_root
 from lpsectl.model import Ticket
 
