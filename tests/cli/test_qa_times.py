@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_errors import refused, snapshot
-from tests.conftest import git
 
 AT = "2026-08-13T09:00"
 
