@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from tests.cli.test_errors import refused
 
 
@@ -14,6 +16,7 @@ def test_new_when_tickets_is_a_file_is_one_error_and_nothing_written(run, helpde
     assert "cannot write" in line and "internal error" not in line
 
 
+@pytest.mark.filterwarnings("ignore:'get_text_stream' is deprecated")
 def test_message_file_dash_with_stdin_closed_is_one_error(run, helpdesk, monkeypatch):
     import click
 
