@@ -113,6 +113,9 @@ class Calendar:
         self._running_count: dict[int, list[int]] = {}
         self._days: list[int] = []
         self._closes: dict[int, datetime] = {}  # office close by day ordinal
+        # Deadlines without a pause, by (start day ordinal, days): a listing
+        # asks for two per ticket, and tickets share their opening days.
+        self._plain: dict[tuple[int, int], datetime] = {}
         self._first_year = 0
         self._days_years = 0
 
@@ -272,10 +275,18 @@ class Calendar:
         d = self.local_date(start)
         if days <= 0:
             return self.close_of(d)
+        spans = self._spans(pauses, until)
+        if not spans:
+            key = (d.toordinal(), days)
+            due = self._plain.get(key)
+            if due is None:
+                self._cover(d)
+                due = self._plain[key] = self._close(self._first_after(d) + days - 1)
+            return due
         self._cover(d)
         # Indexes below ``pos`` are settled; ``left`` days are still to count.
         pos, left = self._first_after(d), days
-        for a, b in self._spans(pauses, until):
+        for a, b in spans:
             last = pos + left - 1
             if self._close(last) < a:
                 break  # the deadline comes before this pause (and every later one)
