@@ -3,7 +3,9 @@
 Reading a ticket file is a YAML compose plus every check of
 :mod:`lpsectl.ticketfile`; the cache keeps, for each file that read cleanly,
 the ticket as plain JSON data that turns back into the same :class:`Ticket`
-without a parser. It lives in ``.lpsectl/cache/`` (git-ignored by ``init``,
+without a parser, and the state :func:`lpsectl.model.replay` derives from its
+history, so a listing neither rebuilds nor replays histories
+(:class:`CachedTicket`). It lives in ``.lpsectl/cache/`` (git-ignored by ``init``,
 and by the ``.gitignore`` it writes into its own folder for helpdesks made
 otherwise), one shard per ticket folder (``tickets/YYYY/MM``), so one new
 or edited ticket rewrites one month's shard, not the whole cache.
@@ -39,14 +41,15 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import fields as dataclass_fields
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from lpsectl.model import Event, Reporter, Ticket
+from lpsectl.model import Event, Reporter, State, Ticket, replay
 
 # Bump when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 # A file stamped this close to the start of a load is not trusted to show a
 # later same-size rewrite in its stamps (see the module's docstring).
 RACY_NS = 2_000_000_000
@@ -82,6 +85,95 @@ def code_key() -> str:
 
 # -- a ticket as plain data and back -----------------------------------------
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class CachedTicket(Ticket):
+    """A :class:`Ticket` from the cache: its history is rebuilt when first used.
+
+    Until then :meth:`state` is the state cached with it, which is what
+    :func:`replay` of that history gives (a listing needs the state of every
+    ticket, the history of none). Whoever touches ``history`` gets the real
+    events, and from then on every state is replayed from them, so a changed
+    history can never be shown with the state of the old one.
+    """
+
+    @property  # type: ignore[override]
+    def history(self) -> list[Event]:
+        d = self.__dict__
+        h = d.get("_history")
+        if h is None and "_rows" in d:
+            fromiso = datetime.fromisoformat
+            h = d["_history"] = [
+                Event(fromiso(at), action, by, tier, msg, None if rec is None else fromiso(rec), fields)
+                for at, action, by, tier, msg, rec, fields in d.pop("_rows")]
+            d.pop("_state", None)
+        return h  # type: ignore[return-value]
+
+    @history.setter
+    def history(self, value: list[Event]) -> None:
+        d = self.__dict__
+        d["_history"] = value
+        d.pop("_rows", None)
+        d.pop("_state", None)
+
+    def state(self, as_of: Optional[datetime] = None) -> State:
+        row = self.__dict__.get("_state")
+        # The cached state is the whole history's: good for any moment at or
+        # after the history's last event (replay stops at events after as_of).
+        if row is None or (as_of is not None and row[0] is not None
+                           and row[0] > (as_of - _EPOCH) // _MICROSECOND):
+            return super().state(as_of)
+        return _decode_state(row)
+
+    def __eq__(self, other: object) -> bool:
+        # The dataclass's __eq__ wants the very same class; a cached ticket
+        # equals the parsed one it stands for.
+        if not isinstance(other, Ticket):
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in dataclass_fields(Ticket))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def encode_state(t: Ticket) -> list[Any]:
+    """What :meth:`CachedTicket.state` needs: the replayed state and the time of the last event."""
+    s = replay(t.history)
+    last = max((e.at for e in t.history), default=None)
+    # The state's times are mostly one or two events' times: each distinct
+    # one is written (and parsed back) once, the state names it by index.
+    times: list[str] = []
+
+    def ref(moment: Optional[datetime]) -> Optional[int]:
+        if moment is None:
+            return None
+        text = moment.isoformat()
+        if text not in times:
+            times.append(text)
+        return times.index(text)
+
+    return [
+        None if last is None else (last - _EPOCH) // _MICROSECOND,
+        s.status, s.tier, s.resolution, s.wait_on, s.score, s.highest_tier, s.head_noted, s.answered_tier,
+        ref(s.first_response_at), ref(s.resolved_at), [[ref(a), ref(b)] for a, b in s.pauses], ref(s.last_at),
+        times,
+    ]
+
+
+def _decode_state(row: list[Any]) -> State:
+    (_, status, tier, resolution, wait_on, score, highest, head_noted, answered_tier,
+     first_response, resolved, pauses, last, texts) = row
+    times = list(map(datetime.fromisoformat, texts))
+    return State(
+        status, tier, resolution, wait_on, score, highest, head_noted, answered_tier,
+        None if first_response is None else times[first_response],
+        None if resolved is None else times[resolved],
+        [(times[a], None if b is None else times[b]) for a, b in pauses],
+        None if last is None else times[last],
+    )
+
+
 def encode(t: Ticket) -> list[Any]:
     """The ticket as JSON-able lists, in the order :func:`decode` reads them."""
     r = t.reporter
@@ -94,20 +186,26 @@ def encode(t: Ticket) -> list[Any]:
     ]
 
 
-def decode(row: list[Any]) -> Ticket:
-    """The :class:`Ticket` :func:`encode` was given (equal, times with the same offsets)."""
+def decode(row: list[Any], state: Optional[list[Any]] = None) -> Ticket:
+    """The :class:`Ticket` :func:`encode` was given (equal, times with the same offsets).
+
+    ``state``: what :func:`encode_state` made of it, for :meth:`CachedTicket.state`.
+    """
     (tid, channel, kind, created, subject, message, category, difficulty, rep, refs,
      attachments, extra, history) = row
-    fromiso = datetime.fromisoformat
+    if type(history) is not list or (state is not None and (type(state) is not list or len(state) != 14)):
+        raise ValueError("not an entry of this version")
     # Positional arguments in the dataclasses' field order: this runs 100,000
     # times a listing (tests/unit/test_cache.py checks the round trip).
-    return Ticket(
-        tid, channel, kind, fromiso(created), subject, message, category, difficulty,
-        Reporter(*rep), refs, attachments,
-        [Event(fromiso(at), action, by, tier, msg, None if rec is None else fromiso(rec), fields)
-         for at, action, by, tier, msg, rec, fields in history],
-        extra,
+    t = CachedTicket(
+        tid, channel, kind, datetime.fromisoformat(created), subject, message, category, difficulty,
+        Reporter(*rep), refs, attachments, None, extra,  # type: ignore[arg-type]
     )
+    d = t.__dict__
+    d["_rows"] = history
+    if state is not None:
+        d["_state"] = state
+    return t
 
 
 def stamp(st: os.stat_result) -> list[int]:
@@ -118,7 +216,7 @@ def stamp(st: os.stat_result) -> list[int]:
 
 @dataclass
 class Shard:
-    """The entries of one ticket folder: file name -> [stamp..., message-ids, ticket]."""
+    """The entries of one ticket folder: file name -> [stamp..., message-ids, ticket, state]."""
 
     rel: str
     path: Path
@@ -175,7 +273,7 @@ class TicketCache:
         s = self._shard(folder)
         s.seen.add(name)
         entry = s.entries.get(name)
-        if not isinstance(entry, list) or len(entry) != 6:
+        if not isinstance(entry, list) or len(entry) != 7:
             return s, None
         try:
             st = os.stat(os.path.join(folder, name))
@@ -195,7 +293,7 @@ class TicketCache:
         for name in names:
             t = None
             entry = entries.get(name)
-            if type(entry) is list and len(entry) == 6:
+            if type(entry) is list and len(entry) == 7:
                 try:
                     st = os.stat(prefix + name)
                 except OSError:
@@ -203,7 +301,7 @@ class TicketCache:
                 if (st is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size
                         and entry[2] == st.st_ino and entry[3] == st.st_ctime_ns):
                     try:
-                        t = decode(entry[5])
+                        t = decode(entry[5], entry[6])
                     except (TypeError, ValueError, AttributeError):
                         del entries[name]  # not what this code writes: read the file instead
                         s.changed = True
@@ -227,7 +325,7 @@ class TicketCache:
             if s.entries.pop(name, None) is not None:
                 s.changed = True
             return
-        s.entries[name] = [*stamp(st), message_ids, encode(t)]
+        s.entries[name] = [*stamp(st), message_ids, encode(t), encode_state(t)]
         s.changed = True
 
     def forget(self, folder: str, name: str) -> None:

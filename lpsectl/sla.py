@@ -8,7 +8,7 @@ from typing import Optional
 
 from lpsectl.clock import Calendar
 from lpsectl.config import Config
-from lpsectl.model import UNCOUNTED_RESOLUTIONS, State, Ticket, replay
+from lpsectl.model import UNCOUNTED_RESOLUTIONS, State, Ticket
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Assessment:
 
 def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool = False) -> Assessment:
     """The ticket as it stood at ``as_of``; ``measure`` adds working-day counts."""
-    s = replay(t.history, as_of)
+    s = t.state(as_of)  # a cached ticket knows it without replaying its history
     days = cfg.resolution_days.get(t.difficulty, cfg.resolution_days["normal"])
     # A wait moves the deadline while it lasts; an answer or a close
     # freezes it where it stood.

@@ -12,7 +12,7 @@ import pytest
 
 from lpsectl import cache, config, ticketfile
 from lpsectl.clock import zone
-from lpsectl.model import Event, Reporter, Ticket
+from lpsectl.model import Event, Reporter, Ticket, replay
 from lpsectl.store import Helpdesk, atomic_write
 
 WIB = zone("Asia/Jakarta")
@@ -268,3 +268,74 @@ def test_known_message_ids_come_from_the_cache_and_from_damaged_files_too(hd, pa
 def test_message_ids_in_text_skip_nulls_and_blank_values():
     text = "refs:\n  message-id: null\nhistory:\n- message-id:  \n  message-id: '<a@b>'\n"
     assert ticketfile.message_ids_in(text) == ["<a@b>"]
+
+
+# -- the state kept with a cached ticket ----------------------------------------
+
+def _eventful(tid: str) -> Ticket:
+    """Answered, reopened, waiting on the reporter: pauses, a resolution undone, two tiers."""
+    t = ticket(tid)
+    start = t.created_at
+    for hours, action, fields in ((1, "escalate", {}), (2, "answer", {}), (26, "reopen", {}),
+                                  (27, "wait", {"on": "reporter"}), (50, "followup", {})):
+        t.history.append(Event(at=start + timedelta(hours=hours), action=action, by="Rina",
+                               tier="admin-ppe", fields=fields))
+    return t
+
+
+def test_a_cached_ticket_gives_the_state_its_history_replays_to_without_rebuilding_it(hd, later):
+    put(hd, _eventful("2608-AAAAAA"))
+    fresh = hd.load_all().tickets[0]
+    cached = hd.load_all().tickets[0]
+    assert isinstance(cached, cache.CachedTicket) and not isinstance(fresh, cache.CachedTicket)
+    now = datetime.now(WIB)
+    assert cached.state(now) == replay(fresh.history, now) and cached.state() == fresh.state()
+    assert [a.utcoffset() for a, _ in cached.state(now).pauses] == [a.utcoffset() for a, _ in fresh.state().pauses]
+    assert "_rows" in cached.__dict__  # the history was never needed
+    assert cached.history == fresh.history and cached.state(now) == fresh.state(now)
+
+
+def test_a_cached_state_is_not_used_for_a_moment_before_the_last_event(hd, later):
+    t = _eventful("2608-AAAAAA")
+    put(hd, t)
+    hd.load_all()
+    cached = hd.load_all().tickets[0]
+    for moment in (t.created_at, t.created_at + timedelta(hours=1, minutes=30), t.history[-1].at):
+        assert cached.state(moment) == replay(t.history, moment)
+
+
+def test_a_history_changed_after_loading_is_replayed_not_taken_from_the_cache(hd, later):
+    put(hd, ticket("2608-AAAAAA"))
+    hd.load_all()
+    cached = hd.load_all().tickets[0]
+    assert cached.state().status == "open"
+    cached.add(Event(at=cached.created_at + timedelta(hours=1), action="answer", by="Rina", tier="helpdesk"))
+    assert cached.state().status == "answered"
+    again = hd.load_all().tickets[0]
+    again.history = [*again.history, Event(at=again.created_at + timedelta(hours=1), action="close",
+                                           by="Rina", tier="helpdesk", fields={"resolution": "invalid"})]
+    assert again.state().resolution == "invalid"
+
+
+def test_the_cached_state_follows_the_file_when_it_changes(hd, later):
+    t = ticket("2608-AAAAAA")
+    path = put(hd, t)
+    hd.load_all()
+    assert hd.load_all().tickets[0].state().status == "open"
+    t.history.append(Event(at=t.created_at + timedelta(hours=1), action="answer", by="Rina", tier="helpdesk"))
+    put(hd, t)
+    assert hd.load_all().tickets[0].state().status == "answered"  # parsed again
+    cached = hd.load_all().tickets[0]
+    assert isinstance(cached, cache.CachedTicket) and cached.state().status == "answered"
+    assert os.path.exists(path)
+
+
+def test_a_cached_ticket_copies_and_compares_as_a_ticket(hd, later):
+    put(hd, _eventful("2608-AAAAAA"))
+    fresh = hd.load_all().tickets[0]
+    cached = hd.load_all().tickets[0]
+    assert cached == fresh and fresh == cached and not (cached != fresh)
+    twin = cached.copy()
+    assert twin == fresh and twin.history is not cached.history
+    twin.history[0].fields["x"] = 1
+    assert twin != fresh and cached == fresh
