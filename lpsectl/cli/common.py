@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import gc
 import io
 import json
@@ -94,6 +95,21 @@ def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
     return lt.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "")) + (f" {name}" if name else "")
 
 
+class LocalTimes:
+    """:func:`local` for many times, each distinct moment formatted once (a listing's due dates repeat)."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        # Keyed by the moment: equal aware datetimes are one instant, one local text.
+        self._done: dict[datetime, str] = {}
+
+    def __call__(self, t: datetime) -> str:
+        text = self._done.get(t)
+        if text is None:
+            text = self._done[t] = local(t, self.tz)
+        return text
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -119,8 +135,8 @@ def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
 # Text whose width is its length for tabulate, with or without wcwidth: ASCII
 # printables and the Latin letters and punctuation of Indonesian text (no
 # spaces other than ' ', no combining marks, controls or wide characters);
-# the tab separates the cells of a row.
-_NARROW_ROW = re.compile("[\t\x20-\x7e\u00a1-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205e]*")
+# the tab separates the cells of a row, the newline the rows.
+_NARROW_TABLE = re.compile("[\t\n\x20-\x7e\u00a1-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205e]*")
 
 
 def _simple_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> Optional[str]:
@@ -133,17 +149,22 @@ def _simple_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> Opti
     """
     if not rows:
         return None
-    narrow = _NARROW_ROW.fullmatch
     n = len(headers)
-    for row in (headers, *rows):
-        # One match per row: the cells joined by tabs, a tab being no narrow character.
-        try:
-            joined = "\t".join(row)
-        except TypeError:
-            return None  # not all text
-        if (len(row) != n or joined.count("\t") != n - 1 or not narrow(joined)
-                or joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined):
-            return None  # tabulate would strip those blanks
+    if any(len(row) != n for row in (headers, *rows)):
+        return None
+    # One match for the whole table: cells joined by tabs, rows by newlines;
+    # counting both shows no cell holds either.
+    try:
+        lines = list(map("\t".join, (headers, *rows)))
+    except TypeError:
+        return None  # not all text
+    joined = "\n".join(lines)
+    if (joined.count("\t") != (n - 1) * len(lines) or joined.count("\n") != len(lines) - 1
+            or not _NARROW_TABLE.fullmatch(joined)):
+        return None
+    if (joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined
+            or " \n" in joined or "\n " in joined):
+        return None  # tabulate would strip those blanks
     widths = [max(len(h) + 2, max(map(len, col))) for h, col in zip(headers, zip(*rows))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*headers).rstrip(), "  ".join("-" * w for w in widths)]
@@ -177,6 +198,25 @@ def load_all(app: App):
     # walk 100,000 of them again and again (that cost more than assessing them).
     gc.freeze()
     return loaded
+
+
+def without_collector(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``command`` with the cyclic garbage collector paused, then as it was.
+
+    A listing makes an assessment and a row for each of 100,000 tickets,
+    none of them in a cycle; collections triggered by them only walk the
+    growing heap again and again, which cost a third of the listing.
+    """
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.enable()
+    return run
 
 
 def report_damage(damaged: list, what: str = "passed over") -> None:

@@ -11,8 +11,8 @@ import click
 from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
-    local, message_option, record, report_damage, undo_on_failure,
+    LocalTimes, at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
+    local, message_option, record, report_damage, undo_on_failure, without_collector,
 )
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
@@ -210,6 +210,7 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
+@without_collector
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
              search, as_json, as_csv) -> None:
     """List matching tickets, oldest first (closed ones only with --status or --all)."""
@@ -228,11 +229,12 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     hd = app.helpdesk()
     loaded = load_all(app)
     now = datetime.now(hd.tz)
-    rows = []
+    found = []
     for t in sorted(loaded.tickets, key=_oldest_first):
-        created = t.created_at.astimezone(hd.tz).date()
-        if d_since and created < d_since or d_until and created > d_until:
-            continue
+        if d_since or d_until:
+            created = t.created_at.astimezone(hd.tz).date()
+            if d_since and created < d_since or d_until and created > d_until:
+                continue
         if want_channel and t.channel != want_channel or want_kind and t.kind != want_kind:
             continue
         if category and (t.category or "").casefold() != category.casefold():
@@ -247,16 +249,18 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
             continue
         if want_tier and s.tier != want_tier or overdue and not a.overdue:
             continue
-        rows.append(list_json(t, a, hd.tz))
+        found.append((t, a))
     if as_json:
-        echo_json(rows)
+        echo_json([list_json(t, a, hd.tz) for t, a in found])
     elif as_csv:
-        echo_csv(rows, LIST_COLUMNS)
-    elif rows:
+        echo_csv([list_json(t, a, hd.tz) for t, a in found], LIST_COLUMNS)
+    elif found:
+        # The table's columns straight from ticket and assessment (list_json
+        # holds the same values); due dates repeat, so each is formatted once.
+        when = LocalTimes(hd.tz)
         echo_table(
-            [[r["id"], local(datetime.fromisoformat(r["created_at"]), hd.tz), r["channel"], r["kind"],
-              r["status"], r["tier"], local(datetime.fromisoformat(r["due_at"]), hd.tz) + (" !" if r["overdue"] else ""),
-              _short(r["subject"])] for r in rows],
+            [[t.id, when(t.created_at), t.channel, t.kind, a.state.status, a.state.tier,
+              when(a.due_at) + (" !" if a.overdue else ""), _short(t.subject)] for t, a in found],
             ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
         )
     else:
