@@ -50,6 +50,11 @@ def _run(args: Sequence[str], cwd: Path, env: Optional[dict] = None, check: bool
     return proc
 
 
+def _failed(args: Sequence[str], proc: subprocess.CompletedProcess) -> GitError:
+    msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+    return GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+
+
 def git_available() -> bool:
     try:
         subprocess.run(["git", "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -97,12 +102,11 @@ class GitRepo:
     def user_name(self) -> Optional[str]:
         return self.identity().get("user.name")
 
-    def commit(self, paths: Sequence[Path], message: str, operator: str) -> Optional[str]:
+    def commit(self, paths: Sequence[Path], message: str, operator: str) -> bool:
         """Commit exactly ``paths`` (added, changed or removed) as ``operator``.
 
         Other staged or dirty files stay as they are: the commit names its
-        paths (git's ``--only``). Returns the new commit's sha, or None when
-        nothing changed.
+        paths (git's ``--only``). False when nothing changed.
         """
         rel = [os.path.relpath(p, self.root) for p in paths]
         ident = self.identity()
@@ -114,18 +118,27 @@ class GitRepo:
             env["GIT_COMMITTER_EMAIL"] = email
         if len(rel) > MANY_PATHS:
             return self._commit_many(rel, message, env)
+        # Each git process reads (and add writes) an index of every ticket,
+        # so an action runs as few as it can: `commit --only` stages the
+        # paths git knows itself; only a new file needs `add` first.
+        known = set(self.run("ls-files", "-z", "--", *rel).stdout.split("\0"))
+        if any(p.replace(os.sep, "/") not in known for p in rel):
+            self._retry(["add", "-A", "--", *rel])
+        proc = self._try(["commit", "-q", "--no-verify", "-m", message, "--only", "--", *rel], env=env)
+        if proc.returncode == 0:
+            return True
+        # git refuses a commit that changes nothing: asked only now, as that
+        # is rare, with the paths staged as they are (as `--only` stages them).
         self._retry(["add", "-A", "--", *rel])
-        status = self.run("status", "--porcelain", "--", *rel).stdout
-        if not status.strip():
-            return None
-        self._retry(["commit", "-q", "--no-verify", "-m", message, "--only", "--", *rel], env=env)
-        return self.run("rev-parse", "HEAD").stdout.strip()
+        if not self.run("status", "--porcelain", "--", *rel).stdout.strip():
+            return False
+        raise _failed(["commit"], proc)
 
     def restage(self, paths: Sequence[Path]) -> None:
         """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
         self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
 
-    def _commit_many(self, rel: list[str], message: str, env: dict) -> Optional[str]:
+    def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
         """``commit --only`` for a bulk import: paths on stdin, no pathspec matching.
 
         git matches every path against every pathspec, which takes minutes
@@ -146,21 +159,27 @@ class GitRepo:
             self.run(*update, env=tmp_env, input=listing)
             tree = self.run("write-tree", env=tmp_env).stdout.strip()
         if head and tree == self.run("rev-parse", f"{head}^{{tree}}").stdout.strip():
-            return None
+            return False
         sha = self.run("commit-tree", tree, *(["-p", head] if head else []), "-m", message, env=env).stdout.strip()
         self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", sha, *([head] if head else []))
-        return sha
+        return True
 
     def _retry(self, args: list[str], env: Optional[dict] = None, input: Optional[str] = None) -> None:
         """Run git, waiting out an ``index.lock`` held by another git process."""
+        proc = self._try(args, env=env, input=input)
+        if proc.returncode != 0:
+            raise _failed(args, proc)
+
+    def _try(self, args: list[str], env: Optional[dict] = None,
+             input: Optional[str] = None) -> subprocess.CompletedProcess:
+        """:meth:`_retry` that hands back the failed process instead of raising."""
         for attempt in range(50):
             proc = self.run(*args, check=False, env=env, input=input)
-            if proc.returncode == 0:
-                return
-            if "index.lock" not in proc.stderr or attempt == 49:
-                msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-                raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
-            time.sleep(0.1 + 0.02 * attempt)
+            if proc.returncode == 0 or "index.lock" not in proc.stderr:
+                break
+            if attempt < 49:
+                time.sleep(0.1 + 0.02 * attempt)
+        return proc
 
     def log(self, path: Path) -> list[CommitInfo]:
         rel = os.path.relpath(path, self.root)

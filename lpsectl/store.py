@@ -264,9 +264,10 @@ class Helpdesk:
                             "check the helpdesk folder, then try again") from None
         return path
 
-    def commit(self, paths: list[Path], message: str, operator: str) -> Optional[str]:
+    def commit(self, paths: list[Path], message: str, operator: str) -> bool:
+        """Commit ``paths`` as ``operator``; False when there is no git or nothing changed."""
         if self.git is None:
-            return None
+            return False
         busy = self.git.operation_in_progress()
         if busy:
             # A commit now would land on the rebase's (or merge's) work and be

@@ -328,6 +328,31 @@ def test_dirty_and_staged_unrelated_files_stay_out_of_the_commit(desk, lp):
     assert sorted(status) == sorted([" M lpsectl.yaml", "A  notes.txt", "?? scratch.txt"])
 
 
+def test_a_commit_stages_its_own_paths_new_changed_or_removed_and_makes_none_for_no_change(desk, lp):
+    from lpsectl.gitrepo import GitRepo
+
+    repo = GitRepo(desk)
+    tid = new(lp, desk, "-c", "kotak-saran", "-s", "x")
+    path = ticket_file(desk, tid)
+    before = commits(desk)
+    assert repo.commit([path], "nothing", "Rina") is False
+    assert commits(desk) == before and clean(desk)
+    (desk / "notes.txt").write_text("staged by hand\n")
+    git(desk, "add", "notes.txt")
+    path.write_text(path.read_text() + "# a hand edit\n")  # tracked, changed, not staged
+    assert repo.commit([path], "changed", "Rina") is True
+    assert git(desk, "show", "--name-only", "--format=%an %s", "HEAD").split() == [
+        "Rina", "changed", path.relative_to(desk).as_posix()]
+    assert git(desk, "status", "--porcelain").splitlines() == ["A  notes.txt"]
+    fresh = desk / "tickets" / "extra.yaml"
+    fresh.write_text("a: 1\n")  # unknown to git
+    path.unlink()
+    assert repo.commit([path, fresh], "moved", "Rina") is True
+    assert sorted(git(desk, "show", "--name-status", "--format=", "HEAD").splitlines()) == sorted([
+        f"D\t{path.relative_to(desk).as_posix()}", "A\ttickets/extra.yaml"])
+    assert git(desk, "status", "--porcelain").splitlines() == ["A  notes.txt"]
+
+
 def test_a_helpdesk_in_a_subfolder_of_a_repository_commits_only_its_ticket(tmp_path, lp):
     repo = tmp_path / "office"
     repo.mkdir()
