@@ -339,3 +339,16 @@ def test_a_cached_ticket_copies_and_compares_as_a_ticket(hd, later):
     assert twin == fresh and twin.history is not cached.history
     twin.history[0].fields["x"] = 1
     assert twin != fresh and cached == fresh
+
+
+def test_an_id_prefix_finds_a_ticket_file_the_cache_has_not_seen(hd, later):
+    from lpsectl.errors import NotFound
+
+    put(hd, ticket("2608-AAAAAA"))
+    put(hd, ticket("2609-ABCDEF"))
+    hd.load_all()
+    put(hd, ticket("2610-QRSTUV"))
+    assert hd.resolve("qrs") == "2610-QRSTUV" and hd.resolve("2610-Q") == "2610-QRSTUV"
+    assert hd.resolve("abc") == "2609-ABCDEF" and hd.resolve("2608") == "2608-AAAAAA"
+    with pytest.raises(NotFound, match="matches 2 tickets: 2608-AAAAAA, 2609-ABCDEF"):
+        hd.resolve("a")
