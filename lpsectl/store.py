@@ -181,8 +181,7 @@ class Helpdesk:
         return self.read(path)
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
-        files = [(folder, name) for folder, names in self._ticket_names() for name in names]
-        return self._load(files, track, complete=True, cached=True)
+        return self._load(list(self._ticket_names()), track, complete=True, cached=True)
 
     def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
                    complete: bool = False, cached: bool = True) -> Loaded:
@@ -194,9 +193,12 @@ class Helpdesk:
         ticket file, so the cache may forget the others.
         """
         pairs = [os.path.split(os.fspath(p)) for p in files]
-        return self._load(pairs, track, complete, cached)
+        groups = [(folder, [name for _, name in group]) for folder, group in groupby(pairs, key=itemgetter(0))]
+        return self._load(groups, track, complete, cached)
 
-    def _load(self, files: list[tuple[str, str]], track: Optional[Track], complete: bool, cached: bool) -> Loaded:
+    def _load(self, groups: list[tuple[str, list[str]]], track: Optional[Track], complete: bool,
+              cached: bool) -> Loaded:
+        """:meth:`load_files` of the files named by folder: each folder with its file names."""
         cache = TicketCache(self.root, self.tickets_dir) if cached else None
         # No cycles among tickets: the collector would only rescan a heap
         # that grows by millions of objects, more than doubling the time.
@@ -204,15 +206,18 @@ class Helpdesk:
         gc.disable()
         try:
             found: list[Optional[Ticket]] = []
-            if cache is None:
-                found = [None] * len(files)
-            else:
-                for folder, group in groupby(files, key=itemgetter(0)):
-                    found += cache.tickets(folder, [name for _, name in group])
-            todo = [i for i, t in enumerate(found) if t is None]
-            paths = [Path(*files[i]) for i in todo]
+            files: list[tuple[str, str]] = []  # of found[i] that the cache did not give: (folder, name)
+            todo: list[int] = []
+            for folder, names in groups:
+                got = cache.tickets(folder, names) if cache is not None else [None] * len(names)
+                base = len(found)
+                found += got
+                missing = [i for i, t in enumerate(got) if t is None]
+                todo += [base + i for i in missing]
+                files += [(folder, names[i]) for i in missing]
+            paths = [Path(*f) for f in files]
             damaged: list[Damaged] = []
-            for i, path in zip(todo, track(paths) if track else paths):
+            for i, where, path in zip(todo, files, track(paths) if track else paths):
                 try:
                     text, st = self._read_text(path)
                     t = self._parse(path, text)
@@ -223,11 +228,11 @@ class Helpdesk:
                 except Damaged as exc:
                     damaged.append(exc)  # in file order, as todo is
                     if cache is not None:
-                        cache.forget(*files[i])
+                        cache.forget(*where)
                     continue
                 found[i] = t
                 if cache is not None:
-                    cache.remember(*files[i], st, t, ticketfile.message_ids_in(text))
+                    cache.remember(*where, st, t, ticketfile.message_ids_in(text))
         finally:
             if collecting:
                 gc.enable()

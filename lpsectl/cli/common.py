@@ -92,7 +92,11 @@ def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
     name = lt.tzname() or ""
     if name.startswith(("+", "-")):
         name = "UTC" + name
-    return lt.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "")) + (f" {name}" if name else "")
+    if lt.year >= 1000:  # isoformat is strftime's text here, at half the cost (a listing has 66,000)
+        text = lt.isoformat(" ", "seconds")[:19] if seconds else lt.isoformat(" ", "minutes")[:16]
+    else:
+        text = lt.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+    return text + (f" {name}" if name else "")
 
 
 class LocalTimes:
