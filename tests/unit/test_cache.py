@@ -352,3 +352,17 @@ def test_an_id_prefix_finds_a_ticket_file_the_cache_has_not_seen(hd, later):
     assert hd.resolve("abc") == "2609-ABCDEF" and hd.resolve("2608") == "2608-AAAAAA"
     with pytest.raises(NotFound, match="matches 2 tickets: 2608-AAAAAA, 2609-ABCDEF"):
         hd.resolve("a")
+
+
+def test_a_state_the_cached_form_cannot_hold_is_replayed_instead():
+    t = ticket("2608-AAAAAA")
+    t.history.append(Event(at=t.created_at + timedelta(hours=1), action="close", by="Rina", tier="helpdesk",
+                           fields={"resolution": "odd|value"}))
+    assert cache.encode_state(t) is None
+    back = cache.decode(json.loads(json.dumps(cache.encode(t))), None)
+    assert back.state().resolution == "odd|value" and back == t
+    t.history[-1].fields["resolution"] = "withdrawn"
+    t.history.append(Event(at=t.created_at + timedelta(hours=2), action="rate", by="Rina", tier="helpdesk",
+                           fields={"score": 3}))
+    back = cache.decode(json.loads(json.dumps(cache.encode(t))), cache.encode_state(t))
+    assert back.state() == replay(t.history) and back.state().score == 3
