@@ -25,9 +25,13 @@ class Assessment:
     on_time: Optional[bool] = None
 
 
-def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool = False) -> Assessment:
-    """The ticket as it stood at ``as_of``; ``measure`` adds working-day counts."""
-    s = t.state(as_of)  # a cached ticket knows it without replaying its history
+def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool = False,
+           state: Optional[State] = None) -> Assessment:
+    """The ticket as it stood at ``as_of``; ``measure`` adds working-day counts.
+
+    ``state``: ``t.state(as_of)``, when the caller has it already.
+    """
+    s = t.state(as_of) if state is None else state  # a cached ticket knows it without replaying
     days = cfg.resolution_days.get(t.difficulty, cfg.resolution_days["normal"])
     # A wait moves the deadline while it lasts; an answer or a close
     # freezes it where it stood.

@@ -241,13 +241,16 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
             continue
         if search and not _matches(t, search):
             continue
-        a = assess(t, hd.config, hd.calendar, now)
-        s = a.state
+        # The state first: the deadlines of the tickets it filters out are never counted.
+        s = t.state(now)
         if want_status and s.status not in want_status:
             continue
         if not want_status and not show_all and s.status == "closed":
             continue
-        if want_tier and s.tier != want_tier or overdue and not a.overdue:
+        if want_tier and s.tier != want_tier:
+            continue
+        a = assess(t, hd.config, hd.calendar, now, state=s)
+        if overdue and not a.overdue:
             continue
         found.append((t, a))
     if as_json:
