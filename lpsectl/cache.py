@@ -130,6 +130,15 @@ class CachedTicket(Ticket):
             return super().state(as_of)
         return _decode_state(f)
 
+    def status_at(self, as_of: Optional[datetime] = None) -> str:
+        text = self.__dict__.get("_state")
+        if text is None:
+            return super().status_at(as_of)
+        f = text.split("|", 13)
+        if as_of is not None and f[12] and int(f[12]) > (as_of - _EPOCH) // _MICROSECOND:
+            return super().status_at(as_of)
+        return f[0]
+
     def __eq__(self, other: object) -> bool:
         # The dataclass's __eq__ wants the very same class; a cached ticket
         # equals the parsed one it stands for.

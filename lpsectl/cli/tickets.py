@@ -193,6 +193,10 @@ def _oldest_first(t) -> tuple[int, str]:
     return ((t.created_at - _EPOCH) // _MICROSECOND, t.id)
 
 
+def _oldest_first_of_pair(pair: tuple) -> tuple[int, str]:
+    return _oldest_first(pair[0])
+
+
 LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
 
 
@@ -230,7 +234,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     loaded = load_all(app)
     now = datetime.now(hd.tz)
     found = []
-    for t in sorted(loaded.tickets, key=_oldest_first):
+    for t in loaded.tickets:
         if d_since or d_until:
             created = t.created_at.astimezone(hd.tz).date()
             if d_since and created < d_since or d_until and created > d_until:
@@ -242,10 +246,10 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         if search and not _matches(t, search):
             continue
         # The state first: the deadlines of the tickets it filters out are never counted.
+        if not want_status and not show_all and t.status_at(now) == "closed":
+            continue
         s = t.state(now)
         if want_status and s.status not in want_status:
-            continue
-        if not want_status and not show_all and s.status == "closed":
             continue
         if want_tier and s.tier != want_tier:
             continue
@@ -253,6 +257,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         if overdue and not a.overdue:
             continue
         found.append((t, a))
+    found.sort(key=_oldest_first_of_pair)  # the matches only: a stable sort, the order sorting all gives
     if as_json:
         echo_json([list_json(t, a, hd.tz) for t, a in found])
     elif as_csv:

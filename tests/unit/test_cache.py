@@ -366,3 +366,12 @@ def test_a_state_the_cached_form_cannot_hold_is_replayed_instead():
                            fields={"score": 3}))
     back = cache.decode(json.loads(json.dumps(cache.encode(t))), cache.encode_state(t))
     assert back.state() == replay(t.history) and back.state().score == 3
+
+
+def test_a_cached_ticket_reads_its_status_at_a_moment_like_its_state(hd, later):
+    t = _eventful("2608-AAAAAA")
+    put(hd, t)
+    hd.load_all()
+    cached = hd.load_all().tickets[0]
+    for moment in (None, t.created_at, t.created_at + timedelta(hours=3), datetime.now(WIB)):
+        assert cached.status_at(moment) == replay(t.history, moment).status == t.status_at(moment)
