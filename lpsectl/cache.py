@@ -3,12 +3,15 @@
 Reading a ticket file is a YAML compose plus every check of
 :mod:`lpsectl.ticketfile`; the cache keeps, for each file that read cleanly,
 the ticket as plain JSON data that turns back into the same :class:`Ticket`
-without a parser, and the state :func:`lpsectl.model.replay` derives from its
-history, so a listing neither rebuilds nor replays histories
-(:class:`CachedTicket`). It lives in ``.lpsectl/cache/`` (git-ignored by ``init``,
-and by the ``.gitignore`` it writes into its own folder for helpdesks made
-otherwise), one shard per ticket folder (``tickets/YYYY/MM``), so one new
-or edited ticket rewrites one month's shard, not the whole cache.
+without a parser, and the state :func:`lpsectl.model.replay` derives from
+its whole history, so a listing neither rebuilds nor replays histories
+(:class:`CachedTicket`; that state stands for any moment at or after the
+last event, and nothing that depends on the configuration or the clock,
+such as a due date, is kept). It lives in ``.lpsectl/cache/`` (git-ignored
+by ``init``, and by the ``.gitignore`` it writes into its own folder for
+helpdesks made otherwise), one shard per ticket folder
+(``tickets/YYYY/MM``), so one new or edited ticket rewrites one month's
+shard, not the whole cache.
 
 **When an entry is stale.** An entry is used only while its file's
 ``(name, st_mtime_ns, st_size, st_ino, st_ctime_ns)`` are unchanged, and
