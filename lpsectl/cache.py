@@ -93,6 +93,17 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+_last_moment: tuple[Optional[datetime], int] = (None, 0)
+
+
+def _micros(moment: datetime) -> int:
+    """Microseconds since the epoch; a listing asks for the same moment 100,000 times in a row."""
+    global _last_moment
+    if moment is not _last_moment[0]:
+        _last_moment = (moment, (moment - _EPOCH) // _MICROSECOND)
+    return _last_moment[1]
+
+
 class CachedTicket(Ticket):
     """A :class:`Ticket` from the cache: its history is rebuilt when first used.
 
@@ -129,7 +140,7 @@ class CachedTicket(Ticket):
         f = text.split("|")
         # The cached state is the whole history's: good for any moment at or
         # after the history's last event (replay stops at events after as_of).
-        if as_of is not None and f[12] and int(f[12]) > (as_of - _EPOCH) // _MICROSECOND:
+        if as_of is not None and f[12] and int(f[12]) > _micros(as_of):
             return super().state(as_of)
         return _decode_state(f)
 
@@ -138,7 +149,7 @@ class CachedTicket(Ticket):
         if text is None:
             return super().status_at(as_of)
         f = text.split("|", 13)
-        if as_of is not None and f[12] and int(f[12]) > (as_of - _EPOCH) // _MICROSECOND:
+        if as_of is not None and f[12] and int(f[12]) > _micros(as_of):
             return super().status_at(as_of)
         return f[0]
 
