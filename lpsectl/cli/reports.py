@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import load_all, progress_bar, report_damage
+from lpsectl.cli.common import load_all, progress_bar, report_damage, without_collector
 from lpsectl.errors import BadInput
 
 # -o FILE without --format: the format its extension names.
@@ -75,6 +75,7 @@ def _tracked(items: list) -> Iterator:
               help="Language (default: the configuration's language, id).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @pass_app
+@without_collector
 def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: Optional[str],
                date_to: Optional[str], fmt: Optional[str], public: bool, lang: Optional[str],
                output: Optional[str]) -> None:
