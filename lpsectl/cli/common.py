@@ -199,11 +199,9 @@ def load_all(app: App):
         with progress_bar(paths, "Reading tickets") as bar:
             yield from bar
 
-    loaded = app.helpdesk().load_all(track=track)
-    # The tickets live as long as the command: later collections need not
-    # walk 100,000 of them again and again (that cost more than assessing them).
-    gc.freeze()
-    return loaded
+    # Its callers run under without_collector: the collector does not walk
+    # 100,000 tickets again and again while they are assessed.
+    return app.helpdesk().load_all(track=track)
 
 
 def without_collector(command: Callable[..., Any]) -> Callable[..., Any]:
