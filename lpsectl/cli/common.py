@@ -26,6 +26,17 @@ at_option = click.option(
 message_option = click.option("-m", "--message", "message", metavar="TEXT", help="The text.")
 
 
+# Control characters a reporter's text may carry (a mail subject with
+# terminal escape codes): shown as \xNN so they cannot drive the terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but newline and tab made visible."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
 def warn(text: str) -> None:
     click.echo(f"Warning: {text}", err=True)
 
@@ -134,7 +145,7 @@ def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
         from tabulate import tabulate
 
         text = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
-    click.echo(text)
+    click.echo(terminal_safe(text))
 
 
 # Text whose width is its length for tabulate, with or without wcwidth: ASCII

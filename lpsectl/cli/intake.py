@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import commit, progress_bar, warn
+from lpsectl.cli.common import commit, progress_bar, terminal_safe, warn
 from lpsectl.clock import now as clock_now
 from lpsectl.errors import LpseError
 
@@ -147,7 +147,7 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...]) -> None:
             commit(app, touched, message, operator)
     for o in run.outcomes:
         if o.action in ("opened", "followup"):
-            click.echo(f"{o.ticket}  {o.action:<8}  {o.subject or ''}".rstrip())
+            click.echo(terminal_safe(f"{o.ticket}  {o.action:<8}  {o.subject or ''}".rstrip()))
     for w in run.warnings:
         warn(w)
     for o in run.outcomes:

@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import load_all, progress_bar, report_damage, without_collector
+from lpsectl.cli.common import load_all, progress_bar, report_damage, terminal_safe, without_collector
 from lpsectl.errors import BadInput
 
 # -o FILE without --format: the format its extension names.
@@ -40,7 +40,9 @@ def _lang(app: App, lang: Optional[str]) -> str:
     return lang.lower() if lang else app.lang()
 
 
-def _emit(text: str, output: Optional[str]) -> None:
+def _emit(text: str, output: Optional[str], fmt: str) -> None:
+    if fmt in ("md", "txt"):  # plain text that ends up on a terminal or a printer
+        text = terminal_safe(text)
     """The result on stdout, or written atomically to ``output`` (its path said on stderr)."""
     if not output:
         click.echo(text, nl=False)
@@ -104,7 +106,7 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
     loaded = load_all(app)
     fig = reports.figures(loaded.tickets, hd.config, hd.calendar, period, now, public=public,
                           track=_tracked)
-    _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output)
+    _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output, fmt)
     if loaded.damaged:
         report_damage(loaded.damaged, "left out of the figures")
         click.get_current_context().exit(1)
@@ -136,7 +138,7 @@ def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str
     hd = app.helpdesk()
     t = hd.load(ticket_id)
     data = reports.receipt_data(t, hd.config, hd.calendar, datetime.now(hd.tz))
-    _emit(reports.render_receipt(data, fmt, _lang(app, lang), hd.tz, hd.root), output)
+    _emit(reports.render_receipt(data, fmt, _lang(app, lang), hd.tz, hd.root), output, fmt)
 
 
 COMMANDS = [report_cmd, receipt_cmd]

@@ -12,7 +12,7 @@ from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
     LocalTimes, at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
-    local, message_option, record, report_damage, undo_on_failure, without_collector,
+    local, message_option, record, report_damage, terminal_safe, undo_on_failure, without_collector,
 )
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
@@ -160,7 +160,7 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
                      + (f"  ({'; '.join(extra)})" if extra else ""))
         if e.message:
             lines += ["      " + line for line in e.message.splitlines()]
-    click.echo("\n".join(lines))
+    click.echo(terminal_safe("\n".join(lines)))
 
 
 _DIGITS = re.compile(r"\D")

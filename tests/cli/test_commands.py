@@ -251,3 +251,16 @@ def test_a_file_whose_id_is_no_ticket_id_is_damage_not_an_error(run, helpdesk):
     assert "foo.yaml:2: id 'FOO' is not a valid ticket id" in result.stderr
     check = run("check")
     assert check.exit_code == 1 and "foo.yaml:2: id 'FOO' is not a valid ticket id" in check.stdout
+
+
+def test_terminal_escape_codes_a_reporter_wrote_are_shown_not_obeyed(run):
+    evil = "Login \x1b[2J\x1b]0;pwned\x07 gagal \u202e"
+    tid = run.new("-c", "kotak-saran", "-s", evil, "-m", f"baris satu\n{evil}", "--at", "2026-08-13T09:00")
+    for args in (("show", tid), ("list",), ("receipt", tid), ("report", "--month", "2026-08")):
+        out = run.ok(*args)
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, args
+    shown = run.ok("show", tid)
+    assert "Login \\x1b[2J\\x1b]0;pwned\\x07 gagal \\u202e" in shown
+    assert "baris satu\n" in shown
+    # The data itself is kept exactly: JSON carries the very text.
+    assert json.loads(run.ok("show", tid, "--json"))["subject"] == evil
