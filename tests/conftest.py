@@ -91,3 +91,28 @@ def lpsectl_cmd() -> list[str]:
     if found:
         return [found]
     return [sys.executable, "-m", "lpsectl"]
+
+
+def ticket_file(home: Path, tid: str) -> Path:
+    """The file of ticket ``tid`` in the helpdesk ``home``."""
+    return next(home.glob(f"tickets/*/*/{tid}.yaml"))
+
+
+def no_internal_error(result) -> None:
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The files ticketfile.loads was asked to parse."""
+    from lpsectl import ticketfile
+
+    seen: list[str] = []
+    real = ticketfile.loads
+
+    def counting(text: str, where: str = "<ticket>"):
+        seen.append(where)
+        return real(text, where)
+
+    monkeypatch.setattr(ticketfile, "loads", counting)
+    return seen

@@ -7,23 +7,11 @@ import time
 
 import pytest
 
-from lpsectl import cache, ticketfile
+from lpsectl import cache
 from tests.conftest import git
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
-
-@pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    real = ticketfile.loads
-
-    def counting(text: str, where: str = "<ticket>"):
-        seen.append(where)
-        return real(text, where)
-
-    monkeypatch.setattr(ticketfile, "loads", counting)
-    return seen
 
 
 @pytest.fixture(autouse=True)

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.cli.test_errors import refused, snapshot
+from tests.conftest import no_internal_error, ticket_file
 
 AT = "2026-08-13T09:00"
-
-
-def ticket_file(home: Path, tid: str) -> Path:
-    return next(home.glob(f"tickets/*/*/{tid}.yaml"))
-
-
-def no_internal_error(result) -> None:
-    assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
 # -- times an id cannot name -------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from lpsectl.gitrepo import find_root
-from tests.conftest import git
+from tests.conftest import git, ticket_file
 
 TIMEOUT = 300
 PARALLEL = 10
@@ -65,10 +65,6 @@ def commits(cwd: Path) -> int:
 
 def clean(cwd: Path) -> bool:
     return git(cwd, "status", "--porcelain", "--untracked-files=all") == ""
-
-
-def ticket_file(home: Path, tid: str) -> Path:
-    return next(home.glob(f"tickets/*/*/{tid}.yaml"))
 
 
 def start(cmd: list[str], cwd: Path) -> subprocess.Popen:

@@ -28,20 +28,6 @@ def hd(tmp_path) -> Helpdesk:
 
 
 @pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    """The files ticketfile.loads was asked to parse."""
-    seen: list[str] = []
-    real = ticketfile.loads
-
-    def counting(text: str, where: str = "<ticket>"):
-        seen.append(where)
-        return real(text, where)
-
-    monkeypatch.setattr(ticketfile, "loads", counting)
-    return seen
-
-
-@pytest.fixture
 def later(monkeypatch) -> None:
     """Loads happen a minute from now: files written by the test are old enough to cache."""
     monkeypatch.setattr(cache, "now_ns", lambda: time.time_ns() + 60_000_000_000)
