@@ -190,7 +190,6 @@ def test_a_run_killed_midway_is_rolled_back_by_the_next_command(run, tmp_path):
     stage.add(hd.path_for("2508-BBBBBB"), b"never moved")
     entries = list(stage.entries)
     # Killed after moving two of three files: the journal is there, no marker.
-    import json
     import os
 
     (stage.dir / "journal.json").write_text(json.dumps({"message": "m", "operator": "Rina",

@@ -205,7 +205,7 @@ def test_interleaved_rounds_on_three_desks_lose_nothing_in_any_sync_order(desks)
             msg = f"r{rnd} {d.name}"
             tid = d.new(f"baru {msg}")
             mine[d.name].append(tid)
-            expected[tid].add(f"open")
+            expected[tid].add("open")
             # Everyone touches the shared ticket and one of the others' tickets each round.
             targets = [shared] + [t for ts in mine.values() for t in ts if t in expected][-3:]
             for target in (shared, rng.choice(targets)):

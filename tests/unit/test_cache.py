@@ -13,7 +13,7 @@ import pytest
 from lpsectl import cache, config, ticketfile
 from lpsectl.clock import zone
 from lpsectl.model import Event, Reporter, Ticket, replay
-from lpsectl.store import Helpdesk, atomic_write
+from lpsectl.store import Helpdesk
 
 WIB = zone("Asia/Jakarta")
 
