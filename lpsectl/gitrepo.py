@@ -191,13 +191,6 @@ class GitRepo:
                 out.append(CommitInfo(*parts))
         return out
 
-    def is_tracked(self, path: Path) -> bool:
-        rel = os.path.relpath(path, self.root)
-        return self.run("ls-files", "--error-unmatch", "--", rel, check=False).returncode == 0
-
-    def has_commits(self) -> bool:
-        return self.run("rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
-
     # -- sharing through a remote (sync) ----------------------------------
     def git_dir(self) -> Path:
         dot = self.root / ".git"
