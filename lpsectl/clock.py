@@ -12,6 +12,7 @@ deadline one working day later.
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -40,7 +41,22 @@ def zone(name: str, where: Optional[Path] = None) -> tzinfo:
     return _ZONES[name]
 
 
+# For the tests that run the documented examples: the examples show dates,
+# deadlines and "overdue" as of one fixed moment. Not a user setting.
+TEST_NOW_VAR = "LPSECTL_TEST_NOW"
+
+
 def now(tz: tzinfo) -> datetime:
+    """The current time in ``tz``, to the second (``LPSECTL_TEST_NOW`` freezes it in tests)."""
+    frozen = os.environ.get(TEST_NOW_VAR)
+    if frozen:
+        try:
+            moment = datetime.fromisoformat(frozen)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise BadInput(f"{TEST_NOW_VAR}={frozen!r} is not an ISO 8601 time with an offset; unset it")
+        return moment.astimezone(tz).replace(microsecond=0)
     return datetime.now(tz).replace(microsecond=0)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Optional
 
-from lpsectl.clock import parse_time
+from lpsectl.clock import now as clock_now, parse_time
 from lpsectl.errors import BadInput, Refused
 from lpsectl.model import (
     CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, WAIT_ON, Event, Reporter,
@@ -56,7 +56,7 @@ class Act:
 def make_act(operator: str, at_text: Optional[str], tz: tzinfo, now: Optional[datetime] = None) -> Act:
     # To the second: events recorded within one second keep the order in
     # which they were added (the history sort is stable).
-    recorded = (now or datetime.now(tz)).replace(microsecond=0)
+    recorded = (now or clock_now(tz)).replace(microsecond=0)
     if at_text is None:
         return Act(operator, recorded, recorded)
     at = parse_time(at_text, tz, "--at time")

@@ -14,6 +14,7 @@ from lpsectl.cli.common import (
     LocalTimes, at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
     local, message_option, record, report_damage, terminal_safe, undo_on_failure, without_collector,
 )
+from lpsectl.clock import now as clock_now
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
 
@@ -119,7 +120,7 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
 
     hd = app.helpdesk()
     t = hd.load(ticket_id)
-    now = datetime.now(hd.tz)
+    now = clock_now(hd.tz)
     a = assess(t, hd.config, hd.calendar, now)
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
@@ -232,7 +233,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     d_until = parse_date(until, "--until date") if until else None
     hd = app.helpdesk()
     loaded = load_all(app)
-    now = datetime.now(hd.tz)
+    now = clock_now(hd.tz)
     found = []
     for t in loaded.tickets:
         if d_since or d_until:
