@@ -12,7 +12,8 @@ them to writers):
   ``export NAME=VALUE``. Nothing else runs, so no example can do harm.
 - A fenced block whose info string has ``file=PATH`` (```` ```csv
   file=rekap-2024.csv ````) writes that file, relative to the current
-  folder, when the session reaches it.
+  folder, when the session reaches it; one with ``shows=PATH`` (```` ```yaml
+  shows=lpsectl.yaml ````) must match that file as the session left it.
 - Each page is one session in a fresh folder that stands for the home
   folder and is shown as ``~``; the clock is frozen at :data:`NOW` and so
   are git's commit dates.
@@ -64,10 +65,16 @@ class FileBlock:
 
 
 @dataclass
+class ShowsBlock:
+    check: Command  # the file's name as its text, the block as its expected output
+    path: str
+
+
+@dataclass
 class Page:
     path: Path
     lines: list[str]
-    steps: list[Union[Command, FileBlock]] = field(default_factory=list)
+    steps: list[Union[Command, FileBlock, ShowsBlock]] = field(default_factory=list)
     # Fenced blocks that are not console sessions: (line, info, body lines).
     other_blocks: list[tuple[int, str, list[str]]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -90,10 +97,13 @@ def parse(path: Path) -> Page:
         body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[start:end]]
         words = info.split()
         target = next((w[len("file="):] for w in words if w.startswith("file=")), None)
+        shows = next((w[len("shows="):] for w in words if w.startswith("shows=")), None)
         if words[:1] == ["console"]:
             page.steps.extend(_commands(body, start, indent, page.problems))
         elif target:
             page.steps.append(FileBlock(i, target, "\n".join(body) + "\n"))
+        elif shows:
+            page.steps.append(ShowsBlock(Command(i, f"(the file {shows})", body, start, end, indent), shows))
         else:
             page.other_blocks.append((i, info, body))
         i = end + 1
@@ -251,6 +261,16 @@ class Session:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(self.names.real_text(block.content), encoding="utf-8")
 
+    def compare(self, block: ShowsBlock) -> Optional[Failure]:
+        target = self.path(self.names.real_text(block.path))
+        if not target.is_file():
+            return Failure(block.check, f"there is no file {block.path}", [])
+        actual = self.shown(target.read_text(encoding="utf-8"))
+        if not self.names.match(block.check.expected, actual):
+            self.names.guess(block.check.expected, actual)
+            return Failure(block.check, "the file differs", actual)
+        return None
+
     def run(self, cmd: Command) -> Optional[Failure]:
         try:
             argv = shlex.split(cmd.text)
@@ -298,7 +318,7 @@ def run_page(page: Page, home: Path, lpsectl: list[str]) -> list[Failure]:
         if isinstance(step, FileBlock):
             session.write(step)
             continue
-        failure = session.run(step)
+        failure = session.compare(step) if isinstance(step, ShowsBlock) else session.run(step)
         if failure:
             failures.append(failure)
     if failures and os.environ.get(UPDATE_VAR) == "1":
@@ -310,7 +330,7 @@ def rewrite(page: Page, failures: list[Failure], names: Names) -> None:
     """Write each failing command's real output into the page, as shown output."""
     lines = list(page.lines)
     for f in sorted(failures, key=lambda f: f.command.out_start, reverse=True):
-        if not f.actual and f.why != "the output differs":
+        if not f.actual and f.why not in ("the output differs", "the file differs"):
             continue
         shown = [f.command.indent + ln if ln else ln for ln in names.shown_text("\n".join(f.actual)).split("\n")]
         if f.actual == []:
