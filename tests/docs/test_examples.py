@@ -77,3 +77,41 @@ def test_every_command_not_run_is_still_documented():
     for name in NOT_RUN:
         assert name in cli.commands
         assert re.search(rf"lpsectl {re.escape(name)}\b", text), f"lpsectl {name} is documented nowhere"
+
+
+def _alias_table() -> dict[str, dict[str, set[str]]]:
+    """The table of values and accepted words in docs/desk.md: what -> value -> words."""
+    text = (ROOT / "docs" / "desk.md").read_text(encoding="utf-8")
+    rows = text.split("| what | value | also accepted | where |", 1)[1].split("\n\n", 1)[0]
+    table: dict[str, dict[str, set[str]]] = {}
+    what = ""
+    for row in rows.strip().split("\n")[1:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        what = cells[0] or what
+        value = re.findall(r"`([^`]+)`", cells[1])[0]
+        table.setdefault(what, {})[value] = set(re.findall(r"`([^`]+)`", cells[2]))
+    return table
+
+
+def test_every_value_and_every_word_accepted_for_it_is_in_the_table():
+    from lpsectl import model
+
+    vocabularies = [v for v in vars(model).values() if isinstance(v, model.Vocabulary)]
+    code = {}
+    for v in vocabularies:
+        words: dict[str, set[str]] = {value: set() for value in v.values}
+        for word, value in v._lookup.items():
+            if word != value:
+                words[value].add(word)
+        code[v.what] = words
+    assert _alias_table() == code
+
+
+def test_every_word_in_the_table_is_accepted():
+    from lpsectl import model
+
+    by_what = {v.what: v for v in vars(model).values() if isinstance(v, model.Vocabulary)}
+    for what, values in _alias_table().items():
+        for value, words in values.items():
+            for word in words | {value}:
+                assert by_what[what].parse(word.upper()) == value
