@@ -115,3 +115,33 @@ def test_every_word_in_the_table_is_accepted():
         for value, words in values.items():
             for word in words | {value}:
                 assert by_what[what].parse(word.upper()) == value
+
+
+# Pages other engineers write; linked from the index before they land.
+WRITTEN_ELSEWHERE = {"docs/guarantees.md"}
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors of a page's headings."""
+    out = set()
+    for line in page.read_text(encoding="utf-8").split("\n"):
+        m = re.match(r"#{1,6} (.*)", line)
+        if m:
+            out.add(re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-"))
+    return out
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=_id)
+def test_every_link_between_the_pages_leads_somewhere(page_path):
+    broken = []
+    for target in _LINK.findall(page_path.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # a web address
+        file_part, _, anchor = target.partition("#")
+        dest = (page_path.parent / file_part).resolve() if file_part else page_path
+        if str(dest.relative_to(ROOT)) in WRITTEN_ELSEWHERE and not dest.exists():
+            continue
+        if not dest.exists() or (anchor and anchor not in _anchors(dest)):
+            broken.append(target)
+    assert not broken, f"{_id(page_path)}: broken links {broken}"
