@@ -327,16 +327,59 @@ def run_page(page: Page, home: Path, lpsectl: list[str]) -> list[Failure]:
 
 
 def rewrite(page: Page, failures: list[Failure], names: Names) -> None:
-    """Write each failing command's real output into the page, as shown output."""
+    """Write each failing command's real output into the page, as shown output.
+
+    An output shortened with ``...`` stays shortened: each run of lines
+    between the dots is replaced by the real lines where it fits best.
+    """
     lines = list(page.lines)
     for f in sorted(failures, key=lambda f: f.command.out_start, reverse=True):
         if not f.actual and f.why not in ("the output differs", "the file differs"):
             continue
-        shown = [f.command.indent + ln if ln else ln for ln in names.shown_text("\n".join(f.actual)).split("\n")]
-        if f.actual == []:
-            shown = []
-        lines[f.command.out_start:f.command.out_end] = shown
+        real = names.shown_text("\n".join(f.actual)).split("\n") if f.actual else []
+        lines[f.command.out_start:f.command.out_end] = [f.command.indent + ln if ln else ln for ln in refreshed(f.command.expected, real)]
     page.path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def refreshed(expected: list[str], real: list[str]) -> list[str]:
+    """What a refresh writes: ``real``, shortened like ``expected`` when that still matches it."""
+    if ELLIPSIS in expected:
+        cut = shortened(expected, real)
+        if Names().match(cut, real):
+            return cut
+    return real
+
+
+def shortened(expected: list[str], actual: list[str]) -> list[str]:
+    """``actual`` cut like ``expected``: its runs of lines kept where they fit best, ``...`` between."""
+    runs: list[list[str]] = [[]]
+    for line in expected:
+        if line == ELLIPSIS:
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    out: list[str] = []
+    at = 0
+    for i, run in enumerate(runs):
+        rest = sum(len(r) for r in runs[i + 1:])
+        if i == 0:
+            starts = [0]  # no dots before the first run: it starts the output
+        elif i == len(runs) - 1:
+            starts = [max(at, len(actual) - len(run))]  # no dots after the last: it ends it
+        else:
+            starts = list(range(at, max(at, len(actual) - rest - len(run)) + 1))
+        best = max(starts, key=lambda p: (_likeness(run, actual[p:p + len(run)]), -p))
+        if i > 0:
+            out.append(ELLIPSIS)
+        out.extend(actual[best:best + len(run)])
+        at = best + len(run)
+    return out
+
+
+def _likeness(shown: list[str], real: list[str]) -> float:
+    from difflib import SequenceMatcher
+
+    return sum(SequenceMatcher(None, a, b).ratio() for a, b in zip(shown, real))
 
 
 def report(page: Page, failures: list[Failure]) -> str:

@@ -62,3 +62,22 @@ def test_dots_stand_for_lines_left_out_and_nothing_else():
     assert Names().match(["a", "...", "d"], ["a", "d"])
     assert not Names().match(["a", "...", "d"], ["a", "b", "c"])
     assert not Names().match(["a", "c"], ["a", "b", "c"])
+
+
+def test_a_refresh_keeps_a_shortened_output_shortened():
+    from tests.docs.markdown_examples import shortened
+
+    shown = ["# Recap", "...", "| late | 0 |", "| on time | 3 |", "...", "end"]
+    real = ["# Recap", "", "| total | 6 |", "| late | 2 |", "| on time | 3 |", "| open | 1 |", "end"]
+    new = shortened(shown, real)
+    assert new == ["# Recap", "...", "| late | 2 |", "| on time | 3 |", "...", "end"]
+    assert Names().match(new, real)
+
+
+def test_a_refreshed_output_always_matches_the_real_one_however_it_changed():
+    from tests.docs.markdown_examples import refreshed
+
+    shown = ["a", "b", "...", "y", "z"]
+    for real in (["a", "z"], [], ["q"], ["a", "b", "c", "y", "z"], list("abcdefghyz"), ["a", "b", "y"]):
+        assert Names().match(refreshed(shown, real), real), real
+    assert refreshed(["a", "...", "z"], ["a", "b", "z"]) == ["a", "...", "z"]
