@@ -6,6 +6,7 @@ of behaviour: docs/development.md, "Tested examples".
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -33,7 +34,10 @@ def test_examples_run_as_shown(page_path, tmp_path, lpsectl_cmd):
     page = parse(page_path)
     assert not page.problems, f"{_id(page_path)}: {page.problems}"
     failures = run_page(page, home, lpsectl_cmd)
-    hint = f"\n(set {UPDATE_VAR}=1 to write the real output into the page, then review the diff)"
+    if os.environ.get(UPDATE_VAR) == "1":
+        hint = f"\nThe real output is now written into {_id(page_path)}: review `git diff`, then run again without {UPDATE_VAR}."
+    else:
+        hint = f"\n(set {UPDATE_VAR}=1 to write the real output into the page, then review the diff)"
     assert not failures, report(page, failures) + hint
 
 
