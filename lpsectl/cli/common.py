@@ -21,7 +21,8 @@ from lpsectl.cli import App
 
 at_option = click.option(
     "--at", "at", metavar="TIME",
-    help="When it happened (ISO 8601; without offset in the office's time zone). Default: now.",
+    help="When it happened: 2026-08-13T09:15 (ISO 8601) or 13/08/2026 09.15 (day first), "
+         "in the office's time zone unless an offset is given. Default: now.",
 )
 message_option = click.option("-m", "--message", "message", metavar="TEXT", help="The text.")
 

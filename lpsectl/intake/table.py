@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from lpsectl import workflow
-from lpsectl.clock import in_range, read_time
+from lpsectl.clock import parse_time
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.intake import IdMaker, Problem
 from lpsectl.model import (
@@ -208,30 +207,9 @@ def _cell(value: Any) -> str:
 
 # -- times -----------------------------------------------------------------
 
-# Day first, as spreadsheets under an Indonesian locale write it:
-# 13/08/2026, 13-08-2026, 13.08.2026, with 09:15 or 09.15 and seconds.
-_DAY_FIRST = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
-)
-
-
 def parse_when(text: str, tz: tzinfo, what: str) -> datetime:
-    s = " ".join(text.split())
-    m = _DAY_FIRST.match(s)
-    if m:
-        d, mo, y, hh, mm, ss = m.groups()
-        try:
-            t = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
-        except ValueError:
-            raise BadInput(f"{what} {text!r} is not a date (day first: DD/MM/YYYY HH:MM)") from None
-        return in_range(t, tz, text, what)
-    try:
-        t = read_time(s, what)
-    except BadInput:
-        raise BadInput(
-            f"{what} {text!r} is not a date; write 2026-08-13 09:15 or 13/08/2026 09:15 (day first)"
-        ) from None
-    return in_range(t, tz, text, what)
+    """A date or time of a row: the reader every command uses (ISO 8601 or day first)."""
+    return parse_time(text, tz, what)
 
 
 # -- rows into tickets -------------------------------------------------------
