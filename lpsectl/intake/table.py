@@ -306,7 +306,7 @@ def _ticket(row: Row, why: list[str], ids: Optional[IdMaker], tz: tzinfo, operat
     if channel:
         missing = workflow.missing_identity(channel, reporter, ref)
         if missing:
-            why.append(f"{'an' if channel[0] in 'aeiou' else 'a'} {channel} ticket needs {', '.join(missing)}")
+            why.append(f"{workflow.with_article(channel)} ticket needs {', '.join(missing)}")
     # The outcome the row records, and whether its columns agree.
     answered = answer is not None or answered_at is not None
     ended = closed_at is not None or resolution is not None
