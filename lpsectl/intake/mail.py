@@ -56,6 +56,8 @@ class MailRef:
     length: Optional[int] = None
 
     def read(self) -> bytes:
+        if not self.path.is_file():  # a named pipe in a Maildir: opening it would wait for ever
+            raise Unreadable("not a regular file")
         if self.offset is None:
             return self.path.read_bytes()
         with open(self.path, "rb") as f:
@@ -113,6 +115,9 @@ def find(paths: Iterable[Path]) -> list[MailRef]:
     for p in paths:
         if not p.exists():
             raise BadInput(f"{p}: no such file or folder")
+        if not p.is_dir() and not p.is_file():
+            raise BadInput(f"{p}: not a regular file (a named pipe or a device); give .eml or mbox files "
+                           "or a Maildir folder")
         if _is_maildir(p):
             for sub in ("new", "cur"):
                 d = p / sub

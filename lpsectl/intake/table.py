@@ -107,6 +107,10 @@ def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: s
 def read(path: Path, encoding: Optional[str] = None, sheet: Optional[str] = None) -> Table:
     suffix = path.suffix.lower()
     if not path.is_file():
+        if path.is_dir():
+            raise BadInput(f"{path}: a folder, not a file; give a CSV or .xlsx file")
+        if path.exists():  # a named pipe or a device: reading it could wait for ever
+            raise BadInput(f"{path}: not a regular file; save the records to a CSV or .xlsx file and import that")
         raise BadInput(f"{path}: no such file")
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet)
@@ -133,17 +137,27 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
     if text.startswith("\ufeff"):
         text = text[1:]
     first = text.split("\n", 1)[0]
-    delimiter = _delimiter(first)
+    try:
+        delimiter = _delimiter(first)
+    except csv.Error as exc:
+        raise _unreadable(path, 1, exc) from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise BadInput(f"{path}:{reader.line_num}: unreadable CSV: {exc}") from None
+        raise _unreadable(path, reader.line_num, exc) from None
     if not records:
         raise BadInput(f"{path}: the file is empty; it needs a header row and one row per ticket")
     source = str(path)
     header = _header(records[0], source)
     return Table(source, _rows(header, ((i + 2, r) for i, r in enumerate(records[1:])), source), delimiter)
+
+
+def _unreadable(path: Path, line: int, exc: csv.Error) -> BadInput:
+    if "field limit" in str(exc):
+        return BadInput(f"{path}:{line}: a cell is longer than {csv.field_size_limit():,} characters, "
+                        "more than a record holds; is this the right file?")
+    return BadInput(f"{path}:{line}: unreadable CSV: {exc}")
 
 
 def _delimiter(first_line: str) -> str:
