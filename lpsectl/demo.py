@@ -73,8 +73,8 @@ def run(directory: Optional[str]) -> Path:
     # --home names the folder outright, whatever LPSECTL_HOME says.
     code = cli.main(args=["--home", str(home), "--operator", HELPDESK, "init", str(home)],
                     prog_name="lpsectl", standalone_mode=False)
-    if code not in (0, None):
-        raise click.ClickException(f"could not set up the demo helpdesk in {home}")
+    if code not in (0, None):  # init has said why, in one line
+        raise click.exceptions.Exit(code)
     home = home.resolve()
     lp = _Runner(home)
     # Times: the last weeks, so the clock has something to say.

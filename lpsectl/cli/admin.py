@@ -35,6 +35,7 @@ def init_cmd(app: App, directory: Optional[str]) -> None:
     root = _init_target(app, directory)
     if root.exists() and not root.is_dir():
         raise BadInput(f"{root} is a file, not a folder")
+    _refuse_inside_a_helpdesk(root)
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
     created: list[Path] = []
@@ -83,6 +84,19 @@ def init_cmd(app: App, directory: Optional[str]) -> None:
     if directory is not None and env_home and not app.home_opt and Path(env_home).expanduser().resolve() != root:
         warn(f"LPSECTL_HOME is {env_home}: other commands work there, not in {root}, "
              "until you unset it or give --home")
+
+
+def _refuse_inside_a_helpdesk(root: Path) -> None:
+    """A helpdesk in a folder of another would write its files into that one's tickets or history."""
+    from lpsectl import config as configmod
+    from lpsectl.errors import Refused
+
+    target = root.resolve()
+    if (target / configmod.CONFIG_NAME).is_file():
+        return  # this very folder is a helpdesk: init sets it up again
+    for parent in target.parents:
+        if (parent / configmod.CONFIG_NAME).is_file():
+            raise Refused(f"{target} is inside the helpdesk {parent}; make a new helpdesk outside it")
 
 
 def _init_target(app: App, directory: Optional[str]) -> Path:

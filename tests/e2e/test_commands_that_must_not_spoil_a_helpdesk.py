@@ -165,3 +165,16 @@ def test_a_helpdesk_already_tracked_in_a_parent_repository_stays_there_and_init_
     assert lp(home, "new", "-q", "-c", "kotak-saran", "-s", "x").returncode == 0
     names = git(repo, "show", "--name-only", "--format=", "HEAD").split()
     assert len(names) == 1 and names[0].startswith("helpdesk/tickets/")
+
+
+def test_init_refuses_a_folder_inside_another_helpdesk_and_writes_nothing(tmp_path, lp):
+    home = tmp_path / "desk"
+    assert lp(tmp_path, "init", str(home)).returncode == 0
+    before = snapshot(home)
+    for inner in (home / "tickets", home / "arsip"):
+        proc = lp(tmp_path, "init", str(inner))
+        assert proc.returncode == 1
+        line = one_error_line(proc)
+        assert str(home) in line
+    assert snapshot(home) == before
+    assert lp(home, "check").returncode == 0
