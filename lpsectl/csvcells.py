@@ -16,31 +16,40 @@ import io
 from itertools import chain
 from typing import Any, Iterable, Sequence
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("=+-@\t\r")
 
 
 def cell(value: Any) -> str:
     """``value`` as the text of one CSV cell."""
+    if value.__class__ is str:  # most cells: checked first, as a listing has a million
+        return "'" + value if value and value[0] in FORMULA_START else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text and text[0] in FORMULA_START else text
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A header row and the ``rows``, every cell through :func:`cell`, lines ending in ``\\n``."""
-    # csv quotes a cell holding a character of the line terminator: with
-    # "\r\n" a lone carriage return in a subject is quoted too (with "\n"
-    # it would split the row); each row then ends in "\n" as before.
+    cells = [[cell(v) for v in values] for values in chain([columns], rows)]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(cells)
+    text = buf.getvalue()
+    if "\r" not in text:
+        return text
+    # csv quotes a cell holding a character of the line terminator only: a
+    # lone carriage return in a subject would split its row in a
+    # spreadsheet. Written with "\r\n" such a cell is quoted; each row then
+    # ends in "\n" like the others.
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     out: list[str] = []
-    for values in chain([columns], rows):
-        w.writerow([cell(v) for v in values])
+    for row in cells:
+        w.writerow(row)
         out.append(buf.getvalue()[:-2] + "\n")
         buf.seek(0)
         buf.truncate()
