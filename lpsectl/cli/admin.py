@@ -170,10 +170,12 @@ def log_cmd(app: App, ticket_id: str) -> None:
 @click.argument("directory", metavar="[DIR]", required=False)
 @pass_app
 def demo_cmd(app: App, directory: Optional[str]) -> None:
-    """Build a sample helpdesk (default: in a temporary folder) and walk it through.
+    """Build a sample helpdesk in DIR (new or empty; default: a temporary folder) and walk it through.
 
     Realistic tickets come in through every channel and climb every tier;
-    the commands and their output are printed as they run.
+    the commands and their output are printed as they run. The tickets are
+    made up, so a folder that is not empty (a real helpdesk above all) is
+    refused.
     """
     from lpsectl.demo import run
 
