@@ -151,7 +151,11 @@ def check_cmd(app: App) -> None:
 @click.argument("ticket_id", metavar="ID")
 @pass_app
 def log_cmd(app: App, ticket_id: str) -> None:
-    """The audit trail: every commit that touched the ticket."""
+    """The audit trail: every commit that changed the ticket, oldest first.
+
+    Commits made on other desks are listed too, and so is each sync's merge
+    that brought a change of the ticket into this desk's history.
+    """
     from lpsectl.cli.common import local
     from lpsectl.clock import parse_time
     from lpsectl.errors import Refused
