@@ -115,6 +115,11 @@ def _need_message(message: Optional[str], what: str) -> str:
 
 # -- opening -------------------------------------------------------------
 
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an" as it is spoken: an email, a phone, an admin-ppe."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def missing_identity(channel: str, reporter: Reporter, ref: Optional[str]) -> list[str]:
     have = dict(reporter.as_dict(), ref=ref)
     return [f for f in REQUIRED[channel] if not (have.get(f) or "").strip()]
@@ -132,7 +137,7 @@ def new_ticket(
     missing = missing_identity(channel, reporter, _text(ref))
     if missing:
         raise BadInput(
-            f"a {channel} ticket needs {', '.join('--' + m for m in missing)}"
+            f"{with_article(channel)} ticket needs {', '.join('--' + m for m in missing)}"
         )
     if reporter.email and "@" not in reporter.email:
         raise BadInput(f"--email {reporter.email!r} is not an e-mail address")
@@ -288,7 +293,7 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
         raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
     if missing:
-        raise BadInput(f"a {new.channel} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
+        raise BadInput(f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
     if new.subject is None and new.message is None:
         raise BadInput("a ticket needs a subject or a message")
     events = _add(new, act, _event(new, act, "edit", _text(message), changes=diff))

@@ -68,7 +68,7 @@ def _tracked(items: list) -> Iterator:
 @click.command("report")
 @click.option("--month", metavar="YYYY-MM", help="A calendar month.")
 @click.option("--year", metavar="YYYY", help="A calendar year, with the trend month by month.")
-@click.option("--from", "date_from", metavar="D", help="First day of the period (YYYY-MM-DD).")
+@click.option("--from", "date_from", metavar="D", help="First day of the period (2026-08-01 or 01/08/2026).")
 @click.option("--to", "date_to", metavar="D", help="Last day of the period (default: today).")
 @click.option("--format", "-f", "fmt", metavar="md|html|csv|json",
               help="Output format (default md, or what the -o file's extension names).")
