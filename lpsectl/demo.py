@@ -6,7 +6,7 @@ import contextlib
 import io
 import shlex
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 
@@ -77,8 +77,12 @@ def run(directory: Optional[str]) -> Path:
         raise click.exceptions.Exit(code)
     home = home.resolve()
     lp = _Runner(home)
-    # Times: the last weeks, so the clock has something to say.
-    today = datetime.now().replace(hour=8, minute=30, second=0, microsecond=0)
+    from lpsectl.clock import now as clock_now
+    from lpsectl.store import Helpdesk
+
+    # Times: the last weeks of the office's clock (its time zone, and the
+    # frozen time of the tested docs), so the clock has something to say.
+    today = clock_now(Helpdesk(home).tz).replace(hour=8, minute=30, second=0, tzinfo=None)
     start = today - timedelta(days=today.weekday() + 21)  # a Monday three weeks back
 
     def at(day: float, hour: int = 9, minute: int = 0) -> str:
@@ -157,7 +161,7 @@ def run(directory: Optional[str]) -> Path:
     from lpsectl.cli import cli as group
 
     if "report" in group.commands:
-        lp("report", "--from", at(0)[:10], "--to", datetime.now().strftime("%Y-%m-%d"))
+        lp("report", "--from", at(0)[:10], "--to", today.strftime("%Y-%m-%d"))
     click.echo(f"\nThe sample helpdesk is in {home}\n"
                f"Try: cd {shlex.quote(str(home))} && {_me()} list --all && git log --oneline")
     return home

@@ -232,6 +232,23 @@ def test_demo_builds_a_sample_helpdesk_through_every_channel_and_tier(tmp_path, 
     assert git(home, "status", "--porcelain") == ""
 
 
+def test_demo_dates_its_tickets_by_the_office_clock(tmp_path, run, monkeypatch):
+    # The office's "now" (frozen here as the tested docs freeze it), not the
+    # machine's: every event of the demo lies in the weeks before it.
+    monkeypatch.setenv("LPSECTL_TEST_NOW", "2026-09-01T09:00:00+07:00")
+    result = run.runner.invoke(__import__("lpsectl.cli", fromlist=["cli"]).cli,
+                               ["demo", str(tmp_path / "demo")], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    from datetime import datetime
+
+    from lpsectl.store import Helpdesk
+
+    now = datetime.fromisoformat("2026-09-01T09:00:00+07:00")
+    events = [e.at for t in Helpdesk(tmp_path / "demo").load_all().tickets for e in t.history]
+    assert len(events) > 10
+    assert all(now.replace(month=8) <= at <= now for at in events)
+
+
 @pytest.mark.parametrize("word,value", [("telepon", "phone"), ("WA", "whatsapp"), ("Surel", "email"),
                                         ("lpse-support", "portal"), ("kotak-saran", "suggestion-box")])
 def test_indonesian_channel_words_are_stored_in_english(run, word, value):
