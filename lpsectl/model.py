@@ -2,8 +2,10 @@
 
 The history of events is the truth: status, tier and resolution are derived
 from it by :func:`replay`, which never refuses (a merged history must always
-yield a state); the rules about which action is allowed live in
-:mod:`lpsectl.workflow`.
+yield a state). The status table (:data:`ALLOWED`) lives here because both
+sides read it: :mod:`lpsectl.workflow` refuses an action it does not allow,
+and :func:`replay` flags an event that two desks' merged histories put where
+it does not allow it (see :func:`refusal`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,17 @@ ACTIONS = (
     "open", "answer", "escalate", "redirect", "note", "wait", "resume",
     "close", "reopen", "rate", "edit", "followup",
 )
+# The status table of the service standard (SPEC §1).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "open": ("answer", "escalate", "redirect", "wait", "close"),
+    "waiting": ("resume", "answer", "close"),
+    "answered": ("close", "reopen", "rate"),
+    "closed": ("reopen", "rate"),
+}
+ANY_STATUS = ("note", "edit", "followup")
+# An event that settles the conflicts an officer saw lists them here (see
+# :func:`conflict_ref`); a follow-up is the reporter's, so it settles none.
+SETTLES = "settles"
 # Resolutions that take a ticket out of every SLA figure.
 UNCOUNTED_RESOLUTIONS = ("duplicate", "withdrawn", "invalid")
 REPORTER_FIELDS = ("name", "address", "phone", "email", "account", "role")
@@ -120,6 +133,12 @@ def next_tier(tier: str) -> Optional[str]:
     order = TIER.values
     i = order.index(tier)
     return order[i + 1] if i + 1 < len(order) else None
+
+
+def higher_tier(a: str, b: str) -> str:
+    """The higher of two tiers: a tier never goes down."""
+    order = TIER.values
+    return b if order.index(b) > order.index(a) else a
 
 
 @dataclass
@@ -197,6 +216,13 @@ class Ticket:
     def tier(self) -> str:
         return self.state().tier
 
+    def conflicts(self) -> list["Conflict"]:
+        """Events not allowed where a merge put them, not yet settled.
+
+        Replayed from the history itself (a cached state does not carry them).
+        """
+        return replay(self.history).conflicts
+
     def reachable(self) -> bool:
         """Whether the answer can go back to the reporter (not an anonymous slip)."""
         return self.reporter.reachable() or bool(self.refs.get("lapor"))
@@ -250,6 +276,28 @@ class Ticket:
 
 
 @dataclass
+class Conflict:
+    """An event that was not allowed where the merged history puts it.
+
+    It stays in the history (it happened on some desk) but changes nothing
+    except the tier an escalate names, until an officer settles it.
+    """
+
+    index: int  # its place in the history
+    event: Event
+    why: str
+
+    @property
+    def ref(self) -> str:
+        return conflict_ref(self.event)
+
+
+def conflict_ref(e: Event) -> str:
+    """How a settling event names a conflicting one: time, action and who."""
+    return f"{e.at.isoformat()} {e.action} {e.by}"
+
+
+@dataclass
 class State:
     """What the history says of a ticket at some moment."""
 
@@ -269,52 +317,106 @@ class State:
     # may be open (end None) while the ticket waits or is answered.
     pauses: list[tuple[datetime, Optional[datetime]]] = field(default_factory=list)
     last_at: Optional[datetime] = None
+    # Whether an answer was given since the ticket was opened or last reopened.
+    answered_since_open: bool = False
+    # Events not allowed at their place that no officer has settled yet.
+    conflicts: list[Conflict] = field(default_factory=list)
 
 
 _RESOLVING = ("answer", "redirect", "close")
 _FIRST_RESPONSE = ("answer", "redirect", "close")
+_TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
+
+
+def escalation_target(s: "State", e: Event) -> Optional[str]:
+    """The tier an escalate goes to: the one it names (files record it as the
+    event's tier), else, for an event without a valid tier, the next one."""
+    return e.tier if e.tier in _TIER_RANK else next_tier(s.tier)
+
+
+def refusal(s: "State", e: Event) -> Optional[str]:
+    """Why ``e`` was not allowed in state ``s``, or None when it was.
+
+    The rules of :mod:`lpsectl.workflow` that a history can show: the status
+    table, one tier up at a time and never down, waiting on LKPP only at
+    LKPP, closing as answered only after an answer since the (re)opening.
+    Actions this version does not know are never conflicts.
+    """
+    a = e.action
+    if a == "open" or a in ANY_STATUS or a not in ACTIONS:
+        return None
+    if a not in ALLOWED[s.status]:
+        was = s.status + (f" on {s.wait_on}" if s.wait_on else "") + (f", {s.resolution}" if s.resolution else "")
+        return f"the ticket was {was} then; {a} was not allowed (allowed: {', '.join(ALLOWED[s.status])})"
+    if a == "escalate":
+        target = escalation_target(s, e)
+        if target is None or _TIER_RANK[target] <= _TIER_RANK[s.tier]:
+            return f"the ticket was already at {s.tier}; an escalate to {target or e.tier} does not raise it"
+    elif a == "wait" and e.get("on") == "lkpp" and s.tier != "lkpp":
+        return f"the ticket was at {s.tier} then; only a ticket at lkpp waits on lkpp"
+    elif a == "close" and (e.get("resolution") or "answered") == "answered" and not s.answered_since_open:
+        return "closed as answered with no answer since it was opened or reopened"
+    return None
 
 
 def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
     """Derive the state from the events up to ``as_of`` (all when None).
 
-    Total by design: every event has one effect whatever came before, so
-    the union of two desks' histories always has a state.
+    Total by design, so the union of two desks' histories always has a
+    state. Each event is taken in order under the desk's own rules: an event
+    they allow has its effect; one they do not (two desks acted apart, see
+    :func:`refusal`) is kept as a :class:`Conflict` and has no effect, except
+    that an escalate still raises the tier to the tier it names. A tier never
+    goes down. A later event listing the conflict under ``settles`` (an
+    officer's action after seeing it) settles it.
     """
     s = State()
-    tiers = TIER.values
-    for e in history:
+    for i, e in enumerate(history):
         if as_of is not None and e.at > as_of:
             break
         s.last_at = e.at
         a = e.action
+        settles = e.get(SETTLES)
+        if settles and s.conflicts and isinstance(settles, list):
+            named = {str(x) for x in settles}
+            s.conflicts = [c for c in s.conflicts if c.ref not in named]
+        why = refusal(s, e)
+        if why is not None:
+            s.conflicts.append(Conflict(i, e, why))
+            if a == "escalate":
+                target = escalation_target(s, e)
+                if target:
+                    s.tier = higher_tier(s.tier, target)
+                    s.highest_tier = higher_tier(s.highest_tier, s.tier)
+            continue
         running = s.status == "open"
         if a == "open":
             s.status, s.resolution, s.wait_on = "open", None, None
-            if e.tier in tiers:
-                s.tier = e.tier
+            if e.tier in _TIER_RANK:
+                s.tier = higher_tier(s.tier, e.tier)
         elif a == "answer":
             s.status, s.wait_on = "answered", None
             s.answered_tier = s.tier
+            s.answered_since_open = True
         elif a == "escalate":
-            target = e.tier if e.tier in tiers else next_tier(s.tier)
+            target = escalation_target(s, e)
             if target:
-                s.tier = target
+                s.tier = higher_tier(s.tier, target)
         elif a == "redirect":
             s.status, s.resolution, s.wait_on = "closed", "redirected", None
         elif a == "wait":
             s.status, s.wait_on = "waiting", e.get("on")
         elif a == "resume":
-            if s.status == "waiting":
-                s.status, s.wait_on = "open", None
+            s.status, s.wait_on = "open", None
         elif a == "close":
             s.status, s.wait_on = "closed", None
             s.resolution = e.get("resolution") or "answered"
         elif a == "reopen":
             s.status, s.resolution, s.wait_on = "open", None, None
             s.resolved_at = None
-            if e.tier in tiers:
-                s.tier = e.tier
+            s.answered_since_open = False
+            if e.tier in _TIER_RANK:
+                s.tier = higher_tier(s.tier, e.tier)
         elif a == "rate":
             score = e.get("score")
             s.score = score if isinstance(score, int) else s.score
@@ -336,6 +438,5 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
             s.pauses.append((e.at, None))
         elif not running and now_running and s.pauses and s.pauses[-1][1] is None:
             s.pauses[-1] = (s.pauses[-1][0], e.at)
-        if tiers.index(s.tier) > tiers.index(s.highest_tier):
-            s.highest_tier = s.tier
+        s.highest_tier = higher_tier(s.highest_tier, s.tier)
     return s

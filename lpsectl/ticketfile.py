@@ -264,6 +264,15 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
     return from_data(data, where, lines)
 
 
+def event_lines(text: str) -> list[int]:
+    """The line of each event of a readable ticket file's history, in order."""
+    node = yaml.compose(text, Loader=_Loader)
+    for key, value in node.value:
+        if key.value == "history" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
 def _need_str(data: dict, key: str, where: str, lines: _Lines, path: tuple = (), optional: bool = True) -> Optional[str]:
     value = data.get(key)
     if value is None:

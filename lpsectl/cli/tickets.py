@@ -135,6 +135,11 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     ]
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
+    for c in t.conflicts():
+        # Two desks acted apart: the merged history has an event its rules did not allow there.
+        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, hd.tz)}: {c.why}")
+    if t.conflicts():
+        lines.append(f"             settle it: record the next action, or a note (lpsectl note {t.id} -m ...)")
     if s.score:
         lines.append(f"Rating:      {s.score}/4")
     who = [f"{k}: {v}" for k, v in t.reporter.as_dict().items() if v]
