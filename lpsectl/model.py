@@ -319,6 +319,7 @@ class State:
     last_at: Optional[datetime] = None
     # Whether an answer was given since the ticket was opened or last reopened.
     answered_since_open: bool = False
+    reopened: bool = False
     # Events not allowed at their place that no officer has settled yet.
     conflicts: list[Conflict] = field(default_factory=list)
 
@@ -339,7 +340,7 @@ def refusal(s: "State", e: Event) -> Optional[str]:
 
     The rules of :mod:`lpsectl.workflow` that a history can show: the status
     table, one tier up at a time and never down, waiting on LKPP only at
-    LKPP, closing as answered only after an answer since the (re)opening.
+    LKPP, closing as answered after a reopen only once answered again.
     Actions this version does not know are never conflicts.
     """
     a = e.action
@@ -354,8 +355,11 @@ def refusal(s: "State", e: Event) -> Optional[str]:
             return f"the ticket was already at {s.tier}; an escalate to {target or e.tier} does not raise it"
     elif a == "wait" and e.get("on") == "lkpp" and s.tier != "lkpp":
         return f"the ticket was at {s.tier} then; only a ticket at lkpp waits on lkpp"
-    elif a == "close" and (e.get("resolution") or "answered") == "answered" and not s.answered_since_open:
-        return "closed as answered with no answer since it was opened or reopened"
+    elif (a == "close" and (e.get("resolution") or "answered") == "answered"
+          and s.reopened and not s.answered_since_open):
+        # Only after a reopen: a close as answered with no answer ever is an
+        # imported record (the live rules do not apply to those), not a merge.
+        return "closed as answered, but the ticket had been reopened and not answered since"
     return None
 
 
@@ -415,6 +419,7 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
             s.status, s.resolution, s.wait_on = "open", None, None
             s.resolved_at = None
             s.answered_since_open = False
+            s.reopened = True
             if e.tier in _TIER_RANK:
                 s.tier = higher_tier(s.tier, e.tier)
         elif a == "rate":

@@ -239,3 +239,15 @@ def test_a_run_killed_after_every_file_was_moved_in_is_finished_by_the_next_comm
     assert "import rekap-lama.csv" in git(run.home, "log", "--format=%s", "-2")
     assert git(run.home, "status", "--porcelain").strip() == ""
     assert not stage.dir.exists()
+
+
+def test_a_row_closed_as_answered_without_an_answer_is_no_conflict_to_settle(run, tmp_path):
+    # The file records what already happened; the live rules do not apply to it.
+    f = write(tmp_path, "channel,created_at,subject,status,closed_at\nkotak-saran,2025-08-04,AC rusak,closed,2025-08-06\n")
+    run.ok("import", f)
+    [t] = tickets(run)
+    shown = json.loads(run.ok("show", t.id, "--json"))
+    assert [e["action"] for e in shown["history"]] == ["open", "close"]
+    assert (shown["status"], shown["resolution"], shown["conflicts"]) == ("closed", "answered", [])
+    result = run("check")
+    assert result.exit_code == 0, result.stdout

@@ -52,7 +52,7 @@ def test_closing_as_answered_merged_after_a_reopen_is_a_conflict_and_the_ticket_
     s = merged(base, a, b).state()
     assert (s.status, s.resolution) == ("open", None)
     [c] = s.conflicts
-    assert c.event.action == "close" and "no answer since" in c.why
+    assert c.event.action == "close" and "reopened and not answered since" in c.why
 
 
 def test_two_desks_answering_the_same_question_flag_the_second_answer():
