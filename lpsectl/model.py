@@ -221,7 +221,7 @@ class Ticket:
 
         Replayed from the history itself (a cached state does not carry them).
         """
-        return replay(self.history).conflicts
+        return review(self.history).conflicts
 
     def reachable(self) -> bool:
         """Whether the answer can go back to the reporter (not an anonymous slip)."""
@@ -317,6 +317,12 @@ class State:
     # may be open (end None) while the ticket waits or is answered.
     pauses: list[tuple[datetime, Optional[datetime]]] = field(default_factory=list)
     last_at: Optional[datetime] = None
+
+
+@dataclass
+class Review:
+    """What the rules read off a history besides its state (never cached with it)."""
+
     # Whether an answer was given since the ticket was opened or last reopened.
     answered_since_open: bool = False
     reopened: bool = False
@@ -335,7 +341,7 @@ def escalation_target(s: "State", e: Event) -> Optional[str]:
     return e.tier if e.tier in _TIER_RANK else next_tier(s.tier)
 
 
-def refusal(s: "State", e: Event) -> Optional[str]:
+def refusal(s: "State", r: Review, e: Event) -> Optional[str]:
     """Why ``e`` was not allowed in state ``s``, or None when it was.
 
     The rules of :mod:`lpsectl.workflow` that a history can show: the status
@@ -356,7 +362,7 @@ def refusal(s: "State", e: Event) -> Optional[str]:
     elif a == "wait" and e.get("on") == "lkpp" and s.tier != "lkpp":
         return f"the ticket was at {s.tier} then; only a ticket at lkpp waits on lkpp"
     elif (a == "close" and (e.get("resolution") or "answered") == "answered"
-          and s.reopened and not s.answered_since_open):
+          and r.reopened and not r.answered_since_open):
         # Only after a reopen: a close as answered with no answer ever is an
         # imported record (the live rules do not apply to those), not a merge.
         return "closed as answered, but the ticket had been reopened and not answered since"
@@ -364,6 +370,16 @@ def refusal(s: "State", e: Event) -> Optional[str]:
 
 
 def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
+    """Derive the state from the events up to ``as_of`` (all when None): see :func:`review`."""
+    return _replay(history, as_of)[0]
+
+
+def review(history: Iterable[Event], as_of: Optional[datetime] = None) -> Review:
+    """What the rules need to know of the history besides its state: see :func:`_replay`."""
+    return _replay(history, as_of)[1]
+
+
+def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple[State, Review]:
     """Derive the state from the events up to ``as_of`` (all when None).
 
     Total by design, so the union of two desks' histories always has a
@@ -374,19 +390,19 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
     goes down. A later event listing the conflict under ``settles`` (an
     officer's action after seeing it) settles it.
     """
-    s = State()
+    s, r = State(), Review()
     for i, e in enumerate(history):
         if as_of is not None and e.at > as_of:
             break
         s.last_at = e.at
         a = e.action
         settles = e.get(SETTLES)
-        if settles and s.conflicts and isinstance(settles, list):
+        if settles and r.conflicts and isinstance(settles, list):
             named = {str(x) for x in settles}
-            s.conflicts = [c for c in s.conflicts if c.ref not in named]
-        why = refusal(s, e)
+            r.conflicts = [c for c in r.conflicts if c.ref not in named]
+        why = refusal(s, r, e)
         if why is not None:
-            s.conflicts.append(Conflict(i, e, why))
+            r.conflicts.append(Conflict(i, e, why))
             if a == "escalate":
                 target = escalation_target(s, e)
                 if target:
@@ -401,7 +417,7 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
         elif a == "answer":
             s.status, s.wait_on = "answered", None
             s.answered_tier = s.tier
-            s.answered_since_open = True
+            r.answered_since_open = True
         elif a == "escalate":
             target = escalation_target(s, e)
             if target:
@@ -418,8 +434,8 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
         elif a == "reopen":
             s.status, s.resolution, s.wait_on = "open", None, None
             s.resolved_at = None
-            s.answered_since_open = False
-            s.reopened = True
+            r.answered_since_open = False
+            r.reopened = True
             if e.tier in _TIER_RANK:
                 s.tier = higher_tier(s.tier, e.tier)
         elif a == "rate":
@@ -444,4 +460,4 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
         elif not running and now_running and s.pauses and s.pauses[-1][1] is None:
             s.pauses[-1] = (s.pauses[-1][0], e.at)
         s.highest_tier = higher_tier(s.highest_tier, s.tier)
-    return s
+    return s, r

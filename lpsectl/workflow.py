@@ -18,7 +18,7 @@ from lpsectl.clock import parse_time
 from lpsectl.errors import BadInput, Refused
 from lpsectl.model import (
     ALLOWED, ANY_STATUS, CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, SETTLES, WAIT_ON,
-    Event, Reporter, Ticket, next_tier, replay,
+    Event, Reporter, Ticket, next_tier, replay, review,
 )
 
 FUTURE_SLACK = timedelta(minutes=5)
@@ -90,7 +90,7 @@ def _allow(t: Ticket, action: str) -> None:
 
 def _add(t: Ticket, act: Act, *events: Event) -> list[Event]:
     _check_order(t, act)
-    conflicts = replay(t.history).conflicts
+    conflicts = review(t.history).conflicts
     if conflicts and events[0].action not in _SETTLES_NOTHING:
         events[0].fields[SETTLES] = [c.ref for c in conflicts]
     for e in events:
@@ -218,7 +218,7 @@ def close(t: Ticket, act: Act, resolution: Optional[str], message: Optional[str]
     res = RESOLUTION.parse(resolution) if resolution else "answered"
     text = _text(message)
     if res == "answered":
-        if not replay(t.history).answered_since_open:
+        if not review(t.history).answered_since_open:
             raise Refused(
                 f"ticket {t.id} has no answer yet: answer it first, or close it with "
                 "--resolution referred, duplicate, withdrawn or invalid"

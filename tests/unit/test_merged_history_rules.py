@@ -9,7 +9,7 @@ import pytest
 
 from lpsectl import merge, ticketfile
 from lpsectl import workflow as wf
-from lpsectl.model import SETTLES, Ticket, conflict_ref, replay
+from lpsectl.model import SETTLES, Ticket, conflict_ref, review
 from tests.unit.test_merge import at, base_ticket, ev, merged, text, with_events
 
 
@@ -26,7 +26,7 @@ def test_a_tier_never_goes_down_when_one_desk_escalated_twice_and_the_other_once
     s = m.state()
     assert (s.status, s.tier, s.highest_tier) == ("open", "lkpp", "lkpp")
     # Budi's escalate went to a tier the ticket had already reached: flagged.
-    [c] = s.conflicts
+    [c] = m.conflicts()
     assert (c.event.by, c.event.action, c.index) == ("Budi", "escalate", [e.by for e in m.history].index("Budi"))
     assert "already at" in c.why
 
@@ -36,22 +36,24 @@ def test_a_ticket_closed_as_invalid_stays_closed_when_another_desk_escalated_and
     a = with_events(base, ev(10, "close", by="Andi", resolution="invalid"))
     b = with_events(base, escalate(20, "admin-ppe", "Budi"), escalate(30, "lkpp", "Budi"),
                     ev(40, "wait", by="Budi", tier="lkpp", on="lkpp"))
-    s = merged(base, a, b).state()
+    m = merged(base, a, b)
+    s = m.state()
     assert (s.status, s.resolution, s.wait_on) == ("closed", "invalid", None)
     # The matter did go up: the escalations still raise the tier, nothing else.
     assert s.tier == "lkpp"
-    assert [(c.event.action, c.event.at) for c in s.conflicts] == [("escalate", at(20)), ("escalate", at(30)),
+    assert [(c.event.action, c.event.at) for c in m.conflicts()] == [("escalate", at(20)), ("escalate", at(30)),
                                                                      ("wait", at(40))]
-    assert all("the ticket was closed, invalid then" in c.why for c in s.conflicts)
+    assert all("the ticket was closed, invalid then" in c.why for c in m.conflicts())
 
 
 def test_closing_as_answered_merged_after_a_reopen_is_a_conflict_and_the_ticket_stays_open():
     base = with_events(base_ticket(), ev(10, "answer", message="jawaban"))
     a = with_events(base, ev(20, "close", by="Andi", resolution="answered"))
     b = with_events(base, ev(15, "reopen", by="Budi", message="pelapor menolak"))
-    s = merged(base, a, b).state()
+    m = merged(base, a, b)
+    s = m.state()
     assert (s.status, s.resolution) == ("open", None)
-    [c] = s.conflicts
+    [c] = m.conflicts()
     assert c.event.action == "close" and "reopened and not answered since" in c.why
 
 
@@ -59,16 +61,17 @@ def test_two_desks_answering_the_same_question_flag_the_second_answer():
     base = base_ticket()
     a = with_events(base, ev(10, "answer", by="Andi", message="jawaban A"))
     b = with_events(base, ev(20, "answer", by="Budi", message="jawaban B"))
-    s = merged(base, a, b).state()
+    m = merged(base, a, b)
+    s = m.state()
     assert s.status == "answered"
-    assert [c.event.message for c in s.conflicts] == ["jawaban B"]
+    assert [c.event.message for c in m.conflicts()] == ["jawaban B"]
 
 
 def test_histories_that_interleave_within_the_rules_have_no_conflict():
     base = base_ticket()
     a = with_events(base, ev(10, "note", message="catatan"), ev(30, "answer", message="sudah"))
     b = with_events(base, escalate(20, "admin-ppe", "Budi"), ev(25, "edit", changes={}))
-    assert merged(base, a, b).state().conflicts == []
+    assert merged(base, a, b).conflicts() == []
 
 
 def test_the_merge_driver_writes_the_rule_following_state_into_the_file(tmp_path: Path):
@@ -136,5 +139,5 @@ def test_a_conflict_merged_in_after_an_officer_settled_others_is_still_flagged()
 
 def test_the_state_as_of_a_moment_only_counts_conflicts_up_to_it():
     t = _conflicted()
-    assert replay(t.history, at(15)).conflicts == []
-    assert len(replay(t.history, at(20)).conflicts) == 1
+    assert review(t.history, at(15)).conflicts == []
+    assert len(review(t.history, at(20)).conflicts) == 1
