@@ -333,6 +333,8 @@ class Review:
 _RESOLVING = ("answer", "redirect", "close")
 _FIRST_RESPONSE = ("answer", "redirect", "close")
 _TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
+# The actions the status table allows in some statuses only.
+_JUDGED = frozenset(a for actions in ALLOWED.values() for a in actions)
 
 
 def escalation_target(s: "State", e: Event) -> Optional[str]:
@@ -347,10 +349,12 @@ def refusal(s: "State", r: Review, e: Event) -> Optional[str]:
     The rules of :mod:`lpsectl.workflow` that a history can show: the status
     table, one tier up at a time and never down, waiting on LKPP only at
     LKPP, closing as answered after a reopen only once answered again.
-    Actions this version does not know are never conflicts.
+    Only the actions of the status table are judged: ``open``, ``note``,
+    ``edit``, ``followup`` and actions this version does not know (or that a
+    later one adds for any status) are never conflicts.
     """
     a = e.action
-    if a == "open" or a in ANY_STATUS or a not in ACTIONS:
+    if a not in _JUDGED:
         return None
     if a not in ALLOWED[s.status]:
         was = s.status + (f" on {s.wait_on}" if s.wait_on else "") + (f", {s.resolution}" if s.resolution else "")

@@ -17,7 +17,9 @@ def test_an_action_on_a_newer_versions_file_adds_its_event_and_changes_nothing_e
     expected = FILE.replace("tier: helpdesk\nresolution", "tier: admin-ppe\nresolution", 1)
     assert text.startswith(expected)
     assert text[len(expected):].startswith("- at: '2026-08-13T11:00:00+07:00'\n  action: escalate\n")
-    assert run("check").exit_code == 0
+    check = run("check")
+    assert (check.exit_code, check.stdout) == (0, "")
+    assert "1 ticket(s) checked, no problems" in check.stderr
 
 
 def test_listings_read_a_newer_versions_file_through_the_cache(run, helpdesk):

@@ -141,3 +141,12 @@ def test_the_state_as_of_a_moment_only_counts_conflicts_up_to_it():
     t = _conflicted()
     assert review(t.history, at(15)).conflicts == []
     assert len(review(t.history, at(20)).conflicts) == 1
+
+
+@pytest.mark.parametrize("action", ["note", "edit", "followup", "assign", "erase"])
+def test_actions_allowed_in_every_status_or_unknown_here_are_never_conflicts(action):
+    from lpsectl.model import Event
+
+    closed = with_events(base_ticket(), ev(10, "close", resolution="invalid"))
+    e = Event(at=at(20), action=action, by="Dewi", tier="helpdesk", message="x")
+    assert review([*closed.history, e]).conflicts == []
