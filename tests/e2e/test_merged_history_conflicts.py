@@ -68,6 +68,8 @@ def test_two_escalations_on_one_desk_and_one_on_the_other_leave_the_ticket_at_lk
     text = lp(b, "Rina", "show", tid).stdout
     assert "[open, lkpp]" in text
     assert "Conflict:    escalate by Budi at 2026-08-13 11:00 WIB: the ticket was already at lkpp" in text
+    assert "  2026-08-13 11:00 WIB  escalate  admin-ppe  by Budi  (conflict)\n" in text
+    assert "by Andi  (conflict)" not in text
 
     check = lp(b, "Rina", "check", code=1)
     path = next(b.glob(f"tickets/*/*/{tid}.yaml"))
