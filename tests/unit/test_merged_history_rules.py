@@ -150,3 +150,70 @@ def test_actions_allowed_in_every_status_or_unknown_here_are_never_conflicts(act
     closed = with_events(base_ticket(), ev(10, "close", resolution="invalid"))
     e = Event(at=at(20), action=action, by="Dewi", tier="helpdesk", message="x")
     assert review([*closed.history, e]).conflicts == []
+
+
+_STEPS = ["answer", "escalate", "redirect", "wait-reporter", "wait-lkpp", "resume", "close", "close-invalid",
+          "reopen", "rate", "note", "head", "followup"]
+
+
+def _apply(t: Ticket, step: str, act) -> None:
+    from lpsectl.errors import LpseError
+
+    calls = {
+        "answer": lambda: wf.answer(t, act, "jawaban"),
+        "escalate": lambda: wf.escalate(t, act, None, None),
+        "redirect": lambda: wf.redirect(t, act, None),
+        "wait-reporter": lambda: wf.wait(t, act, "reporter", None),
+        "wait-lkpp": lambda: wf.wait(t, act, "lkpp", None),
+        "resume": lambda: wf.resume(t, act, None),
+        "close": lambda: wf.close(t, act, None, None),
+        "close-invalid": lambda: wf.close(t, act, "invalid", None),
+        "reopen": lambda: wf.reopen(t, act, "ditolak"),
+        "rate": lambda: wf.rate(t, act, 3),
+        "note": lambda: wf.note(t, act, "catatan"),
+        "head": lambda: wf.note(t, act, "kepala", head=True),
+        "followup": lambda: wf.followup(t, act, "lagi"),
+    }
+    try:
+        calls[step]()
+    except LpseError:
+        pass  # refused on the desk: nothing recorded
+
+
+def _desk(steps: list[str], start: int, by: str) -> Ticket:
+    t = base_ticket()
+    for i, step in enumerate(steps):
+        when = at(start + 10 * i)
+        _apply(t, step, wf.Act(by, when, when))
+    return t
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_STEP_LISTS = st.lists(st.sampled_from(_STEPS), max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_STEP_LISTS)
+def test_whatever_one_desk_records_under_the_rules_has_no_conflict(steps):
+    t = _desk(steps, 1, "Rina")
+    assert t.conflicts() == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(_STEP_LISTS, _STEP_LISTS, st.integers(0, 9))
+def test_a_merge_of_two_desks_reaches_only_states_the_rules_allow(a_steps, b_steps, offset):
+    from lpsectl.model import TIER
+
+    base = base_ticket()
+    a, b = _desk(a_steps, 1, "Andi"), _desk(b_steps, 1 + offset, "Budi")
+    s = merged(base, a, b).state()
+    order = TIER.values
+    # A tier never goes down: as high as either desk had it, and as high as it ever was.
+    assert order.index(s.tier) >= max(order.index(a.tier), order.index(b.tier))
+    assert s.tier == s.highest_tier
+    # Status, resolution and wait agree with each other as the status table has them.
+    assert (s.resolution is not None) == (s.status == "closed")
+    assert (s.wait_on is not None) == (s.status == "waiting")
+    assert s.wait_on != "lkpp" or s.tier == "lkpp"
