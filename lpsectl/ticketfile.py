@@ -221,8 +221,10 @@ class _Lines:
         self.at: dict[tuple, int] = {}
         # Nodes already read: a node met twice is a YAML alias.
         self.seen: set[int] = set()
-        # Plain scalars that would be written back in another form: (tag, text) by path.
+        # Plain scalars that would be written back in another form: (tag, text) by
+        # path; and the tags of plain keys that are no text, by the path they name.
         self.plain: dict[tuple, tuple[str, str]] = {}
+        self.plain_keys: dict[tuple, str] = {}
 
     def of(self, *path: Any) -> Optional[int]:
         while path:
@@ -251,6 +253,8 @@ def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
             if key in out:
                 raise Damaged(where, k.start_mark.line + 1, f"key {key!r} appears twice")
             lines.at[path + (key,)] = k.start_mark.line + 1
+            if not k.style and k.tag != _TAG + "str":  # a key `1:` or `2026-08-13:`, read as text
+                lines.plain_keys[path + (key,)] = k.tag
             out[key] = _construct(v, path + (key,), lines, where)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -274,10 +278,12 @@ def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
 
 def _keep_plain(value: Any, path: tuple, lines: _Lines) -> Any:
     """``value`` of an unknown key, its plain scalars as they were written (:class:`PlainScalar`)."""
-    if not lines.plain:
+    if not lines.plain and not lines.plain_keys:
         return value
     if isinstance(value, dict):
-        return {k: _keep_plain(v, path + (k,), lines) for k, v in value.items()}
+        keys = lines.plain_keys
+        return {(PlainScalar(k, keys[path + (k,)]) if path + (k,) in keys else k): _keep_plain(v, path + (k,), lines)
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_keep_plain(v, path + (i,), lines) for i, v in enumerate(value)]
     hit = lines.plain.get(path)

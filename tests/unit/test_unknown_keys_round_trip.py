@@ -50,6 +50,12 @@ future_map:
       deeper: 12:30:45
   flags: {}
   none: []
+  by_year:
+    2025: 3
+    2026-08-13: ok
+    1.5: half
+    ~: nothing
+    '017': a text key
 """
 
 OPEN = """\
