@@ -56,7 +56,8 @@ def test_two_escalations_on_one_desk_and_one_on_the_other_leave_the_ticket_at_lk
     lp(a, "Andi", "escalate", tid, "--at", "2026-08-13T10:30")
     lp(b, "Budi", "escalate", tid, "--at", "2026-08-13T11:00")  # Budi never saw Andi's
     lp(a, "Andi", "sync")
-    lp(b, "Budi", "sync")
+    synced = lp(b, "Budi", "sync")  # merges, and says so
+    assert f"Warning: {tid}: 1 conflict(s) for an officer to settle (`lpsectl show {tid}`)\n" in synced.stderr
 
     d = show(lp, b, tid)
     assert (d["status"], d["tier"]) == ("open", "lkpp")
