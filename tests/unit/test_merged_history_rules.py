@@ -6,10 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lpsectl import merge, ticketfile
 from lpsectl import workflow as wf
-from lpsectl.model import SETTLES, Ticket, conflict_ref, review
+from lpsectl.errors import LpseError
+from lpsectl.model import SETTLES, TIER, Event, Ticket, conflict_ref, review
 from tests.unit.test_merge import at, base_ticket, ev, merged, text, with_events
 
 
@@ -145,8 +148,6 @@ def test_the_state_as_of_a_moment_only_counts_conflicts_up_to_it():
 
 @pytest.mark.parametrize("action", ["note", "edit", "followup", "assign", "erase"])
 def test_actions_allowed_in_every_status_or_unknown_here_are_never_conflicts(action):
-    from lpsectl.model import Event
-
     closed = with_events(base_ticket(), ev(10, "close", resolution="invalid"))
     e = Event(at=at(20), action=action, by="Dewi", tier="helpdesk", message="x")
     assert review([*closed.history, e]).conflicts == []
@@ -157,8 +158,6 @@ _STEPS = ["answer", "escalate", "redirect", "wait-reporter", "wait-lkpp", "resum
 
 
 def _apply(t: Ticket, step: str, act) -> None:
-    from lpsectl.errors import LpseError
-
     calls = {
         "answer": lambda: wf.answer(t, act, "jawaban"),
         "escalate": lambda: wf.escalate(t, act, None, None),
@@ -188,9 +187,6 @@ def _desk(steps: list[str], start: int, by: str) -> Ticket:
     return t
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _STEP_LISTS = st.lists(st.sampled_from(_STEPS), max_size=8)
 
 
@@ -204,8 +200,6 @@ def test_whatever_one_desk_records_under_the_rules_has_no_conflict(steps):
 @settings(max_examples=150, deadline=None)
 @given(_STEP_LISTS, _STEP_LISTS, st.integers(0, 9))
 def test_a_merge_of_two_desks_reaches_only_states_the_rules_allow(a_steps, b_steps, offset):
-    from lpsectl.model import TIER
-
     base = base_ticket()
     a, b = _desk(a_steps, 1, "Andi"), _desk(b_steps, 1 + offset, "Budi")
     s = merged(base, a, b).state()
