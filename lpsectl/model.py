@@ -129,6 +129,9 @@ EDITABLE = ("subject", "category", "difficulty", "kind") + tuple(
 ) + tuple(f"refs.{k}" for k in REF_KEYS)
 
 
+_TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
+
+
 def next_tier(tier: str) -> Optional[str]:
     order = TIER.values
     i = order.index(tier)
@@ -137,8 +140,7 @@ def next_tier(tier: str) -> Optional[str]:
 
 def higher_tier(a: str, b: str) -> str:
     """The higher of two tiers: a tier never goes down."""
-    order = TIER.values
-    return b if order.index(b) > order.index(a) else a
+    return b if _TIER_RANK[b] > _TIER_RANK[a] else a
 
 
 @dataclass
@@ -319,22 +321,27 @@ class State:
     last_at: Optional[datetime] = None
 
 
-@dataclass
 class Review:
-    """What the rules read off a history besides its state (never cached with it)."""
+    """What the rules read off a history besides its state (never cached with it).
 
-    # Whether an answer was given since the ticket was opened or last reopened.
-    answered_since_open: bool = False
-    reopened: bool = False
-    # Events not allowed at their place that no officer has settled yet.
-    conflicts: list[Conflict] = field(default_factory=list)
+    Made for every replay, so a plain class with slots.
+    """
+
+    __slots__ = ("answered_since_open", "reopened", "conflicts")
+
+    def __init__(self) -> None:
+        # Whether an answer was given since the ticket was opened or last reopened.
+        self.answered_since_open = False
+        self.reopened = False
+        # Events not allowed at their place that no officer has settled yet.
+        self.conflicts: list[Conflict] = []
 
 
 _RESOLVING = ("answer", "redirect", "close")
 _FIRST_RESPONSE = ("answer", "redirect", "close")
-_TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
 # The actions the status table allows in some statuses only.
 _JUDGED = frozenset(a for actions in ALLOWED.values() for a in actions)
+_OWN_RULE = frozenset(("escalate", "wait", "close"))  # refusal() has a rule beyond the table
 
 
 def escalation_target(s: "State", e: Event) -> Optional[str]:
@@ -400,11 +407,13 @@ def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple
             break
         s.last_at = e.at
         a = e.action
-        settles = e.get(SETTLES)
-        if settles and r.conflicts and isinstance(settles, list):
-            named = {str(x) for x in settles}
-            r.conflicts = [c for c in r.conflicts if c.ref not in named]
-        why = refusal(s, r, e)
+        if r.conflicts:
+            settles = e.fields.get(SETTLES)
+            if settles and isinstance(settles, list):
+                named = {str(x) for x in settles}
+                r.conflicts = [c for c in r.conflicts if c.ref not in named]
+        # Most events are allowed by the status table and have no rule of their own.
+        why = refusal(s, r, e) if a in _JUDGED and (a in _OWN_RULE or a not in ALLOWED[s.status]) else None
         if why is not None:
             r.conflicts.append(Conflict(i, e, why))
             if a == "escalate":
@@ -463,5 +472,6 @@ def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple
             s.pauses.append((e.at, None))
         elif not running and now_running and s.pauses and s.pauses[-1][1] is None:
             s.pauses[-1] = (s.pauses[-1][0], e.at)
-        s.highest_tier = higher_tier(s.highest_tier, s.tier)
+        if s.tier != s.highest_tier:
+            s.highest_tier = higher_tier(s.highest_tier, s.tier)
     return s, r
