@@ -279,3 +279,18 @@ def test_a_closed_day_on_an_ordinary_weekday_does_not_count():
     wednesday = date(2026, 8, 19)
     assert cal().is_working_day(wednesday)
     assert not cal(closed_days=frozenset({wednesday})).is_working_day(wednesday)
+
+
+def test_the_test_clock_freezes_now_in_the_office_zone(monkeypatch):
+    from lpsectl import clock
+
+    monkeypatch.setenv("LPSECTL_TEST_NOW", "2026-08-20T03:00:00+00:00")
+    assert clock.now(WIB) == datetime(2026, 8, 20, 10, 0, tzinfo=WIB)
+
+
+def test_a_malformed_test_clock_is_refused_not_ignored(monkeypatch):
+    from lpsectl import clock
+
+    monkeypatch.setenv("LPSECTL_TEST_NOW", "2026-08-20 10:00")  # no offset
+    with pytest.raises(BadInput, match="LPSECTL_TEST_NOW"):
+        clock.now(WIB)
