@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -18,6 +20,34 @@ MANY_PATHS = 200
 
 class GitError(LpseError):
     """git refused or failed."""
+
+
+@dataclass
+class PathState:
+    """What git holds for one path before an action changes it."""
+
+    branch: str            # the full ref HEAD points at: refs/heads/...
+    head: Optional[str]    # its commit, None on an unborn branch
+    blob: Optional[str]    # the path's blob in that commit, None when it has none
+
+
+class Detached(GitError):
+    """HEAD names a commit, not a branch: a commit there would be lost."""
+
+
+class Diverged(GitError):
+    """The work tree's file is not the one git last recorded."""
+
+
+def blob_id(data: bytes, hex_len: int = 40) -> str:
+    """The object id git gives ``data`` as a blob (SHA-1, or SHA-256 in such repositories)."""
+    algo = hashlib.sha256 if hex_len == 64 else hashlib.sha1
+    return algo(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _ident_part(text: str) -> str:
+    """A name or address as fast-import takes it: git strips the same from a commit's author."""
+    return " ".join(text.replace("<", "").replace(">", "").split())
 
 
 @dataclass
@@ -91,7 +121,7 @@ class GitRepo:
 
     def identity(self) -> dict[str, str]:
         if self._identity is None:
-            proc = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+            proc = self.run("config", "--get-regexp", r"^(user\.(name|email)|commit\.gpgsign)$", check=False)
             ident = {}
             for line in proc.stdout.splitlines():
                 key, _, value = line.partition(" ")
@@ -133,6 +163,153 @@ class GitRepo:
         if not self.run("status", "--porcelain", "--", *rel).stdout.strip():
             return False
         raise _failed(["commit"], proc)
+
+    # -- one ticket, committed before its file is written -----------------
+    def branch_ref(self) -> Optional[str]:
+        """The branch HEAD points at (``refs/heads/...``), None on a detached HEAD.
+
+        Read from the HEAD file: a symbolic ref is one line, and this is
+        asked before every action.
+        """
+        try:
+            text = (self.git_dir() / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            text = ""
+        if text.startswith("ref: "):
+            return text[5:].strip()
+        if not text:  # an unusual ref store: ask git
+            proc = self.run("symbolic-ref", "-q", "HEAD", check=False)
+            return proc.stdout.strip() or None
+        return None
+
+    def require_branch(self) -> str:
+        """The branch HEAD points at; :class:`Detached` on a detached HEAD.
+
+        A commit made on a detached HEAD is on no branch: `git switch`
+        leaves it behind, and the ticket is gone but for the reflog.
+        """
+        branch = self.branch_ref()
+        if branch is None:
+            raise Detached(
+                f"{self.root} is on a detached HEAD (no branch is checked out), so nothing can be "
+                "recorded here; get back to the helpdesk's branch with `git switch NAME` (`git branch` "
+                "lists them; `git switch -` returns to the last one), then run this again; nothing was written")
+        return branch
+
+    def path_state(self, path: Path) -> PathState:
+        """The branch, its commit and ``path``'s blob there, in one git call."""
+        branch = self.require_branch()
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        # rev-parse prints each argument it resolves and echoes one it cannot.
+        proc = self.run("rev-parse", "HEAD", f"HEAD:{rel}", check=False)
+        lines = proc.stdout.split()
+        head = lines[0] if lines and _is_oid(lines[0]) else None
+        blob = lines[1] if len(lines) > 1 and _is_oid(lines[1]) else None
+        return PathState(branch, head, blob)
+
+    def commit_file(self, path: Path, data: bytes, message: str, operator: str, state: PathState) -> str:
+        """Commit ``data`` as the content of ``path`` on top of ``state``; the new commit.
+
+        The work tree and the index are not touched: the caller writes the
+        file only once git holds the commit, so a commit that fails leaves
+        no trace. git's fast-import builds blob, trees and commit and moves
+        the branch in one process, and only if the branch is still at
+        ``state.head`` (it refuses to move a branch that moved meanwhile).
+        """
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        ident = self.identity()
+        if ident.get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1"):
+            return self._commit_file_signed(rel, data, message, operator, state)
+        email = _ident_part(ident.get("user.email", ""))
+        name = _ident_part(operator) or "lpsectl"
+        committer = _ident_part(ident.get("user.name", "")) or name
+        now = datetime.now().astimezone()
+        stamp = f"{int(now.timestamp())} {now.strftime('%z')}"
+        msg = message.encode("utf-8")
+        stream = b"".join([
+            b"commit %s\nmark :1\n" % state.branch.encode("utf-8"),
+            b"author %s <%s> %s\n" % (name.encode("utf-8"), email.encode("utf-8"), stamp.encode()),
+            b"committer %s <%s> %s\n" % (committer.encode("utf-8"), email.encode("utf-8"), stamp.encode()),
+            b"data %d\n%s\n" % (len(msg), msg),
+            (b"from %s\n" % state.head.encode()) if state.head else b"",
+            b"M 100644 inline %s\ndata %d\n%s\n" % (_quote_path(rel), len(data), data),
+            b"get-mark :1\ndone\n",
+        ])
+        proc = self._fast_import(stream)
+        out = proc.stdout.decode("ascii", "replace").split()
+        if proc.returncode != 0 or not out or not _is_oid(out[0]):
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            why = next((ln for ln in err if "Not updating" in ln), err[-1] if err else str(proc.returncode))
+            why = why.removeprefix("fatal: ").removeprefix("warning: ")
+            raise GitError(f"git could not record the commit ({why}); nothing was written: "
+                           "put right what git says, then run this again")
+        return out[0]
+
+    def _commit_file_signed(self, rel: str, data: bytes, message: str, operator: str,
+                            state: PathState) -> str:
+        """:meth:`commit_file` where the office signs its commits: fast-import cannot sign.
+
+        The same order, in plumbing steps: blob, a tree from a temporary
+        index, a signed commit, then the branch moved only if still at
+        ``state.head``.
+        """
+        import tempfile
+
+        ident = self.identity()
+        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", "")}
+        if "user.name" not in ident:
+            env["GIT_COMMITTER_NAME"] = operator
+        if "user.email" not in ident:
+            env["GIT_COMMITTER_EMAIL"] = env["GIT_AUTHOR_EMAIL"]
+        try:
+            blob = self._run_bytes(["hash-object", "-w", "--stdin"], data).strip()
+            with tempfile.TemporaryDirectory(prefix="lpsectl-index-") as tmp:
+                tmp_env = dict(env, GIT_INDEX_FILE=os.path.join(tmp, "index"))
+                self.run("read-tree", *([state.head] if state.head else ["--empty"]), env=tmp_env)
+                self.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{rel}", env=tmp_env)
+                tree = self.run("write-tree", env=tmp_env).stdout.strip()
+            sha = self.run("commit-tree", "-S", tree, *(["-p", state.head] if state.head else []),
+                           "-m", message, env=env).stdout.strip()
+            self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", state.branch, sha,
+                     state.head or "0" * len(blob))
+        except GitError as exc:
+            why = str(exc).partition(": ")[2].removeprefix("error: ").removeprefix("fatal: ")
+            raise GitError(f"git could not record the commit ({why}); nothing was written: "
+                           "put right what git says, then run this again") from None
+        return sha
+
+    def _run_bytes(self, args: list[str], data: bytes) -> str:
+        proc = subprocess.run(["git", *args], cwd=str(self.root), input=data,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {err[-1] if err else proc.returncode}")
+        return proc.stdout.decode("ascii", "replace")
+
+    def _fast_import(self, stream: bytes) -> subprocess.CompletedProcess:
+        env = dict(os.environ)
+        env.setdefault("LC_ALL", "C")
+        try:
+            return subprocess.run(
+                ["git", "fast-import", "--quiet", "--done"], cwd=str(self.root), env=env, input=stream,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed; install git or work outside a repository") from None
+
+    def undo_commit(self, branch: str, new: str, old: Optional[str]) -> bool:
+        """Move ``branch`` back from ``new`` to ``old`` (only if it is still at ``new``); True if done."""
+        if old is None:
+            proc = self.run("update-ref", "-d", branch, new, check=False)
+        else:
+            proc = self.run("update-ref", "-m", "lpsectl: take back a commit whose file could not be written",
+                            branch, old, new, check=False)
+        return proc.returncode == 0
+
+    def stage(self, paths: Sequence[Path]) -> None:
+        """Make the index agree with the files (after :meth:`commit_file` and the write)."""
+        self._retry(["update-index", "--add", "--remove", "--",
+                     *[os.path.relpath(p, self.root) for p in paths]])
 
     def restage(self, paths: Sequence[Path]) -> None:
         """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
@@ -297,6 +474,19 @@ class GitRepo:
             if len(entry) > 3:
                 out.append((entry[:2], entry[3:]))
         return out
+
+
+def _is_oid(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def _quote_path(rel: str) -> bytes:
+    """A path as fast-import reads it: C-style quoted when it has to be."""
+    raw = rel.encode("utf-8")
+    if not any(c in raw for c in b'"\\\n ') and not raw.startswith(b'"'):
+        return raw
+    out = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n")
+    return b'"' + out + b'"'
 
 
 def merge_file(ours: Path, base: Path, theirs: Path, label: str) -> int:

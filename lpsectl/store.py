@@ -27,7 +27,7 @@ from lpsectl import ticketfile
 from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
-from lpsectl.gitrepo import GitRepo, find_root
+from lpsectl.gitrepo import Diverged, GitRepo, blob_id, find_root
 from lpsectl.model import Ticket
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
@@ -263,23 +263,81 @@ class Helpdesk:
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:
         path = self.path_for(t.id)
+        self._write(path, ticketfile.dumps(t).encode("utf-8"))
+        return path
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
-            atomic_write(path, ticketfile.dumps(t).encode("utf-8"))
+            atomic_write(path, data)
         except OSError as exc:  # tickets/ is a file, the disk is full or read-only, ...
             raise LpseError(f"cannot write {self.rel(path)}: {exc.strerror or exc}; "
                             "check the helpdesk folder, then try again") from None
+
+    def record(self, t: Ticket, message: str, operator: str) -> Path:
+        """Save ``t`` as one commit: git first, then the file; a failure leaves no trace.
+
+        The order is the guarantee. git builds the commit from the new bytes
+        without touching the work tree; only once the branch holds it is
+        the file replaced (atomically). If git fails, nothing changed. If
+        the file cannot be written, the commit is taken back; if even that
+        fails, the error says the action *is* recorded, and the ticket
+        refuses further actions until its file is brought up to date
+        (``git checkout``), so no later commit can drop the event.
+        """
+        path = self.path_for(t.id)
+        data = ticketfile.dumps(t).encode("utf-8")
+        if self.git is None:
+            self._write(path, data)
+            return path
+        self.ready_to_record()
+        git = self.git
+        state = git.path_state(path)
+        rel = self.rel(path)
+        if state.blob is not None:
+            on_disk = _bytes_or_none(path)
+            if on_disk is None or blob_id(on_disk, len(state.head or "")) != state.blob:
+                raise Diverged(
+                    f"{rel} is not what git last recorded (a command was interrupted, or the file was "
+                    f"edited by hand); `git diff -- {rel}` shows how: `git checkout -- {rel}` takes "
+                    f"git's version, `git commit {rel}` keeps the file's; then run this again; "
+                    "nothing was written")
+        new_head = git.commit_file(path, data, message, operator, state)
+        try:
+            atomic_write(path, data)
+        except BaseException as exc:  # the old file is intact: atomic_write replaces or leaves it
+            if git.undo_commit(state.branch, new_head, state.head):
+                if isinstance(exc, OSError):
+                    raise LpseError(f"cannot write {rel}: {exc.strerror or exc}; check the helpdesk "
+                                    "folder, then try again; nothing was recorded") from None
+                raise
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+            raise LpseError(
+                f"{message.split(' ')[0]} {t.id} is recorded in git (commit {new_head[:10]}), but {rel} "
+                f"could not be rewritten ({why}); when the folder is writable again, run "
+                f"`git checkout -- {rel}` to bring the file up to date") from None
+        try:
+            git.stage([path])
+        except LpseError:
+            pass  # the index is git's cache of the work tree: the file and HEAD agree, status mends it
         return path
+
+    def ready_to_record(self) -> None:
+        """Refuse to record where a commit would be lost: a detached HEAD, a rebase or merge under way."""
+        if self.git is None:
+            return
+        busy = self.git.operation_in_progress()
+        if busy:
+            # A commit now would land on the rebase's (or merge's) work and be
+            # lost when it is aborted.
+            raise Refused(f"git is in the middle of {busy} in {self.git.root}: finish it or abort it "
+                          "(git status says how), then run this again; nothing was written")
+        self.git.require_branch()
 
     def commit(self, paths: list[Path], message: str, operator: str) -> bool:
         """Commit ``paths`` as ``operator``; False when there is no git or nothing changed."""
         if self.git is None:
             return False
-        busy = self.git.operation_in_progress()
-        if busy:
-            # A commit now would land on the rebase's (or merge's) work and be
-            # lost when it is aborted: refuse, and the caller undoes the write.
-            raise Refused(f"git is in the middle of {busy} in {self.git.root}: finish it or abort it "
-                          "(git status says how), then run this again; nothing was written")
+        self.ready_to_record()
         return self.git.commit(paths, message, operator)
 
     # -- the lock --------------------------------------------------------
@@ -287,13 +345,21 @@ class Helpdesk:
         if self.git is not None and (self.git.root / ".git").is_dir():
             return self.git.root / ".git" / LOCK_NAME
         d = self.root / ".lpsectl"
-        d.mkdir(exist_ok=True)
+        try:
+            d.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _unlockable(d / LOCK_NAME, exc) from None
         return d / LOCK_NAME
 
     @contextmanager
-    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+    def locked(self, wait: float = LOCK_WAIT, recording: bool = True) -> Iterator[None]:
+        """The helpdesk lock: one lpsectl at a time changes tickets or git here.
+
+        ``recording``: refuse at once (nothing written) where a commit would
+        be lost (:meth:`ready_to_record`); sync asks that itself.
+        """
         path = self.lock_path()
-        me = f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n"
+        me = _lock_text()
         deadline = time.monotonic() + wait
         delay = 0.01
         while True:
@@ -304,24 +370,45 @@ class Helpdesk:
                     _break(path)
                     continue
                 if time.monotonic() > deadline:
-                    raise LockBusy(
-                        f"another lpsectl is working in this helpdesk ({path} is held); "
-                        "try again, or delete that file if no lpsectl is running"
-                    ) from None
+                    raise LockBusy(_busy_message(path)) from None
                 time.sleep(delay)
                 delay = min(delay * 1.5, 0.2)
                 continue
-            with os.fdopen(fd, "w") as f:
-                f.write(me)
+            except OSError as exc:  # disk full, read-only, no permission
+                raise _unlockable(path, exc) from None
+            try:
+                with os.fdopen(fd, "w") as f:
+                    f.write(me)
+            except OSError as exc:
+                _unlink(path)
+                raise _unlockable(path, exc) from None
             break
         try:
+            if recording:
+                self.ready_to_record()
             _recover_imports(self)
             yield
         finally:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:  # pragma: no cover - broken by hand
-                pass
+            _unlink(path)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # pragma: no cover - broken by hand
+        pass
+
+
+def _unlockable(path: Path, exc: OSError) -> LpseError:
+    return LpseError(f"cannot take the helpdesk lock {path}: {exc.strerror or exc}; make room on the "
+                     "disk or make the folder writable, then try again; nothing was written")
+
+
+def _bytes_or_none(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _recover_imports(hd: "Helpdesk") -> None:
@@ -352,22 +439,104 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _stale(path: Path) -> bool:
+def _proc_start(pid: int) -> Optional[str]:
+    """When process ``pid`` started (clock ticks since boot, from /proc on Linux); None elsewhere."""
     try:
-        text = path.read_text()
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count after the last ')'.
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def _boot_id() -> Optional[str]:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+@dataclass
+class LockHolder:
+    """What a lock file says of the process that took it.
+
+    The pid alone can be fooled: after a crash the number is given to
+    another process, which would keep a dead lock alive for ever. So the
+    lock also records when its process started and the boot it ran in
+    (Linux's /proc); where those are unknown, liveness of the pid decides.
+    """
+
+    pid: int
+    host: str
+    since: float
+    start: Optional[str] = None
+    boot: Optional[str] = None
+
+    def text(self) -> str:
+        return f"{self.pid} {self.host} {self.since:.0f} {self.start or '-'} {self.boot or '-'}\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Optional["LockHolder"]:
+        parts = text.split()
+        if len(parts) < 2:
+            return None
+        try:
+            pid = int(parts[0])
+            since = float(parts[2]) if len(parts) > 2 else 0.0
+        except ValueError:
+            return None
+        opt = [None if p == "-" else p for p in parts[3:5]] + [None, None]
+        return cls(pid, parts[1], since, opt[0], opt[1])
+
+    def alive(self) -> bool:
+        """True unless the process that took the lock is certainly gone (on this host)."""
+        boot = _boot_id()
+        if self.boot and boot and self.boot != boot:
+            return False  # the machine restarted since
+        if not _pid_alive(self.pid):
+            return False
+        start = _proc_start(self.pid)
+        if self.start and start and self.start != start:
+            return False  # the pid now belongs to another process
+        return True
+
+
+def _lock_text() -> str:
+    pid = os.getpid()
+    return LockHolder(pid, socket.gethostname(), time.time(), _proc_start(pid), _boot_id()).text()
+
+
+def _busy_message(path: Path) -> str:
+    try:
+        holder = LockHolder.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        holder = None
+    if holder is None:
+        return f"another lpsectl is working in this helpdesk ({path} is held); try again in a moment"
+    since = datetime.fromtimestamp(holder.since).strftime("%H:%M:%S") if holder.since else "?"
+    if holder.host == socket.gethostname():
+        return (f"another lpsectl (process {holder.pid}, since {since}) is working in this helpdesk and "
+                f"holds {path}; try again when it has finished")
+    return (f"an lpsectl on {holder.host} (process {holder.pid}, since {since}) holds {path}; try again "
+            f"later, or delete that file if no lpsectl runs there any more")
+
+
+def _stale(path: Path) -> bool:
+    """Whether the lock at ``path`` was left by a process that is gone."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
         age = time.time() - path.stat().st_mtime
     except OSError:
         return False
-    parts = text.split()
-    if len(parts) < 2:
+    holder = LockHolder.parse(text)
+    if holder is None:
         # Being written this instant, or garbage left by a crash.
         return age > 5
-    try:
-        pid = int(parts[0])
-    except ValueError:
-        return age > 5
-    if parts[1] == socket.gethostname():
-        return not _pid_alive(pid)
+    if holder.host == socket.gethostname():
+        return not holder.alive()
     return age > LOCK_STALE_AFTER
 
 

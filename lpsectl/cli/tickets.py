@@ -11,8 +11,8 @@ import click
 from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    LocalTimes, at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
-    local, message_option, record, report_damage, terminal_safe, undo_on_failure, without_collector,
+    LocalTimes, at_option, echo_csv, echo_json, echo_table, interactive, load_all,
+    local, message_option, record, report_damage, save, terminal_safe, without_collector,
 )
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
@@ -96,9 +96,7 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         act = workflow.make_act(operator, at, hd.tz)
         t = workflow.new_ticket(hd.new_id(act.at), act, channel, kind, reporter, subject, message,
                                 category, difficulty, ref)
-        with undo_on_failure(app, hd.path_for(t.id)):
-            path = hd.save(t)
-            commit(app, [path], f"open {t.id} ({t.channel}, {t.kind})", operator)
+        save(app, t, f"open {t.id} ({t.channel}, {t.kind})", operator)
     if quiet:
         click.echo(t.id)
         return
