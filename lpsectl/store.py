@@ -298,8 +298,9 @@ class Helpdesk:
             if on_disk is None or blob_id(on_disk, len(state.head or "")) != state.blob:
                 raise Diverged(
                     f"{rel} is not what git last recorded (a command was interrupted, or the file was "
-                    f"edited by hand); `git diff -- {rel}` shows how: `git checkout -- {rel}` takes "
-                    f"git's version, `git commit {rel}` keeps the file's; then run this again; "
+                    f"edited by hand); `{self.git_hint('diff HEAD --', path)}` shows how: "
+                    f"`{self.git_hint('checkout HEAD --', path)}` takes git's version, "
+                    f"`{self.git_hint('commit --', path)}` keeps the file's; then run this again; "
                     "nothing was written")
         new_head = git.commit_file(path, data, message, operator, state)
         try:
@@ -314,12 +315,22 @@ class Helpdesk:
             raise LpseError(
                 f"{message.split(' ')[0]} {t.id} is recorded in git (commit {new_head[:10]}), but {rel} "
                 f"could not be rewritten ({why}); when the folder is writable again, run "
-                f"`git checkout -- {rel}` to bring the file up to date") from None
+                f"`{self.git_hint('checkout HEAD --', path)}` to bring the file up to date") from None
         try:
             git.stage([path])
         except LpseError:
             pass  # the index is git's cache of the work tree: the file and HEAD agree, status mends it
         return path
+
+    def git_hint(self, command: str, path: Path) -> str:
+        """A git command line on ``path`` that works from the current folder."""
+        assert self.git is not None
+        cwd = Path.cwd()
+        try:
+            cwd.relative_to(self.git.root)
+            return f"git {command} {self.rel(path)}"
+        except ValueError:
+            return f"git -C {self.git.root} {command} {os.path.relpath(path, self.git.root)}"
 
     def ready_to_record(self) -> None:
         """Refuse to record where a commit would be lost: a detached HEAD, a rebase or merge under way."""
