@@ -16,6 +16,15 @@ from lpsectl.errors import LpseError
 
 # Above this many paths a commit is built without pathspecs (see _commit_many).
 MANY_PATHS = 200
+# An index.lock younger than this may belong to a git that has just started.
+INDEX_LOCK_GRACE = 2.0
+# Where no process table can be read: an index.lock this old is left by a dead git.
+INDEX_LOCK_STALE_AFTER = 60.0
+# How long to wait for an index.lock a live git holds before giving up and naming it.
+INDEX_LOCK_WAIT = 10.0
+# Network work (fetch, push) that has not finished in this many seconds is
+# stopped; a remote that does not answer must not hang a desk.
+NETWORK_TIMEOUT = 600.0
 
 
 class GitError(LpseError):
@@ -349,14 +358,70 @@ class GitRepo:
 
     def _try(self, args: list[str], env: Optional[dict] = None,
              input: Optional[str] = None) -> subprocess.CompletedProcess:
-        """:meth:`_retry` that hands back the failed process instead of raising."""
-        for attempt in range(50):
+        """:meth:`_retry` that hands back the failed process instead of raising.
+
+        git refuses to work while ``index.lock`` exists. One left by a git
+        that died is removed (:meth:`clear_stale_index_lock`); one a live
+        git holds is waited for, then named.
+        """
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        attempt = 0
+        while True:
             proc = self.run(*args, check=False, env=env, input=input)
             if proc.returncode == 0 or "index.lock" not in proc.stderr:
-                break
-            if attempt < 49:
-                time.sleep(0.1 + 0.02 * attempt)
-        return proc
+                return proc
+            if self.clear_stale_index_lock():
+                continue
+            if time.monotonic() > deadline:
+                raise GitError(self.index_lock_message())
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
+            attempt += 1
+
+    # -- git's own index.lock -------------------------------------------------
+    # Set by the helpdesk while it holds its lock: every git process lpsectl
+    # starts here runs under that lock, one at a time, so an index.lock met
+    # then is either a person's git running now or left by a git that died.
+    lock_held = False
+
+    def index_lock(self) -> Path:
+        return self.git_dir() / "index.lock"
+
+    def clear_stale_index_lock(self) -> bool:
+        """Remove an ``index.lock`` no live git holds; True if one was removed.
+
+        The rule: lpsectl holds its own lock (so none of its git processes
+        runs), the file is older than a moment, and no git process works in
+        this repository (Linux: the process table; elsewhere the file must
+        be a minute old). Anything else is left alone.
+        """
+        path = self.index_lock()
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            return False
+        if not self.lock_held or age < INDEX_LOCK_GRACE:
+            return False
+        live = _git_processes_in(self.root, self.git_dir())
+        if live is None:
+            if age < INDEX_LOCK_STALE_AFTER:
+                return False
+        elif live:
+            return False
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return True
+
+    def index_lock_message(self) -> str:
+        path = self.index_lock()
+        live = _git_processes_in(self.root, self.git_dir()) or []
+        who = (f"git process {', '.join(str(p) for p, _ in live[:3])} ({live[0][1]}) is working in this "
+               "repository" if live else "a git command is working in this repository")
+        return (f"git's index is locked by {path}: {who}; let it finish and run this again "
+                f"(if no git is running at all, delete {path})")
 
     def log(self, path: Path) -> list[CommitInfo]:
         rel = os.path.relpath(path, self.root)
@@ -408,7 +473,51 @@ class GitRepo:
 
     def fetch(self, remote: str) -> subprocess.CompletedProcess:
         """Fetch ``remote`` (no tags: tickets travel on the branch); caller checks."""
-        return self.run("fetch", "--quiet", "--no-tags", remote, check=False)
+        return self._network(["fetch", "--quiet", "--no-tags", remote])
+
+    def _network(self, args: list[str]) -> subprocess.CompletedProcess:
+        """Run a git command that talks to a remote, bounded in time.
+
+        ssh gives up on a host that does not answer (ConnectTimeout, and
+        ServerAlive for one that stops answering), http on a transfer that
+        stalls; whatever still hangs is stopped after :data:`NETWORK_TIMEOUT`
+        (``LPSECTL_NETWORK_TIMEOUT`` seconds) with its whole process group.
+        The office's own settings (GIT_SSH_COMMAND, core.sshCommand,
+        http.lowSpeed*) win.
+        """
+        env = dict(os.environ)
+        env.setdefault("LC_ALL", "C")
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        pre: list[str] = []
+        if not (env.get("GIT_SSH_COMMAND") or env.get("GIT_SSH") or self.config("core.sshCommand")):
+            env["GIT_SSH_COMMAND"] = ("ssh -o ConnectTimeout=20 -o ServerAliveInterval=15 "
+                                      "-o ServerAliveCountMax=4")
+        if self.config("http.lowSpeedLimit") is None:
+            pre += ["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60"]
+        try:
+            timeout = float(env.get("LPSECTL_NETWORK_TIMEOUT") or NETWORK_TIMEOUT)
+        except ValueError:
+            timeout = NETWORK_TIMEOUT
+        try:
+            proc = subprocess.Popen(
+                ["git", *pre, *args], cwd=str(self.root), env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                errors="replace", start_new_session=(os.name != "nt"),
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed; install git or work outside a repository") from None
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            out, err = proc.communicate()
+            return subprocess.CompletedProcess(
+                proc.args, 124, out, f"fatal: no answer within {timeout:g} s (stopped)\n")
+        except BaseException:  # Ctrl-C, SIGTERM: take ssh and friends down too
+            _kill_group(proc)
+            proc.wait()
+            raise
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def is_ancestor(self, a: str, b: str) -> bool:
         return self.run("merge-base", "--is-ancestor", a, b, check=False).returncode == 0
@@ -445,14 +554,26 @@ class GitRepo:
                 return what
         return None
 
-    def merge_abort(self) -> None:
-        if self.merge_in_progress():
-            self.run("merge", "--abort", check=False)
+    def merge_abort(self) -> bool:
+        """Undo a merge under way, index and files; True when none is left."""
+        if not self.merge_in_progress():
+            return True
+        for args in (["merge", "--abort"], ["reset", "--merge"]):
+            try:
+                self._try(args)
+            except GitError:
+                continue
+            if not self.merge_in_progress():
+                return True
+        return not self.merge_in_progress()
 
-    def push(self, remote: str, branch: str, remote_branch: str, set_upstream: bool
-             ) -> subprocess.CompletedProcess:
-        args = ["push", "--quiet", "--porcelain"] + (["-u"] if set_upstream else [])
-        return self.run(*args, remote, f"refs/heads/{branch}:refs/heads/{remote_branch}", check=False)
+    def push(self, remote: str, commit: str, remote_branch: str) -> subprocess.CompletedProcess:
+        """Push ``commit`` to ``remote_branch``: the commit, not the branch, which may move meanwhile."""
+        return self._network(["push", "--quiet", "--porcelain", remote,
+                              f"{commit}:refs/heads/{remote_branch}"])
+
+    def update_ref(self, ref: str, sha: str) -> None:
+        self.run("update-ref", ref, sha, check=False)
 
     def empty_tree(self) -> str:
         return self.run("hash-object", "-t", "tree", "--stdin", input="").stdout.strip()
@@ -474,6 +595,51 @@ class GitRepo:
             if len(entry) > 3:
                 out.append((entry[:2], entry[3:]))
         return out
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        if os.name != "nt":
+            os.killpg(proc.pid, 9)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except OSError:
+        pass
+
+
+def _git_processes_in(root: Path, git_dir: Path) -> Optional[list[tuple[int, str]]]:
+    """(pid, command line) of git processes working in this repository; None where unknowable.
+
+    Linux only (/proc): a process counts when it is git and its working
+    folder is in the work tree or the git folder. Processes of other users
+    whose folder cannot be read count too, to be safe.
+    """
+    proc_dir = Path("/proc")
+    if not (proc_dir / "self" / "cwd").exists():
+        return None
+    places = [str(root.resolve()), str(git_dir.resolve())]
+    me = os.getpid()
+    found = []
+    for entry in proc_dir.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if not comm.startswith("git"):
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            cwd = None  # another user's process: cannot tell where it works
+        if cwd is None or any(cwd == p or cwd.startswith(p + os.sep) for p in places):
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            except OSError:
+                cmd = comm
+            found.append((int(entry.name), cmd or comm))
+    return found
 
 
 def _is_oid(text: str) -> bool:

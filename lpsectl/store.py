@@ -395,12 +395,87 @@ class Helpdesk:
                 raise _unlockable(path, exc) from None
             break
         try:
+            if self.git is not None:
+                self.git.lock_held = True
+                _recover_git(self)
             if recording:
                 self.ready_to_record()
             _recover_imports(self)
             yield
         finally:
+            if self.git is not None:
+                self.git.lock_held = False
             _unlink(path)
+
+
+# Present in the git folder while sync merges: a sync killed then left a
+# half-finished merge, which the next command under the lock undoes.
+MERGING_MARK = "lpsectl-merging"
+# git's merge driver works on temporary .merge_file_XXXXXX copies at the top
+# of the work tree; one older than this is left by a killed merge.
+MERGE_FILE_STALE_AFTER = 60.0
+
+
+def _recover_git(hd: "Helpdesk") -> None:
+    """Undo what a killed git or sync left: a dead index.lock, a half-finished merge.
+
+    Two stats when there is nothing to do.
+    """
+    git = hd.git
+    assert git is not None
+    git.clear_stale_index_lock()
+    mark = git.git_dir() / MERGING_MARK
+    if mark.exists():
+        finish_interrupted_merge(hd)
+
+
+def finish_interrupted_merge(hd: "Helpdesk") -> None:
+    """Put back the state before a sync's merge that was killed, or keep the merge it finished."""
+    from lpsectl import merge
+
+    git = hd.git
+    assert git is not None
+    gd = git.git_dir()
+    mark = gd / MERGING_MARK
+    try:
+        before = mark.read_text(encoding="ascii").strip()
+    except OSError:
+        before = ""
+    undone = git.merge_in_progress() or (bool(before) and git.head() == before)
+    if not git.merge_abort():
+        raise LpseError(f"a sync was interrupted in the middle of a merge and git cannot undo it; run "
+                        f"`git -C {git.root} merge --abort`, then try again")
+    if undone:
+        for _, _, rel in merge.read_renames(gd):  # the driver's copies are no part of the old state
+            _unlink_quietly(git.root / rel)
+    merge.clear_renames(gd)
+    remove_merge_leftovers(git.root, every=True)
+    _unlink_quietly(mark)
+
+
+def remove_merge_leftovers(root: Path, every: bool = False) -> list[Path]:
+    """Delete git's ``.merge_file_*`` temporaries a killed merge left at the top of the work tree."""
+    gone = []
+    try:
+        names = [n for n in os.listdir(root) if n.startswith(".merge_file_")]
+    except OSError:
+        return gone
+    for name in names:
+        p = root / name
+        try:
+            if every or time.time() - p.stat().st_mtime > MERGE_FILE_STALE_AFTER:
+                os.unlink(p)
+                gone.append(p)
+        except OSError:
+            pass
+    return gone
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _unlink(path: Path) -> None:

@@ -28,9 +28,10 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
       lpsectl init
       lpsectl sync
     """
-    from lpsectl.sync import sync
+    from lpsectl.sync import require_git, sync
 
     hd = app.helpdesk()
+    require_git(hd)  # before asking who acts: outside git there is nothing to do
     result = sync(hd, app.operator(), remote)
     if result.set_up:
         click.echo("committed  .gitattributes (ticket files now merge by rule)")
