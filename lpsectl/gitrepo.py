@@ -306,6 +306,25 @@ class GitRepo:
         except FileNotFoundError:
             raise GitError("git is not installed; install git or work outside a repository") from None
 
+    def previous_blob(self, path: Path) -> tuple[bool, Optional[str]]:
+        """``path``'s blob just before the last commit that changed it: (found, blob or None if absent).
+
+        found is False when no commit changed it. Asked only when the file
+        and HEAD disagree, to tell a file one commit behind git (an action
+        killed after its commit, before its write) from an edit by hand.
+        """
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        last = self.run("log", "-1", "--format=%H", "HEAD", "--", rel, check=False).stdout.strip()
+        if not _is_oid(last):
+            return False, None
+        proc = self.run("rev-parse", "-q", "--verify", f"{last}^:{rel}", check=False)
+        blob = proc.stdout.strip()
+        return True, (blob if _is_oid(blob) else None)
+
+    def restore(self, path: Path) -> None:
+        """Bring ``path`` (file and index) to what HEAD holds."""
+        self._retry(["checkout", "HEAD", "--", os.path.relpath(path, self.root)])
+
     def undo_commit(self, branch: str, new: str, old: Optional[str]) -> bool:
         """Move ``branch`` back from ``new`` to ``old`` (only if it is still at ``new``); True if done."""
         if old is None:

@@ -27,7 +27,7 @@ from lpsectl import ticketfile
 from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
-from lpsectl.gitrepo import Diverged, GitRepo, blob_id, find_root
+from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
 from lpsectl.model import Ticket
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
@@ -81,6 +81,8 @@ class Helpdesk:
         self.tz = zone(self.config.timezone)
         self.calendar = Calendar.from_config(self.config)
         self.tickets_dir = root / "tickets"
+        # The git state of the files an action read (load_for_change), for its record().
+        self._states: dict[Path, PathState] = {}
         git_root = find_root(root)
         self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
         if self.git is not None:
@@ -179,6 +181,54 @@ class Helpdesk:
             stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
             raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
         return self.read(path)
+
+    def load_for_change(self, text: str) -> Ticket:
+        """:meth:`load` for an action, under the lock: the ticket as git last recorded it.
+
+        A file one commit behind git (an action killed after its commit,
+        before its file was written) is brought up to date first, so the
+        action builds on every recorded event; a file edited behind git's
+        back is refused (:class:`Diverged`), never committed over.
+        """
+        tid = self.resolve(text)
+        path = self.path_for(tid)
+        if self.git is not None:
+            self._states[path] = self._current(path, repair=True)
+        return self.load(tid)
+
+    def bring_up_to_date(self, path: Path) -> bool:
+        """Restore ``path`` from git if it is one commit behind (or missing after its first commit)."""
+        if self.git is None:
+            return False
+        before = _bytes_or_none(path)
+        try:
+            self._current(path, repair=True)
+        except Diverged:
+            return False
+        return _bytes_or_none(path) != before
+
+    def _current(self, path: Path, repair: bool) -> PathState:
+        """The git state of ``path``; ``repair``: bring a file one commit behind up to date."""
+        assert self.git is not None
+        state = self.git.path_state(path)
+        if state.blob is None:
+            return state
+        on_disk = _bytes_or_none(path)
+        disk_blob = None if on_disk is None else blob_id(on_disk, len(state.head or ""))
+        if disk_blob == state.blob:
+            return state
+        if repair:
+            found, before = self.git.previous_blob(path)
+            if found and disk_blob == before:
+                self.git.restore(path)
+                return state
+        rel = self.rel(path)
+        raise Diverged(
+            f"{rel} is not what git last recorded (it was edited by hand, or restored from an old "
+            f"version); `{self.git_hint('diff HEAD --', path)}` shows how: "
+            f"`{self.git_hint('checkout HEAD --', path)}` takes git's version, "
+            f"`{self.git_hint('commit --', path)}` keeps the file's; then run this again; "
+            "nothing was written")
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
         return self._load(list(self._ticket_names()), track, complete=True, cached=True)
@@ -291,17 +341,10 @@ class Helpdesk:
             return path
         self.ready_to_record()
         git = self.git
-        state = git.path_state(path)
         rel = self.rel(path)
-        if state.blob is not None:
-            on_disk = _bytes_or_none(path)
-            if on_disk is None or blob_id(on_disk, len(state.head or "")) != state.blob:
-                raise Diverged(
-                    f"{rel} is not what git last recorded (a command was interrupted, or the file was "
-                    f"edited by hand); `{self.git_hint('diff HEAD --', path)}` shows how: "
-                    f"`{self.git_hint('checkout HEAD --', path)}` takes git's version, "
-                    f"`{self.git_hint('commit --', path)}` keeps the file's; then run this again; "
-                    "nothing was written")
+        # Checked by load_for_change under this lock; else checked now, without
+        # repair: ``t`` was built from the file as it is.
+        state = self._states.pop(path, None) or self._current(path, repair=False)
         new_head = git.commit_file(path, data, message, operator, state)
         try:
             atomic_write(path, data)
@@ -314,8 +357,8 @@ class Helpdesk:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
             raise LpseError(
                 f"{message.split(' ')[0]} {t.id} is recorded in git (commit {new_head[:10]}), but {rel} "
-                f"could not be rewritten ({why}); when the folder is writable again, run "
-                f"`{self.git_hint('checkout HEAD --', path)}` to bring the file up to date") from None
+                f"could not be rewritten ({why}); the next command on {t.id} brings the file up to date "
+                f"(or `{self.git_hint('checkout HEAD --', path)}` when the folder is writable again)") from None
         try:
             git.stage([path])
         except LpseError:

@@ -59,6 +59,7 @@ class SyncResult:
     outgoing: list[Change] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     rounds: int = 0
@@ -111,17 +112,25 @@ def _is_ticket(hd: Helpdesk, git: GitRepo, rel: str) -> bool:
     return "attachments" not in inside.parts[:-1]
 
 
-def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> list[str]:
-    """Commit ticket files left uncommitted (a crash between save and commit).
+def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> tuple[list[str], list[str]]:
+    """Put right ticket files that differ from git: (ids committed, ids brought up to date).
 
-    Only files that read as healthy tickets; damaged ones and deletions are
-    left for `check` and the person, never pushed blindly.
+    A file one commit behind git (an action killed after its commit, before
+    its write) is restored from git: committing it would drop the recorded
+    event. A healthy ticket file git does not have, or that was changed by
+    hand, is committed. Damaged files and deletions are left for `check`
+    and the person, never pushed blindly.
     """
-    paths, ids = [], []
+    paths, ids, restored = [], [], []
     for status, rel in git.dirty(hd.tickets_dir):
-        if "D" in status or not _is_ticket(hd, git, rel):
+        if not _is_ticket(hd, git, rel):
             continue
         path = git.root / rel
+        if "?" not in status and hd.bring_up_to_date(path):
+            restored.append(path.stem.upper())
+            continue
+        if "D" in status:
+            continue
         try:
             t = hd.read(path)
         except Damaged:
@@ -130,7 +139,7 @@ def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> list[str]:
         ids.append(t.id)
     if paths:
         git.commit(paths, f"record {', '.join(ids)} (left uncommitted) before sync", operator)
-    return ids
+    return ids, restored
 
 
 def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
@@ -282,7 +291,7 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
                 if changed:
                     git.commit(changed, "set up merging of tickets between desks", operator)
                     result.set_up = True
-                result.committed = _commit_loose(hd, git, operator)
+                result.committed, result.restored = _commit_loose(hd, git, operator)
             their = git.rev_parse(remote_ref)
             head = git.head()
             assert head is not None

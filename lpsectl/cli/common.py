@@ -73,7 +73,7 @@ def record(app: App, id_text: str, at: Optional[str], action: str,
     hd = app.helpdesk()
     operator = app.operator()
     with hd.locked():
-        t = hd.load(id_text)
+        t = hd.load_for_change(id_text)
         act = make_act(operator, at, hd.tz)
         change(t, act)
         save(app, t, f"{action} {t.id}{detail(t)}", operator)

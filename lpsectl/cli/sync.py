@@ -37,6 +37,8 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
         click.echo("committed  .gitattributes (ticket files now merge by rule)")
     for tid in result.committed:
         click.echo(f"committed  {tid} (it was left uncommitted)")
+    for tid in result.restored:
+        click.echo(f"restored   {tid} (its file was behind git: an interrupted command)")
     for c in result.incoming:
         click.echo(f"in   {c.status:<8} {c.id}")
     for r in result.renamed:
