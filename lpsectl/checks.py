@@ -53,7 +53,8 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 others = ", ".join(x for x in paths if x != p)
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
-    problems.extend(_not_in_git(hd))
+    named = {p.path for p in problems}
+    problems.extend(p for p in _not_in_git(hd) if p.path not in named)  # one problem a file
     return count, problems
 
 
@@ -97,6 +98,8 @@ def _not_in_git(hd: Helpdesk) -> list[Problem]:
                        f"`lpsectl sync` commits it, or `{hd.git_hint('add --', path)}` and `git commit`")
         elif "D" in status:
             problem = f"in git but missing from the folder: `{restore}` brings it back"
+        elif git.blob_at("HEAD", path) == _blob_of(path, git):
+            continue  # the file is git's; only git's index lags (it mends itself)
         elif git.previous_blob(path)[1] == _blob_of(path, git):
             problem = (f"behind git (a command was interrupted): the next command on the ticket, "
                        f"`lpsectl sync`, or `{restore}` brings it up to date")

@@ -321,6 +321,12 @@ class GitRepo:
         blob = proc.stdout.strip()
         return True, (blob if _is_oid(blob) else None)
 
+    def blob_at(self, rev: str, path: Path) -> Optional[str]:
+        """``path``'s blob in commit ``rev``, None when it has none."""
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        out = self.run("rev-parse", "-q", "--verify", f"{rev}:{rel}", check=False).stdout.strip()
+        return out if _is_oid(out) else None
+
     def restore(self, path: Path) -> None:
         """Bring ``path`` (file and index) to what HEAD holds."""
         self._retry(["checkout", "HEAD", "--", os.path.relpath(path, self.root)])
@@ -335,7 +341,12 @@ class GitRepo:
         return proc.returncode == 0
 
     def stage(self, paths: Sequence[Path]) -> None:
-        """Make the index agree with the files (after :meth:`commit_file` and the write)."""
+        """Make the index agree with the files (after :meth:`commit_file` and the write).
+
+        Until it does, the index holds the old blob, and a person's next
+        `git commit` would take the ticket back: so this waits out another
+        git's index.lock (and clears a dead one) like every index write.
+        """
         self._retry(["update-index", "--add", "--remove", "--",
                      *[os.path.relpath(p, self.root) for p in paths]])
 

@@ -83,6 +83,8 @@ class Helpdesk:
         self.tickets_dir = root / "tickets"
         # The git state of the files an action read (load_for_change), for its record().
         self._states: dict[Path, PathState] = {}
+        # What the CLI should tell the user after an action that succeeded.
+        self.warnings: list[str] = []
         git_root = find_root(root)
         self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
         if self.git is not None:
@@ -361,8 +363,10 @@ class Helpdesk:
                 f"(or `{self.git_hint('checkout HEAD --', path)}` when the folder is writable again)") from None
         try:
             git.stage([path])
-        except LpseError:
-            pass  # the index is git's cache of the work tree: the file and HEAD agree, status mends it
+        except LpseError as exc:  # recorded and written: only git's index lags behind
+            self.warnings.append(
+                f"{t.id} is recorded, but git's index still shows its old version ({exc}); "
+                f"run `{self.git_hint('reset -q --', path)}` before committing anything by hand")
         return path
 
     def git_hint(self, command: str, path: Path) -> str:

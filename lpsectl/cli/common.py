@@ -59,7 +59,11 @@ def save(app: App, t: Any, message: str, operator: str) -> Path:
         warn(f"{hd.root} is not in a git repository: nothing is being recorded in an audit trail "
              "(run `git init` there, then `lpsectl init`)")
         app.warned_no_git = True
-    return hd.record(t, message, operator)
+    try:
+        return hd.record(t, message, operator)
+    finally:
+        while hd.warnings:
+            warn(hd.warnings.pop(0))
 
 
 def record(app: App, id_text: str, at: Optional[str], action: str,
