@@ -332,9 +332,10 @@ class Helpdesk:
         without touching the work tree; only once the branch holds it is
         the file replaced (atomically). If git fails, nothing changed. If
         the file cannot be written, the commit is taken back; if even that
-        fails, the error says the action *is* recorded, and the ticket
-        refuses further actions until its file is brought up to date
-        (``git checkout``), so no later commit can drop the event.
+        fails (or the process is killed in between), the error says the
+        action *is* recorded, and the next action on the ticket first
+        brings its file up to date (:meth:`load_for_change`), so no later
+        commit can drop the event.
         """
         path = self.path_for(t.id)
         data = ticketfile.dumps(t).encode("utf-8")
