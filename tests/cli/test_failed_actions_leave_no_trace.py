@@ -144,3 +144,20 @@ def test_every_recording_command_refuses_a_ticket_file_edited_behind_gits_back(r
     path.write_text(path.read_text(encoding="utf-8").replace("Ruang tunggu panas", "Diubah"), encoding="utf-8")
     line = refused(run, helpdesk, 1, action[0], tid, *action[1:])
     assert "not what git last recorded" in line
+
+
+def test_an_index_git_cannot_update_after_the_record_is_a_warning_with_the_fix(run, helpdesk, monkeypatch):
+    from lpsectl.gitrepo import GitError, GitRepo
+
+    tid = run.new("-c", "kotak-saran", "-m", "Ruang tunggu panas", "--at", AT)
+
+    def locked_index(self, paths):
+        raise GitError("git's index is locked by .git/index.lock")
+
+    monkeypatch.setattr(GitRepo, "stage", locked_index)
+    result = run("note", tid, "-m", "tercatat")
+    assert result.exit_code == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Warning: ") and "is recorded" in line and "reset -q --" in line
+    assert notes(helpdesk, tid) == ["tercatat"]
+    assert "tercatat" in git(helpdesk, "show", "HEAD")
