@@ -233,12 +233,17 @@ class GitRepo:
         name = _ident_part(operator) or "lpsectl"
         committer = _ident_part(ident.get("user.name", "")) or name
         now = datetime.now().astimezone()
-        stamp = f"{int(now.timestamp())} {now.strftime('%z')}"
+        stamp = committed = f"{int(now.timestamp())} {now.strftime('%z')}"
+        # Dates set for git (GIT_AUTHOR_DATE, GIT_COMMITTER_DATE), read as git reads them.
+        if os.environ.get("GIT_AUTHOR_DATE"):
+            stamp = " ".join(self.run("var", "GIT_AUTHOR_IDENT").stdout.split()[-2:])
+        if os.environ.get("GIT_COMMITTER_DATE"):
+            committed = " ".join(self.run("var", "GIT_COMMITTER_IDENT").stdout.split()[-2:])
         msg = message.encode("utf-8")
         stream = b"".join([
             b"commit %s\nmark :1\n" % state.branch.encode("utf-8"),
             b"author %s <%s> %s\n" % (name.encode("utf-8"), email.encode("utf-8"), stamp.encode()),
-            b"committer %s <%s> %s\n" % (committer.encode("utf-8"), email.encode("utf-8"), stamp.encode()),
+            b"committer %s <%s> %s\n" % (committer.encode("utf-8"), email.encode("utf-8"), committed.encode()),
             b"data %d\n%s\n" % (len(msg), msg),
             (b"from %s\n" % state.head.encode()) if state.head else b"",
             b"M 100644 inline %s\ndata %d\n%s\n" % (_quote_path(rel), len(data), data),

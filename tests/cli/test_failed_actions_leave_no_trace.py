@@ -161,3 +161,11 @@ def test_an_index_git_cannot_update_after_the_record_is_a_warning_with_the_fix(r
     assert line.startswith("Warning: ") and "is recorded" in line and "reset -q --" in line
     assert notes(helpdesk, tid) == ["tercatat"]
     assert "tercatat" in git(helpdesk, "show", "HEAD")
+
+
+def test_an_action_commit_takes_the_dates_set_for_git(run, helpdesk, monkeypatch):
+    tid = run.new("-c", "kotak-saran", "-m", "Ruang tunggu panas", "--at", AT)
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-09-01T09:00:00+07:00")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-09-02T10:00:00+07:00")
+    run.ok("note", tid, "-m", "bertanggal")
+    assert git(helpdesk, "log", "-1", "--format=%aI %cI") == "2026-09-01T09:00:00+07:00 2026-09-02T10:00:00+07:00\n"
