@@ -34,7 +34,7 @@ from lpsectl.clock import FIRST_YEAR, LAST_YEAR, Calendar, parse_date
 from lpsectl.config import Config
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Ticket
-from lpsectl.sla import assess, days_late
+from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
 RECEIPT_FORMATS = ("txt", "html")
@@ -262,18 +262,15 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
         if not a.counted:
             continue
         sla["counted"] += 1
-        if s.first_response_at is None:
-            sla["awaiting_response"] += 1
-        else:
-            sla["response_on_time" if a.response_on_time else "response_late"] += 1
-            row["response_on_time" if a.response_on_time else "response_late"] += 1
-            response_days.append(a.response_days)  # type: ignore[arg-type]
-        if s.resolved_at is None:
-            sla["unresolved"] += 1
-        else:
-            sla["on_time" if a.on_time else "late"] += 1
-            row["on_time" if a.on_time else "late"] += 1
-            resolution_days.append(a.resolution_days)  # type: ignore[arg-type]
+        # An unmet deadline that has passed is late like one met late.
+        for counted_as in (_RESPONSE_KEY[a.response_outcome], _RESOLUTION_KEY[a.outcome]):
+            sla[counted_as] += 1
+            if counted_as in row:  # the trend has no column for deadlines still to come
+                row[counted_as] += 1
+        if a.response_days is not None:
+            response_days.append(a.response_days)
+        if a.resolution_days is not None:
+            resolution_days.append(a.resolution_days)
         if a.overdue:
             sla["open_overdue"] += 1
             row["open_overdue"] += 1
@@ -326,6 +323,11 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
         "overdue": overdue,
         "trend": [trend[m] for m in months],
     }
+
+
+# The figure each deadline outcome of lpsectl.sla counts in.
+_RESPONSE_KEY = {ON_TIME: "response_on_time", LATE: "response_late", PENDING: "awaiting_response"}
+_RESOLUTION_KEY = {ON_TIME: "on_time", LATE: "late", PENDING: "unresolved"}
 
 
 def _month_row(month: str) -> dict[str, Any]:
@@ -640,9 +642,11 @@ LABELS: dict[str, dict[str, Any]] = {
             "tier": "Tingkat", "difficulty": "Kesulitan", "resolution": "Penyelesaian",
             "no_category": "(tanpa kategori)",
             "sla": "Ketepatan waktu (hari kerja)",
-            "sla_note": "Dihitung dalam hari kerja kantor; tiket duplikat, dicabut dan tidak valid tidak dihitung.",
+            "sla_note": ("Dihitung dalam hari kerja kantor; tiket duplikat, dicabut dan tidak valid tidak dihitung. "
+                        "Terlambat termasuk tiket yang belum ditanggapi atau belum selesai padahal batas waktunya "
+                        "sudah lewat; belum jatuh tempo: belum ditanggapi atau belum selesai, batas waktu belum lewat."),
             "response": "Tanggapan pertama", "resolution_sla": "Penyelesaian",
-            "on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum",
+            "on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum jatuh tempo",
             "on_time_pct": "Persentase tepat waktu",
             "median_days": "Median waktu (hari kerja)",
             "open_overdue": "Tiket terbuka yang melewati batas waktu",
@@ -706,9 +710,11 @@ LABELS: dict[str, dict[str, Any]] = {
             "tier": "Tier", "difficulty": "Difficulty", "resolution": "Resolution",
             "no_category": "(no category)",
             "sla": "Timeliness (working days)",
-            "sla_note": "Counted in the office's working days; duplicate, withdrawn and invalid tickets are left out.",
+            "sla_note": ("Counted in the office's working days; duplicate, withdrawn and invalid tickets are left out. "
+                        "Late includes tickets still awaiting a response or a resolution past their deadline; "
+                        "not yet due: still awaited, deadline not yet passed."),
             "response": "First response", "resolution_sla": "Resolution",
-            "on_time": "On time", "late": "Late", "pending": "Not yet",
+            "on_time": "On time", "late": "Late", "pending": "Not yet due",
             "on_time_pct": "On time share",
             "median_days": "Median time (working days)",
             "open_overdue": "Open tickets past their deadline",
