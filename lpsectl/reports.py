@@ -3,9 +3,10 @@
 :func:`figures` turns tickets into a plain dict — the JSON of
 ``report --format json`` and what every report template receives. The
 render functions turn it into Markdown, HTML, CSV or JSON; Markdown and HTML
-(and the receipts) come from Jinja2 templates that ship in
-``lpsectl/templates`` and that a helpdesk's own ``templates/`` folder
-overrides by file name. Templates always render in Jinja2's sandbox with
+(and the receipts) come from Jinja2 templates: the built-in ones live in
+the repository's top-level ``templates/`` and install as
+``lpsectl/templates/`` (see setup.py); a helpdesk's own ``templates/``
+folder overrides them by file name. Templates always render in Jinja2's sandbox with
 ``StrictUndefined``, so a custom template can neither reach into Python nor
 silently print nothing where a value was misspelt.
 
@@ -404,6 +405,20 @@ def _autoescape(name: Optional[str]) -> bool:
     return bool(name) and any(ext in name for ext in (".html", ".htm", ".svg", ".xml"))  # type: ignore[operator]
 
 
+def builtin_templates() -> Path:
+    """The folder of the built-in templates.
+
+    Installed from a wheel they are ``lpsectl/templates/``; in a source
+    checkout (an editable install, or ``python -m lpsectl`` from the
+    repository) they are the top-level ``templates/`` beside the package.
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package / TEMPLATE_DIR, package.parent / TEMPLATE_DIR):
+        if (folder / "report.md.j2").is_file():
+            return folder
+    raise TemplateProblem("the built-in templates are missing from this installation of lpsectl; reinstall it")
+
+
 def environment(root: Optional[Path] = None):
     """The sandboxed Jinja2 environment: the helpdesk's ``templates/`` first, then the package's."""
     import jinja2
@@ -412,7 +427,7 @@ def environment(root: Optional[Path] = None):
     loaders: list = []
     if root is not None and (root / TEMPLATE_DIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(root / TEMPLATE_DIR), encoding="utf-8"))
-    loaders.append(jinja2.PackageLoader("lpsectl", TEMPLATE_DIR))
+    loaders.append(jinja2.FileSystemLoader(str(builtin_templates()), encoding="utf-8"))
     class Sandbox(SandboxedEnvironment):
         """The sandbox, with ``*`` and ``**`` bounded: ``'x' * 10**10`` would exhaust the memory."""
 
@@ -505,8 +520,7 @@ def _template_frame(exc: BaseException, extra_dirs: list[str]) -> tuple[Optional
     """The innermost traceback frame that lies in a template file."""
     import traceback
 
-    package_dir = str(Path(__file__).parent / TEMPLATE_DIR)
-    dirs = [os.path.abspath(d) for d in (*extra_dirs, package_dir)]
+    dirs = [os.path.abspath(d) for d in (*extra_dirs, str(builtin_templates()))]
     found: tuple[Optional[str], Optional[int]] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
         path = os.path.abspath(frame.filename)
