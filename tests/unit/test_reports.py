@@ -674,3 +674,21 @@ def test_on_time_late_and_pending_split_every_counted_ticket(cfg, cal, plan, now
     if missed:
         assert sla["on_time_pct"] != 100
     assert sum(m["late"] for m in fig["trend"]) == sla["late"]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_receipt_txt_fields_line_up_with_the_lapor_number(cfg, cal, lang):
+    t = next(t for t in august_tickets() if t.channel == "lapor")
+    t.subject = "Subjek yang cukup panjang untuk dibungkus ke baris berikutnya pada struk"
+    text = reports.render_receipt(reports.receipt_data(t, cfg, cal, AFTER), "txt", lang, WIB)
+    lines = text.splitlines()
+    fields = lines[lines.index("=" * 40, 4) + 1:lines.index("-" * 40)]
+    colons = {line.index(":") for line in fields if not line.startswith(" ")}
+    assert len(colons) == 1, "\n".join(fields)
+    value_column = colons.pop() + 2
+    assert any(("LAPOR!" in line.split(":")[0] and line.endswith(": LAPOR-PRIV-4471920")) for line in fields)
+    for line in fields:
+        # A value, and every continuation of it, starts in the same column.
+        assert line[value_column - 2:value_column] == ": " or line[:value_column].strip() == "", line
+        assert line[value_column] != " ", line
+        assert len(line) <= 40, line
