@@ -229,3 +229,12 @@ def test_a_file_without_extension_or_in_capitals_is_written(august, tmp_path, na
     result = august("report", "--month", "2026-08", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith(first)
+
+
+def test_an_office_name_that_is_a_list_stops_the_report_with_one_line(august):
+    set_config(august.home, "name: LPSE Kota Payakumbuh", "name: [a, {b: c}]")
+    result = august("report", "--month", "2026-08")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and "office.name: must be text" in result.stderr
+    assert result.stderr.count("\n") == 1
