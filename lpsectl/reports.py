@@ -422,45 +422,21 @@ def builtin_templates() -> Path:
 def environment(root: Optional[Path] = None):
     """The sandboxed Jinja2 environment: the helpdesk's ``templates/`` first, then the package's."""
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from lpsectl.sandbox import BoundedSandbox
 
     loaders: list = []
     if root is not None and (root / TEMPLATE_DIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(root / TEMPLATE_DIR), encoding="utf-8"))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates()), encoding="utf-8"))
-    class Sandbox(SandboxedEnvironment):
-        """The sandbox, with ``*`` and ``**`` bounded: ``'x' * 10**10`` would exhaust the memory."""
-
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context, operator, left, right):  # noqa: ANN001, ANN201
-            _check_binop(operator, left, right)
-            return super().call_binop(context, operator, left, right)
-
-    env = Sandbox(
+    env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(md=md_escape, wrap_lines=wrap_lines, center_lines=center_lines)
+    env.charge_filters()
     return env
-
-
-# The most items a template may make by ``*``, and the largest power by ``**``.
-MAX_REPEAT = 1_000_000
-MAX_POWER_BITS = 4096
-
-
-def _check_binop(operator: str, left: Any, right: Any) -> None:
-    from jinja2.sandbox import SecurityError
-
-    if operator == "*":
-        for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
-                raise SecurityError(f"a repetition of {len(seq) * n} items is too long (at most {MAX_REPEAT})")
-    elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
-        if left.bit_length() * right > MAX_POWER_BITS:
-            raise SecurityError(f"the power {left} ** {right} is too large")
 
 
 def md_escape(text: Any) -> str:
@@ -497,11 +473,16 @@ def render(name: str, context: dict[str, Any], root: Optional[Path] = None) -> s
     """Render template ``name``; any failure is one :class:`TemplateProblem` naming file and line."""
     import jinja2
 
+    from lpsectl.sandbox import MAX_OUTPUT, OutputTooLong
+
     env = environment(root)
     dirs = [str(root / TEMPLATE_DIR)] if root is not None else []
     try:
         template = env.get_template(name)
-        return template.render(**context)
+        return env.render_bounded(template, context)
+    except OutputTooLong as exc:
+        raise TemplateProblem(f"{_where(exc.filename, root)}: the template writes more than {MAX_OUTPUT:,} "
+                              "characters; fix the template, or remove it to use the built-in one") from None
     except jinja2.TemplateSyntaxError as exc:
         where = _where(exc.filename or exc.name, root)
         raise TemplateProblem(f"{where}:{exc.lineno}: {exc.message}; fix the template, or remove it "

@@ -692,3 +692,81 @@ def test_receipt_txt_fields_line_up_with_the_lapor_number(cfg, cal, lang):
         assert line[value_column - 2:value_column] == ": " or line[:value_column].strip() == "", line
         assert line[value_column] != " ", line
         assert len(line) <= 40, line
+
+
+# -- the work a template may do (templates travel between desks through git) ----------
+
+def _custom(tmp_path: Path, name: str, body: str) -> Path:
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    (tmp_path / "templates" / name).write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+def _receipt_with(tmp_path: Path, cfg, cal, body: str) -> str:
+    root = _custom(tmp_path, "receipt.txt.j2", body)
+    return reports.render_receipt(reports.receipt_data(august_tickets()[0], cfg, cal, AFTER), "txt", "id", WIB, root)
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """A budget small enough that a runaway template meets it at once."""
+    from lpsectl import sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_STEPS", 20_000)
+    monkeypatch.setattr(sandbox, "MAX_OUTPUT", 100_000)
+
+
+@pytest.mark.parametrize("body, line", [
+    ("{{ ticket.id }}\n{% for a in range(300) %}{% for b in range(300) %}{% endfor %}{% endfor %}\n", 2),
+    ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}\n{{ f(16) }}\n", 1),
+    ("{% for i in range(300) %}{{ ('x' * 100000) | list | length }}{% endfor %}\n", 1),
+    ("{% for i in range(300) %}{{ ('x' * 100000).split('x') | length }}{% endfor %}\n", 1),
+])
+def test_a_template_that_works_without_end_is_stopped_naming_it(tmp_path, cfg, cal, small_budget, body, line):
+    with pytest.raises(reports.TemplateProblem) as err:
+        _receipt_with(tmp_path, cfg, cal, body)
+    message = str(err.value)
+    assert message.startswith(f"templates/receipt.txt.j2:{line}: "), message
+    assert "too much work" in message and "\n" not in message
+
+
+def test_a_template_that_writes_without_end_is_stopped_naming_it(tmp_path, cfg, cal, small_budget):
+    with pytest.raises(reports.TemplateProblem) as err:
+        _receipt_with(tmp_path, cfg, cal, "{% for i in range(200) %}{{ '=' * 1000 }}{% endfor %}\n")
+    assert str(err.value).startswith("templates/receipt.txt.j2: ")
+    assert "writes more than 100,000 characters" in str(err.value)
+
+
+@pytest.mark.parametrize("body", [
+    "{{ 'x' | center(10**8) }}",
+    "{{ 'x'.ljust(10**8) }}",
+    "{{ 'x'.zfill(10**8) }}",
+    "{{ '%100000000d' | format(1) }}",
+    "{{ '{:>100000000}'.format(1) }}",
+    "{{ 'a\nb' | indent(10**8) }}",
+    "{% set a = 'x' * 1000000 %}{% set b = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}{{ b | length }}",
+    "{% set a = 'x' * 1000000 %}{{ (a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a) | length }}",
+])
+def test_a_template_cannot_build_a_huge_text(tmp_path, cfg, cal, body):
+    with pytest.raises(reports.TemplateProblem, match="too long|too wide"):
+        _receipt_with(tmp_path, cfg, cal, body + "\n")
+
+
+def test_the_built_in_templates_stay_well_inside_the_budget(cfg, cal, monkeypatch):
+    """A year of the sample store takes a small part of the budget: ample room for 100,000 tickets."""
+    from lpsectl import sandbox
+
+    used: list[int] = []
+    real = sandbox.BoundedSandbox.render_bounded
+
+    def spy(self, template, context):
+        text = real(self, template, context)
+        used.append(sandbox.MAX_STEPS - self.steps_left)
+        return text
+
+    monkeypatch.setattr(sandbox.BoundedSandbox, "render_bounded", spy)
+    fig = reports.figures(august_tickets(), cfg, cal, reports.parse_period(year="2026"),
+                          datetime(2027, 1, 15, tzinfo=WIB))
+    for fmt in ("md", "html"):
+        reports.render_report(fig, fmt, "id", WIB)
+    assert len(used) == 2 and 0 < max(used) < 5_000
