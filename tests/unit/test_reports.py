@@ -309,6 +309,7 @@ def test_markdown_shows_the_figures(august):
     assert "| 2608-DDDD55 | Subjek privat akun terkunci | Admin PPE | 14 Agustus 2026 16.00 WIB | 9 |" in md
     en = reports.render_report(august, "md", "en", WIB)
     assert "| Tickets | 9 |" in en and "| Walk-in | 1 |" in en
+    assert "Service standard: first response 1 working day; easy 2;" in en
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv", "json"])
@@ -555,7 +556,7 @@ def test_a_month_with_missed_deadlines_never_shows_100_percent_on_time(cfg, cal)
     assert "100 %" not in timeliness and "50 %" in timeliness
     md = reports.render_report(fig, "md", "en", WIB)
     assert "| Resolution | 3 | 3 | 0 | 50 % |" in md
-    assert "| First response (1 working days) | 3 | 3 | 0 | 50 % |" in md
+    assert "| First response (1 working day) | 3 | 3 | 0 | 50 % |" in md
     rows = {(s, k): v for s, k, v in csv.reader(io.StringIO(reports.render_report(fig, "csv", "id", WIB)))}
     assert (rows[("sla", "late")], rows[("sla", "on_time_pct")]) == ("3", "50")
     data = json.loads(reports.render_report(fig, "json", "id", WIB))
