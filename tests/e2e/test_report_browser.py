@@ -112,6 +112,20 @@ def test_chromium_screenshot_is_not_blank_and_draws_the_charts(chromium, report_
         assert colours.get(rgb, 0) > 200, f"no chart drawn in #{bytes(rgb).hex()}"
 
 
+def test_the_channel_bars_show_under_a_helpdesk_stylesheet_that_predates_them(chromium, tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "style.css.j2").write_text("body { font-family: serif; margin: 0; }\n", encoding="utf-8")
+    cfg = from_dict({"office": OFFICE})
+    fig = reports.figures(august_tickets(), cfg, Calendar.from_config(cfg), reports.month_period(2026, 8), AFTER)
+    page = tmp_path / "rekap.html"
+    page.write_text(reports.render_report(fig, "html", "id", WIB, tmp_path), encoding="utf-8")
+    png = tmp_path / "report.png"
+    done = chromium(f"--screenshot={png}", "--window-size=800,900", "--hide-scrollbars", page.as_uri())
+    assert png.exists(), done.stderr.decode(errors="replace")[-2000:]
+    _, _, pixels = decode_png(png.read_bytes())
+    assert pixels.count((0x3D, 0x7C, 0xC9)) > 200, "no channel bar drawn"
+
+
 def test_chromium_prints_it_on_a4(chromium, report_html, tmp_path):
     pdf = tmp_path / "report.pdf"
     done = chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report_html.as_uri())
