@@ -58,6 +58,8 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 others = ", ".join(x for x in paths if x != p)
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
+    named = {p.path for p in problems}
+    problems.extend(p for p in _not_in_git(hd) if p.path not in named)  # one problem a file
     return count, problems
 
 
@@ -96,3 +98,49 @@ def _stray(hd: Helpdesk) -> list[Problem]:
             p = Path(dirpath) / name
             out.append(Problem(hd.rel(p), None, "not a ticket file (a leftover of a merge or an edit?)"))
     return out
+
+
+def _not_in_git(hd: Helpdesk) -> list[Problem]:
+    """Ticket files that differ from what git recorded: each with what to do.
+
+    Left by an interrupted command or an edit by hand; without this a
+    ticket nobody committed stays out of the audit trail (and out of the
+    other desks) for ever.
+    """
+    git = hd.git
+    if git is None:
+        return []
+    out = []
+    for status, rel in git.dirty(hd.tickets_dir):
+        path = git.root / rel
+        if not (path.suffix == ".yaml" and not path.name.startswith(".")
+                and "attachments" not in path.relative_to(hd.tickets_dir).parts[:-1]):
+            continue
+        shown = hd.rel(path)
+        restore = hd.git_hint("checkout HEAD --", path)
+        if "?" in status:
+            problem = ("not committed to git (left by an interrupted command, or added by hand): "
+                       f"`lpsectl sync` commits it, or `{hd.git_hint('add --', path)}` and `git commit`")
+        elif "D" in status:
+            problem = f"in git but missing from the folder: `{restore}` brings it back"
+        elif git.blob_at("HEAD", path) == _blob_of(path, git):
+            continue  # the file is git's; only git's index lags (it mends itself)
+        elif git.previous_blob(path)[1] == _blob_of(path, git):
+            problem = (f"behind git (a command was interrupted): the next command on the ticket, "
+                       f"`lpsectl sync`, or `{restore}` brings it up to date")
+        else:
+            problem = (f"changed but not committed (edited by hand?): `{hd.git_hint('diff HEAD --', path)}` "
+                       f"shows how; commit it, or `{restore}` takes git's version")
+        out.append(Problem(shown, None, problem))
+    return out
+
+
+def _blob_of(path: Path, git) -> Optional[str]:
+    from lpsectl.gitrepo import blob_id
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = git.head() or ""
+    return blob_id(data, len(head))

@@ -83,6 +83,15 @@ def _bad(path: Path, key: str, problem: str) -> BadInput:
     return BadInput(f"{path}: {key}: {problem}; fix {CONFIG_NAME}")
 
 
+def _text(path: Path, key: str, value: Any) -> Optional[str]:
+    """A text field: a string or nothing. A list or a mapping would print as a
+    Python repr on every report, and a number is a misread (``0752`` is octal 490)."""
+    if value is None or isinstance(value, str):
+        return value
+    kind = {list: "a list", dict: "a mapping"}.get(type(value), f"the {type(value).__name__} {value!r}")
+    raise _bad(path, key, f"must be text, not {kind}; write one line of text, in quotes if it looks like a number")
+
+
 def _days(path: Path, key: str, value: Any) -> frozenset[date]:
     if value is None:
         return frozenset()
@@ -135,7 +144,7 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     office = raw.get("office") or {}
     if not isinstance(office, dict):
         raise _bad(path, "office", "must be a mapping")
-    cfg.office = Office(**{k: (None if office.get(k) is None else str(office.get(k)))
+    cfg.office = Office(**{k: _text(path, f"office.{k}", office[k])
                            for k in Office.__dataclass_fields__ if k in office})
     if not cfg.office.name:
         cfg.office.name = "LPSE"

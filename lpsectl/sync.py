@@ -1,9 +1,13 @@
 """Exchanging tickets with the other desks through a git remote.
 
-One sync, under the helpdesk lock: fetch; merge the remote branch (ticket
-files by rule through the ``lpsectl`` merge driver, see :mod:`lpsectl.merge`);
-push; when another desk pushed in between, fetch, merge and push again.
-A merge that still conflicts is aborted, so the clone is as before.
+One sync: fetch; merge the remote branch (ticket files by rule through the
+``lpsectl`` merge driver, see :mod:`lpsectl.merge`); push; when another desk
+pushed in between, fetch, merge and push again. A merge that fails for any
+reason is aborted, so the clone is as before.
+
+Only the local steps (committing, merging) hold the helpdesk lock; fetch
+and push talk to the network without it, bounded in time, so a remote that
+does not answer never blocks the other commands of this desk.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from typing import Optional
 from lpsectl import merge
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
-from lpsectl.store import Helpdesk
+from lpsectl.store import (
+    MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, remove_merge_leftovers,
+)
 
 MAX_ROUNDS = 8
 # Push refusals that mean "someone else pushed first": fetch, merge, retry.
@@ -53,6 +59,7 @@ class SyncResult:
     outgoing: list[Change] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     # Tickets that came in with events the rules did not allow where the merge put them.
@@ -107,17 +114,25 @@ def _is_ticket(hd: Helpdesk, git: GitRepo, rel: str) -> bool:
     return "attachments" not in inside.parts[:-1]
 
 
-def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> list[str]:
-    """Commit ticket files left uncommitted (a crash between save and commit).
+def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> tuple[list[str], list[str]]:
+    """Put right ticket files that differ from git: (ids committed, ids brought up to date).
 
-    Only files that read as healthy tickets; damaged ones and deletions are
-    left for `check` and the person, never pushed blindly.
+    A file one commit behind git (an action killed after its commit, before
+    its write) is restored from git: committing it would drop the recorded
+    event. A healthy ticket file git does not have, or that was changed by
+    hand, is committed. Damaged files and deletions are left for `check`
+    and the person, never pushed blindly.
     """
-    paths, ids = [], []
+    paths, ids, restored = [], [], []
     for status, rel in git.dirty(hd.tickets_dir):
-        if "D" in status or not _is_ticket(hd, git, rel):
+        if not _is_ticket(hd, git, rel):
             continue
         path = git.root / rel
+        if "?" not in status and hd.bring_up_to_date(path):
+            restored.append(path.stem.upper())
+            continue
+        if "D" in status:
+            continue
         try:
             t = hd.read(path)
         except Damaged:
@@ -126,50 +141,63 @@ def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> list[str]:
         ids.append(t.id)
     if paths:
         git.commit(paths, f"record {', '.join(ids)} (left uncommitted) before sync", operator)
-    return ids
+    return ids, restored
 
 
-def _merge(git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
-    """Merge ``ref``; on a conflict put everything back and say which file."""
+def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
+    """Merge ``ref``; on any failure put everything back and say why.
+
+    A mark in the git folder says a merge of ours is under way: if this
+    process is killed, the next command under the lock undoes it
+    (:func:`lpsectl.store.finish_interrupted_merge`).
+    """
     gd = git.git_dir()
     merge.clear_renames(gd)
-    proc = git.merge(ref, f"sync with {remote}: merge {remote}/{branch}", operator)
-    renames = [Renamed(*r) for r in merge.read_renames(gd)]
-    if proc.returncode != 0:
-        conflicts = git.conflicted()
-        git.merge_abort()
-        for r in renames:  # the driver's new files are no part of the old state
-            try:
-                os.unlink(git.root / r.path)
-            except OSError:
-                pass
-        merge.clear_renames(gd)
-        if conflicts:
-            raise Refused(
-                f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
-                "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
-                "sync again"
-            )
-        text = proc.stderr.strip() or proc.stdout.strip()
-        if "unrelated histories" in text:
-            raise Refused(
-                f"{remote}/{branch} shares no history with this helpdesk: set up a desk by cloning "
-                "the remote, then `lpsectl init` inside the clone; nothing was changed"
-            )
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        if "would be overwritten" in text:
-            files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
-            raise Refused(
-                f"sync stopped: uncommitted changes to {', '.join(files) or 'some files'} would be "
-                "overwritten; commit or move them, then sync again; nothing was changed"
-            )
-        raise GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
-    if renames:
-        desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
-        git.commit([git.root / r.path for r in renames],
-                   f"keep both tickets of an id collision: this desk's {desc}", operator)
+    mark = gd / MERGING_MARK
+    atomic_write(mark, ((git.head() or "") + "\n").encode("ascii"))
+    try:
+        proc = git.merge(ref, f"sync with {remote}: merge {remote}/{branch}", operator)
+        if proc.returncode != 0:
+            conflicts = git.conflicted()
+            finish_interrupted_merge(hd)
+            if "index.lock" in proc.stderr:  # a live git holds the index: name it
+                raise GitError(f"{git.index_lock_message()}; nothing was changed")
+            raise _merge_failure(proc, conflicts, remote, branch)
+        renames = [Renamed(*r) for r in merge.read_renames(gd)]
+        if renames:
+            desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
+            git.commit([git.root / r.path for r in renames],
+                       f"keep both tickets of an id collision: this desk's {desc}", operator)
+    except BaseException:
+        if mark.exists():
+            finish_interrupted_merge(hd)
+        raise
     merge.clear_renames(gd)
+    os.unlink(mark)
     return renames
+
+
+def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> LpseError:
+    if conflicts:
+        return Refused(
+            f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
+            "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
+            "sync again"
+        )
+    text = proc.stderr.strip() or proc.stdout.strip()
+    if "unrelated histories" in text:
+        return Refused(
+            f"{remote}/{branch} shares no history with this helpdesk: set up a desk by cloning "
+            "the remote, then `lpsectl init` inside the clone; nothing was changed"
+        )
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if "would be overwritten" in text:
+        files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
+        return Refused(
+            f"sync stopped: uncommitted changes to {', '.join(files) or 'some files'} would be "
+            "overwritten; commit or move them, then sync again; nothing was changed"
+        )
+    return GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
 
 
 def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
@@ -209,78 +237,105 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
     result.duplicates = {tid: paths for tid, paths in sorted(where.items()) if len(paths) > 1}
 
 
-def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> SyncResult:
-    git = hd.git
-    if git is None:
+def require_git(hd: Helpdesk) -> GitRepo:
+    if hd.git is None:
         raise Refused(f"{hd.root} is not in a git repository: there is nothing to sync; "
                       "run `git init` there, then `lpsectl init`")
-    with hd.locked():
-        if git.merge_in_progress():
-            raise Refused("a git merge is in progress in this clone: finish it (git commit) or "
-                          "undo it (git merge --abort), then sync again")
-        busy = git.operation_in_progress()
-        if busy:
-            raise Refused(f"git is in the middle of {busy} in this clone: finish it or abort it "
-                          "(git status says how), then sync again; nothing was changed")
-        branch = git.current_branch()
-        if branch is None:
-            raise Refused("this clone is not on a branch (detached HEAD): switch to the helpdesk's "
-                          "branch (`git branch` lists them, `git switch NAME`), then sync again")
-        if git.head() is None:
-            raise Refused("this helpdesk has no commit yet: run `lpsectl init` first")
+    return hd.git
+
+
+def _ready(git: GitRepo) -> str:
+    """The branch to sync; refused where git is in the middle of something. Under the lock."""
+    if git.merge_in_progress():
+        raise Refused("a git merge is in progress in this clone: finish it (git commit) or "
+                      "undo it (git merge --abort), then sync again")
+    busy = git.operation_in_progress()
+    if busy:
+        raise Refused(f"git is in the middle of {busy} in this clone: finish it or abort it "
+                      "(git status says how), then sync again; nothing was changed")
+    branch = git.current_branch()
+    if branch is None:
+        raise Refused("this clone is not on a branch (detached HEAD): switch to the helpdesk's "
+                      "branch (`git branch` lists them, `git switch NAME`), then sync again")
+    if git.head() is None:
+        raise Refused("this helpdesk has no commit yet: run `lpsectl init` first")
+    return branch
+
+
+def _push_refused(proc, remote: str, url: str) -> GitError:
+    """The push's failure with the remote's own words (a server hook's reason)."""
+    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
+    said = [ln[len("remote:"):].strip() for ln in lines if ln.startswith("remote:")]
+    said = [ln for ln in said if ln]
+    errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    why = (errors[-1] if errors else str(proc.returncode)).removeprefix("fatal: ").removeprefix("error: ")
+    if said:
+        why = f"the remote said: {' / '.join(said[:10])}"
+    return GitError(f"cannot push to {remote!r} ({url}): {why}; the tickets are merged "
+                    "here, sync again when the remote accepts pushes")
+
+
+def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> SyncResult:
+    git = require_git(hd)
+    with hd.locked(recording=False):
+        branch = _ready(git)
         remote = choose_remote(git, branch, remote_name)
         url = git.remote_url(remote) or remote
         up_remote, up_branch = git.upstream(branch)
-        rbranch = up_branch if up_remote == remote and up_branch else branch
-        result = SyncResult(remote, url)
-        _fetch(git, remote, url)  # the remote is reachable: from here on we may change things
-
-        changed = merge.setup(hd)
-        if changed:
-            git.commit(changed, "set up merging of tickets between desks", operator)
-            result.set_up = True
-        result.committed = _commit_loose(hd, git, operator)
-
-        start = git.head()
-        assert start is not None
-        remote_ref = f"refs/remotes/{remote}/{rbranch}"
-        their: Optional[str] = None
-        for rounds in range(1, MAX_ROUNDS + 1):
-            result.rounds = rounds
-            if rounds > 1:
-                _fetch(git, remote, url)
+        remove_merge_leftovers(git.root)
+    rbranch = up_branch if up_remote == remote and up_branch else branch
+    result = SyncResult(remote, url)
+    remote_ref = f"refs/remotes/{remote}/{rbranch}"
+    their: Optional[str] = None
+    head: Optional[str] = None
+    for rounds in range(1, MAX_ROUNDS + 1):
+        result.rounds = rounds
+        _fetch(git, remote, url)  # no lock: fetch moves only the remote's refs
+        with hd.locked(recording=False):
+            if _ready(git) != branch:
+                raise Refused(f"the branch changed to {git.current_branch()} during sync; sync again")
+            if rounds == 1:  # the remote is reachable: from here on we may change things
+                changed = merge.setup(hd)
+                if changed:
+                    git.commit(changed, "set up merging of tickets between desks", operator)
+                    result.set_up = True
+                result.committed, result.restored = _commit_loose(hd, git, operator)
             their = git.rev_parse(remote_ref)
             head = git.head()
             assert head is not None
             if their and not git.is_ancestor(their, head):
-                result.renamed += _merge(git, remote_ref, remote, rbranch, operator)
-                head = git.head()
-                assert head is not None
-            if their == head:
-                break  # nothing of ours the remote lacks
-            proc = git.push(remote, branch, rbranch, set_upstream=up_remote is None)
-            if proc.returncode == 0:
-                result.pushed = True
-                break
-            text = proc.stderr + proc.stdout
-            if not any(word in text for word in _RACE):
-                lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
-                why = (lines[-1] if lines else str(proc.returncode)).removeprefix("fatal: ")
-                raise GitError(f"cannot push to {remote!r} ({url}): {why}; the tickets are merged "
-                               "here, sync again when the remote accepts pushes")
-            time.sleep(random.uniform(0.05, 0.25) * rounds)  # let the other desk finish
-        else:
-            raise LpseError(f"other desks kept pushing to {remote!r} during {MAX_ROUNDS} tries; "
-                            "the tickets are merged here, run `lpsectl sync` again")
+                result.renamed += _merge(hd, git, remote_ref, remote, rbranch, operator)
+                after = git.head()
+                assert after is not None
+                result.incoming += _changes(hd, git, head, after)
+                head = after
+        if their == head:
+            break  # nothing of ours the remote lacks
+        proc = git.push(remote, head, rbranch)  # no lock: the commit is pushed, not the branch
+        if proc.returncode == 0:
+            result.pushed = True
+            break
+        text = proc.stderr + proc.stdout
+        if proc.returncode == 124 or not any(word in text for word in _RACE):
+            raise _push_refused(proc, remote, url)
+        time.sleep(random.uniform(0.05, 0.25) * rounds)  # let the other desk finish
+    else:
+        raise LpseError(f"other desks kept pushing to {remote!r} during {MAX_ROUNDS} tries; "
+                        "the tickets are merged here, run `lpsectl sync` again")
 
-        final = git.head()
-        assert final is not None
-        renamed_paths = {r.path for r in result.renamed}
-        renamed_old = {r.old_id for r in result.renamed}
-        if final != start:
-            result.incoming = [c for c in _changes(hd, git, start, final)
-                               if c.path not in renamed_paths and c.id not in renamed_old]
-        if result.pushed:
-            result.outgoing = _changes(hd, git, their or git.empty_tree(), final)
-        _validate(hd, git, result)
+    if result.pushed:
+        with hd.locked(recording=False):
+            git.update_ref(remote_ref, head)
+            if up_remote is None:
+                git.set_config(f"branch.{branch}.remote", remote)
+                git.set_config(f"branch.{branch}.merge", f"refs/heads/{rbranch}")
+        result.outgoing = _changes(hd, git, their or git.empty_tree(), head)
+    renamed_paths = {r.path for r in result.renamed}
+    renamed_old = {r.old_id for r in result.renamed}
+    seen: dict[str, Change] = {}
+    for c in result.incoming:
+        if c.path not in renamed_paths and c.id not in renamed_old:
+            seen.setdefault(c.path, c)  # as it first came in: "new" stays new
+    result.incoming = list(seen.values())
+    _validate(hd, git, result)
     return result

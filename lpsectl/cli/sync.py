@@ -28,14 +28,17 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
       lpsectl init
       lpsectl sync
     """
-    from lpsectl.sync import sync
+    from lpsectl.sync import require_git, sync
 
     hd = app.helpdesk()
+    require_git(hd)  # before asking who acts: outside git there is nothing to do
     result = sync(hd, app.operator(), remote)
     if result.set_up:
         click.echo("committed  .gitattributes (ticket files now merge by rule)")
     for tid in result.committed:
         click.echo(f"committed  {tid} (it was left uncommitted)")
+    for tid in result.restored:
+        click.echo(f"restored   {tid} (its file was behind git: an interrupted command)")
     for c in result.incoming:
         click.echo(f"in   {c.status:<8} {c.id}")
     for r in result.renamed:
