@@ -175,11 +175,17 @@ class GitRepo:
         """:meth:`_retry` that hands back the failed process instead of raising."""
         for attempt in range(50):
             proc = self.run(*args, check=False, env=env, input=input)
-            if proc.returncode == 0 or "index.lock" not in proc.stderr:
+            if proc.returncode == 0 or "index.lock" not in proc.stderr or not self._index_locked():
                 break
             if attempt < 49:
                 time.sleep(0.1 + 0.02 * attempt)
         return proc
+
+    def _index_locked(self) -> bool:
+        """Whether an ``index.lock`` is there to wait out: git names it just the same when a
+        full disk or a read-only folder keeps it from making one, and waiting cannot help then."""
+        dot = self.root / ".git"
+        return (dot / "index.lock").exists() if dot.is_dir() else True
 
     def log(self, path: Path) -> list[CommitInfo]:
         rel = os.path.relpath(path, self.root)
