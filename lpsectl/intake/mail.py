@@ -369,7 +369,8 @@ def _walk(msg: EmailMessage, out: list[Attachment], depth: int = 0) -> list[str]
         if part.is_multipart():
             continue
         data = part.get_payload(decode=True) or b""
-        name = _readable(part.get_filename() or "") or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}"
+        name = (_readable(part.get_filename() or "")
+                or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}")
         out.append(Attachment(name, data))
     return forwarded
 

@@ -114,7 +114,7 @@ def dirty(home: Path) -> str:
 
 # -- killing a command at a moment of its run -----------------------------------------
 
-def _group_members(pgid: int) -> list[int]:
+def group_members(pgid: int) -> list[int]:
     """Live (not zombie) processes of the process group ``pgid`` (Linux /proc)."""
     out = []
     for entry in os.listdir("/proc"):
@@ -152,7 +152,7 @@ def run_and_kill(cmd: list[str], cwd: Path, delay: float, sig: int, whole_group:
     proc.wait(timeout=TIMEOUT)
     # Children that outlive lpsectl (its git) finish on their own; wait for them.
     for _ in range(TIMEOUT * 20):
-        if not _group_members(proc.pid):
+        if not group_members(proc.pid):
             break
         time.sleep(0.05)
     return None

@@ -96,8 +96,8 @@ def test_two_desks_syncing_to_one_remote_while_others_write_converge_with_nothin
     tip = git(remote, "rev-parse", "main").strip()
     assert git(a, "rev-parse", "HEAD").strip() == tip == git(b, "rev-parse", "HEAD").strip(), "the desks converged"
     tickets = tickets_committed(a)
-    subjects = Counter((t.message or "") for t in tickets.values())
-    assert all(subjects[f"desk {d} new {i}"] == 1 for d in "ab" for i in range(3)), subjects
+    messages = Counter((t.message or "") for t in tickets.values())
+    assert all(messages[f"desk {d} new {i}"] == 1 for d in "ab" for i in range(3)), messages
     notes = sorted(e.message for e in tickets[shared].history if e.action == "note")
     assert notes == sorted(f"desk {d} note {i}" for d in "ab" for i in range(3)), "every note once"
     assert len(tickets) == len({t.lower() for t in tickets}) == 7, "no id twice"

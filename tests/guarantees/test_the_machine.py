@@ -189,7 +189,7 @@ def without_git(tmp_path: Path) -> dict:
     return dict(os.environ, PATH=str(empty))
 
 
-def test_with_git_missing_from_path_actions_fail_in_one_line_and_write_nothing(tmp_path, lp):
+def test_with_git_missing_from_path_actions_fail_in_one_line_write_nothing_and_reading_works(tmp_path, lp):
     home = tmp_path / "desk"
     lp(tmp_path, "init", str(home))
     tid = lp(home, "new", "-q", "-c", "kotak-saran", "-m", "with git").stdout.strip()
@@ -198,6 +198,8 @@ def test_with_git_missing_from_path_actions_fail_in_one_line_and_write_nothing(t
     assert "git" in line
     one_error(lp(home, "note", tid, "-m", "no git", env=env, check=False))
     assert list(tickets_on_disk(home)) == [tid] and dirty(home) == "", "nothing written without its commit"
+    assert tid in lp(home, "list", env=env).stdout, "reading needs no git"
+    lp(home, "show", tid, "--json", env=env)
     lp(home, "note", tid, "-m", "git is back")
     lp(home, "check")
 
