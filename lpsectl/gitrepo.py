@@ -136,7 +136,12 @@ class GitRepo:
 
     def restage(self, paths: Sequence[Path]) -> None:
         """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
-        self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
+        rel = [os.path.relpath(p, self.root) for p in paths]
+        if len(rel) > MANY_PATHS:  # an import's files: on stdin, as _commit_many stages them
+            listing = "".join(p.replace(os.sep, "/") + "\0" for p in rel)
+            self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
+            return
+        self._retry(["add", "-A", "--", *rel])
 
     def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
         """``commit --only`` for a bulk import: paths on stdin, no pathspec matching.
