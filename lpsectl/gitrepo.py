@@ -14,6 +14,10 @@ from lpsectl.errors import LpseError
 
 # Above this many paths a commit is built without pathspecs (see _commit_many).
 MANY_PATHS = 200
+# git names its index.lock alike when another git holds it and when it cannot
+# make one; waiting helps only the first.
+_CANNOT_LOCK = ("No space left on device", "Read-only file system", "Permission denied",
+                "Disk quota exceeded")
 
 
 class GitError(LpseError):
@@ -135,13 +139,13 @@ class GitRepo:
         raise _failed(["commit"], proc)
 
     def restage(self, paths: Sequence[Path]) -> None:
-        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
-        rel = [os.path.relpath(p, self.root) for p in paths]
-        if len(rel) > MANY_PATHS:  # an import's files: on stdin, as _commit_many stages them
-            listing = "".join(p.replace(os.sep, "/") + "\0" for p in rel)
-            self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
-            return
-        self._retry(["add", "-A", "--", *rel])
+        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before.
+
+        ``update-index`` on stdin, not ``add``: it takes any number of paths, and a path
+        that is neither on disk nor in the index (a file a rollback removed) is no error.
+        """
+        listing = "".join(os.path.relpath(p, self.root).replace(os.sep, "/") + "\0" for p in paths)
+        self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
 
     def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
         """``commit --only`` for a bulk import: paths on stdin, no pathspec matching.
@@ -180,17 +184,12 @@ class GitRepo:
         """:meth:`_retry` that hands back the failed process instead of raising."""
         for attempt in range(50):
             proc = self.run(*args, check=False, env=env, input=input)
-            if proc.returncode == 0 or "index.lock" not in proc.stderr or not self._index_locked():
+            if (proc.returncode == 0 or "index.lock" not in proc.stderr
+                    or any(why in proc.stderr for why in _CANNOT_LOCK)):
                 break
             if attempt < 49:
                 time.sleep(0.1 + 0.02 * attempt)
         return proc
-
-    def _index_locked(self) -> bool:
-        """Whether an ``index.lock`` is there to wait out: git names it just the same when a
-        full disk or a read-only folder keeps it from making one, and waiting cannot help then."""
-        dot = self.root / ".git"
-        return (dot / "index.lock").exists() if dot.is_dir() else True
 
     def log(self, path: Path) -> list[CommitInfo]:
         """Every commit that changed ``path``, newest first, merges that changed it included.

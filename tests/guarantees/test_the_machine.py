@@ -215,7 +215,6 @@ def test_a_git_that_cannot_make_its_index_lock_for_want_of_space_is_not_waited_f
         return subprocess.CompletedProcess(
             args, 128, "", f"fatal: Unable to create '{cwd}/.git/index.lock': No space left on device\n")
 
-    (tmp_path / ".git").mkdir()
     monkeypatch.setattr(gitrepo, "_run", full_disk)
     with pytest.raises(gitrepo.GitError, match="No space left on device"):
         gitrepo.GitRepo(tmp_path)._retry(["add", "-A", "--", "tickets"])
