@@ -25,6 +25,10 @@ INDEX_LOCK_WAIT = 10.0
 # Network work (fetch, push) that has not finished in this many seconds is
 # stopped; a remote that does not answer must not hang a desk.
 NETWORK_TIMEOUT = 600.0
+# git names its index.lock alike when another git holds it and when it cannot
+# make one; waiting helps only the first.
+_CANNOT_LOCK = ("No space left on device", "Read-only file system", "Permission denied",
+                "Disk quota exceeded")
 
 
 class GitError(LpseError):
@@ -356,8 +360,13 @@ class GitRepo:
                      *[os.path.relpath(p, self.root) for p in paths]])
 
     def restage(self, paths: Sequence[Path]) -> None:
-        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
-        self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
+        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before.
+
+        ``update-index`` on stdin, not ``add``: it takes any number of paths, and a path
+        that is neither on disk nor in the index (a file a rollback removed) is no error.
+        """
+        listing = "".join(os.path.relpath(p, self.root).replace(os.sep, "/") + "\0" for p in paths)
+        self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
 
     def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
         """``commit --only`` for a bulk import: paths on stdin, no pathspec matching.
@@ -403,7 +412,8 @@ class GitRepo:
         attempt = 0
         while True:
             proc = self.run(*args, check=False, env=env, input=input)
-            if proc.returncode == 0 or "index.lock" not in proc.stderr:
+            if (proc.returncode == 0 or "index.lock" not in proc.stderr
+                    or any(why in proc.stderr for why in _CANNOT_LOCK)):
                 return proc
             if self.clear_stale_index_lock():
                 continue

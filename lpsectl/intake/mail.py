@@ -296,12 +296,21 @@ class Mail:
     digest: str = ""  # of the raw bytes: the same mail wherever a mail program moves it
 
 
+# The email package keeps bytes that are not text in a header as lone
+# surrogates, which no file can store: they become U+FFFD, as in a body.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _readable(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _header(msg: EmailMessage, name: str) -> Optional[str]:
     try:
         value = msg.get(name)
     except Exception:  # a malformed header the parser gives up on
         return None
-    return None if value is None else str(value)
+    return None if value is None else _readable(str(value))
 
 
 def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
@@ -314,7 +323,7 @@ def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
         for a in addresses:
             spec = (a.addr_spec or "").strip()
             if "@" in spec and not spec.startswith("@") and not spec.endswith("@"):
-                return (" ".join(a.display_name.split()) or None), spec
+                return (" ".join(_readable(a.display_name).split()) or None), _readable(spec)
     return None, None
 
 
@@ -377,7 +386,8 @@ def _walk(msg: EmailMessage, out: list[Attachment], depth: int = 0) -> list[str]
         if part.is_multipart():
             continue
         data = part.get_payload(decode=True) or b""
-        name = part.get_filename() or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}"
+        name = (_readable(part.get_filename() or "")
+                or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}")
         out.append(Attachment(name, data))
     return forwarded
 

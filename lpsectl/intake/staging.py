@@ -117,6 +117,15 @@ class Staging:
 
 
 def _rollback(hd: Helpdesk, d: Path, entries: list) -> None:
+    _put_back(hd, d, entries)
+    if hd.git is not None:
+        # The commit may have staged the files before it was stopped: the
+        # index goes back to the files as they now are, or a later commit
+        # would record the rolled-back import after all.
+        hd.git.restage([hd.root / rel for rel, _ in entries])
+
+
+def _put_back(hd: Helpdesk, d: Path, entries: list) -> None:
     for rel, replaced in entries:
         if (d / "files" / rel).exists():
             continue  # never moved in
