@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Optional
 
 from lpsectl.errors import Damaged
-from lpsectl.store import Helpdesk
+from lpsectl.regularfile import kind_of
+from lpsectl.store import Helpdesk, not_regular_problem
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
 
@@ -57,17 +58,53 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
 
 
 def _stray(hd: Helpdesk) -> list[Problem]:
-    """Files under tickets/ that are no ticket: merge leftovers and the like."""
-    out = []
+    """What under tickets/ is no ticket: merge leftovers, and anything not a regular file.
+
+    Symlinks, FIFOs and devices are named, never read or followed (a
+    symlink to /dev/zero would take the memory, a FIFO would hang); in
+    attachments/ too, where any regular file is an attachment.
+    """
+    out: list[Problem] = []
     if not hd.tickets_dir.is_dir():
         return out
-    for dirpath, dirnames, filenames in os.walk(hd.tickets_dir):
-        dirnames[:] = [d for d in dirnames if d != "attachments"]
-        for name in filenames:
-            if name.endswith(".yaml") and not name.startswith("."):
+    stack = [(str(hd.tickets_dir), False, False)]  # folder, in attachments/, in a dot-folder
+    while stack:
+        folder, attached, hidden = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            out.append(Problem(hd.rel(Path(folder)), None, f"cannot read this folder ({exc.strerror})"))
+            continue
+        subfolders = []
+        for e in entries:
+            regular = e.is_file(follow_symlinks=False)
+            if e.is_dir(follow_symlinks=False):
+                subfolders.append((e.path, attached or e.name == "attachments", hidden or e.name.startswith(".")))
                 continue
-            if name in _ALLOWED_OTHER or (name.startswith(".") and name.endswith(".tmp")):
+            is_ticket_name = (not attached and not hidden and e.name.endswith(".yaml")
+                              and not e.name.startswith("."))
+            if not regular:
+                if is_ticket_name and not _is_dir_link(e):
+                    continue  # read as a ticket, and reported as such
+                out.append(Problem(hd.rel(Path(e.path)), None, not_regular_problem(_kind(e))))
                 continue
-            p = Path(dirpath) / name
-            out.append(Problem(hd.rel(p), None, "not a ticket file (a leftover of a merge or an edit?)"))
+            if attached or is_ticket_name or (hidden and e.name.endswith(".yaml")):
+                continue
+            if e.name in _ALLOWED_OTHER or (e.name.startswith(".") and e.name.endswith(".tmp")):
+                continue
+            out.append(Problem(hd.rel(Path(e.path)), None, "not a ticket file (a leftover of a merge or an edit?)"))
+        stack.extend(reversed(subfolders))
     return out
+
+
+def _is_dir_link(e: os.DirEntry) -> bool:
+    """A symlink to a folder: os.walk lists it as a folder, so no reader sees it as a ticket."""
+    return e.is_symlink() and e.is_dir(follow_symlinks=True)
+
+
+def _kind(e: os.DirEntry) -> str:
+    try:
+        return kind_of(e.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return "not a regular file"

@@ -29,6 +29,7 @@ from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitRepo, find_root
 from lpsectl.model import Ticket
+from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -40,6 +41,15 @@ LOCK_WAIT = 120.0
 # A lock older than this is taken as left by a process that died on
 # another machine (or whose liveness cannot be checked).
 LOCK_STALE_AFTER = 600.0
+# A ticket file is small text; anything larger is not read (it would only
+# take the memory of every desk that lists the tickets).
+MAX_TICKET_BYTES = 64 * 1024 * 1024
+
+
+def not_regular_problem(kind: str) -> str:
+    """What `check` and every reader say of a path in tickets/ that is no regular file."""
+    return (f"not a regular file ({kind}): never read; remove it "
+            "(`git rm` it if it was committed)")
 
 
 def find_home(start: Path, explicit: Optional[str] = None) -> Path:
@@ -153,10 +163,20 @@ class Helpdesk:
         return self._parse(path, self._read_text(path)[0])
 
     def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
-        """The file's text and the stamps of the very file that was read (for the cache)."""
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
+        """The file's text and the stamps of the very file that was read (for the cache).
+
+        Only a regular file of at most :data:`MAX_TICKET_BYTES` is read: a
+        symlink (to /dev/zero, say) or a FIFO named like a ticket is damage,
+        never followed, never waited on.
+        """
+        try:
+            data, st = read_regular(path, MAX_TICKET_BYTES)
+        except NotRegular as exc:
+            raise Damaged(self.rel(path), None, not_regular_problem(exc.kind)) from None
+        except TooLarge as exc:
+            raise Damaged(self.rel(path), None,
+                          f"{exc.size} bytes, larger than any ticket ({MAX_TICKET_BYTES} bytes at most): "
+                          "not read; a ticket file is small text, see what was put here") from None
         try:
             return data.decode("utf-8"), st
         except UnicodeDecodeError:
