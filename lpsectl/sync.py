@@ -19,7 +19,8 @@ from typing import Optional
 from lpsectl import merge
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
-from lpsectl.store import Helpdesk
+from lpsectl.regularfile import kind_of
+from lpsectl.store import MAX_TICKET_BYTES, Helpdesk, not_regular_problem
 
 MAX_ROUNDS = 8
 # Push refusals that mean "someone else pushed first": fetch, merge, retry.
@@ -53,7 +54,9 @@ class SyncResult:
     outgoing: list[Change] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
-    damaged: list[Damaged] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)  # damage that came in
+    damaged_here: list[Damaged] = field(default_factory=list)  # damage this desk made, found among what came in
+    refused: list[Damaged] = field(default_factory=list)  # damage this desk would have pushed: nothing was
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     rounds: int = 0
     pushed: bool = False
@@ -143,11 +146,7 @@ def _merge(git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> l
                 pass
         merge.clear_renames(gd)
         if conflicts:
-            raise Refused(
-                f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
-                "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
-                "sync again"
-            )
+            raise Refused(_unmergeable(git, conflicts, remote, branch))
         text = proc.stderr.strip() or proc.stdout.strip()
         if "unrelated histories" in text:
             raise Refused(
@@ -170,6 +169,103 @@ def _merge(git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> l
     return renames
 
 
+def _unmergeable(git: GitRepo, conflicts: list[str], remote: str, branch: str) -> str:
+    """What to do about files git could not merge: tickets, lpsectl.yaml, attachments."""
+    merge_cmd = f"`git merge {remote}/{branch}`"
+    tickets = [c for c in conflicts if c.endswith(".yaml") and "/attachments/" not in c
+               and c.split("/")[-1] != "lpsectl.yaml"]
+    if tickets:
+        return (f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
+                "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
+                "sync again")
+    configs = [c for c in conflicts if c.split("/")[-1] == "lpsectl.yaml"]
+    others = [c for c in conflicts if c not in configs]
+    steps = []
+    if configs:
+        steps.append(f"edit {', '.join(configs)} to keep both desks' settings and remove the "
+                     "<<<<<<< ======= >>>>>>> lines (`lpsectl check` shows where they are)")
+    if others:
+        steps.append("keep both versions of " + ", ".join(others) + " under different names "
+                     "(`git show :3:PATH > NEW-NAME` saves the other desk's, `git checkout --ours PATH` "
+                     "keeps this desk's)")
+    return (f"sync stopped: {', '.join(conflicts)} changed on this desk and on {remote} in ways git "
+            f"cannot merge; nothing was changed; merge by hand: {merge_cmd}, "
+            + "; ".join(steps) + ", `git add` them, `git commit`, then `lpsectl sync`")
+
+
+def _irregular(entries: list[tuple[str, str, str]]) -> list[str]:
+    """Paths that a tree has as a symlink (mode 120000) or a submodule (160000): no file lpsectl reads."""
+    return [rel for letter, mode, rel in entries if letter != "D" and mode in ("120000", "160000")]
+
+
+def _mode_kind(mode: str) -> str:
+    return "a submodule" if mode == "160000" else kind_of(0o120000)
+
+
+def _refuse_irregular_incoming(hd: Helpdesk, git: GitRepo, head: str, their: str, remote: str,
+                               branch: str) -> None:
+    """A symlink (to /dev/zero, say) must not reach this desk: it would be read by every command."""
+    base = git.merge_base(head, their) or git.empty_tree()
+    entries = git.changed_entries(base, their, hd.root)
+    bad = _irregular(entries)
+    if bad:
+        modes = {rel: mode for _, mode, rel in entries}
+        what = ", ".join(f"{rel} ({_mode_kind(modes[rel])})" for rel in bad)
+        raise Refused(f"sync stopped: {remote}/{branch} has {what}: not a regular file, which no desk "
+                      "may take in; nothing came in from it; on the desk that committed it, `git rm` it, "
+                      "commit and sync, then sync here again")
+
+
+def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str) -> list[Damaged]:
+    """The damage this desk would push: a ticket that does not read, a symlink.
+
+    Nothing of it may leave: the other desks would each get the error (or
+    a symlink to /dev/zero). Files as committed are checked: the work tree
+    where it matches HEAD (through the cache), else the committed blob.
+    """
+    entries = git.changed_entries(their or git.empty_tree(), head, hd.root)
+    irregular = set(_irregular(entries))
+    damaged = [Damaged(hd.rel(git.root / rel), None, not_regular_problem(_mode_kind(mode)))
+               for _, mode, rel in entries if rel in irregular]
+    tickets = [rel for letter, _, rel in entries
+               if letter != "D" and rel not in irregular and _is_ticket(hd, git, rel)]
+    if not tickets:
+        return damaged
+    dirty = {rel for _, rel in git.dirty(hd.tickets_dir)}
+    damaged += hd.load_files([git.root / rel for rel in tickets if rel not in dirty]).damaged
+    for rel in (r for r in tickets if r in dirty):
+        path = git.root / rel
+        size = git.blob_size(head, rel)
+        if size is not None and size > MAX_TICKET_BYTES:
+            damaged.append(Damaged(hd.rel(path), None, f"{size} bytes, larger than any ticket"))
+            continue
+        try:
+            try:
+                text = git.blob(head, rel).decode("utf-8")
+            except UnicodeDecodeError:
+                raise Damaged(hd.rel(path), None, "not UTF-8 text") from None
+            t = hd._parse(path, text)
+            if path.parent != hd.path_for(t.id).parent:
+                raise Damaged(hd.rel(path), 2, f"ticket {t.id} belongs in {hd.rel(hd.path_for(t.id))}")
+        except Damaged as exc:
+            damaged.append(exc)
+    return damaged
+
+
+def _was_damaged(hd: Helpdesk, git: GitRepo, commit: str, rel: str) -> bool:
+    """Whether this desk's own version of ``rel`` (in ``commit``) was already damaged."""
+    size = git.blob_size(commit, rel)
+    if size is None:
+        return False
+    if size > MAX_TICKET_BYTES:
+        return True
+    try:
+        hd._parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
+    except (Damaged, UnicodeDecodeError):
+        return True
+    return False
+
+
 def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
     words = {"A": "new", "M": "changed", "T": "changed", "D": "removed"}
     out = []
@@ -179,7 +275,7 @@ def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
     return out
 
 
-def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
+def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[str] = None) -> None:
     """Read every ticket that came in; find ids now held by two files.
 
     What went out was written here (by lpsectl, which checks what it
@@ -187,11 +283,17 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
     """
     incoming = {c.path for c in result.incoming if c.status != "removed"}
     touched = incoming | {c.path for c in result.outgoing if c.status != "removed"}
+    refused = {d.path for d in result.refused}
     for rel in sorted(incoming):
         try:
             hd.read(git.root / rel)
         except Damaged as exc:
-            result.damaged.append(exc)
+            if exc.path in refused:
+                continue  # reported as this desk's, not pushed
+            if start is not None and _was_damaged(hd, git, start, rel):
+                result.damaged_here.append(exc)  # broken here before the sync: it did not "come in"
+            else:
+                result.damaged.append(exc)
     ids = {Path(p).stem.upper() for p in touched}
     if not ids:
         return
@@ -247,11 +349,15 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
             head = git.head()
             assert head is not None
             if their and not git.is_ancestor(their, head):
+                _refuse_irregular_incoming(hd, git, head, their, remote, rbranch)
                 result.renamed += _merge(git, remote_ref, remote, rbranch, operator)
                 head = git.head()
                 assert head is not None
             if their == head:
                 break  # nothing of ours the remote lacks
+            result.refused = _check_outgoing(hd, git, their, head)
+            if result.refused:
+                break  # push nothing: no other desk may receive this desk's damage
             proc = git.push(remote, branch, rbranch, set_upstream=up_remote is None)
             if proc.returncode == 0:
                 result.pushed = True
@@ -276,5 +382,5 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
                                if c.path not in renamed_paths and c.id not in renamed_old]
         if result.pushed:
             result.outgoing = _changes(hd, git, their or git.empty_tree(), final)
-        _validate(hd, git, result)
+        _validate(hd, git, result, start)
     return result
