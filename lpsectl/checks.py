@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from lpsectl.errors import Damaged
+from lpsectl.errors import Damaged, LpseError
 from lpsectl.regularfile import kind_of
 from lpsectl.store import Helpdesk, not_regular_problem
 
@@ -27,14 +27,16 @@ class Problem:
 
 def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
     """Read every ticket; return how many files were read and the problems."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _imports(hd)
+    moving = hd.moving_in()  # an import at work: its files are left out, as every reader does
     by_id: dict[str, list[str]] = defaultdict(list)
     count = 0
     for path in hd.ticket_files():
         count += 1
         rel = hd.rel(path)
+        backup = moving.replaced.get(str(path)) if moving is not None else None
         try:
-            t = hd.read(path)
+            t = hd.read_before_import(path, backup) if backup else hd.read(path)
         except Damaged as exc:
             problems.append(Problem(exc.path, exc.line, exc.problem))
             stem = path.stem.upper()
@@ -55,6 +57,41 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
     return count, problems
+
+
+def _imports(hd: Helpdesk) -> list[Problem]:
+    """Imports stopped while moving files in: finished or rolled back now; one at work, named.
+
+    Taking the helpdesk lock finishes (or rolls back) what a killed import
+    left; a live import holds the lock, and its files stay left out.
+    """
+    from lpsectl.intake.staging import interrupted
+
+    found = interrupted(hd)
+    if not found:
+        return []
+    try:
+        with hd.locked(wait=0):
+            pass
+    except (LpseError, OSError):
+        pass  # held by a live lpsectl, or a read-only helpdesk: named below
+    out = []
+    for imp in found:
+        where, what = hd.rel(imp.folder), f"import of {imp.files} file(s): {imp.message}"
+        if imp.folder.exists() and imp.moved:
+            problem = (f"an {what} has its files in place but not its commit yet; the next lpsectl "
+                       "command that records something makes it")
+        elif imp.folder.exists():
+            problem = (f"an {what} is moving its files into tickets/, or was stopped doing it; they are "
+                       "left out until it has finished or is rolled back (the next lpsectl command that "
+                       "records something rolls back a stopped one)")
+        elif imp.moved:
+            problem = f"an {what} was stopped before its commit; its files were all in place: committed now"
+        else:
+            problem = (f"an {what} was stopped while moving its files in; rolled back now, nothing of it "
+                       "is left: run that import again")
+        out.append(Problem(where, None, problem))
+    return out
 
 
 def _stray(hd: Helpdesk) -> list[Problem]:

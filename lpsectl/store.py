@@ -20,7 +20,7 @@ from itertools import groupby
 from operator import itemgetter
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
@@ -30,6 +30,9 @@ from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Ref
 from lpsectl.gitrepo import GitRepo, find_root
 from lpsectl.model import Ticket
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+
+if TYPE_CHECKING:
+    from lpsectl.intake.staging import MovingIn
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -111,14 +114,52 @@ class Helpdesk:
             for name in names:
                 yield Path(dirpath) / name
 
-    def _ticket_names(self) -> Iterator[tuple[str, list[str]]]:
-        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings."""
+    def _ticket_names(self, backups: Optional[dict[str, str]] = None) -> Iterator[tuple[str, list[str]]]:
+        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings.
+
+        ``backups`` receives the tickets an unfinished import is replacing
+        (file -> the version before it), for :meth:`_load` to read instead.
+        """
         if not self.tickets_dir.is_dir():
             return
+        moving = self.moving_in()
+        listing = []
         for dirpath, dirnames, filenames in os.walk(self.tickets_dir):
             # Mail attachments live in attachments/<id>/ beside the tickets.
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "attachments")
-            yield dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))
+            listing.append((dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))))
+        # -- leave out what an import is moving in (or was killed moving in) --
+        # Asked before and after the listing: an import that started moving
+        # meanwhile had written its journal before its first move.
+        after = self.moving_in()
+        moving = after if moving is None else moving.merge(after)
+        if moving is not None:
+            if backups is not None:
+                backups.update(moving.replaced)
+            listing = [(d, [n for n in names if os.path.join(d, n) not in moving.new]) for d, names in listing]
+        yield from listing
+
+    def moving_in(self) -> Optional["MovingIn"]:
+        """Imports moving files into tickets/ now, or killed doing it (one listdir when there is none)."""
+        try:
+            names = os.listdir(self.root / ".lpsectl")
+        except OSError:
+            return None
+        if not any(n.startswith("import-") for n in names):
+            return None
+        from lpsectl.intake.staging import moving_in  # the journal's format is staging's
+
+        return moving_in(self)
+
+    def read_before_import(self, path: Path, backup: str) -> Ticket:
+        """A ticket an unfinished import is replacing, as it was before the import."""
+        return self._parse(path, self._text_before_import(path, backup)[0])
+
+    def _text_before_import(self, path: Path, backup: str) -> tuple[str, os.stat_result]:
+        try:
+            return self._read_text(Path(backup))
+        except FileNotFoundError:  # rolled back (or finished) meanwhile: the file is whole again
+            return self._read_text(path)
 
     def all_ids(self) -> list[str]:
         # From the names as strings: a Path for each of 100,000 files cost most of a prefix's lookup.
@@ -194,6 +235,12 @@ class Helpdesk:
     def load(self, text: str) -> Ticket:
         tid = self.resolve(text)
         path = self.path_for(tid)
+        moving = self.moving_in()
+        if moving is not None and str(path) in moving.new:
+            raise NotFound(f"no ticket {tid} yet: an import is moving it in, or was stopped doing it; "
+                           "`lpsectl check` says which")
+        if moving is not None and str(path) in moving.replaced:
+            return self.read_before_import(path, moving.replaced[str(path)])
         if not path.is_file():
             # Found by a file name outside its place (moved by hand, wrong case).
             stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
@@ -201,7 +248,8 @@ class Helpdesk:
         return self.read(path)
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
-        return self._load(list(self._ticket_names()), track, complete=True, cached=True)
+        backups: dict[str, str] = {}
+        return self._load(list(self._ticket_names(backups)), track, complete=True, cached=True, backups=backups)
 
     def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
                    complete: bool = False, cached: bool = True) -> Loaded:
@@ -217,7 +265,7 @@ class Helpdesk:
         return self._load(groups, track, complete, cached)
 
     def _load(self, groups: list[tuple[str, list[str]]], track: Optional[Track], complete: bool,
-              cached: bool) -> Loaded:
+              cached: bool, backups: Optional[dict[str, str]] = None) -> Loaded:
         """:meth:`load_files` of the files named by folder: each folder with its file names."""
         cache = TicketCache(self.root, self.tickets_dir) if cached else None
         # No cycles among tickets: the collector would only rescan a heap
@@ -230,6 +278,8 @@ class Helpdesk:
             todo: list[int] = []
             for folder, names in groups:
                 got = cache.tickets(folder, names) if cache is not None else [None] * len(names)
+                if backups:  # a ticket an unfinished import is replacing: read as it was
+                    got = [None if os.path.join(folder, n) in backups else t for n, t in zip(names, got)]
                 base = len(found)
                 found += got
                 missing = [i for i, t in enumerate(got) if t is None]
@@ -238,8 +288,9 @@ class Helpdesk:
             paths = [Path(*f) for f in files]
             damaged: list[Damaged] = []
             for i, where, path in zip(todo, files, track(paths) if track else paths):
+                backup = backups.get(os.path.join(*where)) if backups else None
                 try:
-                    text, st = self._read_text(path)
+                    text, st = self._text_before_import(path, backup) if backup else self._read_text(path)
                     t = self._parse(path, text)
                     if path.parent != self.path_for(t.id).parent or path.stem != t.id:
                         # A copy in the wrong place duplicates the ticket or hides it.
@@ -251,7 +302,7 @@ class Helpdesk:
                         cache.forget(*where)
                     continue
                 found[i] = t
-                if cache is not None:
+                if cache is not None and not backup:
                     cache.remember(*where, st, t, ticketfile.message_ids_in(text))
         finally:
             if collecting:
