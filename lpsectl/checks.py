@@ -56,7 +56,18 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 others = ", ".join(x for x in paths if x != p)
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
+    problems.extend(_unmergeable(hd))
     return count, problems
+
+
+def _unmergeable(hd: Helpdesk) -> list[Problem]:
+    """What `sync` would stop on, with the remote branch as last fetched."""
+    from lpsectl.sync import unmergeable
+
+    if hd.git is None:
+        return []
+    root = hd.git.root
+    return [Problem(hd.rel(root / u.path), u.line, u.problem) for u in unmergeable(hd)]
 
 
 def _imports(hd: Helpdesk) -> list[Problem]:

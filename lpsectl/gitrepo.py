@@ -318,6 +318,20 @@ class GitRepo:
             raise GitError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
         return proc.stdout
 
+    def merge_conflicts(self, a: str, b: str, resolved_by_driver: Optional[str] = None) -> Optional[list[str]]:
+        """The paths a merge of ``a`` and ``b`` would leave conflicted; None if git cannot say (before 2.38).
+
+        Nothing is written but objects: ``merge-tree`` works on trees, not
+        on the work tree or the index. ``resolved_by_driver``: a merge
+        driver taken as always succeeding (files it merges by rule).
+        """
+        pre = ["-c", f"merge.{resolved_by_driver}.driver=true"] if resolved_by_driver else []
+        proc = self.run(*pre, "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", a, b,
+                        check=False)
+        if proc.returncode not in (0, 1):
+            return None
+        return [p for p in proc.stdout.split("\0")[1:] if p] if proc.returncode == 1 else []
+
     def dirty(self, under: Path) -> list[tuple[str, str]]:
         """(porcelain status, path from the top) of uncommitted files under ``under``."""
         rel = os.path.relpath(under, self.root)

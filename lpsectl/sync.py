@@ -305,6 +305,83 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[st
     result.duplicates = {tid: paths for tid, paths in sorted(where.items()) if len(paths) > 1}
 
 
+@dataclass
+class Unmergeable:
+    """A file `sync` would stop on, with the remote branch as last fetched (for `check`)."""
+
+    path: str  # from the git top
+    line: Optional[int]
+    problem: str
+
+
+def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
+    """What a merge with the remote branch (as last fetched; no network) cannot do by rule.
+
+    Files git cannot merge (lpsectl.yaml changed on both sides, two
+    different files under one attachment name, a ticket deleted on one side
+    and changed on the other), and tickets changed on both sides whose
+    remote version does not read (the merge driver cannot merge those).
+    """
+    git = hd.git
+    if git is None:
+        return []
+    branch = git.current_branch()
+    head = git.head()
+    if branch is None or head is None or git.operation_in_progress():
+        return []
+    try:
+        remote = choose_remote(git, branch, None)
+    except LpseError:
+        return []  # no remote: nothing to merge with
+    up_remote, up_branch = git.upstream(branch)
+    rbranch = up_branch if up_remote == remote and up_branch else branch
+    their = git.rev_parse(f"refs/remotes/{remote}/{rbranch}")
+    if their is None or git.is_ancestor(their, head):
+        return []
+    where = f"{remote}/{rbranch}"
+    out: list[Unmergeable] = []
+    # Ticket files merge by rule through the driver: taken as merged here, checked below.
+    inside = os.path.relpath(hd.root, git.root).replace(os.sep, "/")
+    for rel in git.merge_conflicts(head, their, resolved_by_driver=merge.DRIVER_NAME) or []:
+        if inside != "." and not rel.startswith(inside + "/"):
+            continue  # the helpdesk is one folder of a larger repository: not ours to judge
+        name = rel.rsplit("/", 1)[-1]
+        if name == "lpsectl.yaml":
+            problem = (f"changed on this desk and on {where} in ways git cannot merge: `lpsectl sync` stops "
+                       f"on it; merge it by hand: `git merge {where}`, keep both desks' settings, remove the "
+                       "<<<<<<< ======= >>>>>>> lines, `git add` it, `git commit`, then `lpsectl sync`")
+        elif "/attachments/" in f"/{rel}":
+            problem = (f"this desk and {where} each have a different file under this attachment name: "
+                       f"`lpsectl sync` stops on it; keep both: `git merge {where}`, `git show :3:{rel} > "
+                       "OTHER-NAME` (the other desk's file), `git checkout --ours` it, `git add` both, "
+                       "`git commit`, then `lpsectl sync`")
+        else:
+            problem = (f"changed on this desk and on {where} in ways git cannot merge (one side deleted or "
+                       f"moved it, or it is no ticket): `lpsectl sync` stops on it; merge it by hand: "
+                       f"`git merge {where}`, `git status` says what is left")
+        out.append(Unmergeable(rel, None, problem))
+    base = git.merge_base(head, their)
+    if base is None:
+        return out
+    ours = {rel for letter, rel in git.changed_files(base, head, hd.tickets_dir)}
+    for letter, rel in git.changed_files(base, their, hd.tickets_dir):
+        if letter == "D" or rel not in ours or not _is_ticket(hd, git, rel):
+            continue
+        size = git.blob_size(their, rel)
+        try:
+            if size is None or size > MAX_TICKET_BYTES:
+                raise Damaged(rel, None, "not a ticket file that can be read")
+            try:
+                hd._parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise Damaged(rel, None, "not UTF-8 text") from None
+        except Damaged as exc:
+            out.append(Unmergeable(rel, exc.line, f"{exc.problem} in {where}'s version, which this desk "
+                                   "changed too: `lpsectl sync` cannot merge it by rule; the desk that "
+                                   "broke it must repair it, commit and sync, then sync here"))
+    return out
+
+
 def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> SyncResult:
     git = hd.git
     if git is None:
