@@ -241,7 +241,7 @@ class Helpdesk:
                            "`lpsectl check` says which")
         if moving is not None and str(path) in moving.replaced:
             return self.read_before_import(path, moving.replaced[str(path)])
-        if not path.is_file():
+        if not os.path.lexists(path):  # (a symlink or FIFO there is read, and refused, below)
             # Found by a file name outside its place (moved by hand, wrong case).
             stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
             raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")

@@ -57,6 +57,9 @@ def test_a_symlink_or_fifo_named_like_a_ticket_is_damage_that_no_reader_reads(ru
     assert [t["id"] for t in json.loads(listing.stdout)] == [tid]
     assert rel in listing.stderr and "not a regular file" in listing.stderr
 
+    show = lpsectl(lpsectl_cmd, run.home, "show", path.stem)
+    assert show.returncode == 1 and show.stderr.startswith("Error: ") and "not a regular file" in show.stderr
+
     report = lpsectl(lpsectl_cmd, run.home, "report", "--format", "json")
     assert report.returncode == 1, report.stderr
     assert rel in report.stderr and "MemoryError" not in report.stderr
