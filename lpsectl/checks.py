@@ -88,7 +88,7 @@ def _imports(hd: Helpdesk) -> list[Problem]:
         pass  # held by a live lpsectl, or a read-only helpdesk: named below
     out = []
     for imp in found:
-        where, what = hd.rel(imp.folder), f"import of {imp.files} file(s): {imp.message}"
+        where, what = hd.rel(imp.folder), f"import ({imp.message}; {imp.files} file(s))"
         if imp.folder.exists() and imp.moved:
             problem = (f"an {what} has its files in place but not its commit yet; the next lpsectl "
                        "command that records something makes it")
