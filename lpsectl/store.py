@@ -223,6 +223,10 @@ class Helpdesk:
         except UnicodeDecodeError:
             raise Damaged(self.rel(path), None, "not UTF-8 text") from None
 
+    def parse(self, path: Path, text: str) -> Ticket:
+        """The ticket in ``text`` as the file ``path`` would hold it (a committed version, say)."""
+        return self._parse(path, text)
+
     def _parse(self, path: Path, text: str) -> Ticket:
         t = ticketfile.loads(text, self.rel(path))
         if not ID_RE.match(t.id):

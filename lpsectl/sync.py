@@ -169,28 +169,32 @@ def _merge(git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> l
     return renames
 
 
+def _is_ticket_path(rel: str) -> bool:
+    """A path the merge driver merges by rule (``tickets/**/*.yaml``, attachments aside)."""
+    slashed = f"/{rel}"
+    return rel.endswith(".yaml") and "/tickets/" in slashed and "/attachments/" not in slashed
+
+
+def _by_hand(rel: str) -> str:
+    """The steps, between `git merge` and `git commit`, for one file git cannot merge."""
+    if rel.rsplit("/", 1)[-1] == "lpsectl.yaml":
+        return (f"keep both desks' settings in {rel} and remove the <<<<<<< ======= >>>>>>> lines "
+                f"(`lpsectl check` shows where), `git add {rel}`")
+    if "/attachments/" in f"/{rel}":
+        return (f"keep both files: `git show :3:{rel} > OTHER-NAME` saves the other desk's beside it, "
+                f"`git checkout --ours {rel}` keeps this desk's, `git add` both")
+    return f"resolve {rel} (`git status` says how; one desk deleted or moved it), `git add {rel}`"
+
+
 def _unmergeable(git: GitRepo, conflicts: list[str], remote: str, branch: str) -> str:
     """What to do about files git could not merge: tickets, lpsectl.yaml, attachments."""
-    merge_cmd = f"`git merge {remote}/{branch}`"
-    tickets = [c for c in conflicts if c.endswith(".yaml") and "/attachments/" not in c
-               and c.split("/")[-1] != "lpsectl.yaml"]
-    if tickets:
+    if any(_is_ticket_path(c) for c in conflicts):
         return (f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
                 "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
                 "sync again")
-    configs = [c for c in conflicts if c.split("/")[-1] == "lpsectl.yaml"]
-    others = [c for c in conflicts if c not in configs]
-    steps = []
-    if configs:
-        steps.append(f"edit {', '.join(configs)} to keep both desks' settings and remove the "
-                     "<<<<<<< ======= >>>>>>> lines (`lpsectl check` shows where they are)")
-    if others:
-        steps.append("keep both versions of " + ", ".join(others) + " under different names "
-                     "(`git show :3:PATH > NEW-NAME` saves the other desk's, `git checkout --ours PATH` "
-                     "keeps this desk's)")
     return (f"sync stopped: {', '.join(conflicts)} changed on this desk and on {remote} in ways git "
-            f"cannot merge; nothing was changed; merge by hand: {merge_cmd}, "
-            + "; ".join(steps) + ", `git add` them, `git commit`, then `lpsectl sync`")
+            f"cannot merge; nothing was changed; merge by hand: `git merge {remote}/{branch}`, "
+            + "; ".join(_by_hand(c) for c in conflicts) + "; then `git commit` and `lpsectl sync`")
 
 
 def _irregular(entries: list[tuple[str, str, str]]) -> list[str]:
@@ -244,7 +248,7 @@ def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str)
                 text = git.blob(head, rel).decode("utf-8")
             except UnicodeDecodeError:
                 raise Damaged(hd.rel(path), None, "not UTF-8 text") from None
-            t = hd._parse(path, text)
+            t = hd.parse(path, text)
             if path.parent != hd.path_for(t.id).parent:
                 raise Damaged(hd.rel(path), 2, f"ticket {t.id} belongs in {hd.rel(hd.path_for(t.id))}")
         except Damaged as exc:
@@ -260,7 +264,7 @@ def _was_damaged(hd: Helpdesk, git: GitRepo, commit: str, rel: str) -> bool:
     if size > MAX_TICKET_BYTES:
         return True
     try:
-        hd._parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
+        hd.parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
     except (Damaged, UnicodeDecodeError):
         return True
     return False
@@ -345,21 +349,13 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
     for rel in git.merge_conflicts(head, their, resolved_by_driver=merge.DRIVER_NAME) or []:
         if inside != "." and not rel.startswith(inside + "/"):
             continue  # the helpdesk is one folder of a larger repository: not ours to judge
-        name = rel.rsplit("/", 1)[-1]
-        if name == "lpsectl.yaml":
-            problem = (f"changed on this desk and on {where} in ways git cannot merge: `lpsectl sync` stops "
-                       f"on it; merge it by hand: `git merge {where}`, keep both desks' settings, remove the "
-                       "<<<<<<< ======= >>>>>>> lines, `git add` it, `git commit`, then `lpsectl sync`")
-        elif "/attachments/" in f"/{rel}":
-            problem = (f"this desk and {where} each have a different file under this attachment name: "
-                       f"`lpsectl sync` stops on it; keep both: `git merge {where}`, `git show :3:{rel} > "
-                       "OTHER-NAME` (the other desk's file), `git checkout --ours` it, `git add` both, "
-                       "`git commit`, then `lpsectl sync`")
+        if "/attachments/" in f"/{rel}":
+            what = f"this desk and {where} each have a different file under this attachment name"
         else:
-            problem = (f"changed on this desk and on {where} in ways git cannot merge (one side deleted or "
-                       f"moved it, or it is no ticket): `lpsectl sync` stops on it; merge it by hand: "
-                       f"`git merge {where}`, `git status` says what is left")
-        out.append(Unmergeable(rel, None, problem))
+            what = f"changed on this desk and on {where} in ways git cannot merge"
+        out.append(Unmergeable(rel, None, f"{what}: `lpsectl sync` stops on it; merge it by hand: "
+                                          f"`git merge {where}`, {_by_hand(rel)}, `git commit`, then "
+                                          "`lpsectl sync`"))
     base = git.merge_base(head, their)
     if base is None:
         return out
@@ -372,7 +368,7 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
             if size is None or size > MAX_TICKET_BYTES:
                 raise Damaged(rel, None, "not a ticket file that can be read")
             try:
-                hd._parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
+                hd.parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
             except UnicodeDecodeError:
                 raise Damaged(rel, None, "not UTF-8 text") from None
         except Damaged as exc:

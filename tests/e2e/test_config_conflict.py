@@ -24,7 +24,7 @@ def test_a_config_changed_on_both_desks_is_explained_by_sync_and_seen_by_check(d
     (error,) = stopped.stderr.splitlines()
     assert error.startswith("Error: sync stopped: lpsectl.yaml changed on this desk and on origin")
     assert "`git merge origin/main`" in error and "<<<<<<< ======= >>>>>>>" in error
-    assert "`git commit`, then `lpsectl sync`" in error
+    assert error.endswith("`git add lpsectl.yaml`; then `git commit` and `lpsectl sync`")
 
     check = b("check")
     assert check.exit_code == 1
