@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -10,6 +9,7 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import load_all, progress_bar, report_damage, terminal_safe, without_collector
+from lpsectl.clock import now as clock_now
 from lpsectl.errors import BadInput
 
 # -o FILE without --format: the format its extension names.
@@ -68,7 +68,7 @@ def _tracked(items: list) -> Iterator:
 @click.command("report")
 @click.option("--month", metavar="YYYY-MM", help="A calendar month.")
 @click.option("--year", metavar="YYYY", help="A calendar year, with the trend month by month.")
-@click.option("--from", "date_from", metavar="D", help="First day of the period (YYYY-MM-DD).")
+@click.option("--from", "date_from", metavar="D", help="First day of the period (2026-08-01 or 01/08/2026).")
 @click.option("--to", "date_to", metavar="D", help="Last day of the period (default: today).")
 @click.option("--format", "-f", "fmt", metavar="md|html|csv|json",
               help="Output format (default md, or what the -o file's extension names).")
@@ -100,7 +100,7 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
 
     fmt = _format(fmt, output, reports.REPORT_FORMATS, "md")
     hd = app.helpdesk()
-    now = datetime.now(hd.tz)
+    now = clock_now(hd.tz)
     period = reports.parse_period(month, year, date_from, date_to, today=now.date())
     language = _lang(app, lang)
     loaded = load_all(app)
@@ -137,7 +137,7 @@ def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str
     fmt = _format(fmt, output, reports.RECEIPT_FORMATS, "txt")
     hd = app.helpdesk()
     t = hd.load(ticket_id)
-    data = reports.receipt_data(t, hd.config, hd.calendar, datetime.now(hd.tz))
+    data = reports.receipt_data(t, hd.config, hd.calendar, clock_now(hd.tz))
     _emit(reports.render_receipt(data, fmt, _lang(app, lang), hd.tz, hd.root), output, fmt)
 
 

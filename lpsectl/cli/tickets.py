@@ -14,6 +14,7 @@ from lpsectl.cli.common import (
     LocalTimes, at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
     local, message_option, record, report_damage, terminal_safe, undo_on_failure, without_collector,
 )
+from lpsectl.clock import now as clock_now
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
 
@@ -119,7 +120,7 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
 
     hd = app.helpdesk()
     t = hd.load(ticket_id)
-    now = datetime.now(hd.tz)
+    now = clock_now(hd.tz)
     a = assess(t, hd.config, hd.calendar, now)
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
@@ -208,8 +209,8 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--kind", metavar="K")
 @click.option("--category", metavar="C")
 @click.option("--overdue", is_flag=True, help="Only open tickets past their due time.")
-@click.option("--since", metavar="D", help="Opened on or after date D (YYYY-MM-DD).")
-@click.option("--until", metavar="D", help="Opened on or before date D (YYYY-MM-DD).")
+@click.option("--since", metavar="D", help="Opened on or after day D (2026-08-13 or 13/08/2026).")
+@click.option("--until", metavar="D", help="Opened on or before day D (2026-08-13 or 13/08/2026).")
 @click.option("--search", metavar="TEXT", help="Text in subject, message or reporter fields; phone numbers by digits.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
@@ -232,7 +233,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     d_until = parse_date(until, "--until date") if until else None
     hd = app.helpdesk()
     loaded = load_all(app)
-    now = datetime.now(hd.tz)
+    now = clock_now(hd.tz)
     found = []
     for t in loaded.tickets:
         if d_since or d_until:
