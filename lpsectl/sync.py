@@ -58,6 +58,8 @@ class SyncResult:
     damaged_here: list[Damaged] = field(default_factory=list)  # damage this desk made, found among what came in
     refused: list[Damaged] = field(default_factory=list)  # damage this desk would have pushed: nothing was
     duplicates: dict[str, list[str]] = field(default_factory=dict)
+    # Tickets that came in with events the rules did not allow where the merge put them.
+    conflicts: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
     pushed: bool = False
     set_up: bool = False
@@ -290,7 +292,7 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[st
     refused = {d.path for d in result.refused}
     for rel in sorted(incoming):
         try:
-            hd.read(git.root / rel)
+            t = hd.read(git.root / rel)
         except Damaged as exc:
             if exc.path in refused:
                 continue  # reported as this desk's, not pushed
@@ -298,6 +300,10 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[st
                 result.damaged_here.append(exc)  # broken here before the sync: it did not "come in"
             else:
                 result.damaged.append(exc)
+            continue
+        conflicts = t.conflicts()
+        if conflicts:
+            result.conflicts[t.id] = len(conflicts)
     ids = {Path(p).stem.upper() for p in touched}
     if not ids:
         return

@@ -48,6 +48,9 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
     click.echo(f"Synced with {result.remote}: {_count(result.incoming)} in, {out}"
                + (f", {len(result.renamed)} id collision(s) resolved" if result.renamed else "")
                + (f" (after {result.rounds} tries: other desks pushed in between)" if result.rounds > 1 else ""))
+    for tid, n in result.conflicts.items():
+        # Not a failure of sync: two desks acted apart, and an officer decides.
+        click.echo(f"Warning: {tid}: {n} conflict(s) for an officer to settle (`lpsectl show {tid}`)", err=True)
     problems = [f"{d} (this desk's file: nothing was pushed; repair it, commit, and sync again)"
                 for d in result.refused]
     problems += [f"{d} (damaged on this desk before this sync; repair it and commit; "
