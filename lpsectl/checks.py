@@ -62,6 +62,8 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
     named = {p.path for p in problems}
+    if moving is not None:  # the import at work commits its own files when it finishes
+        named |= {hd.rel(Path(p)) for p in (*moving.new, *moving.replaced)}
     problems.extend(p for p in _not_in_git(hd) if p.path not in named)  # one problem a file
     problems.extend(_unmergeable(hd))
     return count, problems
