@@ -642,6 +642,51 @@ class GitRepo:
         parts = proc.stdout.split("\0")
         return [(parts[i][:1], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
 
+    def changed_entries(self, a: str, b: str, under: Path) -> list[tuple[str, str, str]]:
+        """(status letter, mode in ``b``, path from the top) of files under ``under`` that differ from a to b.
+
+        The mode tells a regular file (100644, 100755) from a symlink
+        (120000) or a submodule (160000).
+        """
+        rel = os.path.relpath(under, self.root)
+        proc = self.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", a, b, "--", rel)
+        parts = proc.stdout.split("\0")
+        out = []
+        for i in range(0, len(parts) - 1, 2):
+            meta = parts[i].lstrip(":").split()
+            if len(meta) >= 5:
+                out.append((meta[4][:1], meta[1], parts[i + 1]))
+        return out
+
+    def blob_size(self, commit: str, rel: str) -> Optional[int]:
+        """The size of ``rel`` in ``commit``, None when it has no such file."""
+        proc = self.run("cat-file", "-s", f"{commit}:{rel.replace(os.sep, '/')}", check=False)
+        out = proc.stdout.strip()
+        return int(out) if proc.returncode == 0 and out.isdigit() else None
+
+    def blob(self, commit: str, rel: str) -> bytes:
+        """The bytes of ``rel`` in ``commit`` (ask :meth:`blob_size` first: it may be large)."""
+        proc = subprocess.run(["git", "cat-file", "blob", f"{commit}:{rel.replace(os.sep, '/')}"],
+                              cwd=str(self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+        if proc.returncode != 0:
+            raise GitError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        return proc.stdout
+
+    def merge_conflicts(self, a: str, b: str, resolved_by_driver: Optional[str] = None) -> Optional[list[str]]:
+        """The paths a merge of ``a`` and ``b`` would leave conflicted; None if git cannot say (before 2.38).
+
+        Nothing is written but objects: ``merge-tree`` works on trees, not
+        on the work tree or the index. ``resolved_by_driver``: a merge
+        driver taken as always succeeding (files it merges by rule).
+        """
+        pre = ["-c", f"merge.{resolved_by_driver}.driver=true"] if resolved_by_driver else []
+        proc = self.run(*pre, "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", a, b,
+                        check=False)
+        if proc.returncode not in (0, 1):
+            return None
+        return [p for p in proc.stdout.split("\0")[1:] if p] if proc.returncode == 1 else []
+
     def dirty(self, under: Path) -> list[tuple[str, str]]:
         """(porcelain status, path from the top) of uncommitted files under ``under``."""
         rel = os.path.relpath(under, self.root)

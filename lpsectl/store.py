@@ -21,7 +21,7 @@ from itertools import groupby
 from operator import itemgetter
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
@@ -30,6 +30,10 @@ from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
 from lpsectl.model import Ticket
+from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+
+if TYPE_CHECKING:
+    from lpsectl.intake.staging import MovingIn
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -41,6 +45,15 @@ LOCK_WAIT = 120.0
 # A lock older than this is taken as left by a process that died on
 # another machine (or whose liveness cannot be checked).
 LOCK_STALE_AFTER = 600.0
+# A ticket file is small text; anything larger is not read (it would only
+# take the memory of every desk that lists the tickets).
+MAX_TICKET_BYTES = 64 * 1024 * 1024
+
+
+def not_regular_problem(kind: str) -> str:
+    """What `check` and every reader say of a path in tickets/ that is no regular file."""
+    return (f"not a regular file ({kind}): never read; remove it "
+            "(`git rm` it if it was committed)")
 
 
 def find_home(start: Path, explicit: Optional[str] = None) -> Path:
@@ -106,14 +119,52 @@ class Helpdesk:
             for name in names:
                 yield Path(dirpath) / name
 
-    def _ticket_names(self) -> Iterator[tuple[str, list[str]]]:
-        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings."""
+    def _ticket_names(self, backups: Optional[dict[str, str]] = None) -> Iterator[tuple[str, list[str]]]:
+        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings.
+
+        ``backups`` receives the tickets an unfinished import is replacing
+        (file -> the version before it), for :meth:`_load` to read instead.
+        """
         if not self.tickets_dir.is_dir():
             return
+        moving = self.moving_in()
+        listing = []
         for dirpath, dirnames, filenames in os.walk(self.tickets_dir):
             # Mail attachments live in attachments/<id>/ beside the tickets.
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "attachments")
-            yield dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))
+            listing.append((dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))))
+        # -- leave out what an import is moving in (or was killed moving in) --
+        # Asked before and after the listing: an import that started moving
+        # meanwhile had written its journal before its first move.
+        after = self.moving_in()
+        moving = after if moving is None else moving.merge(after)
+        if moving is not None:
+            if backups is not None:
+                backups.update(moving.replaced)
+            listing = [(d, [n for n in names if os.path.join(d, n) not in moving.new]) for d, names in listing]
+        yield from listing
+
+    def moving_in(self) -> Optional["MovingIn"]:
+        """Imports moving files into tickets/ now, or killed doing it (one listdir when there is none)."""
+        try:
+            names = os.listdir(self.root / ".lpsectl")
+        except OSError:
+            return None
+        if not any(n.startswith("import-") for n in names):
+            return None
+        from lpsectl.intake.staging import moving_in  # the journal's format is staging's
+
+        return moving_in(self)
+
+    def read_before_import(self, path: Path, backup: str) -> Ticket:
+        """A ticket an unfinished import is replacing, as it was before the import."""
+        return self._parse(path, self._text_before_import(path, backup)[0])
+
+    def _text_before_import(self, path: Path, backup: str) -> tuple[str, os.stat_result]:
+        try:
+            return self._read_text(Path(backup))
+        except FileNotFoundError:  # rolled back (or finished) meanwhile: the file is whole again
+            return self._read_text(path)
 
     def all_ids(self) -> list[str]:
         # From the names as strings: a Path for each of 100,000 files cost most of a prefix's lookup.
@@ -158,14 +209,28 @@ class Helpdesk:
         return self._parse(path, self._read_text(path)[0])
 
     def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
-        """The file's text and the stamps of the very file that was read (for the cache)."""
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
+        """The file's text and the stamps of the very file that was read (for the cache).
+
+        Only a regular file of at most :data:`MAX_TICKET_BYTES` is read: a
+        symlink (to /dev/zero, say) or a FIFO named like a ticket is damage,
+        never followed, never waited on.
+        """
+        try:
+            data, st = read_regular(path, MAX_TICKET_BYTES)
+        except NotRegular as exc:
+            raise Damaged(self.rel(path), None, not_regular_problem(exc.kind)) from None
+        except TooLarge as exc:
+            raise Damaged(self.rel(path), None,
+                          f"{exc.size} bytes, larger than any ticket ({MAX_TICKET_BYTES} bytes at most): "
+                          "not read; a ticket file is small text, see what was put here") from None
         try:
             return data.decode("utf-8"), st
         except UnicodeDecodeError:
             raise Damaged(self.rel(path), None, "not UTF-8 text") from None
+
+    def parse(self, path: Path, text: str) -> Ticket:
+        """The ticket in ``text`` as the file ``path`` would hold it (a committed version, say)."""
+        return self._parse(path, text)
 
     def _parse(self, path: Path, text: str) -> Ticket:
         t = ticketfile.loads(text, self.rel(path))
@@ -179,7 +244,13 @@ class Helpdesk:
     def load(self, text: str) -> Ticket:
         tid = self.resolve(text)
         path = self.path_for(tid)
-        if not path.is_file():
+        moving = self.moving_in()
+        if moving is not None and str(path) in moving.new:
+            raise NotFound(f"no ticket {tid} yet: an import is moving it in, or was stopped doing it; "
+                           "`lpsectl check` says which")
+        if moving is not None and str(path) in moving.replaced:
+            return self.read_before_import(path, moving.replaced[str(path)])
+        if not os.path.lexists(path):  # (a symlink or FIFO there is read, and refused, below)
             # Found by a file name outside its place (moved by hand, wrong case).
             stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
             raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
@@ -234,7 +305,8 @@ class Helpdesk:
             "nothing was written")
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
-        return self._load(list(self._ticket_names()), track, complete=True, cached=True)
+        backups: dict[str, str] = {}
+        return self._load(list(self._ticket_names(backups)), track, complete=True, cached=True, backups=backups)
 
     def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
                    complete: bool = False, cached: bool = True) -> Loaded:
@@ -250,7 +322,7 @@ class Helpdesk:
         return self._load(groups, track, complete, cached)
 
     def _load(self, groups: list[tuple[str, list[str]]], track: Optional[Track], complete: bool,
-              cached: bool) -> Loaded:
+              cached: bool, backups: Optional[dict[str, str]] = None) -> Loaded:
         """:meth:`load_files` of the files named by folder: each folder with its file names."""
         cache = TicketCache(self.root, self.tickets_dir) if cached else None
         # No cycles among tickets: the collector would only rescan a heap
@@ -263,6 +335,8 @@ class Helpdesk:
             todo: list[int] = []
             for folder, names in groups:
                 got = cache.tickets(folder, names) if cache is not None else [None] * len(names)
+                if backups:  # a ticket an unfinished import is replacing: read as it was
+                    got = [None if os.path.join(folder, n) in backups else t for n, t in zip(names, got)]
                 base = len(found)
                 found += got
                 missing = [i for i, t in enumerate(got) if t is None]
@@ -271,8 +345,9 @@ class Helpdesk:
             paths = [Path(*f) for f in files]
             damaged: list[Damaged] = []
             for i, where, path in zip(todo, files, track(paths) if track else paths):
+                backup = backups.get(os.path.join(*where)) if backups else None
                 try:
-                    text, st = self._read_text(path)
+                    text, st = self._text_before_import(path, backup) if backup else self._read_text(path)
                     t = self._parse(path, text)
                     if path.parent != self.path_for(t.id).parent or path.stem != t.id:
                         # A copy in the wrong place duplicates the ticket or hides it.
@@ -284,7 +359,7 @@ class Helpdesk:
                         cache.forget(*where)
                     continue
                 found[i] = t
-                if cache is not None:
+                if cache is not None and not backup:
                     cache.remember(*where, st, t, ticketfile.message_ids_in(text))
         finally:
             if collecting:

@@ -23,8 +23,9 @@ from typing import Optional
 from lpsectl import merge
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
+from lpsectl.regularfile import kind_of
 from lpsectl.store import (
-    MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, remove_merge_leftovers,
+    MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, not_regular_problem, remove_merge_leftovers,
 )
 
 MAX_ROUNDS = 8
@@ -60,7 +61,9 @@ class SyncResult:
     renamed: list[Renamed] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
-    damaged: list[Damaged] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)  # damage that came in
+    damaged_here: list[Damaged] = field(default_factory=list)  # damage this desk made, found among what came in
+    refused: list[Damaged] = field(default_factory=list)  # damage this desk would have pushed: nothing was
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     # Tickets that came in with events the rules did not allow where the merge put them.
     conflicts: dict[str, int] = field(default_factory=dict)
@@ -179,11 +182,7 @@ def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, opera
 
 def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> LpseError:
     if conflicts:
-        return Refused(
-            f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
-            "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
-            "sync again"
-        )
+        return Refused(_unmergeable(conflicts, remote, branch))
     text = proc.stderr.strip() or proc.stdout.strip()
     if "unrelated histories" in text:
         return Refused(
@@ -200,6 +199,107 @@ def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> Lpse
     return GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
 
 
+def _is_ticket_path(rel: str) -> bool:
+    """A path the merge driver merges by rule (``tickets/**/*.yaml``, attachments aside)."""
+    slashed = f"/{rel}"
+    return rel.endswith(".yaml") and "/tickets/" in slashed and "/attachments/" not in slashed
+
+
+def _by_hand(rel: str) -> str:
+    """The steps, between `git merge` and `git commit`, for one file git cannot merge."""
+    if rel.rsplit("/", 1)[-1] == "lpsectl.yaml":
+        return (f"keep both desks' settings in {rel} and remove the <<<<<<< ======= >>>>>>> lines "
+                f"(`lpsectl check` shows where), `git add {rel}`")
+    if "/attachments/" in f"/{rel}":
+        return (f"keep both files: `git show :3:{rel} > OTHER-NAME` saves the other desk's beside it, "
+                f"`git checkout --ours {rel}` keeps this desk's, `git add` both")
+    return f"resolve {rel} (`git status` says how; one desk deleted or moved it), `git add {rel}`"
+
+
+def _unmergeable(conflicts: list[str], remote: str, branch: str) -> str:
+    """What to do about files git could not merge: tickets, lpsectl.yaml, attachments."""
+    if any(_is_ticket_path(c) for c in conflicts):
+        return (f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
+                "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
+                "sync again")
+    return (f"sync stopped: {', '.join(conflicts)} changed on this desk and on {remote} in ways git "
+            f"cannot merge; nothing was changed; merge by hand: `git merge {remote}/{branch}`, "
+            + "; ".join(_by_hand(c) for c in conflicts) + "; then `git commit` and `lpsectl sync`")
+
+
+def _irregular(entries: list[tuple[str, str, str]]) -> list[str]:
+    """Paths that a tree has as a symlink (mode 120000) or a submodule (160000): no file lpsectl reads."""
+    return [rel for letter, mode, rel in entries if letter != "D" and mode in ("120000", "160000")]
+
+
+def _mode_kind(mode: str) -> str:
+    return "a submodule" if mode == "160000" else kind_of(0o120000)
+
+
+def _refuse_irregular_incoming(hd: Helpdesk, git: GitRepo, head: str, their: str, remote: str,
+                               branch: str) -> None:
+    """A symlink (to /dev/zero, say) must not reach this desk: it would be read by every command."""
+    base = git.merge_base(head, their) or git.empty_tree()
+    entries = git.changed_entries(base, their, hd.root)
+    bad = _irregular(entries)
+    if bad:
+        modes = {rel: mode for _, mode, rel in entries}
+        what = ", ".join(f"{rel} ({_mode_kind(modes[rel])})" for rel in bad)
+        raise Refused(f"sync stopped: {remote}/{branch} has {what}: not a regular file, which no desk "
+                      "may take in; nothing came in from it; on the desk that committed it, `git rm` it, "
+                      "commit and sync, then sync here again")
+
+
+def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str) -> list[Damaged]:
+    """The damage this desk would push: a ticket that does not read, a symlink.
+
+    Nothing of it may leave: the other desks would each get the error (or
+    a symlink to /dev/zero). Files as committed are checked: the work tree
+    where it matches HEAD (through the cache), else the committed blob.
+    """
+    entries = git.changed_entries(their or git.empty_tree(), head, hd.root)
+    irregular = set(_irregular(entries))
+    damaged = [Damaged(hd.rel(git.root / rel), None, not_regular_problem(_mode_kind(mode)))
+               for _, mode, rel in entries if rel in irregular]
+    tickets = [rel for letter, _, rel in entries
+               if letter != "D" and rel not in irregular and _is_ticket(hd, git, rel)]
+    if not tickets:
+        return damaged
+    dirty = {rel for _, rel in git.dirty(hd.tickets_dir)}
+    damaged += hd.load_files([git.root / rel for rel in tickets if rel not in dirty]).damaged
+    for rel in (r for r in tickets if r in dirty):
+        path = git.root / rel
+        size = git.blob_size(head, rel)
+        if size is not None and size > MAX_TICKET_BYTES:
+            damaged.append(Damaged(hd.rel(path), None, f"{size} bytes, larger than any ticket"))
+            continue
+        try:
+            try:
+                text = git.blob(head, rel).decode("utf-8")
+            except UnicodeDecodeError:
+                raise Damaged(hd.rel(path), None, "not UTF-8 text") from None
+            t = hd.parse(path, text)
+            if path.parent != hd.path_for(t.id).parent:
+                raise Damaged(hd.rel(path), 2, f"ticket {t.id} belongs in {hd.rel(hd.path_for(t.id))}")
+        except Damaged as exc:
+            damaged.append(exc)
+    return damaged
+
+
+def _was_damaged(hd: Helpdesk, git: GitRepo, commit: str, rel: str) -> bool:
+    """Whether this desk's own version of ``rel`` (in ``commit``) was already damaged."""
+    size = git.blob_size(commit, rel)
+    if size is None:
+        return False
+    if size > MAX_TICKET_BYTES:
+        return True
+    try:
+        hd.parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
+    except (Damaged, UnicodeDecodeError):
+        return True
+    return False
+
+
 def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
     words = {"A": "new", "M": "changed", "T": "changed", "D": "removed"}
     out = []
@@ -209,7 +309,7 @@ def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
     return out
 
 
-def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
+def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[str] = None) -> None:
     """Read every ticket that came in; find ids now held by two files.
 
     What went out was written here (by lpsectl, which checks what it
@@ -217,11 +317,17 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
     """
     incoming = {c.path for c in result.incoming if c.status != "removed"}
     touched = incoming | {c.path for c in result.outgoing if c.status != "removed"}
+    refused = {d.path for d in result.refused}
     for rel in sorted(incoming):
         try:
             t = hd.read(git.root / rel)
         except Damaged as exc:
-            result.damaged.append(exc)
+            if exc.path in refused:
+                continue  # reported as this desk's, not pushed
+            if start is not None and _was_damaged(hd, git, start, rel):
+                result.damaged_here.append(exc)  # broken here before the sync: it did not "come in"
+            else:
+                result.damaged.append(exc)
             continue
         conflicts = t.conflicts()
         if conflicts:
@@ -235,6 +341,75 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
         if stem in ids:
             where[stem].append(hd.rel(path))
     result.duplicates = {tid: paths for tid, paths in sorted(where.items()) if len(paths) > 1}
+
+
+@dataclass
+class Unmergeable:
+    """A file `sync` would stop on, with the remote branch as last fetched (for `check`)."""
+
+    path: str  # from the git top
+    line: Optional[int]
+    problem: str
+
+
+def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
+    """What a merge with the remote branch (as last fetched; no network) cannot do by rule.
+
+    Files git cannot merge (lpsectl.yaml changed on both sides, two
+    different files under one attachment name, a ticket deleted on one side
+    and changed on the other), and tickets changed on both sides whose
+    remote version does not read (the merge driver cannot merge those).
+    """
+    git = hd.git
+    if git is None:
+        return []
+    branch = git.current_branch()
+    head = git.head()
+    if branch is None or head is None or git.operation_in_progress():
+        return []
+    try:
+        remote = choose_remote(git, branch, None)
+    except LpseError:
+        return []  # no remote: nothing to merge with
+    up_remote, up_branch = git.upstream(branch)
+    rbranch = up_branch if up_remote == remote and up_branch else branch
+    their = git.rev_parse(f"refs/remotes/{remote}/{rbranch}")
+    if their is None or git.is_ancestor(their, head):
+        return []
+    where = f"{remote}/{rbranch}"
+    out: list[Unmergeable] = []
+    # Ticket files merge by rule through the driver: taken as merged here, checked below.
+    inside = os.path.relpath(hd.root, git.root).replace(os.sep, "/")
+    for rel in git.merge_conflicts(head, their, resolved_by_driver=merge.DRIVER_NAME) or []:
+        if inside != "." and not rel.startswith(inside + "/"):
+            continue  # the helpdesk is one folder of a larger repository: not ours to judge
+        if "/attachments/" in f"/{rel}":
+            what = f"this desk and {where} each have a different file under this attachment name"
+        else:
+            what = f"changed on this desk and on {where} in ways git cannot merge"
+        out.append(Unmergeable(rel, None, f"{what}: `lpsectl sync` stops on it; merge it by hand: "
+                                          f"`git merge {where}`, {_by_hand(rel)}, `git commit`, then "
+                                          "`lpsectl sync`"))
+    base = git.merge_base(head, their)
+    if base is None:
+        return out
+    ours = {rel for letter, rel in git.changed_files(base, head, hd.tickets_dir)}
+    for letter, rel in git.changed_files(base, their, hd.tickets_dir):
+        if letter == "D" or rel not in ours or not _is_ticket(hd, git, rel):
+            continue
+        size = git.blob_size(their, rel)
+        try:
+            if size is None or size > MAX_TICKET_BYTES:
+                raise Damaged(rel, None, "not a ticket file that can be read")
+            try:
+                hd.parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise Damaged(rel, None, "not UTF-8 text") from None
+        except Damaged as exc:
+            out.append(Unmergeable(rel, exc.line, f"{exc.problem} in {where}'s version, which this desk "
+                                   "changed too: `lpsectl sync` cannot merge it by rule; the desk that "
+                                   "broke it must repair it, commit and sync, then sync here"))
+    return out
 
 
 def require_git(hd: Helpdesk) -> GitRepo:
@@ -288,6 +463,7 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
     remote_ref = f"refs/remotes/{remote}/{rbranch}"
     their: Optional[str] = None
     head: Optional[str] = None
+    start: Optional[str] = None
     for rounds in range(1, MAX_ROUNDS + 1):
         result.rounds = rounds
         _fetch(git, remote, url)  # no lock: fetch moves only the remote's refs
@@ -300,17 +476,23 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
                     git.commit(changed, "set up merging of tickets between desks", operator)
                     result.set_up = True
                 result.committed, result.restored = _commit_loose(hd, git, operator)
+                start = git.head()
             their = git.rev_parse(remote_ref)
             head = git.head()
             assert head is not None
             if their and not git.is_ancestor(their, head):
+                _refuse_irregular_incoming(hd, git, head, their, remote, rbranch)
                 result.renamed += _merge(hd, git, remote_ref, remote, rbranch, operator)
                 after = git.head()
                 assert after is not None
                 result.incoming += _changes(hd, git, head, after)
                 head = after
+            if their != head:
+                result.refused = _check_outgoing(hd, git, their, head)
         if their == head:
             break  # nothing of ours the remote lacks
+        if result.refused:
+            break  # push nothing: no other desk may receive this desk's damage
         proc = git.push(remote, head, rbranch)  # no lock: the commit is pushed, not the branch
         if proc.returncode == 0:
             result.pushed = True
@@ -337,5 +519,5 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
         if c.path not in renamed_paths and c.id not in renamed_old:
             seen.setdefault(c.path, c)  # as it first came in: "new" stays new
     result.incoming = list(seen.values())
-    _validate(hd, git, result)
+    _validate(hd, git, result, start)
     return result
