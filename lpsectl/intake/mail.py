@@ -294,6 +294,7 @@ class Mail:
     text: Optional[str]
     attachments: list[Attachment] = field(default_factory=list)
     digest: str = ""  # of the raw bytes: the same mail wherever a mail program moves it
+    automatic: bool = False  # an auto-reply, bounce or list mail: never acknowledged (mail loops)
 
 
 def _header(msg: EmailMessage, name: str) -> Optional[str]:
@@ -331,6 +332,18 @@ def _date(msg: EmailMessage) -> Optional[datetime]:
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
         return None  # 1900 or 9999: a broken clock; no id can name such a month
     return when
+
+
+_NO_REPLY = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)([+.-]|@)", re.I)
+
+
+def automatic(msg: EmailMessage, address: str) -> bool:
+    """Sent by a program, not a person (RFC 3834): an acknowledgement would start a mail loop."""
+    auto = (_header(msg, "Auto-Submitted") or "no").strip().lower()
+    precedence = (_header(msg, "Precedence") or "").strip().lower()
+    return (auto != "no" or precedence in ("bulk", "junk", "list", "auto_reply")
+            or any(_header(msg, h) is not None for h in ("X-Autoreply", "X-Autorespond", "List-Id"))
+            or bool(_NO_REPLY.match(address)))
 
 
 def message_id(msg: EmailMessage, raw: bytes) -> str:
@@ -407,7 +420,7 @@ def parse(raw: bytes, ref: MailRef) -> Mail:
     parents = _MSGID.findall(_header(msg, "In-Reply-To") or "")
     parents += list(reversed(_MSGID.findall(_header(msg, "References") or "")))
     return Mail(ref, message_id(msg, raw), parents, subject, name, address, _date(msg), text, attachments,
-                _digest(raw))
+                _digest(raw), automatic(msg, address))
 
 
 # -- attachments -----------------------------------------------------------------
@@ -519,6 +532,7 @@ class MailRun:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: dict[str, Ticket] = field(default_factory=dict)  # tickets to write, by id
+    automatic: set[str] = field(default_factory=set)  # tickets opened by a program's mail: no receipt
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -662,6 +676,8 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         return
     t.refs["message-id"] = mail.message_id
     run.changed[t.id] = t
+    if mail.automatic:
+        run.automatic.add(t.id)
     _save_attachments(hd, run, mail, t, stage, at, operator, now)
     known[mail.message_id] = t.id
     run.outcomes.append(Outcome(mail.ref, "opened", t.id, mail.subject))
