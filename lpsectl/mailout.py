@@ -9,6 +9,7 @@ login, a recipient, the server's patience) and what to check.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import smtplib
@@ -213,7 +214,7 @@ class Mailer:
                 self.smtp.starttls(context=ctx)
                 self.smtp.ehlo()
             if mail.username is not None:
-                self.smtp.login(mail.username, secret or "")
+                _login(self.smtp, mail.username, secret or "")
         except BaseException as exc:
             self._close()
             if isinstance(exc, MailFailed):
@@ -257,6 +258,28 @@ class Mailer:
             self._close()
 
 
+def _login(smtp: smtplib.SMTP, user: str, secret: str) -> None:
+    """AUTH PLAIN in UTF-8 when the server offers it, else smtplib's login.
+
+    smtplib encodes the credentials as ASCII (a password with an accented
+    letter fails before it is sent) and, refused, tries the next mechanism
+    after a failed one; one PLAIN exchange says yes or no at once.
+    """
+    offered = smtp.esmtp_features.get("auth", "").upper().split() if smtp.has_extn("auth") else []
+    if "PLAIN" in offered:
+        token = base64.b64encode(b"\0" + user.encode("utf-8") + b"\0" + secret.encode("utf-8")).decode("ascii")
+        code, resp = smtp.docmd("AUTH", "PLAIN " + token)
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, resp)
+        return
+    try:
+        (user + secret).encode("ascii")
+    except UnicodeEncodeError:
+        raise MailFailed("authentication failed: the password has non-ASCII characters and the mail "
+                         "server offers no AUTH PLAIN to send them; use an ASCII password") from None
+    smtp.login(user, secret)
+
+
 def wire_bytes(msg: EmailMessage) -> bytes:
     """The mail as it goes over SMTP: CRLF line ends, headers and body already 7-bit."""
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
@@ -265,6 +288,11 @@ def wire_bytes(msg: EmailMessage) -> bytes:
 def send(mail: MailConfig, msg: EmailMessage) -> None:
     with Mailer(mail) as m:
         m.send(msg)
+
+
+def _timeout(where: str, mail: MailConfig) -> str:
+    return (f"timeout: the mail server {where} did not answer within {mail.timeout:g} seconds; "
+            "check mail.smtp_host, mail.smtp_port and the network")
 
 
 def describe(exc: BaseException, mail: MailConfig) -> str:
@@ -281,6 +309,9 @@ def describe(exc: BaseException, mail: MailConfig) -> str:
                 f"({_reply(exc.smtp_code, exc.smtp_error)}); check mail.username and the password")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return f"the mail server {where} does not support {exc}; check mail.security and mail.username"
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc):
+        # smtplib reports a reply that never came as a disconnection
+        return _timeout(where, mail)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return (f"the mail server {where} closed the connection before the mail was accepted; "
                 "nothing was delivered, try again")
@@ -295,8 +326,7 @@ def describe(exc: BaseException, mail: MailConfig) -> str:
         return (f"TLS with {where} failed ({exc.reason or exc}); check mail.security "
                 "(starttls on port 587, ssl on 465)")
     if isinstance(exc, (socket.timeout, TimeoutError)):
-        return (f"timeout: the mail server {where} did not answer within {mail.timeout:g} seconds; "
-                "check mail.smtp_host, mail.smtp_port and the network")
+        return _timeout(where, mail)
     if isinstance(exc, ConnectionRefusedError):
         return f"cannot connect to {where}: connection refused; check mail.smtp_host and mail.smtp_port"
     if isinstance(exc, socket.gaierror):
