@@ -297,12 +297,26 @@ class Mail:
     automatic: bool = False  # an auto-reply, bounce or list mail: never acknowledged (mail loops)
 
 
+def unescape(text: str) -> str:
+    """Header text as characters: raw 8-bit bytes (UTF-8 unencoded, as many mail programs send them)
+    come out of the parser as lone surrogates, which no ticket file can hold."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252", "replace")
+
+
 def _header(msg: EmailMessage, name: str) -> Optional[str]:
     try:
         value = msg.get(name)
     except Exception:  # a malformed header the parser gives up on
         return None
-    return None if value is None else str(value)
+    return None if value is None else unescape(str(value))
 
 
 def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
@@ -315,7 +329,7 @@ def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
         for a in addresses:
             spec = (a.addr_spec or "").strip()
             if "@" in spec and not spec.startswith("@") and not spec.endswith("@"):
-                return (" ".join(a.display_name.split()) or None), spec
+                return (" ".join(unescape(a.display_name).split()) or None), unescape(spec)
     return None, None
 
 
