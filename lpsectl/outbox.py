@@ -139,7 +139,7 @@ class Outbox:
                     continue
                 if e.state == "sending" and not unsure:
                     continue
-                e.state, e.tries, e.last_try_at = "sending", e.tries + 1, now.isoformat()
+                e.state, e.why, e.tries, e.last_try_at = "sending", None, e.tries + 1, now.isoformat()
                 self._write(e)  # from here on, a crash leaves it "sending": never resent blindly
                 claimed.append(e)
         if not claimed:
