@@ -119,7 +119,7 @@ def outbox_cmd(app: App, retry: bool, unsure: bool, drop: tuple[str, ...]) -> No
     if not retry and not drop:
         if left:
             unsure = "interrupted while sending: it may have gone out"
-            echo_table([[e.ticket, e.what, e.to, e.state, e.why or (unsure if e.state == "sending" else "")]
+            echo_table([[e.ticket, e.what, e.to, e.state, unsure if e.state == "sending" else e.why or ""]
                         for e in left],
                        ["id", "what", "to", "state", "why"])
         else:
