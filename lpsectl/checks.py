@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import yaml
+
+from lpsectl import ticketfile
 from lpsectl.errors import Damaged
+from lpsectl.model import Ticket
 from lpsectl.store import Helpdesk
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
@@ -47,6 +51,7 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
             continue
         if os.path.normcase(str(expected.resolve())) != os.path.normcase(str(path.resolve())):
             problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {hd.rel(expected)}"))
+        problems.extend(_conflicts(t, path, rel))
     for tid, paths in sorted(by_id.items()):
         if len(paths) > 1:
             for p in paths:
@@ -54,6 +59,26 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
     return count, problems
+
+
+def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:
+    """Events a merge put where the rules do not allow them, until an officer settles them."""
+    conflicts = t.conflicts()
+    if not conflicts:
+        return []
+    try:
+        lines = ticketfile.event_lines(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):  # changed since it was read: the ticket's first line
+        lines = []
+    out = []
+    for c in conflicts:
+        e = c.event
+        out.append(Problem(
+            rel, lines[c.index] if c.index < len(lines) else None,
+            f"conflict: {e.action} by {e.by} at {e.at.isoformat()}: {c.why}; "
+            f"settle it with the next action or a note (lpsectl note {t.id} -m ...)",
+        ))
+    return out
 
 
 def _stray(hd: Helpdesk) -> list[Problem]:
