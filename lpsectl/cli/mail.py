@@ -92,7 +92,7 @@ def outbox_cmd(app: App, retry: bool, unsure: bool, drop: tuple[str, ...]) -> No
       lpsectl outbox
       lpsectl outbox --retry
     """
-    from lpsectl.errors import BadInput
+    from lpsectl.errors import BadInput, LpseError
     from lpsectl.outbox import Outbox
 
     hd = app.helpdesk()
@@ -106,6 +106,7 @@ def outbox_cmd(app: App, retry: bool, unsure: bool, drop: tuple[str, ...]) -> No
             raise BadInput(f"nothing in the outbox for {', '.join(drop)}; `lpsectl outbox` lists it")
         for e in gone:
             click.echo(f"{e.ticket}  {e.what} dropped (not sent)")
+    results = []
     if retry:
         results = box.deliver(unsure=unsure)
         for r in results:
@@ -124,8 +125,11 @@ def outbox_cmd(app: App, retry: bool, unsure: bool, drop: tuple[str, ...]) -> No
                        ["id", "what", "to", "state", "why"])
         else:
             click.echo("The outbox is empty.", err=True)
-    if retry and any(e.state == "failed" for e in left):
-        click.get_current_context().exit(1)
+    failed = [r for r in results if not r.sent] if retry else []
+    if failed:
+        n = len(failed)
+        raise LpseError(f"{n} mail{'s' if n != 1 else ''} not sent; {'they stay' if n != 1 else 'it stays'} "
+                        "in the outbox (`lpsectl outbox` lists why)")
 
 
 COMMANDS = [mail_group, outbox_cmd]

@@ -113,17 +113,17 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         with undo_on_failure(app, hd.path_for(t.id)):
             path = hd.save(t)
             commit(app, [path], f"open {t.id} ({t.channel}, {t.kind})", operator)
+    if quiet:
+        click.echo(t.id)
+    else:
+        from lpsectl.sla import assess
+
+        a = assess(t, hd.config, hd.calendar, act.recorded_at)
+        click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
     if acknowledge:  # recorded first: a receipt that cannot go now waits in the outbox
         from lpsectl.cli.mail import send_receipts
 
         send_receipts(app, [t], app.lang())
-    if quiet:
-        click.echo(t.id)
-        return
-    from lpsectl.sla import assess
-
-    a = assess(t, hd.config, hd.calendar, act.recorded_at)
-    click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
 
 
 @click.command("show")
