@@ -67,6 +67,7 @@ def test_the_answer_is_mailed_threaded_in_utf8_and_its_message_id_recorded(run, 
     answer = _history(run, tid)[-1]
     assert answer["action"] == "answer" and answer["message"] == ANSWER
     assert answer["sent_message_id"] == msg["Message-ID"]
+    assert "(mailed)" in run.ok("show", tid).split("History:")[1]
     assert f"sent_message_id: '{msg['Message-ID']}'" in ticket_file(run.home, tid).read_text(encoding="utf-8") \
         or f"sent_message_id: {msg['Message-ID']}" in ticket_file(run.home, tid).read_text(encoding="utf-8")
     run.ok("check")

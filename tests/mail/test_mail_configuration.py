@@ -115,3 +115,12 @@ def test_a_relative_cafile_is_read_beside_lpsectl_yaml(run, smtp):
     configure(run.home, server.mail_yaml().replace(str(server.cafile), "office-ca.pem"))
     run.ok("mail", "test")
     assert len(server.received) == 1
+
+
+def test_without_from_or_office_email_sending_says_which_to_set(run, smtp):
+    server = smtp("none")
+    configure(run.home, server.mail_yaml().replace(f"  from: {USER}\n", ""))
+    result = run("mail", "test")
+    assert result.exit_code == 2
+    assert _error(result) == ("Error: mail test needs a sender address: set mail.from or office.email "
+                              "in lpsectl.yaml")
