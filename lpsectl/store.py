@@ -7,7 +7,6 @@ without a scan.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import secrets
@@ -16,15 +15,12 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
-from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitRepo, find_root
@@ -111,18 +107,23 @@ class Helpdesk:
             yield dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))
 
     def all_ids(self) -> list[str]:
-        # From the names as strings: a Path for each of 100,000 files cost most of a prefix's lookup.
         return [name[:-len(".yaml")].upper() for _, names in self._ticket_names() for name in names]
 
-    def resolve(self, text: str) -> str:
-        """The full id for an id or an unambiguous prefix of it or of its random part."""
+    def resolve(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> str:
+        """The full id for an id or an unambiguous prefix of it or of its random part.
+
+        ``candidates(prefix)``: the ids of files whose id or random part
+        starts with the prefix (the index's lookup); without it, every file
+        name is walked.
+        """
         want = normalise_id(text)
         if not want or not _PREFIX_RE.match(want) or want.strip("-") == "":
             raise BadInput(f"{text!r} is not a ticket id (like 2611-K7QMXZ)")
         if ID_RE.match(want) and self.path_for(want).is_file():
             return want
+        found = candidates(want) if candidates is not None else self.all_ids()
         matches = sorted({
-            tid for tid in self.all_ids()
+            tid for tid in found
             if tid.startswith(want) or tid.partition("-")[2].startswith(want)
         })
         if not matches:
@@ -150,15 +151,20 @@ class Helpdesk:
             return str(path)
 
     def read(self, path: Path) -> Ticket:
-        return self._parse(path, self._read_text(path)[0])
+        return self._parse(path, self._read_text(path))
 
-    def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
-        """The file's text and the stamps of the very file that was read (for the cache)."""
+    def read_checked(self, path: Path) -> Ticket:
+        """:meth:`read`, and the file must be in its place: a copy elsewhere duplicates or hides it."""
+        t = self.read(path)
+        if path.parent != self.path_for(t.id).parent or path.stem != t.id:
+            raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
+        return t
+
+    def _read_text(self, path: Path) -> str:
         with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
             data = f.read()
         try:
-            return data.decode("utf-8"), st
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise Damaged(self.rel(path), None, "not UTF-8 text") from None
 
@@ -171,8 +177,8 @@ class Helpdesk:
             raise Damaged(self.rel(path), 2, f"id {t.id!r} does not match the file name {path.name}")
         return t
 
-    def load(self, text: str) -> Ticket:
-        tid = self.resolve(text)
+    def load(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
+        tid = self.resolve(text, candidates)
         path = self.path_for(tid)
         if not path.is_file():
             # Found by a file name outside its place (moved by hand, wrong case).
@@ -181,84 +187,43 @@ class Helpdesk:
         return self.read(path)
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
-        return self._load(list(self._ticket_names()), track, complete=True, cached=True)
+        """Every ticket file parsed (the index is :mod:`lpsectl.index`'s; this reads the truth)."""
+        return self.load_files(self.ticket_files(), track)
 
-    def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
-                   complete: bool = False, cached: bool = True) -> Loaded:
-        """Every ticket of ``files`` that reads cleanly, and the damage, in file order.
-
-        Tickets whose file is unchanged since it was last read come from the
-        cache (:mod:`lpsectl.cache`); ``track`` wraps the files that have to
-        be parsed, for a progress bar. ``complete``: ``files`` is every
-        ticket file, so the cache may forget the others.
-        """
-        pairs = [os.path.split(os.fspath(p)) for p in files]
-        groups = [(folder, [name for _, name in group]) for folder, group in groupby(pairs, key=itemgetter(0))]
-        return self._load(groups, track, complete, cached)
-
-    def _load(self, groups: list[tuple[str, list[str]]], track: Optional[Track], complete: bool,
-              cached: bool) -> Loaded:
-        """:meth:`load_files` of the files named by folder: each folder with its file names."""
-        cache = TicketCache(self.root, self.tickets_dir) if cached else None
-        # No cycles among tickets: the collector would only rescan a heap
-        # that grows by millions of objects, more than doubling the time.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            found: list[Optional[Ticket]] = []
-            files: list[tuple[str, str]] = []  # of found[i] that the cache did not give: (folder, name)
-            todo: list[int] = []
-            for folder, names in groups:
-                got = cache.tickets(folder, names) if cache is not None else [None] * len(names)
-                base = len(found)
-                found += got
-                missing = [i for i, t in enumerate(got) if t is None]
-                todo += [base + i for i in missing]
-                files += [(folder, names[i]) for i in missing]
-            paths = [Path(*f) for f in files]
-            damaged: list[Damaged] = []
-            for i, where, path in zip(todo, files, track(paths) if track else paths):
-                try:
-                    text, st = self._read_text(path)
-                    t = self._parse(path, text)
-                    if path.parent != self.path_for(t.id).parent or path.stem != t.id:
-                        # A copy in the wrong place duplicates the ticket or hides it.
-                        raise Damaged(self.rel(path), 2,
-                                      f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
-                except Damaged as exc:
-                    damaged.append(exc)  # in file order, as todo is
-                    if cache is not None:
-                        cache.forget(*where)
-                    continue
-                found[i] = t
-                if cache is not None:
-                    cache.remember(*where, st, t, ticketfile.message_ids_in(text))
-        finally:
-            if collecting:
-                gc.enable()
-        if cache is not None:
-            cache.save(complete)
-        return Loaded([t for t in found if t is not None], damaged)
+    def load_files(self, files: Iterable[Path], track: Optional[Track] = None) -> Loaded:
+        """Every ticket of ``files`` that reads cleanly, and the damage, in file order."""
+        paths = list(files)
+        tickets: list[Ticket] = []
+        damaged: list[Damaged] = []
+        for path in track(paths) if track else paths:
+            try:
+                tickets.append(self.read_checked(path))
+            except Damaged as exc:
+                damaged.append(exc)
+        return Loaded(tickets, damaged)
 
     def message_ids_by_file(self) -> Iterator[tuple[Path, list[str]]]:
-        """Each ticket file with the Message-IDs its text names, from the cache where it can.
+        """Each ticket file with the Message-IDs its text names, from the index where it can.
 
-        A file the cache does not hold is scanned as text, not parsed: a
-        damaged ticket's mails are known too, and a first import of mail
-        into a large helpdesk costs no full read.
+        A file's text is scanned, not parsed: a damaged ticket's mails are known too.
         """
-        cache = TicketCache(self.root, self.tickets_dir)
-        for folder, names in self._ticket_names():
-            for name in names:
-                path = Path(folder) / name
-                ids = cache.message_ids(folder, name)
-                if ids is None:
-                    try:
-                        text = self._read_text(path)[0]
-                    except (OSError, Damaged):
-                        continue
-                    ids = ticketfile.message_ids_in(text)
-                yield path, ids
+        if os.environ.get("LPSECTL_NO_INDEX") != "1":
+            from lpsectl.index import Index, IndexUnavailable
+
+            try:
+                ix = Index(self)
+                ix.refresh()
+                yield from ix.message_ids()
+                ix.close()
+                return
+            except IndexUnavailable:
+                pass
+        for path in self.ticket_files():
+            try:
+                text = self._read_text(path)
+            except (OSError, Damaged):
+                continue
+            yield path, ticketfile.message_ids_in(text)
 
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Optional
 
 import click
@@ -11,8 +11,9 @@ import click
 from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    LocalTimes, at_option, commit, echo_csv, echo_json, echo_table, interactive, load_all,
-    local, message_option, record, report_damage, terminal_safe, undo_on_failure, without_collector,
+    at_option, commit, echo_csv, echo_json, echo_table, index_damage, interactive, load_all,
+    load_ticket, local, message_option, open_calendar_index, open_index, record, report_damage,
+    terminal_safe, undo_on_failure,
 )
 from lpsectl.errors import BadInput
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
@@ -118,9 +119,13 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     from lpsectl.views import ticket_json
 
     hd = app.helpdesk()
-    t = hd.load(ticket_id)
+    t = load_ticket(app, ticket_id)
     now = datetime.now(hd.tz)
+    ix = open_calendar_index(app)  # the holidays it keeps: no `holidays` import
     a = assess(t, hd.config, hd.calendar, now)
+    if ix is not None:
+        ix.keep_calendar()
+        ix.close()
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
         return
@@ -163,40 +168,6 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     click.echo(terminal_safe("\n".join(lines)))
 
 
-_DIGITS = re.compile(r"\D")
-
-
-def _phone_digits(text: str) -> str:
-    d = _DIGITS.sub("", text)
-    if text.strip().startswith("+62") or (d.startswith("62") and len(d) > 9 and not text.strip().startswith("0")):
-        d = "0" + d[2:]
-    return d
-
-
-def _matches(t, needle: str) -> bool:
-    n = needle.casefold()
-    texts = [t.subject, t.message, *t.reporter.as_dict().values()]
-    if any(x and n in x.casefold() for x in texts):
-        return True
-    digits = _phone_digits(needle)
-    if len(digits) >= 3 and t.reporter.phone:
-        return digits in _phone_digits(t.reporter.phone)
-    return False
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _oldest_first(t) -> tuple[int, str]:
-    """(created_at, id) as exact integers: the same order, without comparing aware datetimes 1.7M times."""
-    return ((t.created_at - _EPOCH) // _MICROSECOND, t.id)
-
-
-def _oldest_first_of_pair(pair: tuple) -> tuple[int, str]:
-    return _oldest_first(pair[0])
-
-
 LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
 
 
@@ -214,68 +185,188 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
-@without_collector
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
              search, as_json, as_csv) -> None:
     """List matching tickets, oldest first (closed ones only with --status or --all)."""
     from lpsectl.clock import parse_date
-    from lpsectl.sla import assess
-    from lpsectl.views import list_json
 
     if as_json and as_csv:
         raise BadInput("give --json or --csv, not both")
-    want_status = {STATUS.parse(s) for s in statuses}
-    want_tier = TIER.parse(tier) if tier else None
-    want_channel = CHANNEL.parse(channel) if channel else None
-    want_kind = KIND.parse(kind) if kind else None
-    d_since = parse_date(since, "--since date") if since else None
-    d_until = parse_date(until, "--until date") if until else None
+    want = Filters(
+        statuses={STATUS.parse(s) for s in statuses}, show_all=show_all,
+        tier=TIER.parse(tier) if tier else None,
+        channel=CHANNEL.parse(channel) if channel else None,
+        kind=KIND.parse(kind) if kind else None,
+        category=category.casefold() if category else None,
+        overdue=overdue,
+        since=parse_date(since, "--since date").isoformat() if since else None,
+        until=parse_date(until, "--until date").isoformat() if until else None,
+        search=search or None,
+    )
     hd = app.helpdesk()
-    loaded = load_all(app)
+    ix = open_index(app)
     now = datetime.now(hd.tz)
-    found = []
-    for t in loaded.tickets:
-        if d_since or d_until:
-            created = t.created_at.astimezone(hd.tz).date()
-            if d_since and created < d_since or d_until and created > d_until:
-                continue
-        if want_channel and t.channel != want_channel or want_kind and t.kind != want_kind:
-            continue
-        if category and (t.category or "").casefold() != category.casefold():
-            continue
-        if search and not _matches(t, search):
-            continue
-        # The state first: the deadlines of the tickets it filters out are never counted.
-        if not want_status and not show_all and t.status_at(now) == "closed":
-            continue
-        s = t.state(now)
-        if want_status and s.status not in want_status:
-            continue
-        if want_tier and s.tier != want_tier:
-            continue
-        a = assess(t, hd.config, hd.calendar, now, state=s)
-        if overdue and not a.overdue:
-            continue
-        found.append((t, a))
-    found.sort(key=_oldest_first_of_pair)  # the matches only: a stable sort, the order sorting all gives
+    if ix is None:
+        loaded = load_all(app)
+        found, damaged = _listed(hd, loaded.tickets, want, now), loaded.damaged
+    else:
+        found, damaged = _listed_from_index(hd, ix, want, now), index_damage(app, ix)
+        ix.close()
     if as_json:
-        echo_json([list_json(t, a, hd.tz) for t, a in found])
+        echo_json([row for row, _, _ in found])
     elif as_csv:
-        echo_csv([list_json(t, a, hd.tz) for t, a in found], LIST_COLUMNS)
+        echo_csv([row for row, _, _ in found], LIST_COLUMNS)
     elif found:
-        # The table's columns straight from ticket and assessment (list_json
-        # holds the same values); due dates repeat, so each is formatted once.
-        when = LocalTimes(hd.tz)
         echo_table(
-            [[t.id, when(t.created_at), t.channel, t.kind, a.state.status, a.state.tier,
-              when(a.due_at) + (" !" if a.overdue else ""), _short(t.subject)] for t, a in found],
+            [[row["id"], created, row["channel"], row["kind"], row["status"], row["tier"],
+              due + (" !" if row["overdue"] else ""), _short(row["subject"])] for row, created, due in found],
             ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
         )
     else:
         click.echo("No tickets match.", err=True)
-    if loaded.damaged:
-        report_damage(loaded.damaged)
+    if damaged:
+        report_damage(damaged)
         click.get_current_context().exit(1)
+
+
+@dataclass
+class Filters:
+    """What ``list`` asks for; dates as YYYY-MM-DD, the category casefolded."""
+
+    statuses: set[str]
+    show_all: bool
+    tier: Optional[str]
+    channel: Optional[str]
+    kind: Optional[str]
+    category: Optional[str]
+    overdue: bool
+    since: Optional[str]
+    until: Optional[str]
+    search: Optional[str]
+
+    def keeps_state(self, status: str, tier: str) -> bool:
+        if self.statuses and status not in self.statuses:
+            return False
+        if not self.statuses and not self.show_all and status == "closed":
+            return False
+        return not (self.tier and tier != self.tier)
+
+    def keeps_ticket(self, t, tz) -> bool:
+        """The filters on what the ticket says, not on its state."""
+        from lpsectl.views import matches
+
+        day = t.created_at.astimezone(tz).date().isoformat()
+        if self.since and day < self.since or self.until and day > self.until:
+            return False
+        if self.channel and t.channel != self.channel or self.kind and t.kind != self.kind:
+            return False
+        if self.category is not None and (t.category or "").casefold() != self.category:
+            return False
+        return not (self.search and not matches(t, self.search))
+
+
+Found = list  # of (list --json object, created as shown, due as shown)
+
+
+def _found(t, a, tz) -> tuple:
+    from lpsectl.views import list_json
+
+    return list_json(t, a, tz), local(t.created_at, tz), local(a.due_at, tz)
+
+
+def _listed(hd, tickets, want: Filters, now: datetime) -> Found:
+    """The listing from parsed tickets: every ticket assessed in Python."""
+    from lpsectl.sla import assess
+
+    out = []
+    for t in tickets:
+        if not want.keeps_ticket(t, hd.tz):
+            continue
+        s = t.state(now)
+        if not want.keeps_state(s.status, s.tier):
+            continue
+        a = assess(t, hd.config, hd.calendar, now, state=s)
+        if want.overdue and not a.overdue:
+            continue
+        out.append((t.created_at, t.id, _found(t, a, hd.tz)))
+    out.sort(key=lambda x: (x[0], x[1]))
+    return [f for _, _, f in out]
+
+
+def _listed_from_index(hd, ix, want: Filters, now: datetime) -> Found:
+    """The listing as queries: the rows whose state and deadline the index holds as they are now.
+
+    A waiting ticket's deadline moves while it waits, and a ticket with an
+    event after now (``--at`` a little ahead) had another state now: those
+    few are assessed in Python, like every ticket without the index.
+    """
+    from lpsectl.index import micros
+
+    now_us = micros(now)
+    where, params = [], []
+    if want.since:
+        where.append("day >= ?")
+        params.append(want.since)
+    if want.until:
+        where.append("day <= ?")
+        params.append(want.until)
+    for column in ("channel", "kind"):
+        if getattr(want, column):
+            where.append(f"{column} = ?")
+            params.append(getattr(want, column))
+    if want.category is not None:
+        where.append("category_cf = ?")
+        params.append(want.category)
+    if want.search:
+        from lpsectl.views import phone_digits
+
+        digits = phone_digits(want.search)
+        where.append("(instr(search, ?) > 0 OR (? AND phone IS NOT NULL AND instr(phone, ?) > 0))")
+        params += [want.search.casefold(), len(digits) >= 3, digits]
+    moving = "(last_us > ? OR status = 'waiting')"
+    settled = list(where) + [f"NOT {moving}"]
+    settled_params = list(params) + [now_us]
+    if want.statuses:
+        settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
+        settled_params += sorted(want.statuses)
+    elif not want.show_all:
+        settled.append("status != 'closed'")
+    if want.tier:
+        settled.append("tier = ?")
+        settled_params.append(want.tier)
+    if want.overdue:
+        settled.append("status = 'open' AND due_us < ?")
+        settled_params.append(now_us)
+    out = []
+    for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
+         due_us, due_iso, created_local, due_local) in ix.select(
+            " AND ".join(settled), settled_params,
+            ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
+             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local")):
+        row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
+               "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
+               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us}
+        out.append((created_us, tid, (row, created_local, due_local)))
+    others = ix.tickets(" AND ".join(where + [moving]), params + [now_us])
+    if others:
+        for t in others:
+            f = _one(hd, t, want, now)
+            if f is not None:
+                out.append((micros(t.created_at), t.id, f))
+        out.sort(key=lambda x: (x[0], x[1]))
+    return [f for _, _, f in out]
+
+
+def _one(hd, t, want: Filters, now: datetime) -> Optional[tuple]:
+    from lpsectl.sla import assess
+
+    s = t.state(now)
+    if not want.keeps_state(s.status, s.tier):
+        return None
+    a = assess(t, hd.config, hd.calendar, now, state=s)
+    if want.overdue and not a.overdue:
+        return None
+    return _found(t, a, hd.tz)
 
 
 def _short(text: Optional[str], width: int = 48) -> str:
