@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from lpsectl.errors import Damaged
-from lpsectl.store import Helpdesk
+from lpsectl.store import ID_RE, Helpdesk, read_ticket
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
 
@@ -25,35 +25,67 @@ class Problem:
 
 
 def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
-    """Read every ticket; return how many files were read and the problems."""
+    """Read every ticket; return how many files were read and the problems.
+
+    Every file is parsed and checked again, whatever the index holds: this
+    is the validation the index is never trusted for. Large folders are read
+    by several processes.
+    """
+    files = [str(p) for p in hd.ticket_files()]
+    if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(200, len(files) // ((os.cpu_count() or 1) * 8))
+        chunks = [(str(hd.tickets_dir), files[i:i + size]) for i in range(0, len(files), size)]
+        with ProcessPoolExecutor(min(os.cpu_count() or 1, 8)) as pool:
+            read = [r for part in pool.map(_examine_all, chunks) for r in part]
+    else:
+        read = _examine_all((str(hd.tickets_dir), files))
     problems: list[Problem] = []
     by_id: dict[str, list[str]] = defaultdict(list)
-    count = 0
-    for path in hd.ticket_files():
-        count += 1
-        rel = hd.rel(path)
-        try:
-            t = hd.read(path)
-        except Damaged as exc:
-            problems.append(Problem(exc.path, exc.line, exc.problem))
-            stem = path.stem.upper()
-            by_id[stem].append(rel)
-            continue
-        by_id[t.id].append(rel)
-        try:
-            expected = hd.path_for(t.id)
-        except Exception:  # an id that is no id
-            problems.append(Problem(rel, 2, f"id {t.id!r} is not a valid ticket id"))
-            continue
-        if os.path.normcase(str(expected.resolve())) != os.path.normcase(str(path.resolve())):
-            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {hd.rel(expected)}"))
+    for rel, tid, problem in read:
+        by_id[tid].append(rel)
+        if problem is not None:
+            problems.append(problem)
     for tid, paths in sorted(by_id.items()):
         if len(paths) > 1:
             for p in paths:
                 others = ", ".join(x for x in paths if x != p)
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
-    return count, problems
+    return len(files), problems
+
+
+# Below this many files, check reads them in its own process.
+PARALLEL_FROM = 2000
+
+
+def _rel(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _examine_all(job: tuple[str, list[str]]) -> list[tuple[str, str, Optional[Problem]]]:
+    """(path as shown, id, problem or None) of each file: a function of the files alone, for workers."""
+    tickets_dir, files = job
+    out = []
+    for name in files:
+        path = Path(name)
+        rel = _rel(name)
+        try:
+            t = read_ticket(path, rel)
+        except Damaged as exc:
+            out.append((rel, path.stem.upper(), Problem(exc.path, exc.line, exc.problem)))
+            continue
+        m = ID_RE.match(t.id)
+        expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
+        problem = None
+        if os.path.normcase(os.path.abspath(expected)) != os.path.normcase(os.path.abspath(name)):
+            problem = Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}")
+        out.append((rel, t.id, problem))
+    return out
 
 
 def _stray(hd: Helpdesk) -> list[Problem]:

@@ -580,7 +580,7 @@ class Index:
         assert git is not None
         rel = os.path.relpath(self.tickets_dir, git.root).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
-        if old and head and git.rev_parse(old + "^{commit}"):
+        if old and head and git.rev_parse(old):
             try:
                 return {p[len(prefix):] for _, p in git.changed_files(old, head, self.hd.tickets_dir)
                         if p.startswith(prefix)}

@@ -151,7 +151,7 @@ class Helpdesk:
             return str(path)
 
     def read(self, path: Path) -> Ticket:
-        return self._parse(path, self._read_text(path))
+        return read_ticket(path, self.rel(path))
 
     def read_checked(self, path: Path) -> Ticket:
         """:meth:`read`, and the file must be in its place: a copy elsewhere duplicates or hides it."""
@@ -161,21 +161,7 @@ class Helpdesk:
         return t
 
     def _read_text(self, path: Path) -> str:
-        with open(path, "rb") as f:
-            data = f.read()
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Damaged(self.rel(path), None, "not UTF-8 text") from None
-
-    def _parse(self, path: Path, text: str) -> Ticket:
-        t = ticketfile.loads(text, self.rel(path))
-        if not ID_RE.match(t.id):
-            raise Damaged(self.rel(path), 2, f"id {t.id!r} is not a valid ticket id")
-        expected = path.stem.upper()
-        if t.id != expected:
-            raise Damaged(self.rel(path), 2, f"id {t.id!r} does not match the file name {path.name}")
-        return t
+        return _read_text(path, self.rel(path))
 
     def load(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
         tid = self.resolve(text, candidates)
@@ -287,6 +273,29 @@ class Helpdesk:
                 os.unlink(path)
             except FileNotFoundError:  # pragma: no cover - broken by hand
                 pass
+
+
+def _read_text(path: Path, rel: str) -> str:
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Damaged(rel, None, "not UTF-8 text") from None
+
+
+def read_ticket(path: Path, rel: str) -> Ticket:
+    """Parse and check the ticket file ``path``; :class:`Damaged` names it ``rel``.
+
+    A function of the file alone (no helpdesk), so ``check`` can run it in
+    several processes.
+    """
+    t = ticketfile.loads(_read_text(path, rel), rel)
+    if not ID_RE.match(t.id):
+        raise Damaged(rel, 2, f"id {t.id!r} is not a valid ticket id")
+    if t.id != path.stem.upper():
+        raise Damaged(rel, 2, f"id {t.id!r} does not match the file name {path.name}")
+    return t
 
 
 def _recover_imports(hd: "Helpdesk") -> None:
