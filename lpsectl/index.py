@@ -210,9 +210,6 @@ class IndexedTicket(Ticket):
         s = self._stored(as_of)
         return super().state(as_of) if s is None else s
 
-    def status_at(self, as_of: Optional[datetime] = None) -> str:
-        return self.state(as_of).status
-
     def as_of(self, moment: datetime) -> Ticket:
         edit = self.__dict__.get("_edit_us")
         if edit is None or edit <= micros(moment):
