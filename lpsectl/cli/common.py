@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 import sys
@@ -15,7 +12,6 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import click
 
 from lpsectl.cli import App
-from lpsectl.views import local  # noqa: F401 - the commands' way to show a time
 
 at_option = click.option(
     "--at", "at", metavar="TIME",
@@ -95,11 +91,23 @@ def record(app: App, id_text: str, at: Optional[str], action: str,
     return t
 
 
+def local(t: Any, tz: Any, seconds: bool = False) -> str:
+    """:func:`lpsectl.views.local`, imported when first needed (``--help`` stays light)."""
+    from lpsectl.views import local as view
+
+    return view(t, tz, seconds)
+
+
 def echo_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional
 
 import click
 
-from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
     at_option, commit, echo_csv, echo_json, echo_table, index_damage, interactive, load_all,
@@ -16,7 +14,6 @@ from lpsectl.cli.common import (
     terminal_safe, undo_on_failure,
 )
 from lpsectl.errors import BadInput
-from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
 
 LABELS = {
     "name": "reporter's name", "address": "reporter's address", "phone": "reporter's phone",
@@ -74,6 +71,9 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
       lpsectl new -c telepon --name "Budi" --phone "0752 92317" -s "Lupa password"
       lpsectl new -c kotak-saran -k masukan -m "Ruang tunggu panas" --at 2026-08-13
     """
+    from lpsectl import workflow
+    from lpsectl.model import CHANNEL, KIND, Reporter
+
     channel = CHANNEL.parse(channel)
     kind = KIND.parse(kind) if kind else None
     message = _read_message(message, message_file)
@@ -188,10 +188,14 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
              search, as_json, as_csv) -> None:
     """List matching tickets, oldest first (closed ones only with --status or --all)."""
+    from lpsectl.model import CHANNEL, KIND, STATUS, TIER
+
     from lpsectl.clock import parse_date
 
     if as_json and as_csv:
         raise BadInput("give --json or --csv, not both")
+    from lpsectl.listing import Filters, listed, listed_from_index
+
     want = Filters(
         statuses={STATUS.parse(s) for s in statuses}, show_all=show_all,
         tier=TIER.parse(tier) if tier else None,
@@ -208,9 +212,9 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     now = datetime.now(hd.tz)
     if ix is None:
         loaded = load_all(app)
-        found, damaged = _listed(hd, loaded.tickets, want, now), loaded.damaged
+        found, damaged = listed(hd, loaded.tickets, want, now), loaded.damaged
     else:
-        found, damaged = _listed_from_index(hd, ix, want, now), index_damage(app, ix)
+        found, damaged = listed_from_index(hd, ix, want, now), index_damage(app, ix)
         ix.close()
     if as_json:
         echo_json([row for row, _, _ in found])
@@ -227,146 +231,6 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)
-
-
-@dataclass
-class Filters:
-    """What ``list`` asks for; dates as YYYY-MM-DD, the category casefolded."""
-
-    statuses: set[str]
-    show_all: bool
-    tier: Optional[str]
-    channel: Optional[str]
-    kind: Optional[str]
-    category: Optional[str]
-    overdue: bool
-    since: Optional[str]
-    until: Optional[str]
-    search: Optional[str]
-
-    def keeps_state(self, status: str, tier: str) -> bool:
-        if self.statuses and status not in self.statuses:
-            return False
-        if not self.statuses and not self.show_all and status == "closed":
-            return False
-        return not (self.tier and tier != self.tier)
-
-    def keeps_ticket(self, t, tz) -> bool:
-        """The filters on what the ticket says, not on its state."""
-        from lpsectl.views import matches
-
-        day = t.created_at.astimezone(tz).date().isoformat()
-        if self.since and day < self.since or self.until and day > self.until:
-            return False
-        if self.channel and t.channel != self.channel or self.kind and t.kind != self.kind:
-            return False
-        if self.category is not None and (t.category or "").casefold() != self.category:
-            return False
-        return not (self.search and not matches(t, self.search))
-
-
-Found = list  # of (list --json object, created as shown, due as shown)
-
-
-def _found(t, a, tz) -> tuple:
-    from lpsectl.views import list_json
-
-    return list_json(t, a, tz), local(t.created_at, tz), local(a.due_at, tz)
-
-
-def _listed(hd, tickets, want: Filters, now: datetime) -> Found:
-    """The listing from parsed tickets: every ticket assessed in Python."""
-    from lpsectl.sla import assess
-
-    out = []
-    for t in tickets:
-        if not want.keeps_ticket(t, hd.tz):
-            continue
-        s = t.state(now)
-        if not want.keeps_state(s.status, s.tier):
-            continue
-        a = assess(t, hd.config, hd.calendar, now, state=s)
-        if want.overdue and not a.overdue:
-            continue
-        out.append((t.created_at, t.id, _found(t, a, hd.tz)))
-    out.sort(key=lambda x: (x[0], x[1]))
-    return [f for _, _, f in out]
-
-
-def _listed_from_index(hd, ix, want: Filters, now: datetime) -> Found:
-    """The listing as queries: the rows whose state and deadline the index holds as they are now.
-
-    A waiting ticket's deadline moves while it waits, and a ticket with an
-    event after now (``--at`` a little ahead) had another state now: those
-    few are assessed in Python, like every ticket without the index.
-    """
-    from lpsectl.index import micros
-
-    now_us = micros(now)
-    where, params = [], []
-    if want.since:
-        where.append("day >= ?")
-        params.append(want.since)
-    if want.until:
-        where.append("day <= ?")
-        params.append(want.until)
-    for column in ("channel", "kind"):
-        if getattr(want, column):
-            where.append(f"{column} = ?")
-            params.append(getattr(want, column))
-    if want.category is not None:
-        where.append("category_cf = ?")
-        params.append(want.category)
-    if want.search:
-        from lpsectl.views import phone_digits
-
-        digits = phone_digits(want.search)
-        where.append("(instr(search, ?) > 0 OR (? AND phone IS NOT NULL AND instr(phone, ?) > 0))")
-        params += [want.search.casefold(), len(digits) >= 3, digits]
-    moving = "(last_us > ? OR status = 'waiting')"
-    settled = list(where) + [f"NOT {moving}"]
-    settled_params = list(params) + [now_us]
-    if want.statuses:
-        settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
-        settled_params += sorted(want.statuses)
-    elif not want.show_all:
-        settled.append("status != 'closed'")
-    if want.tier:
-        settled.append("tier = ?")
-        settled_params.append(want.tier)
-    if want.overdue:
-        settled.append("status = 'open' AND due_us < ?")
-        settled_params.append(now_us)
-    out = []
-    for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
-         due_us, due_iso, created_local, due_local) in ix.select(
-            " AND ".join(settled), settled_params,
-            ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
-             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local")):
-        row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
-               "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
-               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us}
-        out.append((created_us, tid, (row, created_local, due_local)))
-    others = ix.tickets(" AND ".join(where + [moving]), params + [now_us])
-    if others:
-        for t in others:
-            f = _one(hd, t, want, now)
-            if f is not None:
-                out.append((micros(t.created_at), t.id, f))
-        out.sort(key=lambda x: (x[0], x[1]))
-    return [f for _, _, f in out]
-
-
-def _one(hd, t, want: Filters, now: datetime) -> Optional[tuple]:
-    from lpsectl.sla import assess
-
-    s = t.state(now)
-    if not want.keeps_state(s.status, s.tier):
-        return None
-    a = assess(t, hd.config, hd.calendar, now, state=s)
-    if want.overdue and not a.overdue:
-        return None
-    return _found(t, a, hd.tz)
 
 
 def _short(text: Optional[str], width: int = 48) -> str:
@@ -390,6 +254,8 @@ def _done(t) -> None:
 @pass_app
 def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, at: Optional[str]) -> None:
     """Record the answer given to the reporter (status answered, or closed)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "answer", lambda t, act: workflow.answer(t, act, message, close_)))
 
 
@@ -401,6 +267,8 @@ def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, a
 @pass_app
 def escalate_cmd(app: App, ticket_id: str, message, ref, at) -> None:
     """Move the ticket to the next tier: helpdesk -> admin-ppe -> lkpp."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "escalate", lambda t, act: workflow.escalate(t, act, message, ref),
                  lambda t: f" to {t.tier}"))
 
@@ -412,6 +280,8 @@ def escalate_cmd(app: App, ticket_id: str, message, ref, at) -> None:
 @pass_app
 def redirect_cmd(app: App, ticket_id: str, message, at) -> None:
     """End the ticket by asking the reporter to file it through LPSE Support."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "redirect", lambda t, act: workflow.redirect(t, act, message)))
 
 
@@ -423,6 +293,8 @@ def redirect_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def note_cmd(app: App, ticket_id: str, message, head: bool, at) -> None:
     """Add an internal note (--head: coordination with the Kepala LPSE)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "note", lambda t, act: workflow.note(t, act, message, head),
                  lambda t: " (Kepala LPSE)" if head else ""))
 
@@ -435,6 +307,8 @@ def note_cmd(app: App, ticket_id: str, message, head: bool, at) -> None:
 @pass_app
 def wait_cmd(app: App, ticket_id: str, on: str, message, at) -> None:
     """Pause the resolution clock while waiting on the reporter or on LKPP."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "wait", lambda t, act: workflow.wait(t, act, on, message),
                  lambda t: f" on {t.state().wait_on}"))
 
@@ -446,6 +320,8 @@ def wait_cmd(app: App, ticket_id: str, on: str, message, at) -> None:
 @pass_app
 def resume_cmd(app: App, ticket_id: str, message, at) -> None:
     """Restart the clock of a waiting ticket."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "resume", lambda t, act: workflow.resume(t, act, message)))
 
 
@@ -458,6 +334,8 @@ def resume_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def close_cmd(app: App, ticket_id: str, resolution, message, at) -> None:
     """Close the ticket. `referred` needs -m naming the body (Pokja, APIP, ...)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "close", lambda t, act: workflow.close(t, act, resolution, message),
                  lambda t: f" as {t.state().resolution}"))
 
@@ -469,6 +347,8 @@ def close_cmd(app: App, ticket_id: str, resolution, message, at) -> None:
 @pass_app
 def reopen_cmd(app: App, ticket_id: str, message, at) -> None:
     """Reopen an answered or closed ticket at the tier that answered it."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "reopen", lambda t, act: workflow.reopen(t, act, message)))
 
 
@@ -479,6 +359,8 @@ def reopen_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def rate_cmd(app: App, ticket_id: str, score: str, at) -> None:
     """Record the reporter's satisfaction, 1 (poor) to 4 (very good)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "rate", lambda t, act: workflow.rate(t, act, score),
                  lambda t: f" {t.state().score}"))
 
@@ -490,6 +372,8 @@ def rate_cmd(app: App, ticket_id: str, score: str, at) -> None:
 @pass_app
 def followup_cmd(app: App, ticket_id: str, message, at) -> None:
     """Record a further message from the reporter (ends a wait on the reporter)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "followup", lambda t, act: workflow.followup(t, act, message)))
 
 
@@ -511,6 +395,9 @@ def followup_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]) -> None:
     """Correct or triage a ticket; an empty value ("") clears a field."""
+    from lpsectl import workflow
+    from lpsectl.model import REPORTER_FIELDS
+
     changes: dict[str, Optional[str]] = {}
     for key, value in fields.items():
         if value is None:
