@@ -105,7 +105,11 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         return
     from lpsectl.sla import assess
 
+    ix = open_calendar_index(app)  # the holidays it keeps: no `holidays` import
     a = assess(t, hd.config, hd.calendar, act.recorded_at)
+    if ix is not None:
+        ix.keep_calendar()
+        ix.close()
     click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
 
 

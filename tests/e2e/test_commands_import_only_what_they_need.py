@@ -35,3 +35,4 @@ def test_show_list_and_report_take_the_holidays_from_the_index(run):
     assert imported_after([*home, "show", tid[5:9], "--json"], ["holidays"]) == []
     assert imported_after([*home, "list", "--overdue", "--json"], ["holidays"]) == []
     assert imported_after([*home, "report", "--month", "2026-08", "--format", "json"], ["holidays"]) == []
+    assert imported_after([*home, "new", *PHONE, "-s", "Lagi", "--at", "2026-08-14T09:00"], ["holidays"]) == []
