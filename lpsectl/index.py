@@ -588,7 +588,7 @@ class Index:
         return {p for p in set(staged) | set(known) if staged.get(p) != known.get(p)}
 
     def _stat_scan(self, meta: dict[str, str], known: dict[str, Optional[str]],
-                   track: Optional[Track]) -> list[FileResult]:
+                   track: Optional[Track]) -> Iterator[FileResult]:
         """Outside git: every file's stamps against the recorded ones."""
         stamps = dict(self.db.execute("SELECT path, stamp FROM files"))
         racy_from = int(meta.get("synced_ns", "0")) - RACY_NS
@@ -608,13 +608,14 @@ class Index:
         return self._read_changed(sorted(todo), known, track)
 
     def _read_changed(self, paths: list[str], known: dict[str, Optional[str]],
-                      track: Optional[Track]) -> list[FileResult]:
+                      track: Optional[Track]) -> Iterator[FileResult]:
+        """Each file read, as it is read (a first build never holds 100,000 rows at once)."""
+        tracked = track(paths) if track else paths
         if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
-            return self._read_parallel([(p, known.get(p)) for p in paths], track)
-        return [read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p))
-                for p in (track(paths) if track else paths)]
+            return (r for _, r in zip(tracked, self._read_parallel([(p, known.get(p)) for p in paths])))
+        return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
 
-    def _read_parallel(self, paths: list[tuple[str, Optional[str]]], track: Optional[Track]) -> list[FileResult]:
+    def _read_parallel(self, paths: list[tuple[str, Optional[str]]]) -> Iterator[FileResult]:
         from concurrent.futures import ProcessPoolExecutor
 
         # Years the files fall in, computed once here, not in every worker.
@@ -624,21 +625,13 @@ class Index:
                 self.hd.calendar.holidays(int(head))
         chunks = [paths[i:i + 500] for i in range(0, len(paths), 500)]
         workers = min(os.cpu_count() or 1, 8)
-        out: list[FileResult] = []
         with ProcessPoolExecutor(workers, initializer=_worker_init,
                                  initargs=(self.tickets_dir, str(self.hd.root), self._sha256,
                                            dict(self.hd.calendar._holidays))) as pool:
-            done = pool.map(_worker_read, chunks)
-            if track is None:
-                for part in done:
-                    out += part
-            else:
-                it = iter(done)
-                for i in track(list(range(len(chunks)))):
-                    out += next(it)
-        return out
+            for part in pool.map(_worker_read, chunks):
+                yield from part
 
-    def _apply(self, results: list[FileResult]) -> None:
+    def _apply(self, results: Iterable[FileResult]) -> None:
         db = self.db
         ph = ", ".join("?" * len(COLUMNS))
         for r in results:
