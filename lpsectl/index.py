@@ -365,7 +365,7 @@ def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> N
 
     cfg = configmod.load(Path(root) / configmod.CONFIG_NAME)
     cal = Calendar.from_config(cfg)
-    cal._holidays.update(holidays)
+    cal.preload_holidays(holidays)
     _WORKER.update(tickets_dir=tickets_dir, ctx=Context(cfg, cal), sha256=sha256)
 
 
@@ -397,6 +397,10 @@ class Index:
     # -- opening --------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(exist_ok=True)
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():
+            # Derived and disposable: never committed, even where the helpdesk's .gitignore lacks it.
+            ignore.write_text("# Derived by lpsectl: disposable, never committed.\n*\n", encoding="utf-8")
         db = sqlite3.connect(str(self.path), timeout=600, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -449,13 +453,12 @@ class Index:
             d = date.fromisoformat(day)
             if d.year in by_year:
                 by_year[d.year][d] = name
-        for y, days in by_year.items():
-            cal._holidays.setdefault(y, days)
+        cal.preload_holidays(by_year)
 
     def _save_calendar(self) -> None:
         """Keep the years of holidays the calendar had to compute."""
         known = {y for (y,) in self.db.execute("SELECT year FROM holiday_years")}
-        new = {y: d for y, d in self.hd.calendar._holidays.items() if y not in known}
+        new = {y: d for y, d in self.hd.calendar.known_holidays().items() if y not in known}
         if not new:
             return
         self.db.executemany("INSERT OR IGNORE INTO holiday_years VALUES (?)", [(y,) for y in new])
@@ -533,7 +536,10 @@ class Index:
         if rebuild or meta.get("holidays") != hv:
             self.db.execute("DELETE FROM holiday_years")
             self.db.execute("DELETE FROM holidays")
-            self.hd.calendar._holidays.clear()
+            # A calendar that has seen none of them: every holiday computed afresh.
+            from lpsectl.clock import Calendar
+
+            self.hd.calendar = self.ctx.cal = Calendar.from_config(self.hd.config)
         self._load_calendar()
         if rebuild:
             self.db.execute("DELETE FROM files")
@@ -627,7 +633,7 @@ class Index:
         workers = min(os.cpu_count() or 1, 8)
         with ProcessPoolExecutor(workers, initializer=_worker_init,
                                  initargs=(self.tickets_dir, str(self.hd.root), self._sha256,
-                                           dict(self.hd.calendar._holidays))) as pool:
+                                           self.hd.calendar.known_holidays())) as pool:
             for part in pool.map(_worker_read, chunks):
                 yield from part
 

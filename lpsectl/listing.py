@@ -9,12 +9,16 @@ each ticket's state and deadline. They give the same rows in the same order
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Optional
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Iterable, Optional
 
-from lpsectl.index import micros
-from lpsectl.sla import assess
+from lpsectl.index import Index, micros
+from lpsectl.model import Ticket
+from lpsectl.sla import Assessment, assess
 from lpsectl.views import list_json, local, matches, phone_digits
+
+if TYPE_CHECKING:
+    from lpsectl.store import Helpdesk
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Filters:
             return False
         return not (self.tier and tier != self.tier)
 
-    def keeps_ticket(self, t, tz) -> bool:
+    def keeps_ticket(self, t: Ticket, tz: tzinfo) -> bool:
         """The filters on what the ticket says, not on its state."""
         day = t.created_at.astimezone(tz).date().isoformat()
         if self.since and day < self.since or self.until and day > self.until:
@@ -54,11 +58,11 @@ class Filters:
 Found = list  # of (list --json object, created as shown, due as shown)
 
 
-def _found(t, a, tz) -> tuple:
+def _found(t: Ticket, a: Assessment, tz: tzinfo) -> tuple:
     return list_json(t, a, tz), local(t.created_at, tz), local(a.due_at, tz)
 
 
-def listed(hd, tickets, want: Filters, now: datetime) -> Found:
+def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime) -> Found:
     """The listing from parsed tickets: every ticket assessed in Python."""
     out = []
     for t in tickets:
@@ -75,7 +79,7 @@ def listed(hd, tickets, want: Filters, now: datetime) -> Found:
     return [f for _, _, f in out]
 
 
-def listed_from_index(hd, ix, want: Filters, now: datetime) -> Found:
+def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -> Found:
     """The listing as queries: the rows whose state and deadline the index holds as they are now.
 
     A waiting ticket's deadline moves while it waits, and a ticket with an
@@ -135,7 +139,7 @@ def listed_from_index(hd, ix, want: Filters, now: datetime) -> Found:
     return [f for _, _, f in out]
 
 
-def _one(hd, t, want: Filters, now: datetime) -> Optional[tuple]:
+def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
     s = t.state(now)
     if not want.keeps_state(s.status, s.tier):
         return None

@@ -234,6 +234,15 @@ def test_the_index_leaves_git_status_clean(run):
     assert git(run.home, "status", "--porcelain", "--untracked-files=all") == ""
 
 
+def test_the_index_is_ignored_even_where_the_helpdesk_gitignore_lacks_it(run):
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    (run.home / ".gitignore").write_text("")
+    git(run.home, "commit", "-qam", "no ignores")
+    listing(run)
+    assert (run.home / INDEX).exists()
+    assert git(run.home, "status", "--porcelain", "--untracked-files=all") == ""
+
+
 def test_a_first_build_in_several_processes_gives_the_same_index(run, monkeypatch):
     from lpsectl import index
 
