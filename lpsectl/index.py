@@ -184,7 +184,10 @@ class IndexedTicket(Ticket):
     def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         if name in _LAZY and "_body" in d:
-            message, rep, refs, attachments, extra, history = json.loads(d.pop("_body"))
+            body = d.pop("_body")
+            if callable(body):  # fetched from the index when first needed
+                body = body(d["id"])
+            message, rep, refs, attachments, extra, history = json.loads(body)
             at = datetime.fromisoformat
             d.update(
                 message=message, reporter=Reporter(*rep), refs=refs, attachments=attachments, extra=extra,
@@ -289,15 +292,19 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
     )
 
 
-def ticket_of(row: Sequence[Any]) -> IndexedTicket:
-    """The :class:`IndexedTicket` of a row of the base columns (``COLUMNS[:_BASE]``)."""
+def ticket_of(row: Sequence[Any], body: Optional[Callable[[str], str]] = None) -> IndexedTicket:
+    """The :class:`IndexedTicket` of a row of the base columns (``COLUMNS[:_BASE]``).
+
+    ``body``: fetches the ``body`` column by id, for a row selected without it.
+    """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
-     _phone, _status, _tier, last_us, edit_us, state, body) = row[:_BASE]
+     _phone, _status, _tier, last_us, edit_us, state) = row[:_BASE - 1]
+    row_body = row[_BASE - 1] if len(row) >= _BASE else None
     t = object.__new__(IndexedTicket)
     t.__dict__.update(
         id=tid, channel=channel, kind=kind, created_at=datetime.fromisoformat(created_iso),
         subject=subject, category=category, difficulty=difficulty,
-        _body=body, _state=state, _last_us=last_us, _edit_us=edit_us,
+        _body=body if row_body is None else row_body, _state=state, _last_us=last_us, _edit_us=edit_us,
     )
     return t
 
@@ -697,7 +704,11 @@ class Index:
         return self.db.execute(sql + f" ORDER BY {order}", list(params)).fetchall()
 
     def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[IndexedTicket]:
-        return [ticket_of(r) for r in self.select(where, params, COLUMNS[:_BASE])]
+        """The tickets of the rows that match, oldest first; each body is read when first used."""
+        return [ticket_of(r, self._body) for r in self.select(where, params, COLUMNS[:_BASE - 1])]
+
+    def _body(self, tid: str) -> str:
+        return self.db.execute("SELECT body FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
 
     def close(self) -> None:
         self.db.close()
