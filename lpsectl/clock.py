@@ -12,6 +12,7 @@ deadline one working day later.
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -40,35 +41,56 @@ def zone(name: str, where: Optional[Path] = None) -> tzinfo:
     return _ZONES[name]
 
 
+# For the tests that run the documented examples: the examples show dates,
+# deadlines and "overdue" as of one fixed moment. Not a user setting.
+TEST_NOW_VAR = "LPSECTL_TEST_NOW"
+
+
 def now(tz: tzinfo) -> datetime:
+    """The current time in ``tz``, to the second (``LPSECTL_TEST_NOW`` freezes it in tests)."""
+    frozen = os.environ.get(TEST_NOW_VAR)
+    if frozen:
+        try:
+            moment = datetime.fromisoformat(frozen)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise BadInput(f"{TEST_NOW_VAR}={frozen!r} is not an ISO 8601 time with an offset; unset it")
+        return moment.astimezone(tz).replace(microsecond=0)
     return datetime.now(tz).replace(microsecond=0)
 
 
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+# Day first, as people and spreadsheets under an Indonesian locale write
+# it: 13/08/2026, 13-08-2026, 13.08.2026, with 09:15 or 09.15 and seconds.
+# Never month first. One reader for --at, --since/--until, --from/--to and
+# the dates of an import, so a form accepted in one place works in all.
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+_FORMS = "2026-08-13 09:15 (ISO 8601) or 13/08/2026 09.15 (day first)"
 
 
 def parse_time(text: str, tz: tzinfo, what: str = "time") -> datetime:
-    """ISO 8601 (or day-first DD/MM/YYYY [HH:MM]); without offset, in ``tz``."""
+    """ISO 8601 or day first (DD/MM/YYYY [HH:MM], / - or . between); without offset, in ``tz``."""
     return in_range(read_time(text, what), tz, text, what)
 
 
 def read_time(text: str, what: str = "time") -> datetime:
     """The time ``text`` names, naive when it gives no offset; malformed text is refused."""
-    s = str(text).strip()
+    s = " ".join(str(text).split())
     m = _DAY_FIRST.match(s)
+    if m:
+        d, mo, y, hh, mm, ss = m.groups()
+        try:
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            raise BadInput(f"malformed {what} {text!r}: no such day (day first: DD/MM/YYYY HH:MM)") from None
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
     try:
-        if m:
-            d, mo, y, hh, mm, ss = m.groups()
-            t = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
-        else:
-            if s.endswith("Z"):
-                s = s[:-1] + "+00:00"
-            t = datetime.fromisoformat(s)
+        return datetime.fromisoformat(s)
     except ValueError:
-        raise BadInput(
-            f"malformed {what} {text!r}; write ISO 8601 such as 2026-08-13T09:15 or 2026-08-13"
-        ) from None
-    return t
+        raise BadInput(f"malformed {what} {text!r}; write {_FORMS}") from None
 
 
 def in_range(t: datetime, tz: tzinfo, text: str, what: str = "time") -> datetime:
@@ -84,14 +106,18 @@ def in_range(t: datetime, tz: tzinfo, text: str, what: str = "time") -> datetime
 
 
 def parse_date(text: str, what: str = "date") -> date:
-    s = str(text).strip()
+    """A day: ISO 8601 (2026-08-13) or day first (13/08/2026, 13-08-2026, 13.08.2026)."""
+    s = " ".join(str(text).split())
     m = _DAY_FIRST.match(s)
-    try:
-        if m and m.group(4) is None:
+    if m and m.group(4) is None:
+        try:
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            raise BadInput(f"malformed {what} {text!r}: no such day (day first: DD/MM/YYYY)") from None
+    try:
         return date.fromisoformat(s)
     except ValueError:
-        raise BadInput(f"malformed {what} {text!r}; write YYYY-MM-DD") from None
+        raise BadInput(f"malformed {what} {text!r}; write 2026-08-13 or 13/08/2026 (day first)") from None
 
 
 class Calendar:

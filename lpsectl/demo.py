@@ -48,13 +48,33 @@ def _me() -> str:
     return "lpsectl"
 
 
+def _refuse_unless_empty(home: Path) -> None:
+    """The demo makes up tickets: it builds only in a new or empty folder, never in a real helpdesk."""
+    from lpsectl.errors import BadInput, Refused
+
+    if not home.exists():
+        return
+    if not home.is_dir():
+        raise BadInput(f"{home} is a file; give a new or empty folder for the sample helpdesk")
+    try:
+        taken = next(iter(home.iterdir()), None) is not None
+    except OSError as exc:
+        raise BadInput(f"cannot read {home}: {exc.strerror or exc}") from None
+    if taken:
+        raise Refused(f"{home} is not empty; the demo builds its made-up tickets only in a new or empty "
+                      "folder (leave DIR out to use a temporary one)")
+
+
 def run(directory: Optional[str]) -> Path:
     from lpsectl.cli import cli
 
-    home = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="lpsectl-demo-"))
-    code = cli.main(args=["--operator", HELPDESK, "init", str(home)], prog_name="lpsectl", standalone_mode=False)
-    if code not in (0, None):
-        raise click.ClickException(f"could not set up the demo helpdesk in {home}")
+    home = Path(directory).expanduser() if directory else Path(tempfile.mkdtemp(prefix="lpsectl-demo-"))
+    _refuse_unless_empty(home)
+    # --home names the folder outright, whatever LPSECTL_HOME says.
+    code = cli.main(args=["--home", str(home), "--operator", HELPDESK, "init", str(home)],
+                    prog_name="lpsectl", standalone_mode=False)
+    if code not in (0, None):  # init has said why, in one line
+        raise click.exceptions.Exit(code)
     home = home.resolve()
     lp = _Runner(home)
     # Times: the last weeks, so the clock has something to say.

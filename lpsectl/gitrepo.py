@@ -182,12 +182,24 @@ class GitRepo:
         return proc
 
     def log(self, path: Path) -> list[CommitInfo]:
+        """Every commit that changed ``path``, newest first, merges that changed it included.
+
+        ``--full-history``: git's default simplification follows only the
+        parent of a merge the file equals, and so hides a commit from
+        another desk (a hand edit, say) whose change came in through a
+        sync's merge. A merge is listed when it changed the file on the
+        branch it was made on (its first parent): where another desk's
+        change reached this line.
+        """
         rel = os.path.relpath(path, self.root)
-        proc = self.run("log", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%s", "--", rel)
+        proc = self.run("log", "--full-history", "--diff-merges=first-parent", "--name-only",
+                        "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s", "--", rel)
         out = []
-        for line in proc.stdout.splitlines():
-            parts = line.split("\x1f")
-            if len(parts) == 5:
+        for chunk in proc.stdout.split("\x1e")[1:]:
+            head, _, names = chunk.partition("\n")
+            parts = head.split("\x1f")
+            # A merge whose first parent already had this file's content lists no name.
+            if len(parts) == 5 and names.strip():
                 out.append(CommitInfo(*parts))
         return out
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from lpsectl import ticketfile
+from lpsectl.clock import now as clock_now
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import REPORTER_FIELDS, Event, Reporter, Ticket
 from lpsectl.store import ALPHABET, RANDOM_LEN, Helpdesk
@@ -305,7 +306,7 @@ def _keep_both(ours: Ticket, theirs_text: str, ours_file: Path, path: str) -> tu
     moved.id = new_id
     last = moved.history[-1]
     # In the offset the ticket was opened in: the office's, with no config to read.
-    at = datetime.now(moved.history[0].at.tzinfo).replace(microsecond=0)
+    at = clock_now(moved.history[0].at.tzinfo)
     moved.add(Event(
         at=max(at, last.at), action="note", by=COLLISION_BY, tier=moved.tier,
         message=(f"Id changed from {old_id} to {new_id}: another desk had already "

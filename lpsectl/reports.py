@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import calendar as _calendar
 import copy
-import csv
-import io
 import json
 import os
 import re
@@ -384,16 +382,10 @@ def csv_rows(fig: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def report_csv(fig: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(("section", "key", "value"))
-    for section, key, value in csv_rows(fig):
-        if value is None:
-            value = ""
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        w.writerow((section, key, value))
-    return buf.getvalue()
+    """``section,key,value`` rows; cells as every CSV of lpsectl writes them (:mod:`lpsectl.csvcells`)."""
+    from lpsectl.csvcells import table
+
+    return table(("section", "key", "value"), csv_rows(fig))
 
 
 # -- templates -------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import socket
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
@@ -365,11 +366,28 @@ def _break(path: Path) -> None:
         pass
 
 
+def _file_mode(path: Path) -> int:
+    """The permissions ``path`` keeps (when it exists) or gets from the umask, as any program's new file.
+
+    mkstemp makes its file 0600 whatever the umask: a recap copied to a web
+    server, or a ticket another account reads, would be unreadable.
+    """
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        mask = os.umask(0o022)  # reading the umask means setting it: put it straight back
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write, flush, fsync, rename: the file is the old one or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     try:
+        if hasattr(os, "fchmod"):  # POSIX; on Windows a new file is readable as it is
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Optional
 
-from lpsectl.clock import parse_time
+from lpsectl.clock import now as clock_now, parse_time
 from lpsectl.errors import BadInput, Refused
 from lpsectl.model import (
     CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, WAIT_ON, Event, Reporter,
@@ -56,7 +56,7 @@ class Act:
 def make_act(operator: str, at_text: Optional[str], tz: tzinfo, now: Optional[datetime] = None) -> Act:
     # To the second: events recorded within one second keep the order in
     # which they were added (the history sort is stable).
-    recorded = (now or datetime.now(tz)).replace(microsecond=0)
+    recorded = (now or clock_now(tz)).replace(microsecond=0)
     if at_text is None:
         return Act(operator, recorded, recorded)
     at = parse_time(at_text, tz, "--at time")
@@ -115,6 +115,11 @@ def _need_message(message: Optional[str], what: str) -> str:
 
 # -- opening -------------------------------------------------------------
 
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an" as it is spoken: an email, a phone, an admin-ppe."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def missing_identity(channel: str, reporter: Reporter, ref: Optional[str]) -> list[str]:
     have = dict(reporter.as_dict(), ref=ref)
     return [f for f in REQUIRED[channel] if not (have.get(f) or "").strip()]
@@ -132,7 +137,7 @@ def new_ticket(
     missing = missing_identity(channel, reporter, _text(ref))
     if missing:
         raise BadInput(
-            f"a {channel} ticket needs {', '.join('--' + m for m in missing)}"
+            f"{with_article(channel)} ticket needs {', '.join('--' + m for m in missing)}"
         )
     if reporter.email and "@" not in reporter.email:
         raise BadInput(f"--email {reporter.email!r} is not an e-mail address")
@@ -288,7 +293,7 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
         raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
     if missing:
-        raise BadInput(f"a {new.channel} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
+        raise BadInput(f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
     if new.subject is None and new.message is None:
         raise BadInput("a ticket needs a subject or a message")
     events = _add(new, act, _event(new, act, "edit", _text(message), changes=diff))

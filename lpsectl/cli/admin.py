@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -17,28 +18,30 @@ GITIGNORE = """\
 
 
 @click.command("init")
-@click.argument("directory", metavar="[DIR]", required=False, default=".")
+@click.argument("directory", metavar="[DIR]", required=False)
 @pass_app
-def init_cmd(app: App, directory: str) -> None:
-    """Make DIR (default: here) a helpdesk folder, or set up a clone of one.
+def init_cmd(app: App, directory: Optional[str]) -> None:
+    """Make DIR (default: --home, LPSECTL_HOME, else here) a helpdesk folder, or set up a clone of one.
 
-    Writes lpsectl.yaml, tickets/, .gitignore and .gitattributes, makes a
-    git repository if there is none, and commits them.
+    Writes lpsectl.yaml, tickets/, .gitignore and .gitattributes, makes the
+    folder the top of its own git repository if it is in none or inside
+    another one, and commits them.
     """
     from lpsectl import config as configmod
     from lpsectl import gitrepo
+    from lpsectl.errors import BadInput
     from lpsectl.store import atomic_write
 
-    root = Path(directory).expanduser()
+    root = _init_target(app, directory)
     if root.exists() and not root.is_dir():
-        from lpsectl.errors import BadInput
-
         raise BadInput(f"{root} is a file, not a folder")
+    _refuse_inside_a_helpdesk(root)
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
     created: list[Path] = []
     cfg = root / configmod.CONFIG_NAME
-    if not cfg.exists():
+    existing = cfg.exists()
+    if not existing:
         atomic_write(cfg, configmod.DEFAULT_TEXT.encode("utf-8"))
         created.append(cfg)
     configmod.load(cfg)  # a clone's configuration must be valid
@@ -51,11 +54,21 @@ def init_cmd(app: App, directory: str) -> None:
     if ".lpsectl/" not in text.split():
         atomic_write(ignore, (text + ("\n" if text and not text.endswith("\n") else "") + GITIGNORE).encode("utf-8"))
         created.append(ignore)
-    if gitrepo.find_root(root) is None:
+    note = ""
+    outer = gitrepo.find_root(root)
+    # A new helpdesk is the top of its own repository: inside another one its
+    # commits would land in that project's history (as DIR/tickets/...) and
+    # `sync` would push that project. A helpdesk already kept in a folder of a
+    # repository (set up so by hand) stays where it is.
+    if outer is None or (outer != root and not existing):
         if not gitrepo.git_available():
             warn("git is not installed: nothing is being recorded in an audit trail")
         else:
             gitrepo.init(root)
+            if outer is not None:
+                note = f" (its own git repository, inside the repository at {outer})"
+    elif outer != root:
+        note = f" (recorded in the git repository at {outer}, of which it is a folder)"
     hd = _helpdesk_at(app, root)
     from lpsectl import merge
 
@@ -65,7 +78,41 @@ def init_cmd(app: App, directory: str) -> None:
         hd.commit(created, "init helpdesk", _operator_or_default(app))
     # Run again in a clone: nothing to write, but the merge driver is now
     # installed (opening the helpdesk above already repaired it if missing).
-    click.echo(f"Helpdesk ready in {root}" + ("" if created else " (existing helpdesk: configuration kept, merge driver in place)"))
+    click.echo(f"Helpdesk ready in {root}" + note
+               + ("" if created else " (existing helpdesk: configuration kept, merge driver in place)"))
+    env_home = os.environ.get("LPSECTL_HOME")
+    if directory is not None and env_home and not app.home_opt and Path(env_home).expanduser().resolve() != root:
+        warn(f"LPSECTL_HOME is {env_home}: other commands work there, not in {root}, "
+             "until you unset it or give --home")
+
+
+def _refuse_inside_a_helpdesk(root: Path) -> None:
+    """A helpdesk in a folder of another would write its files into that one's tickets or history."""
+    from lpsectl import config as configmod
+    from lpsectl.errors import Refused
+
+    target = root.resolve()
+    if (target / configmod.CONFIG_NAME).is_file():
+        return  # this very folder is a helpdesk: init sets it up again
+    for parent in target.parents:
+        if (parent / configmod.CONFIG_NAME).is_file():
+            raise Refused(f"{target} is inside the helpdesk {parent}; make a new helpdesk outside it")
+
+
+def _init_target(app: App, directory: Optional[str]) -> Path:
+    """The folder ``init`` sets up: DIR, else --home, else LPSECTL_HOME, else here.
+
+    --home and a different DIR contradict each other: refused. DIR is more
+    specific than LPSECTL_HOME (often set once in a profile), so it wins.
+    """
+    from lpsectl.errors import BadInput
+
+    home = app.home_opt
+    if directory is not None and home is not None:
+        if Path(directory).expanduser().resolve() != Path(home).expanduser().resolve():
+            raise BadInput(f"--home {home} and DIR {directory} name different folders; give one of them")
+    chosen = directory or home or os.environ.get("LPSECTL_HOME") or "."
+    return Path(chosen).expanduser()
 
 
 def _operator_or_default(app: App) -> str:
@@ -104,7 +151,11 @@ def check_cmd(app: App) -> None:
 @click.argument("ticket_id", metavar="ID")
 @pass_app
 def log_cmd(app: App, ticket_id: str) -> None:
-    """The audit trail: every commit that touched the ticket."""
+    """The audit trail: every commit that changed the ticket, oldest first.
+
+    Commits made on other desks are listed too, and so is each sync's merge
+    that brought a change of the ticket into this desk's history.
+    """
     from lpsectl.cli.common import local
     from lpsectl.clock import parse_time
     from lpsectl.errors import Refused
@@ -123,10 +174,12 @@ def log_cmd(app: App, ticket_id: str) -> None:
 @click.argument("directory", metavar="[DIR]", required=False)
 @pass_app
 def demo_cmd(app: App, directory: Optional[str]) -> None:
-    """Build a sample helpdesk (default: in a temporary folder) and walk it through.
+    """Build a sample helpdesk in DIR (new or empty; default: a temporary folder) and walk it through.
 
     Realistic tickets come in through every channel and climb every tier;
-    the commands and their output are printed as they run.
+    the commands and their output are printed as they run. The tickets are
+    made up, so a folder that is not empty (a real helpdesk above all) is
+    refused.
     """
     from lpsectl.demo import run
 

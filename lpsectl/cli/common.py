@@ -15,7 +15,8 @@ from lpsectl.cli import App
 
 at_option = click.option(
     "--at", "at", metavar="TIME",
-    help="When it happened (ISO 8601; without offset in the office's time zone). Default: now.",
+    help="When it happened: 2026-08-13T09:15 (ISO 8601) or 13/08/2026 09.15 (day first), "
+         "in the office's time zone unless an offset is given. Default: now.",
 )
 message_option = click.option("-m", "--message", "message", metavar="TEXT", help="The text.")
 
@@ -105,15 +106,10 @@ def echo_json(data: Any) -> None:
 
 
 def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
-    import csv
-    import io
+    """CSV with the cells of :mod:`lpsectl.csvcells`: lowercase true/false, no runnable formula."""
+    from lpsectl.csvcells import table
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for row in rows:
-        w.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    click.echo(buf.getvalue(), nl=False)
+    click.echo(table(columns, ([row.get(c) for c in columns] for row in rows)), nl=False)
 
 
 def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:

@@ -108,8 +108,10 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
 
 @click.command("import-mail")
 @click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list mail imported before, and problems earlier runs reported.")
 @pass_app
-def import_mail_cmd(app: App, paths: tuple[Path, ...]) -> None:
+def import_mail_cmd(app: App, paths: tuple[Path, ...], verbose: bool) -> None:
     """Tickets from .eml files, mbox files and Maildir folders; one commit per run.
 
     Each mail opens an email ticket: the reporter from From (else Reply-To,
@@ -118,7 +120,12 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...]) -> None:
     ticket up to attachment_max_bytes of lpsectl.yaml. A reply to a known
     ticket (its id in the subject, or In-Reply-To/References naming a mail
     already imported) becomes a followup on it. A mail imported before adds
-    nothing. A mail that cannot be read is listed and skipped (exit 1).
+    nothing and is only counted (--verbose lists it).
+
+    A mail that cannot be read is skipped and reported in full the first
+    time (exit 1); later runs only count it and exit 0 unless something new
+    went wrong, so the command can run from cron over a mailbox that keeps
+    its mail. What was reported is remembered in .lpsectl/ (disposable).
 
     \b
     Examples:
@@ -126,7 +133,7 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...]) -> None:
       lpsectl import-mail Inbox.mbox pengaduan-1.eml pengaduan-2.eml
     """
     from lpsectl import clock
-    from lpsectl.intake.mail import import_mail
+    from lpsectl.intake.mail import Reported, import_mail
 
     hd = app.helpdesk()
     operator = app.operator()
@@ -146,21 +153,40 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...]) -> None:
                 message += " (" + ", ".join(ids) + ")"
             touched = stage.install(message, operator)
             commit(app, touched, message, operator)
+        # Only now, with the tickets recorded: a run that failed tells it all again.
+        reported = Reported.load(hd)
+        told = [o for o in run.outcomes if o.action == "own"]
+        new_problems = [p for p in run.problems if p.key not in reported]
+        old_problems = [p for p in run.problems if p.key in reported]
+        new_notes = [o for o in told if o.key not in reported]
+        if reported.remember([p.key for p in run.problems] + [o.key for o in told], now):
+            try:
+                reported.save()
+            except OSError as exc:
+                warn(f"cannot write {reported.path} ({exc.strerror or exc}); "
+                     "the next run reports these mails in full again")
     for o in run.outcomes:
         if o.action in ("opened", "followup"):
             click.echo(terminal_safe(f"{o.ticket}  {o.action:<8}  {o.subject or ''}".rstrip()))
     for w in run.warnings:
         warn(w)
-    for o in run.outcomes:
-        if o.action == "duplicate":
-            click.echo(f"{o.ref.path}: message {o.ref.number}: already imported as {o.ticket}", err=True)
-    for p in run.problems:
+    for o in told:
+        if o.note and (verbose or o in new_notes):
+            warn(o.note)
+    if verbose:
+        for o in run.outcomes:
+            if o.action == "duplicate":
+                click.echo(f"{o.ref.path}: message {o.ref.number}: already imported as {o.ticket}", err=True)
+        for p in old_problems:
+            click.echo(f"{p}; skipped (reported before)", err=True)
+    for p in new_problems:
         click.echo(f"{p}; skipped", err=True)
     dup = run.count("duplicate")
     summary = (f"{opened} new ticket{'s' if opened != 1 else ''}, {followups} follow-up{'s' if followups != 1 else ''}"
-               + (f", {dup} already imported" if dup else ""))
-    if run.problems:
-        n = len(run.problems)
+               + (f", {dup} already imported" if dup else "")
+               + (f", {len(old_problems)} unreadable reported before" if old_problems else ""))
+    if new_problems:
+        n = len(new_problems)
         raise LpseError(f"{n} mail{'s' if n != 1 else ''} could not be read and {'were' if n != 1 else 'was'} "
                         f"skipped ({summary}); see the lines above")
     click.echo(summary, err=True)

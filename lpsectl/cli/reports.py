@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -71,7 +70,7 @@ def _tracked(items: list) -> Iterator:
 @click.command("report")
 @click.option("--month", metavar="YYYY-MM", help="A calendar month.")
 @click.option("--year", metavar="YYYY", help="A calendar year, with the trend month by month.")
-@click.option("--from", "date_from", metavar="D", help="First day of the period (YYYY-MM-DD).")
+@click.option("--from", "date_from", metavar="D", help="First day of the period (2026-08-01 or 01/08/2026).")
 @click.option("--to", "date_to", metavar="D", help="Last day of the period (default: today).")
 @click.option("--format", "-f", "fmt", metavar="md|html|csv|json",
               help="Output format (default md, or what the -o file's extension names).")
@@ -102,7 +101,9 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
 
     fmt = _format(fmt, output, reports.REPORT_FORMATS, "md")
     hd = app.helpdesk()
-    now = datetime.now(hd.tz)
+    from lpsectl.clock import now as clock_now
+
+    now = clock_now(hd.tz)
     period = reports.parse_period(month, year, date_from, date_to, today=now.date())
     language = _lang(app, lang)
     ix = open_index(app)
@@ -146,13 +147,13 @@ def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str
       lpsectl receipt 2608-K7QM
       lpsectl receipt K7QM --format html -o tanda-terima.html
     """
-    from lpsectl import reports
+    from lpsectl import clock, reports
 
     fmt = _format(fmt, output, reports.RECEIPT_FORMATS, "txt")
     hd = app.helpdesk()
     t = load_ticket(app, ticket_id)
     ix = open_calendar_index(app)
-    data = reports.receipt_data(t, hd.config, hd.calendar, datetime.now(hd.tz))
+    data = reports.receipt_data(t, hd.config, hd.calendar, clock.now(hd.tz))
     if ix is not None:
         ix.keep_calendar()
         ix.close()

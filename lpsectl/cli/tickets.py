@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Optional
 
 import click
@@ -119,12 +118,13 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
 @pass_app
 def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     """Show one ticket with its history."""
+    from lpsectl import clock
     from lpsectl.sla import assess
     from lpsectl.views import ticket_json
 
     hd = app.helpdesk()
     t = load_ticket(app, ticket_id)
-    now = datetime.now(hd.tz)
+    now = clock.now(hd.tz)
     ix = open_calendar_index(app)  # the holidays it keeps: no `holidays` import
     a = assess(t, hd.config, hd.calendar, now)
     if ix is not None:
@@ -183,8 +183,8 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--kind", metavar="K")
 @click.option("--category", metavar="C")
 @click.option("--overdue", is_flag=True, help="Only open tickets past their due time.")
-@click.option("--since", metavar="D", help="Opened on or after date D (YYYY-MM-DD).")
-@click.option("--until", metavar="D", help="Opened on or before date D (YYYY-MM-DD).")
+@click.option("--since", metavar="D", help="Opened on or after day D (2026-08-13 or 13/08/2026).")
+@click.option("--until", metavar="D", help="Opened on or before day D (2026-08-13 or 13/08/2026).")
 @click.option("--search", metavar="TEXT", help="Text in subject, message or reporter fields; phone numbers by digits.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
@@ -195,6 +195,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     from lpsectl.model import CHANNEL, KIND, STATUS, TIER
 
     from lpsectl.clock import parse_date
+    from lpsectl import clock
 
     if as_json and as_csv:
         raise BadInput("give --json or --csv, not both")
@@ -213,7 +214,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     )
     hd = app.helpdesk()
     ix = open_index(app)
-    now = datetime.now(hd.tz)
+    now = clock.now(hd.tz)
     if ix is None:
         loaded = load_all(app)
         found, damaged = listed(hd, loaded.tickets, want, now), loaded.damaged

@@ -37,6 +37,9 @@ class Problem:
     number: int
     why: str
     unit: str = "row"
+    # What stays the same when the same input is met again (a mail's bytes
+    # and the reason): so a later run knows it was reported before.
+    key: Optional[str] = None
 
     def __str__(self) -> str:
         return f"{self.source}: {self.unit} {self.number}: {self.why}"

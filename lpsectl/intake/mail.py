@@ -19,6 +19,7 @@ import email
 import email.parser
 import email.policy
 import hashlib
+import json
 import mimetypes
 import os
 import re
@@ -36,7 +37,7 @@ from lpsectl.errors import BadInput, Damaged
 from lpsectl.intake import IdMaker, Problem, Wrap, human_size, no_bar
 from lpsectl.intake.staging import Staging
 from lpsectl.model import Event, Reporter, Ticket
-from lpsectl.store import ALPHABET, Helpdesk
+from lpsectl.store import ALPHABET, Helpdesk, atomic_write
 from lpsectl import ticketfile
 
 POLICY = email.policy.default
@@ -56,6 +57,8 @@ class MailRef:
     length: Optional[int] = None
 
     def read(self) -> bytes:
+        if not self.path.is_file():  # a named pipe in a Maildir: opening it would wait for ever
+            raise Unreadable("not a regular file")
         if self.offset is None:
             return self.path.read_bytes()
         with open(self.path, "rb") as f:
@@ -64,8 +67,18 @@ class MailRef:
         # mboxo/mboxrd escape body lines starting "From " as ">From ".
         return _FROM_ESCAPED.sub(rb"\1", raw)
 
-    def problem(self, why: str) -> Problem:
-        return Problem(str(self.path), self.number, why, unit="message")
+    def problem(self, why: str, digest: Optional[str] = None) -> Problem:
+        """This mail cannot be taken, and why; ``digest`` (of its bytes) keys it wherever it moves."""
+        where = digest or f"{os.path.abspath(self.path)}:{self.number}"
+        return Problem(str(self.path), self.number, why, unit="message", key=_key(where, why))
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 # -- finding the mails -------------------------------------------------------
@@ -113,6 +126,9 @@ def find(paths: Iterable[Path]) -> list[MailRef]:
     for p in paths:
         if not p.exists():
             raise BadInput(f"{p}: no such file or folder")
+        if not p.is_dir() and not p.is_file():
+            raise BadInput(f"{p}: not a regular file (a named pipe or a device); give .eml or mbox files "
+                           "or a Maildir folder")
         if _is_maildir(p):
             for sub in ("new", "cur"):
                 d = p / sub
@@ -277,6 +293,7 @@ class Mail:
     date: Optional[datetime]
     text: Optional[str]
     attachments: list[Attachment] = field(default_factory=list)
+    digest: str = ""  # of the raw bytes: the same mail wherever a mail program moves it
 
 
 def _header(msg: EmailMessage, name: str) -> Optional[str]:
@@ -389,7 +406,8 @@ def parse(raw: bytes, ref: MailRef) -> Mail:
         text = tidy("\n\n".join([text or ""] + forwarded))
     parents = _MSGID.findall(_header(msg, "In-Reply-To") or "")
     parents += list(reversed(_MSGID.findall(_header(msg, "References") or "")))
-    return Mail(ref, message_id(msg, raw), parents, subject, name, address, _date(msg), text, attachments)
+    return Mail(ref, message_id(msg, raw), parents, subject, name, address, _date(msg), text, attachments,
+                _digest(raw))
 
 
 # -- attachments -----------------------------------------------------------------
@@ -419,6 +437,58 @@ def safe_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+# -- what earlier runs reported ------------------------------------------------------
+
+REPORTED_DIR = Path(".lpsectl") / "mail"
+REPORTED_NAME = "reported.json"
+
+
+@dataclass
+class Reported:
+    """Problems and notices earlier runs of import-mail told in full, by key.
+
+    ``import-mail`` runs from cron over a mailbox that keeps its mail: an
+    unreadable mail would fail every run and fill every log. Each is told in
+    full once, then counted. Derived and disposable (``.lpsectl/`` is
+    git-ignored): without this file everything is told once more.
+    """
+
+    path: Path
+    first_told: dict[str, str] = field(default_factory=dict)  # key -> ISO time first told
+
+    @classmethod
+    def load(cls, hd: Helpdesk) -> "Reported":
+        path = hd.root / REPORTED_DIR / REPORTED_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        told = data.get("reported") if isinstance(data, dict) else None
+        if not isinstance(told, dict):
+            return cls(path)
+        return cls(path, {k: str(v) for k, v in told.items() if isinstance(k, str)})
+
+    def __contains__(self, key: Optional[str]) -> bool:
+        return key is not None and key in self.first_told
+
+    def remember(self, keys: Iterable[Optional[str]], now: datetime) -> bool:
+        """Add ``keys``; True when one was new."""
+        new = [k for k in keys if k is not None and k not in self.first_told]
+        for k in new:
+            self.first_told[k] = now.isoformat()
+        return bool(new)
+
+    def save(self) -> None:
+        """Write the file (OSError when the folder cannot be written)."""
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():  # ignored even where the helpdesk's .gitignore lacks .lpsectl/
+            atomic_write(ignore, b"# lpsectl's memory of what import-mail reported: disposable\n*\n")
+        text = json.dumps({"reported": self.first_told}, indent=1, sort_keys=True) + "\n"
+        atomic_write(self.path, text.encode("utf-8"))
+
+
 # -- the run ---------------------------------------------------------------------
 
 _ID_IN_SUBJECT = re.compile(rf"(?<![0-9A-Z])(\d{{4}}-[{ALPHABET}]{{4,7}})(?![0-9A-Z])")
@@ -439,6 +509,8 @@ class Outcome:
     action: str  # opened, followup, duplicate, own
     ticket: Optional[str]
     subject: Optional[str]
+    note: Optional[str] = None  # what to tell the officer about it ("own": why it was left out)
+    key: Optional[str] = None  # as Problem.key: told once, then counted
 
 
 @dataclass
@@ -476,12 +548,17 @@ def import_mail(hd: Helpdesk, paths: list[Path], operator: str, now: datetime, s
     with wrap([r for _, _, r in order], "Importing mail") as bar:
         for ref in bar:
             try:
-                mail = parse(ref.read(), ref)
+                raw = ref.read()
             except Unreadable as exc:
                 run.problems.append(ref.problem(str(exc)))
                 continue
             except OSError as exc:
                 run.problems.append(ref.problem(f"cannot read the file ({exc.strerror})"))
+                continue
+            try:
+                mail = parse(raw, ref)
+            except Unreadable as exc:
+                run.problems.append(ref.problem(str(exc), _digest(raw)))
                 continue
             _take(hd, run, mail, known, ids, operator, now, stage)
     for t in run.changed.values():
@@ -537,9 +614,9 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         return
     office = (hd.config.office.email or "").strip().lower()
     if office and mail.address.lower() == office:
-        run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: sent from the office's own "
-                            f"address {mail.address}; not imported")
-        run.outcomes.append(Outcome(mail.ref, "own", None, mail.subject))
+        note = (f"{mail.ref.path}: message {mail.ref.number}: sent from the office's own "
+                f"address {mail.address}; not imported")
+        run.outcomes.append(Outcome(mail.ref, "own", None, mail.subject, note, _key(mail.digest, "own")))
         return
     at = mail.date
     if at is None:
@@ -556,7 +633,8 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         try:
             t = _ticket(hd, run, target)
         except Damaged as exc:
-            run.problems.append(mail.ref.problem(f"a reply to ticket {target}, which cannot be read: {exc}"))
+            run.problems.append(mail.ref.problem(f"a reply to ticket {target}, which cannot be read: {exc}",
+                                                  mail.digest))
             return
         at = max(at, t.history[0].at)
         saved = _save_attachments(hd, run, mail, t, stage, at, operator, now)
@@ -572,7 +650,7 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
     text = mail.text
     if mail.subject is None and text is None:
         if not mail.attachments:
-            run.problems.append(mail.ref.problem("empty mail: no subject, no text, no attachment"))
+            run.problems.append(mail.ref.problem("empty mail: no subject, no text, no attachment", mail.digest))
             return
         text = "(no text; see the attachments)"
     act = workflow.Act(operator, at, now, at_given=True)
@@ -580,7 +658,7 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         t = workflow.new_ticket(ids.new(at), act, "email", None, Reporter(name=mail.name, email=mail.address),
                                 mail.subject, text, None, None, None)
     except BadInput as exc:
-        run.problems.append(mail.ref.problem(str(exc)))
+        run.problems.append(mail.ref.problem(str(exc), mail.digest))
         return
     t.refs["message-id"] = mail.message_id
     run.changed[t.id] = t

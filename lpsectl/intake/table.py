@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from lpsectl import workflow
-from lpsectl.clock import in_range, read_time
+from lpsectl.clock import parse_time
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.intake import IdMaker, Problem
 from lpsectl.model import (
@@ -108,6 +107,10 @@ def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: s
 def read(path: Path, encoding: Optional[str] = None, sheet: Optional[str] = None) -> Table:
     suffix = path.suffix.lower()
     if not path.is_file():
+        if path.is_dir():
+            raise BadInput(f"{path}: a folder, not a file; give a CSV or .xlsx file")
+        if path.exists():  # a named pipe or a device: reading it could wait for ever
+            raise BadInput(f"{path}: not a regular file; save the records to a CSV or .xlsx file and import that")
         raise BadInput(f"{path}: no such file")
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet)
@@ -134,17 +137,27 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
     if text.startswith("\ufeff"):
         text = text[1:]
     first = text.split("\n", 1)[0]
-    delimiter = _delimiter(first)
+    try:
+        delimiter = _delimiter(first)
+    except csv.Error as exc:
+        raise _unreadable(path, 1, exc) from None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise BadInput(f"{path}:{reader.line_num}: unreadable CSV: {exc}") from None
+        raise _unreadable(path, reader.line_num, exc) from None
     if not records:
         raise BadInput(f"{path}: the file is empty; it needs a header row and one row per ticket")
     source = str(path)
     header = _header(records[0], source)
     return Table(source, _rows(header, ((i + 2, r) for i, r in enumerate(records[1:])), source), delimiter)
+
+
+def _unreadable(path: Path, line: int, exc: csv.Error) -> BadInput:
+    if "field limit" in str(exc):
+        return BadInput(f"{path}:{line}: a cell is longer than {csv.field_size_limit():,} characters, "
+                        "more than a record holds; is this the right file?")
+    return BadInput(f"{path}:{line}: unreadable CSV: {exc}")
 
 
 def _delimiter(first_line: str) -> str:
@@ -208,30 +221,9 @@ def _cell(value: Any) -> str:
 
 # -- times -----------------------------------------------------------------
 
-# Day first, as spreadsheets under an Indonesian locale write it:
-# 13/08/2026, 13-08-2026, 13.08.2026, with 09:15 or 09.15 and seconds.
-_DAY_FIRST = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
-)
-
-
 def parse_when(text: str, tz: tzinfo, what: str) -> datetime:
-    s = " ".join(text.split())
-    m = _DAY_FIRST.match(s)
-    if m:
-        d, mo, y, hh, mm, ss = m.groups()
-        try:
-            t = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
-        except ValueError:
-            raise BadInput(f"{what} {text!r} is not a date (day first: DD/MM/YYYY HH:MM)") from None
-        return in_range(t, tz, text, what)
-    try:
-        t = read_time(s, what)
-    except BadInput:
-        raise BadInput(
-            f"{what} {text!r} is not a date; write 2026-08-13 09:15 or 13/08/2026 09:15 (day first)"
-        ) from None
-    return in_range(t, tz, text, what)
+    """A date or time of a row: the reader every command uses (ISO 8601 or day first)."""
+    return parse_time(text, tz, what)
 
 
 # -- rows into tickets -------------------------------------------------------
@@ -328,7 +320,7 @@ def _ticket(row: Row, why: list[str], ids: Optional[IdMaker], tz: tzinfo, operat
     if channel:
         missing = workflow.missing_identity(channel, reporter, ref)
         if missing:
-            why.append(f"{'an' if channel[0] in 'aeiou' else 'a'} {channel} ticket needs {', '.join(missing)}")
+            why.append(f"{workflow.with_article(channel)} ticket needs {', '.join(missing)}")
     # The outcome the row records, and whether its columns agree.
     answered = answer is not None or answered_at is not None
     ended = closed_at is not None or resolution is not None

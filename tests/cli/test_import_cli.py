@@ -80,7 +80,7 @@ def test_one_bad_row_rejects_the_file_naming_every_bad_row_and_nothing_is_writte
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{f}: row 3: unknown channel 'fax'")
-    assert lines[1] == f"{f}: row 4: created_at '08/13/2025' is not a date (day first: DD/MM/YYYY HH:MM); a walk-in ticket needs name, address, phone"
+    assert lines[1] == f"{f}: row 4: malformed created_at '08/13/2025': no such day (day first: DD/MM/YYYY HH:MM); a walk-in ticket needs name, address, phone"
     assert lines[2] == f"{f}: row 5: email 'not-an-address' is not an e-mail address; status open but answered_at given"
     assert lines[3] == f"Error: {f}: 3 bad rows of 5; nothing was imported. Fix the rows listed above and run the import again"
     assert len(lines) == 4

@@ -349,22 +349,6 @@ def test_a_commit_stages_its_own_paths_new_changed_or_removed_and_makes_none_for
     assert git(desk, "status", "--porcelain").splitlines() == ["A  notes.txt"]
 
 
-def test_a_helpdesk_in_a_subfolder_of_a_repository_commits_only_its_ticket(tmp_path, lp):
-    repo = tmp_path / "office"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    (repo / "other.txt").write_text("x\n")
-    git(repo, "add", "other.txt")
-    git(repo, "commit", "-q", "-m", "other work")
-    lp(repo, "init", "helpdesk")
-    home = repo / "helpdesk"
-    assert not (home / ".git").exists()
-    tid = new(lp, home, "-c", "kotak-saran", "-s", "x")
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
-        ticket_file(home, tid).relative_to(repo).as_posix()]
-    assert clean(repo)
-
-
 # -- outside git --------------------------------------------------------------
 
 def _no_git_here(path: Path) -> None:

@@ -256,3 +256,18 @@ def test_a_wait_that_begins_exactly_at_the_office_close_of_the_due_day_moves_the
     pauses = [(wib(2026, 8, 14, 9), wib(2026, 8, 18, 16))]
     assert c.deadline(start, 2, pauses) == wib(2026, 8, 19, 16) == deadline_by_walking(c, start, 2, pauses)
     assert c.working_days_taken(start, wib(2026, 8, 19, 12), pauses) == 2
+
+
+def test_the_test_clock_freezes_now_in_the_office_zone(monkeypatch):
+    from lpsectl import clock
+
+    monkeypatch.setenv("LPSECTL_TEST_NOW", "2026-08-20T03:00:00+00:00")
+    assert clock.now(WIB) == datetime(2026, 8, 20, 10, 0, tzinfo=WIB)
+
+
+def test_a_malformed_test_clock_is_refused_not_ignored(monkeypatch):
+    from lpsectl import clock
+
+    monkeypatch.setenv("LPSECTL_TEST_NOW", "2026-08-20 10:00")  # no offset
+    with pytest.raises(BadInput, match="LPSECTL_TEST_NOW"):
+        clock.now(WIB)
