@@ -228,10 +228,9 @@ def bench(root: Path, n: int, runs: int, imported: float) -> list[Line]:
     out.append(Line("(floor) CSafeLoader parse of every ticket", n, parse_s, 0))
 
     # new with its commit, against a bare add+commit of one file in the same repository
-    counter = iter(range(10_000))
     bare = []
     for _ in range(runs):
-        f = root / f"bare-{next(counter)}.txt"
+        f = root / f"bare-{time.time_ns()}.txt"  # new every time, also in a helpdesk kept from a run before
         f.write_text("x\n")
         start = time.perf_counter()
         subprocess.run(["git", "add", f.name], cwd=root, env=ENV, check=True)
