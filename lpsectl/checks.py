@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import yaml
+
+from lpsectl import ticketfile
 from lpsectl.errors import Damaged
+from lpsectl.model import Ticket
 from lpsectl.store import ID_RE, Helpdesk, read_ticket
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
@@ -43,10 +47,9 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
         read = _examine_all((str(hd.tickets_dir), files))
     problems: list[Problem] = []
     by_id: dict[str, list[str]] = defaultdict(list)
-    for rel, tid, problem in read:
+    for rel, tid, found in read:
         by_id[tid].append(rel)
-        if problem is not None:
-            problems.append(problem)
+        problems.extend(found)
     for tid, paths in sorted(by_id.items()):
         if len(paths) > 1:
             for p in paths:
@@ -67,8 +70,8 @@ def _rel(path: str) -> str:
         return path
 
 
-def _examine_all(job: tuple[str, list[str]]) -> list[tuple[str, str, Optional[Problem]]]:
-    """(path as shown, id, problem or None) of each file: a function of the files alone, for workers."""
+def _examine_all(job: tuple[str, list[str]]) -> list[tuple[str, str, list[Problem]]]:
+    """(path as shown, id, problems) of each file: a function of the files alone, for workers."""
     tickets_dir, files = job
     out = []
     for name in files:
@@ -77,14 +80,35 @@ def _examine_all(job: tuple[str, list[str]]) -> list[tuple[str, str, Optional[Pr
         try:
             t = read_ticket(path, rel)
         except Damaged as exc:
-            out.append((rel, path.stem.upper(), Problem(exc.path, exc.line, exc.problem)))
+            out.append((rel, path.stem.upper(), [Problem(exc.path, exc.line, exc.problem)]))
             continue
         m = ID_RE.match(t.id)
         expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
-        problem = None
+        problems = []
         if os.path.normcase(os.path.abspath(expected)) != os.path.normcase(os.path.abspath(name)):
-            problem = Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}")
-        out.append((rel, t.id, problem))
+            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}"))
+        problems.extend(_conflicts(t, path, rel))
+        out.append((rel, t.id, problems))
+    return out
+
+
+def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:
+    """Events a merge put where the rules do not allow them, until an officer settles them."""
+    conflicts = t.conflicts()
+    if not conflicts:
+        return []
+    try:
+        lines = ticketfile.event_lines(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):  # changed since it was read: the ticket's first line
+        lines = []
+    out = []
+    for c in conflicts:
+        e = c.event
+        out.append(Problem(
+            rel, lines[c.index] if c.index < len(lines) else None,
+            f"conflict: {e.action} by {e.by} at {e.at.isoformat()}: {c.why}; "
+            f"settle it with the next action or a note (lpsectl note {t.id} -m ...)",
+        ))
     return out
 
 

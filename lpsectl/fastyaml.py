@@ -81,7 +81,7 @@ def _value(v: Any, room: int) -> str:
         return "false"
     if isinstance(v, int):
         return str(v)
-    if isinstance(v, str):
+    if type(v) is str:  # a PlainScalar of an unknown key: PyYAML writes it with its tag
         return _scalar(v, room)
     raise _Slow
 

@@ -14,7 +14,12 @@ lines of text:
   ``escalate --ref``) of that field in the merged history wins, else the
   value that sorts last; a value beats its absence, so no key is dropped;
 - attachments: the union;
-- status, tier and resolution: derived again from the merged history.
+- status, tier and resolution: derived again from the merged history by
+  :func:`lpsectl.model.replay`, under the desk's own rules: a tier never goes
+  down, and an event the rules did not allow where the merge put it (two
+  desks acted apart) is kept, has no effect but the tier an escalate names,
+  and is flagged by ``show`` and ``check`` until an officer's next action
+  settles it.
 
 A side that cannot be read (hand-broken, conflict markers) falls back to
 git's line merge, so the conflict stays visible to ``check``; nothing is

@@ -2,8 +2,10 @@
 
 The history of events is the truth: status, tier and resolution are derived
 from it by :func:`replay`, which never refuses (a merged history must always
-yield a state); the rules about which action is allowed live in
-:mod:`lpsectl.workflow`.
+yield a state). The status table (:data:`ALLOWED`) lives here because both
+sides read it: :mod:`lpsectl.workflow` refuses an action it does not allow,
+and :func:`replay` flags an event that two desks' merged histories put where
+it does not allow it (see :func:`refusal`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,17 @@ ACTIONS = (
     "open", "answer", "escalate", "redirect", "note", "wait", "resume",
     "close", "reopen", "rate", "edit", "followup",
 )
+# The status table of the service standard (SPEC §1).
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "open": ("answer", "escalate", "redirect", "wait", "close"),
+    "waiting": ("resume", "answer", "close"),
+    "answered": ("close", "reopen", "rate"),
+    "closed": ("reopen", "rate"),
+}
+ANY_STATUS = ("note", "edit", "followup")
+# An event that settles the conflicts an officer saw lists them here (see
+# :func:`conflict_ref`); a follow-up is the reporter's, so it settles none.
+SETTLES = "settles"
 # Resolutions that take a ticket out of every SLA figure.
 UNCOUNTED_RESOLUTIONS = ("duplicate", "withdrawn", "invalid")
 REPORTER_FIELDS = ("name", "address", "phone", "email", "account", "role")
@@ -116,10 +129,18 @@ EDITABLE = ("subject", "category", "difficulty", "kind") + tuple(
 ) + tuple(f"refs.{k}" for k in REF_KEYS)
 
 
+_TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
+
+
 def next_tier(tier: str) -> Optional[str]:
     order = TIER.values
     i = order.index(tier)
     return order[i + 1] if i + 1 < len(order) else None
+
+
+def higher_tier(a: str, b: str) -> str:
+    """The higher of two tiers: a tier never goes down."""
+    return b if _TIER_RANK[b] > _TIER_RANK[a] else a
 
 
 @dataclass
@@ -193,6 +214,13 @@ class Ticket:
     def tier(self) -> str:
         return self.state().tier
 
+    def conflicts(self) -> list["Conflict"]:
+        """Events not allowed where a merge put them, not yet settled.
+
+        Replayed from the history itself (a cached state does not carry them).
+        """
+        return review(self.history).conflicts
+
     def reachable(self) -> bool:
         """Whether the answer can go back to the reporter (not an anonymous slip)."""
         return self.reporter.reachable() or bool(self.refs.get("lapor"))
@@ -246,6 +274,28 @@ class Ticket:
 
 
 @dataclass
+class Conflict:
+    """An event that was not allowed where the merged history puts it.
+
+    It stays in the history (it happened on some desk) but changes nothing
+    except the tier an escalate names, until an officer settles it.
+    """
+
+    index: int  # its place in the history
+    event: Event
+    why: str
+
+    @property
+    def ref(self) -> str:
+        return conflict_ref(self.event)
+
+
+def conflict_ref(e: Event) -> str:
+    """How a settling event names a conflicting one: time, action and who."""
+    return f"{e.at.isoformat()} {e.action} {e.by}"
+
+
+@dataclass
 class State:
     """What the history says of a ticket at some moment."""
 
@@ -267,50 +317,136 @@ class State:
     last_at: Optional[datetime] = None
 
 
+class Review:
+    """What the rules read off a history besides its state (never cached with it).
+
+    Made for every replay, so a plain class with slots.
+    """
+
+    __slots__ = ("answered_since_open", "reopened", "conflicts")
+
+    def __init__(self) -> None:
+        # Whether an answer was given since the ticket was opened or last reopened.
+        self.answered_since_open = False
+        self.reopened = False
+        # Events not allowed at their place that no officer has settled yet.
+        self.conflicts: list[Conflict] = []
+
+
 _RESOLVING = ("answer", "redirect", "close")
 _FIRST_RESPONSE = ("answer", "redirect", "close")
+# The actions the status table allows in some statuses only.
+_JUDGED = frozenset(a for actions in ALLOWED.values() for a in actions)
+_OWN_RULE = frozenset(("escalate", "wait", "close"))  # refusal() has a rule beyond the table
+
+
+def escalation_target(s: "State", e: Event) -> Optional[str]:
+    """The tier an escalate goes to: the one it names (files record it as the
+    event's tier), else, for an event without a valid tier, the next one."""
+    return e.tier if e.tier in _TIER_RANK else next_tier(s.tier)
+
+
+def refusal(s: "State", r: Review, e: Event) -> Optional[str]:
+    """Why ``e`` was not allowed in state ``s``, or None when it was.
+
+    The rules of :mod:`lpsectl.workflow` that a history can show: the status
+    table, one tier up at a time and never down, waiting on LKPP only at
+    LKPP, closing as answered after a reopen only once answered again.
+    Only the actions of the status table are judged: ``open``, ``note``,
+    ``edit``, ``followup`` and actions this version does not know (or that a
+    later one adds for any status) are never conflicts.
+    """
+    a = e.action
+    if a not in _JUDGED:
+        return None
+    if a not in ALLOWED[s.status]:
+        was = s.status + (f" on {s.wait_on}" if s.wait_on else "") + (f", {s.resolution}" if s.resolution else "")
+        return f"the ticket was {was} then; {a} was not allowed (allowed: {', '.join(ALLOWED[s.status])})"
+    if a == "escalate":
+        target = escalation_target(s, e)
+        if target is None or _TIER_RANK[target] <= _TIER_RANK[s.tier]:
+            return f"the ticket was already at {s.tier}; an escalate to {target or e.tier} does not raise it"
+    elif a == "wait" and e.get("on") == "lkpp" and s.tier != "lkpp":
+        return f"the ticket was at {s.tier} then; only a ticket at lkpp waits on lkpp"
+    elif (a == "close" and (e.get("resolution") or "answered") == "answered"
+          and r.reopened and not r.answered_since_open):
+        # Only after a reopen: a close as answered with no answer ever is an
+        # imported record (the live rules do not apply to those), not a merge.
+        return "closed as answered, but the ticket had been reopened and not answered since"
+    return None
 
 
 def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
+    """Derive the state from the events up to ``as_of`` (all when None): see :func:`review`."""
+    return _replay(history, as_of)[0]
+
+
+def review(history: Iterable[Event], as_of: Optional[datetime] = None) -> Review:
+    """What the rules need to know of the history besides its state: see :func:`_replay`."""
+    return _replay(history, as_of)[1]
+
+
+def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple[State, Review]:
     """Derive the state from the events up to ``as_of`` (all when None).
 
-    Total by design: every event has one effect whatever came before, so
-    the union of two desks' histories always has a state.
+    Total by design, so the union of two desks' histories always has a
+    state. Each event is taken in order under the desk's own rules: an event
+    they allow has its effect; one they do not (two desks acted apart, see
+    :func:`refusal`) is kept as a :class:`Conflict` and has no effect, except
+    that an escalate still raises the tier to the tier it names. A tier never
+    goes down. A later event listing the conflict under ``settles`` (an
+    officer's action after seeing it) settles it.
     """
-    s = State()
-    tiers = TIER.values
-    for e in history:
+    s, r = State(), Review()
+    for i, e in enumerate(history):
         if as_of is not None and e.at > as_of:
             break
         s.last_at = e.at
         a = e.action
+        if r.conflicts:
+            settles = e.fields.get(SETTLES)
+            if settles and isinstance(settles, list):
+                named = {str(x) for x in settles}
+                r.conflicts = [c for c in r.conflicts if c.ref not in named]
+        # Most events are allowed by the status table and have no rule of their own.
+        why = refusal(s, r, e) if a in _JUDGED and (a in _OWN_RULE or a not in ALLOWED[s.status]) else None
+        if why is not None:
+            r.conflicts.append(Conflict(i, e, why))
+            if a == "escalate":
+                target = escalation_target(s, e)
+                if target:
+                    s.tier = higher_tier(s.tier, target)
+                    s.highest_tier = higher_tier(s.highest_tier, s.tier)
+            continue
         running = s.status == "open"
         if a == "open":
             s.status, s.resolution, s.wait_on = "open", None, None
-            if e.tier in tiers:
-                s.tier = e.tier
+            if e.tier in _TIER_RANK:
+                s.tier = higher_tier(s.tier, e.tier)
         elif a == "answer":
             s.status, s.wait_on = "answered", None
             s.answered_tier = s.tier
+            r.answered_since_open = True
         elif a == "escalate":
-            target = e.tier if e.tier in tiers else next_tier(s.tier)
+            target = escalation_target(s, e)
             if target:
-                s.tier = target
+                s.tier = higher_tier(s.tier, target)
         elif a == "redirect":
             s.status, s.resolution, s.wait_on = "closed", "redirected", None
         elif a == "wait":
             s.status, s.wait_on = "waiting", e.get("on")
         elif a == "resume":
-            if s.status == "waiting":
-                s.status, s.wait_on = "open", None
+            s.status, s.wait_on = "open", None
         elif a == "close":
             s.status, s.wait_on = "closed", None
             s.resolution = e.get("resolution") or "answered"
         elif a == "reopen":
             s.status, s.resolution, s.wait_on = "open", None, None
             s.resolved_at = None
-            if e.tier in tiers:
-                s.tier = e.tier
+            r.answered_since_open = False
+            r.reopened = True
+            if e.tier in _TIER_RANK:
+                s.tier = higher_tier(s.tier, e.tier)
         elif a == "rate":
             score = e.get("score")
             s.score = score if isinstance(score, int) else s.score
@@ -332,6 +468,6 @@ def replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> State:
             s.pauses.append((e.at, None))
         elif not running and now_running and s.pauses and s.pauses[-1][1] is None:
             s.pauses[-1] = (s.pauses[-1][0], e.at)
-        if tiers.index(s.tier) > tiers.index(s.highest_tier):
-            s.highest_tier = s.tier
-    return s
+        if s.tier != s.highest_tier:
+            s.highest_tier = higher_tier(s.highest_tier, s.tier)
+    return s, r

@@ -55,6 +55,8 @@ class SyncResult:
     committed: list[str] = field(default_factory=list)
     damaged: list[Damaged] = field(default_factory=list)
     duplicates: dict[str, list[str]] = field(default_factory=dict)
+    # Tickets that came in with events the rules did not allow where the merge put them.
+    conflicts: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
     pushed: bool = False
     set_up: bool = False
@@ -189,9 +191,13 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
     touched = incoming | {c.path for c in result.outgoing if c.status != "removed"}
     for rel in sorted(incoming):
         try:
-            hd.read(git.root / rel)
+            t = hd.read(git.root / rel)
         except Damaged as exc:
             result.damaged.append(exc)
+            continue
+        conflicts = t.conflicts()
+        if conflicts:
+            result.conflicts[t.id] = len(conflicts)
     ids = {Path(p).stem.upper() for p in touched}
     if not ids:
         return

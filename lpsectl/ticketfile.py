@@ -22,7 +22,7 @@ from lpsectl.clock import FIRST_YEAR, LAST_YEAR
 from lpsectl.errors import Damaged
 from lpsectl.model import (
     ACTIONS, CHANNEL, DIFFICULTY, EDITABLE, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
-    TIER, WAIT_ON, Event, Reporter, Ticket, replay,
+    SETTLES, TIER, WAIT_ON, Event, Reporter, Ticket, replay, review,
 )
 
 SCHEMA = 1
@@ -79,6 +79,56 @@ def message_ids_in(text: str) -> list[str]:
 class _TicketDumper(_Dumper):  # type: ignore[misc,valid-type]
     def ignore_aliases(self, data: Any) -> bool:
         return True  # the reader refuses anchors and aliases
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+class PlainScalar(str):
+    """A plain scalar of a key this version does not know, kept as it was written.
+
+    A newer version's ``1.5``, ``017``, ``2026-08-13`` or ``yes`` would
+    otherwise come back as a string (and be written quoted: another type) or
+    as a Python value written another way (``0x1F`` as ``31``). It is its
+    text, so it merges and compares as that; it is written back plain with its
+    YAML type, byte for byte.
+    """
+
+    tag: str
+
+    def __new__(cls, text: str, tag: str) -> "PlainScalar":
+        obj = super().__new__(cls, text)
+        obj.tag = tag
+        return obj
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return (str(self), self.tag)
+
+    def __bool__(self) -> bool:
+        # As the value it stands for: a `no` or a `~` is false.
+        if self.tag == _TAG + "null":
+            return False
+        if self.tag == _TAG + "bool":
+            return self.lower() in ("yes", "true", "on", "y")
+        return bool(str(self))
+
+
+def _represent_plain(dumper: yaml.SafeDumper, value: PlainScalar) -> yaml.ScalarNode:
+    return dumper.represent_scalar(value.tag, str(value), style=None)
+
+
+_TicketDumper.add_representer(PlainScalar, _represent_plain)
+
+
+def _plain_form_changes(tag: str, text: str, value: Any) -> bool:
+    """Whether the value read from a plain scalar would be written back differently."""
+    if tag == _TAG + "null":
+        return text != "null"
+    if tag == _TAG + "bool":
+        return text not in ("true", "false")
+    if tag == _TAG + "int":
+        return not isinstance(value, int) or str(value) != text
+    return tag in (_TAG + "float", _TAG + "timestamp")  # read as their text: written quoted
 
 
 # Characters only a double-quoted scalar keeps exactly (as escapes): YAML
@@ -171,6 +221,10 @@ class _Lines:
         self.at: dict[tuple, int] = {}
         # Nodes already read: a node met twice is a YAML alias.
         self.seen: set[int] = set()
+        # Plain scalars that would be written back in another form: (tag, text) by
+        # path; and the tags of plain keys that are no text, by the path they name.
+        self.plain: dict[tuple, tuple[str, str]] = {}
+        self.plain_keys: dict[tuple, str] = {}
 
     def of(self, *path: Any) -> Optional[int]:
         while path:
@@ -199,22 +253,41 @@ def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
             if key in out:
                 raise Damaged(where, k.start_mark.line + 1, f"key {key!r} appears twice")
             lines.at[path + (key,)] = k.start_mark.line + 1
+            if not k.style and k.tag != _TAG + "str":  # a key `1:` or `2026-08-13:`, read as text
+                lines.plain_keys[path + (key,)] = k.tag
             out[key] = _construct(v, path + (key,), lines, where)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, path + (i,), lines, where) for i, v in enumerate(node.value)]
     value = node.value
     tag = node.tag
+    out: Any = value  # str, float and timestamp stay the text that was written
     if tag == "tag:yaml.org,2002:null":
-        return None
-    if tag == "tag:yaml.org,2002:bool":
-        return value.lower() in ("yes", "true", "on", "y")
-    if tag == "tag:yaml.org,2002:int":
+        out = None
+    elif tag == "tag:yaml.org,2002:bool":
+        out = value.lower() in ("yes", "true", "on", "y")
+    elif tag == "tag:yaml.org,2002:int":
         try:
-            return int(value.replace("_", ""), 0)
+            out = int(value.replace("_", ""), 0)
         except ValueError:
-            return value
-    return value  # str, float and timestamp stay the text that was written
+            out = value
+    if not node.style and tag != _TAG + "str" and _plain_form_changes(tag, value, out):  # C loader: ""
+        lines.plain[path] = (tag, value)
+    return out
+
+
+def _keep_plain(value: Any, path: tuple, lines: _Lines) -> Any:
+    """``value`` of an unknown key, its plain scalars as they were written (:class:`PlainScalar`)."""
+    if not lines.plain and not lines.plain_keys:
+        return value
+    if isinstance(value, dict):
+        keys = lines.plain_keys
+        return {(PlainScalar(k, keys[path + (k,)]) if path + (k,) in keys else k): _keep_plain(v, path + (k,), lines)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_keep_plain(v, path + (i,), lines) for i, v in enumerate(value)]
+    hit = lines.plain.get(path)
+    return PlainScalar(hit[1], hit[0]) if hit is not None else value
 
 
 def parse_time(value: Any, where: str, line: Optional[int], what: str) -> datetime:
@@ -262,6 +335,15 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
     if not isinstance(data, dict):
         raise Damaged(where, 1, "the top level must be a mapping of ticket fields")
     return from_data(data, where, lines)
+
+
+def event_lines(text: str) -> list[int]:
+    """The line of each event of a readable ticket file's history, in order."""
+    node = yaml.compose(text, Loader=_Loader)
+    for key, value in node.value:
+        if key.value == "history" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
 
 
 def _need_str(data: dict, key: str, where: str, lines: _Lines, path: tuple = (), optional: bool = True) -> Optional[str]:
@@ -330,16 +412,24 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
         category=_need_str(data, "category", where, lines),
         difficulty=difficulty, reporter=reporter, refs=refs,
         attachments=list(attachments), history=history,
-        extra={k: v for k, v in data.items() if k not in _KNOWN_TOP},
+        extra={k: _keep_plain(v, (k,), lines) for k, v in data.items() if k not in _KNOWN_TOP},
     )
     state = replay(history)
     for key, derived in (("status", state.status), ("tier", state.tier), ("resolution", state.resolution)):
         if data.get(key) != derived:
+            if review(history).conflicts:
+                # Merged by an older lpsectl, which derived it without the rules: the
+                # history wins, `check` names the conflicts, the next write fixes the header.
+                break
             raise Damaged(
                 where, lines.of(key) or 1,
                 f"{key} says {data.get(key)!r} but the history says {derived!r}",
             )
     return t
+
+
+# Event fields this version reads as typed values; any other is carried as written.
+_KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", SETTLES}
 
 
 def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
@@ -355,7 +445,8 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
     by = _need_str(raw, "by", where, lines, path, optional=False)
     tier = _vocab(TIER, raw.get("tier"), where, lines.of(*path, "tier"))
     message = _need_str(raw, "message", where, lines, path)
-    fields = {k: v for k, v in raw.items() if k not in ("at", "action", "by", "tier", "message", "recorded_at")}
+    fields = {k: (v if k in _KNOWN_FIELDS else _keep_plain(v, path + (k,), lines))
+              for k, v in raw.items() if k not in ("at", "action", "by", "tier", "message", "recorded_at")}
     for key, vocab in (("resolution", RESOLUTION), ("on", WAIT_ON)):
         if fields.get(key) is not None:
             _vocab(vocab, fields[key], where, lines.of(*path, key))

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Optional
 
-from lpsectl.model import REF_KEYS, Event, Ticket
+from lpsectl.model import REF_KEYS, Conflict, Event, Ticket
 
 if TYPE_CHECKING:
     from lpsectl.sla import Assessment
@@ -95,8 +95,16 @@ def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
         "first_response_at": iso(s.first_response_at),
         "resolved_at": iso(s.resolved_at),
         "overdue": a.overdue,
+        "conflicts": [conflict_json(c) for c in t.conflicts()],
         "history": [event_json(e) for e in t.history],
     }
+
+
+def conflict_json(c: Conflict) -> dict[str, Any]:
+    """An event a merge put where the rules do not allow it: which one (its
+    index in ``history``) and why."""
+    e = c.event
+    return {"event": c.index, "at": iso(e.at), "action": e.action, "by": e.by, "why": c.why}
 
 
 def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 Each function checks that the action is allowed in the ticket's present
 state, adds the event(s) to the ticket and returns them, or raises
 :class:`Refused` (exit 1) or :class:`BadInput` (exit 2) and leaves the
-ticket untouched.
+ticket untouched. An action recorded on a ticket whose merged history has
+conflicts (see :func:`lpsectl.model.replay`) settles them: the officer saw
+the ticket as it stands, and its first event lists them under ``settles``.
 """
 
 from __future__ import annotations
@@ -15,19 +17,13 @@ from typing import Any, Optional
 from lpsectl.clock import now as clock_now, parse_time
 from lpsectl.errors import BadInput, Refused
 from lpsectl.model import (
-    CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, WAIT_ON, Event, Reporter,
-    Ticket, next_tier, replay,
+    ALLOWED, ANY_STATUS, CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, SETTLES, WAIT_ON,
+    Event, Reporter, Ticket, next_tier, replay, review,
 )
 
 FUTURE_SLACK = timedelta(minutes=5)
-
-ALLOWED = {
-    "open": ("answer", "escalate", "redirect", "wait", "close"),
-    "waiting": ("resume", "answer", "close"),
-    "answered": ("close", "reopen", "rate"),
-    "closed": ("reopen", "rate"),
-}
-ANY_STATUS = ("note", "edit", "followup")
+# The reporter's words, recorded by whoever reads the mail: no officer's decision.
+_SETTLES_NOTHING = ("followup",)
 
 # Identity each channel needs (SPEC §1): reporter fields and references.
 REQUIRED = {
@@ -94,6 +90,9 @@ def _allow(t: Ticket, action: str) -> None:
 
 def _add(t: Ticket, act: Act, *events: Event) -> list[Event]:
     _check_order(t, act)
+    conflicts = review(t.history).conflicts
+    if conflicts and events[0].action not in _SETTLES_NOTHING:
+        events[0].fields[SETTLES] = [c.ref for c in conflicts]
     for e in events:
         t.add(e)
     return list(events)
@@ -158,16 +157,6 @@ def new_ticket(
 
 
 # -- the actions ---------------------------------------------------------
-
-def _answered_since_open(t: Ticket) -> bool:
-    seen = False
-    for e in t.history:
-        if e.action in ("open", "reopen"):
-            seen = False
-        elif e.action == "answer":
-            seen = True
-    return seen
-
 
 def _check_head(t: Ticket) -> None:
     if t.kind == "complaint" and not replay(t.history).head_noted:
@@ -234,7 +223,7 @@ def close(t: Ticket, act: Act, resolution: Optional[str], message: Optional[str]
     res = RESOLUTION.parse(resolution) if resolution else "answered"
     text = _text(message)
     if res == "answered":
-        if not _answered_since_open(t):
+        if not review(t.history).answered_since_open:
             raise Refused(
                 f"ticket {t.id} has no answer yet: answer it first, or close it with "
                 "--resolution referred, duplicate, withdrawn or invalid"
@@ -250,8 +239,8 @@ def close(t: Ticket, act: Act, resolution: Optional[str], message: Optional[str]
 def reopen(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     _allow(t, "reopen")
     text = _need_message(message, "reopening")
-    tier = replay(t.history).answered_tier or t.tier
-    return _add(t, act, _event(t, act, "reopen", text, tier=tier))
+    # At the tier that answered: no tier changes after an answer, and none goes down.
+    return _add(t, act, _event(t, act, "reopen", text, tier=t.tier))
 
 
 def rate(t: Ticket, act: Act, score: Any) -> list[Event]:

@@ -15,8 +15,25 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from lpsectl.cli import cli
+
+# The same examples on every run and every machine, so CI fails only when the
+# code changed; bounded so the suite stays minutes on a slow machine. Set
+# HYPOTHESIS_PROFILE=explore locally to search with fresh random examples.
+settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=1000, deadline=None)
+
+
+def hypothesis_profile(environ) -> str:
+    """``ci`` whenever CI is set, else HYPOTHESIS_PROFILE, else ``ci``."""
+    if environ.get("CI"):
+        return "ci"
+    return environ.get("HYPOTHESIS_PROFILE") or "ci"
+
+
+settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,9 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
                f"{_count(result.outgoing)} out"
                + (f", {len(result.renamed)} id collision(s) resolved" if result.renamed else "")
                + (f" (after {result.rounds} tries: other desks pushed in between)" if result.rounds > 1 else ""))
+    for tid, n in result.conflicts.items():
+        # Not a failure of sync: two desks acted apart, and an officer decides.
+        click.echo(f"Warning: {tid}: {n} conflict(s) for an officer to settle (`lpsectl show {tid}`)", err=True)
     problems = [f"{d} (came in with sync; `lpsectl check` lists every problem)" for d in result.damaged]
     problems += [f"duplicate id {tid}: {', '.join(paths)}; both are kept: give one of them a new id "
                  "(`lpsectl check` lists it)" for tid, paths in result.duplicates.items()]

@@ -144,6 +144,13 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     ]
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
+    conflicts = t.conflicts()
+    for c in conflicts:
+        # Two desks acted apart: the merged history has an event its rules did not allow there.
+        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, hd.tz)}: {c.why}")
+    if conflicts:
+        lines.append(f"             settle it: record the next action, or a note (lpsectl note {t.id} -m ...)")
+    flagged = {c.index for c in conflicts}
     if s.score:
         lines.append(f"Rating:      {s.score}/4")
     who = [f"{k}: {v}" for k, v in t.reporter.as_dict().items() if v]
@@ -156,8 +163,8 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     if t.message:
         lines += ["", "Message:"] + ["  " + line for line in t.message.splitlines()]
     lines += ["", "History:"]
-    for e in t.history:
-        extra = []
+    for i, e in enumerate(t.history):
+        extra = ["conflict"] if i in flagged else []
         for key in ("on", "resolution", "ref", "score"):
             if e.get(key) is not None:
                 extra.append(f"{key} {e.get(key)}")

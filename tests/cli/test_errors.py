@@ -196,16 +196,16 @@ def test_a_bad_list_option_exits_2(run, helpdesk, tid, args, word):
 
 def test_bad_action_values_exit_2(run, helpdesk, tid):
     assert "unknown resolution 'lost'" in refused(run, helpdesk, 2, "close", tid, "-r", "lost")
-    assert "-m" in refused(run, helpdesk, 2, "close", tid, "-r", "referred")
+    assert "needs -m naming the body" in refused(run, helpdesk, 2, "close", tid, "-r", "referred")
     assert "unknown wait target 'boss'" in refused(run, helpdesk, 2, "wait", tid, "--on", "boss")
-    assert "-m" in refused(run, helpdesk, 2, "note", tid)
-    assert "-m" in refused(run, helpdesk, 2, "answer", tid)
-    assert "-m" in refused(run, helpdesk, 2, "followup", tid, "-m", "   ")
+    assert "a note needs a message: add -m TEXT" in refused(run, helpdesk, 2, "note", tid)
+    assert "an answer needs a message: add -m TEXT" in refused(run, helpdesk, 2, "answer", tid)
+    assert "a follow-up needs a message: add -m TEXT" in refused(run, helpdesk, 2, "followup", tid, "-m", "   ")
 
 
 def test_reopening_without_saying_why_exits_2(run, helpdesk, tid):
     run.ok("answer", tid, "-m", "Akun dibuka")
-    assert "-m" in refused(run, helpdesk, 2, "reopen", tid)
+    assert "reopening needs a message: add -m TEXT" in refused(run, helpdesk, 2, "reopen", tid)
 
 
 def test_bad_edits_exit_2(run, helpdesk, tid):

@@ -214,3 +214,41 @@ def test_many_rows_go_in_one_commit(run, tmp_path):
     assert len(git(run.home, "show", "--name-only", "--format=", "HEAD").split()) == 300
     assert git(run.home, "status", "--porcelain").strip() == ""
     assert len(set(p.stem for p in Helpdesk(run.home).ticket_files())) == 300
+
+
+def test_a_run_killed_after_every_file_was_moved_in_is_finished_by_the_next_command(run):
+    # Everything was in place when the import died: the next command must
+    # commit it, not roll back a complete import.
+    from datetime import datetime, timedelta, timezone
+
+    from lpsectl import ticketfile, workflow
+    from lpsectl.intake.staging import Staging
+    from lpsectl.model import Reporter
+
+    hd = Helpdesk(run.home)
+    at = datetime(2025, 8, 1, 9, 0, tzinfo=timezone(timedelta(hours=7)))
+    t = workflow.new_ticket("2508-CCCCCC", workflow.Act("Rina", at, at), "suggestion-box", None,
+                            Reporter(), "Saran lama", None, None, None, None)
+    stage = Staging.create(hd)
+    stage.add(hd.path_for(t.id), ticketfile.dumps(t).encode("utf-8"))
+    stage.install("import rekap-lama.csv: 1 ticket", "Rina")  # journal and `moved` marker written
+    before = commits(run)
+    run.new("-c", "kotak-saran", "-m", "Baru")  # any command that takes the lock
+    assert hd.path_for(t.id).read_text(encoding="utf-8") == ticketfile.dumps(t)
+    assert commits(run) == before + 2  # the finished import, then the new ticket
+    assert "import rekap-lama.csv" in git(run.home, "log", "--format=%s", "-2")
+    assert git(run.home, "status", "--porcelain").strip() == ""
+    assert not stage.dir.exists()
+
+
+def test_a_row_closed_as_answered_without_an_answer_is_no_conflict_to_settle(run, tmp_path):
+    # The file records what already happened; the live rules do not apply to it.
+    f = write(tmp_path, "channel,created_at,subject,status,closed_at\nkotak-saran,2025-08-04,AC rusak,closed,2025-08-06\n")
+    run.ok("import", f)
+    [t] = tickets(run)
+    shown = json.loads(run.ok("show", t.id, "--json"))
+    assert [e["action"] for e in shown["history"]] == ["open", "close"]
+    assert (shown["status"], shown["resolution"], shown["conflicts"]) == ("closed", "answered", [])
+    result = run("check")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "1 ticket(s) checked, no problems" in result.stderr

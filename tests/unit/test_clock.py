@@ -258,6 +258,29 @@ def test_a_wait_that_begins_exactly_at_the_office_close_of_the_due_day_moves_the
     assert c.working_days_taken(start, wib(2026, 8, 19, 12), pauses) == 2
 
 
+def test_an_open_day_counts_even_on_a_weekend():
+    # A make-up working Saturday (hari kerja pengganti): open days beat the weekend.
+    saturday = date(2026, 8, 15)
+    c = cal(open_days=frozenset({saturday}))
+    assert c.is_working_day(saturday)
+    assert not cal().is_working_day(saturday)
+    # Opened Thursday, easy: Friday 14 and Saturday 15 August.
+    assert c.deadline(wib(2026, 8, 13, 10), 2) == wib(2026, 8, 15, 16, 0)
+
+
+def test_an_open_day_also_listed_as_closed_counts():
+    # open_days is the exception to every list of days off, the office's own included.
+    friday = date(2026, 8, 14)
+    c = cal(closed_days=frozenset({friday}), open_days=frozenset({friday}))
+    assert c.is_working_day(friday)
+
+
+def test_a_closed_day_on_an_ordinary_weekday_does_not_count():
+    wednesday = date(2026, 8, 19)
+    assert cal().is_working_day(wednesday)
+    assert not cal(closed_days=frozenset({wednesday})).is_working_day(wednesday)
+
+
 def test_the_test_clock_freezes_now_in_the_office_zone(monkeypatch):
     from lpsectl import clock
 

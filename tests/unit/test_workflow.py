@@ -283,3 +283,16 @@ def test_as_of_undoes_the_edits_made_after_the_moment(clock):
     assert (then.difficulty, then.category, then.kind) == ("easy", "login", "question")
     assert (t.difficulty, t.kind) == ("hard", "complaint")
     assert t.as_of(clock.t) is t
+
+
+def test_closing_as_answered_after_a_reopen_needs_a_new_answer(clock):
+    # The reporter rejected the first answer: it no longer counts.
+    t = open_ticket(clock)
+    wf.answer(t, clock.act(), "jawaban pertama")
+    wf.reopen(t, clock.act(), "pelapor menolak jawaban")
+    with pytest.raises(Refused, match="has no answer yet"):
+        wf.close(t, clock.act(), None, None)
+    assert t.status == "open"
+    wf.answer(t, clock.act(), "jawaban kedua")
+    wf.close(t, clock.act(), None, None)
+    assert (t.status, replay(t.history).resolution) == ("closed", "answered")

@@ -51,3 +51,15 @@ def test_a_nul_byte_in_a_ticket_file_is_one_line_naming_the_line(run, helpdesk):
     assert re.match(rf".*{bad}\.yaml:3\d: invalid YAML", lines[0])
     result = run("show", bad)
     assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_a_ticket_whose_id_has_a_letter_outside_the_alphabet_is_damage(run, helpdesk):
+    tid = run.new("-c", "kotak-saran", "-m", "x", "--at", AT)
+    path = ticket_file(helpdesk, tid)
+    bad = tid[:-1] + "O"  # O reads like 0 on the phone: never in an id
+    (path.parent / f"{bad}.yaml").write_text(path.read_text(encoding="utf-8").replace(tid, bad), encoding="utf-8")
+    path.unlink()
+    result = run("check")
+    no_internal_error(result)
+    assert result.exit_code == 1
+    assert f"{bad}.yaml" in result.stdout + result.stderr
