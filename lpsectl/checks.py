@@ -11,9 +11,10 @@ from typing import Optional
 import yaml
 
 from lpsectl import ticketfile
-from lpsectl.errors import Damaged
+from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Ticket
-from lpsectl.store import ID_RE, Helpdesk, read_ticket
+from lpsectl.regularfile import kind_of
+from lpsectl.store import ID_RE, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
 
@@ -33,9 +34,14 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
 
     Every file is parsed and checked again, whatever the index holds: this
     is the validation the index is never trusted for. Large folders are read
-    by several processes.
+    by several processes. What an import at work moved in is left out, and a
+    ticket it replaces is read from its backup, as every reader does.
     """
-    files = [str(p) for p in hd.ticket_files()]
+    problems: list[Problem] = _imports(hd)
+    backups: dict[str, str] = {}
+    files = [(os.path.join(d, n), backups.get(os.path.join(d, n)))
+             for d, names in hd._ticket_names(backups) for n in names]
+    moving = hd.moving_in()
     if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
         from concurrent.futures import ProcessPoolExecutor
 
@@ -45,7 +51,6 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
             read = [r for part in pool.map(_examine_all, chunks) for r in part]
     else:
         read = _examine_all((str(hd.tickets_dir), files))
-    problems: list[Problem] = []
     by_id: dict[str, list[str]] = defaultdict(list)
     for rel, tid, found in read:
         by_id[tid].append(rel)
@@ -56,6 +61,12 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
                 others = ", ".join(x for x in paths if x != p)
                 problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
     problems.extend(_stray(hd))
+    named = {p.path for p in problems}
+    if moving is not None:  # the import at work commits its own files when it finishes
+        named |= {hd.rel(Path(p)) for p in (*moving.new, *moving.replaced)}
+    named |= {hd.rel(Path(p)) for p in backups}
+    problems.extend(p for p in _not_in_git(hd) if p.path not in named)  # one problem a file
+    problems.extend(_unmergeable(hd))
     return len(files), problems
 
 
@@ -70,24 +81,39 @@ def _rel(path: str) -> str:
         return path
 
 
-def _examine_all(job: tuple[str, list[str]]) -> list[tuple[str, str, list[Problem]]]:
-    """(path as shown, id, problems) of each file: a function of the files alone, for workers."""
+def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple[str, str, list[Problem]]]:
+    """(path as shown, id, problems) of each file: a function of the files alone, for workers.
+
+    Each file comes with the backup to read instead (a ticket an unfinished
+    import is replacing, as it was before), or None. Files are read as
+    :meth:`Helpdesk.read` reads them: only regular files, never followed.
+    """
     tickets_dir, files = job
     out = []
-    for name in files:
+    for name, backup in files:
         path = Path(name)
         rel = _rel(name)
         try:
-            t = read_ticket(path, rel)
+            if backup:
+                try:
+                    text = read_text(Path(backup), rel)[0]
+                except FileNotFoundError:  # rolled back (or finished) meanwhile: the file is whole again
+                    text = read_text(path, rel)[0]
+                t = parse_ticket(path, text, rel)
+            else:
+                t = read_ticket(path, rel)
         except Damaged as exc:
             out.append((rel, path.stem.upper(), [Problem(exc.path, exc.line, exc.problem)]))
+            continue
+        except OSError as exc:  # gone since the walk, or unreadable
+            out.append((rel, path.stem.upper(), [Problem(rel, None, f"cannot read this file ({exc.strerror or exc})")]))
             continue
         m = ID_RE.match(t.id)
         expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
         problems = []
-        if os.path.normcase(os.path.abspath(expected)) != os.path.normcase(os.path.abspath(name)):
+        if os.path.normcase(os.path.realpath(expected)) != os.path.normcase(os.path.realpath(name)):
             problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}"))
-        problems.extend(_conflicts(t, path, rel))
+        problems.extend(_conflicts(t, Path(backup) if backup and os.path.exists(backup) else path, rel))
         out.append((rel, t.id, problems))
     return out
 
@@ -112,18 +138,145 @@ def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:
     return out
 
 
-def _stray(hd: Helpdesk) -> list[Problem]:
-    """Files under tickets/ that are no ticket: merge leftovers and the like."""
+def _unmergeable(hd: Helpdesk) -> list[Problem]:
+    """What `sync` would stop on, with the remote branch as last fetched."""
+    from lpsectl.sync import unmergeable
+
+    if hd.git is None:
+        return []
+    root = hd.git.root
+    return [Problem(hd.rel(root / u.path), u.line, u.problem) for u in unmergeable(hd)]
+
+
+def _imports(hd: Helpdesk) -> list[Problem]:
+    """Imports stopped while moving files in: finished or rolled back now; one at work, named.
+
+    Taking the helpdesk lock finishes (or rolls back) what a killed import
+    left; a live import holds the lock, and its files stay left out.
+    """
+    from lpsectl.intake.staging import interrupted
+
+    found = interrupted(hd)
+    if not found:
+        return []
+    try:
+        with hd.locked(wait=0):
+            pass
+    except (LpseError, OSError):
+        pass  # held by a live lpsectl, or a read-only helpdesk: named below
     out = []
+    for imp in found:
+        where, what = hd.rel(imp.folder), f"import ({imp.message}; {imp.files} file(s))"
+        if imp.folder.exists() and imp.moved:
+            problem = (f"an {what} has its files in place but not its commit yet; the next lpsectl "
+                       "command that records something makes it")
+        elif imp.folder.exists():
+            problem = (f"an {what} is moving its files into tickets/, or was stopped doing it; they are "
+                       "left out until it has finished or is rolled back (the next lpsectl command that "
+                       "records something rolls back a stopped one)")
+        elif imp.moved:
+            problem = f"an {what} was stopped before its commit; its files were all in place: committed now"
+        else:
+            problem = (f"an {what} was stopped while moving its files in; rolled back now, nothing of it "
+                       "is left: run that import again")
+        out.append(Problem(where, None, problem))
+    return out
+
+
+def _stray(hd: Helpdesk) -> list[Problem]:
+    """What under tickets/ is no ticket: merge leftovers, and anything not a regular file.
+
+    Symlinks, FIFOs and devices are named, never read or followed (a
+    symlink to /dev/zero would take the memory, a FIFO would hang); in
+    attachments/ too, where any regular file is an attachment.
+    """
+    out: list[Problem] = []
     if not hd.tickets_dir.is_dir():
         return out
-    for dirpath, dirnames, filenames in os.walk(hd.tickets_dir):
-        dirnames[:] = [d for d in dirnames if d != "attachments"]
-        for name in filenames:
-            if name.endswith(".yaml") and not name.startswith("."):
+    stack = [(str(hd.tickets_dir), False, False)]  # folder, in attachments/, in a dot-folder
+    while stack:
+        folder, attached, hidden = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            out.append(Problem(hd.rel(Path(folder)), None, f"cannot read this folder ({exc.strerror})"))
+            continue
+        subfolders = []
+        for e in entries:
+            regular = e.is_file(follow_symlinks=False)
+            if e.is_dir(follow_symlinks=False):
+                subfolders.append((e.path, attached or e.name == "attachments", hidden or e.name.startswith(".")))
                 continue
-            if name in _ALLOWED_OTHER or (name.startswith(".") and name.endswith(".tmp")):
+            is_ticket_name = (not attached and not hidden and e.name.endswith(".yaml")
+                              and not e.name.startswith("."))
+            if not regular:
+                if is_ticket_name and not _is_dir_link(e):
+                    continue  # read as a ticket, and reported as such
+                out.append(Problem(hd.rel(Path(e.path)), None, not_regular_problem(_kind(e))))
                 continue
-            p = Path(dirpath) / name
-            out.append(Problem(hd.rel(p), None, "not a ticket file (a leftover of a merge or an edit?)"))
+            if attached or is_ticket_name or (hidden and e.name.endswith(".yaml")):
+                continue
+            if e.name in _ALLOWED_OTHER or (e.name.startswith(".") and e.name.endswith(".tmp")):
+                continue
+            out.append(Problem(hd.rel(Path(e.path)), None, "not a ticket file (a leftover of a merge or an edit?)"))
+        stack.extend(reversed(subfolders))
     return out
+
+
+def _not_in_git(hd: Helpdesk) -> list[Problem]:
+    """Ticket files that differ from what git recorded: each with what to do.
+
+    Left by an interrupted command or an edit by hand; without this a
+    ticket nobody committed stays out of the audit trail (and out of the
+    other desks) for ever.
+    """
+    git = hd.git
+    if git is None:
+        return []
+    out = []
+    for status, rel in git.dirty(hd.tickets_dir):
+        path = git.root / rel
+        if not (path.suffix == ".yaml" and not path.name.startswith(".")
+                and "attachments" not in path.relative_to(hd.tickets_dir).parts[:-1]):
+            continue
+        shown = hd.rel(path)
+        restore = hd.git_hint("checkout HEAD --", path)
+        if "?" in status:
+            problem = ("not committed to git (left by an interrupted command, or added by hand): "
+                       f"`lpsectl sync` commits it, or `{hd.git_hint('add --', path)}` and `git commit`")
+        elif "D" in status:
+            problem = f"in git but missing from the folder: `{restore}` brings it back"
+        elif git.blob_at("HEAD", path) == _blob_of(path, git):
+            continue  # the file is git's; only git's index lags (it mends itself)
+        elif git.previous_blob(path)[1] == _blob_of(path, git):
+            problem = (f"behind git (a command was interrupted): the next command on the ticket, "
+                       f"`lpsectl sync`, or `{restore}` brings it up to date")
+        else:
+            problem = (f"changed but not committed (edited by hand?): `{hd.git_hint('diff HEAD --', path)}` "
+                       f"shows how; commit it, or `{restore}` takes git's version")
+        out.append(Problem(shown, None, problem))
+    return out
+
+
+def _blob_of(path: Path, git) -> Optional[str]:
+    from lpsectl.gitrepo import blob_id
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = git.head() or ""
+    return blob_id(data, len(head))
+
+
+def _is_dir_link(e: os.DirEntry) -> bool:
+    """A symlink to a folder: os.walk lists it as a folder, so no reader sees it as a ticket."""
+    return e.is_symlink() and e.is_dir(follow_symlinks=True)
+
+
+def _kind(e: os.DirEntry) -> str:
+    try:
+        return kind_of(e.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return "not a regular file"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 
 from lpsectl.errors import BadInput
 from lpsectl.model import DIFFICULTY
+from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 CONFIG_NAME = "lpsectl.yaml"
 
@@ -79,8 +81,32 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+class ConfigProblem(BadInput):
+    """``lpsectl.yaml`` cannot be used: where (path, line) and why, for `check` to list."""
+
+    def __init__(self, path: Path, line: Optional[int], problem: str) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+
+
 def _bad(path: Path, key: str, problem: str) -> BadInput:
-    return BadInput(f"{path}: {key}: {problem}; fix {CONFIG_NAME}")
+    return ConfigProblem(path, None, f"{key}: {problem}; fix {CONFIG_NAME}")
+
+
+# A line git writes into a file it could not merge.
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)", re.M)
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _text(path: Path, key: str, value: Any) -> Optional[str]:
+    """A text field: a string or nothing. A list or a mapping would print as a
+    Python repr on every report, and a number is a misread (``0752`` is octal 490)."""
+    if value is None or isinstance(value, str):
+        return value
+    kind = {list: "a list", dict: "a mapping"}.get(type(value), f"the {type(value).__name__} {value!r}")
+    raise _bad(path, key, f"must be text, not {kind}; write one line of text, in quotes if it looks like a number")
 
 
 def _days(path: Path, key: str, value: Any) -> frozenset[date]:
@@ -114,19 +140,30 @@ def _positive_int(path: Path, key: str, value: Any, unit: str = "days", most: Op
 
 def load(path: Path) -> Config:
     try:
-        text = path.read_text(encoding="utf-8")
+        # Never through a symlink (to /dev/zero, say), never waiting on a FIFO.
+        text = read_regular(path, MAX_CONFIG_BYTES)[0].decode("utf-8")
+    except NotRegular as exc:
+        raise ConfigProblem(path, None, f"not a regular file ({exc.kind}); make {CONFIG_NAME} a plain file") from None
+    except TooLarge as exc:
+        raise ConfigProblem(path, None, f"{exc.size} bytes: too large for a configuration; fix {CONFIG_NAME}") from None
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text; save {CONFIG_NAME} as UTF-8") from None
+        raise ConfigProblem(path, None, f"not UTF-8 text; save {CONFIG_NAME} as UTF-8") from None
+    conflict = _CONFLICT.search(text)
+    if conflict:
+        raise ConfigProblem(
+            path, text.count("\n", 0, conflict.start()) + 1,
+            f"git conflict marker: the merge of {CONFIG_NAME} is not finished; keep both desks' settings, "
+            f"remove the <<<<<<< ======= >>>>>>> lines, then `git add {CONFIG_NAME}` and `git commit`")
     try:
         raw = yaml.load(text, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise BadInput(f"{where}: invalid YAML in the configuration; fix {CONFIG_NAME}") from None
+        raise ConfigProblem(path, mark.line + 1 if mark else None,
+                            f"invalid YAML in the configuration; fix {CONFIG_NAME}") from None
     if not isinstance(raw, dict):
-        raise BadInput(f"{path}: the configuration must be a mapping; fix {CONFIG_NAME}")
+        raise ConfigProblem(path, None, f"the configuration must be a mapping; fix {CONFIG_NAME}")
     return from_dict(raw, path)
 
 
@@ -135,7 +172,7 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     office = raw.get("office") or {}
     if not isinstance(office, dict):
         raise _bad(path, "office", "must be a mapping")
-    cfg.office = Office(**{k: (None if office.get(k) is None else str(office.get(k)))
+    cfg.office = Office(**{k: _text(path, f"office.{k}", office[k])
                            for k in Office.__dataclass_fields__ if k in office})
     if not cfg.office.name:
         cfg.office.name = "LPSE"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -14,10 +16,51 @@ from lpsectl.errors import LpseError
 
 # Above this many paths a commit is built without pathspecs (see _commit_many).
 MANY_PATHS = 200
+# An index.lock younger than this may belong to a git that has just started.
+INDEX_LOCK_GRACE = 2.0
+# Where no process table can be read: an index.lock this old is left by a dead git.
+INDEX_LOCK_STALE_AFTER = 60.0
+# How long to wait for an index.lock a live git holds before giving up and naming it.
+INDEX_LOCK_WAIT = 10.0
+# Network work (fetch, push) that has not finished in this many seconds is
+# stopped; a remote that does not answer must not hang a desk.
+NETWORK_TIMEOUT = 600.0
+# git names its index.lock alike when another git holds it and when it cannot
+# make one; waiting helps only the first.
+_CANNOT_LOCK = ("No space left on device", "Read-only file system", "Permission denied",
+                "Disk quota exceeded")
 
 
 class GitError(LpseError):
     """git refused or failed."""
+
+
+@dataclass
+class PathState:
+    """What git holds for one path before an action changes it."""
+
+    branch: str            # the full ref HEAD points at: refs/heads/...
+    head: Optional[str]    # its commit, None on an unborn branch
+    blob: Optional[str]    # the path's blob in that commit, None when it has none
+
+
+class Detached(GitError):
+    """HEAD names a commit, not a branch: a commit there would be lost."""
+
+
+class Diverged(GitError):
+    """The work tree's file is not the one git last recorded."""
+
+
+def blob_id(data: bytes, hex_len: int = 40) -> str:
+    """The object id git gives ``data`` as a blob (SHA-1, or SHA-256 in such repositories)."""
+    algo = hashlib.sha256 if hex_len == 64 else hashlib.sha1
+    return algo(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _ident_part(text: str) -> str:
+    """A name or address as fast-import takes it: git strips the same from a commit's author."""
+    return " ".join(text.replace("<", "").replace(">", "").split())
 
 
 @dataclass
@@ -91,7 +134,7 @@ class GitRepo:
 
     def identity(self) -> dict[str, str]:
         if self._identity is None:
-            proc = self.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+            proc = self.run("config", "--get-regexp", r"^(user\.(name|email)|commit\.gpgsign)$", check=False)
             ident = {}
             for line in proc.stdout.splitlines():
                 key, _, value = line.partition(" ")
@@ -134,9 +177,196 @@ class GitRepo:
             return False
         raise _failed(["commit"], proc)
 
+    # -- one ticket, committed before its file is written -----------------
+    def branch_ref(self) -> Optional[str]:
+        """The branch HEAD points at (``refs/heads/...``), None on a detached HEAD.
+
+        Read from the HEAD file: a symbolic ref is one line, and this is
+        asked before every action.
+        """
+        try:
+            text = (self.git_dir() / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            text = ""
+        if text.startswith("ref: "):
+            return text[5:].strip()
+        if not text:  # an unusual ref store: ask git
+            proc = self.run("symbolic-ref", "-q", "HEAD", check=False)
+            return proc.stdout.strip() or None
+        return None
+
+    def require_branch(self) -> str:
+        """The branch HEAD points at; :class:`Detached` on a detached HEAD.
+
+        A commit made on a detached HEAD is on no branch: `git switch`
+        leaves it behind, and the ticket is gone but for the reflog.
+        """
+        branch = self.branch_ref()
+        if branch is None:
+            raise Detached(
+                f"{self.root} is on a detached HEAD (no branch is checked out), so nothing can be "
+                "recorded here; get back to the helpdesk's branch with `git switch NAME` (`git branch` "
+                "lists them; `git switch -` returns to the last one), then run this again; nothing was written")
+        return branch
+
+    def path_state(self, path: Path) -> PathState:
+        """The branch, its commit and ``path``'s blob there, in one git call."""
+        branch = self.require_branch()
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        # rev-parse prints each argument it resolves and echoes one it cannot.
+        proc = self.run("rev-parse", "HEAD", f"HEAD:{rel}", check=False)
+        lines = proc.stdout.split()
+        head = lines[0] if lines and _is_oid(lines[0]) else None
+        blob = lines[1] if len(lines) > 1 and _is_oid(lines[1]) else None
+        return PathState(branch, head, blob)
+
+    def commit_file(self, path: Path, data: bytes, message: str, operator: str, state: PathState) -> str:
+        """Commit ``data`` as the content of ``path`` on top of ``state``; the new commit.
+
+        The work tree and the index are not touched: the caller writes the
+        file only once git holds the commit, so a commit that fails leaves
+        no trace. git's fast-import builds blob, trees and commit and moves
+        the branch in one process, and only if the branch is still at
+        ``state.head`` (it refuses to move a branch that moved meanwhile).
+        """
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        ident = self.identity()
+        if ident.get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1"):
+            return self._commit_file_signed(rel, data, message, operator, state)
+        email = _ident_part(ident.get("user.email", ""))
+        name = _ident_part(operator) or "lpsectl"
+        committer = _ident_part(ident.get("user.name", "")) or name
+        now = datetime.now().astimezone()
+        stamp = committed = f"{int(now.timestamp())} {now.strftime('%z')}"
+        # Dates set for git (GIT_AUTHOR_DATE, GIT_COMMITTER_DATE), read as git reads them.
+        if os.environ.get("GIT_AUTHOR_DATE"):
+            stamp = " ".join(self.run("var", "GIT_AUTHOR_IDENT").stdout.split()[-2:])
+        if os.environ.get("GIT_COMMITTER_DATE"):
+            committed = " ".join(self.run("var", "GIT_COMMITTER_IDENT").stdout.split()[-2:])
+        msg = message.encode("utf-8")
+        stream = b"".join([
+            b"commit %s\nmark :1\n" % state.branch.encode("utf-8"),
+            b"author %s <%s> %s\n" % (name.encode("utf-8"), email.encode("utf-8"), stamp.encode()),
+            b"committer %s <%s> %s\n" % (committer.encode("utf-8"), email.encode("utf-8"), committed.encode()),
+            b"data %d\n%s\n" % (len(msg), msg),
+            (b"from %s\n" % state.head.encode()) if state.head else b"",
+            b"M 100644 inline %s\ndata %d\n%s\n" % (_quote_path(rel), len(data), data),
+            b"get-mark :1\ndone\n",
+        ])
+        proc = self._fast_import(stream)
+        out = proc.stdout.decode("ascii", "replace").split()
+        if proc.returncode != 0 or not out or not _is_oid(out[0]):
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            why = next((ln for ln in err if "Not updating" in ln), err[-1] if err else str(proc.returncode))
+            why = why.removeprefix("fatal: ").removeprefix("warning: ")
+            raise GitError(f"git could not record the commit ({why}); nothing was written: "
+                           "put right what git says, then run this again")
+        return out[0]
+
+    def _commit_file_signed(self, rel: str, data: bytes, message: str, operator: str,
+                            state: PathState) -> str:
+        """:meth:`commit_file` where the office signs its commits: fast-import cannot sign.
+
+        The same order, in plumbing steps: blob, a tree from a temporary
+        index, a signed commit, then the branch moved only if still at
+        ``state.head``.
+        """
+        import tempfile
+
+        ident = self.identity()
+        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", "")}
+        if "user.name" not in ident:
+            env["GIT_COMMITTER_NAME"] = operator
+        if "user.email" not in ident:
+            env["GIT_COMMITTER_EMAIL"] = env["GIT_AUTHOR_EMAIL"]
+        try:
+            blob = self._run_bytes(["hash-object", "-w", "--stdin"], data).strip()
+            with tempfile.TemporaryDirectory(prefix="lpsectl-index-") as tmp:
+                tmp_env = dict(env, GIT_INDEX_FILE=os.path.join(tmp, "index"))
+                self.run("read-tree", *([state.head] if state.head else ["--empty"]), env=tmp_env)
+                self.run("update-index", "--add", "--cacheinfo", f"100644,{blob},{rel}", env=tmp_env)
+                tree = self.run("write-tree", env=tmp_env).stdout.strip()
+            sha = self.run("commit-tree", "-S", tree, *(["-p", state.head] if state.head else []),
+                           "-m", message, env=env).stdout.strip()
+            self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", state.branch, sha,
+                     state.head or "0" * len(blob))
+        except GitError as exc:
+            why = str(exc).partition(": ")[2].removeprefix("error: ").removeprefix("fatal: ")
+            raise GitError(f"git could not record the commit ({why}); nothing was written: "
+                           "put right what git says, then run this again") from None
+        return sha
+
+    def _run_bytes(self, args: list[str], data: bytes) -> str:
+        proc = subprocess.run(["git", *args], cwd=str(self.root), input=data,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git {args[0]} failed: {err[-1] if err else proc.returncode}")
+        return proc.stdout.decode("ascii", "replace")
+
+    def _fast_import(self, stream: bytes) -> subprocess.CompletedProcess:
+        env = dict(os.environ)
+        env.setdefault("LC_ALL", "C")
+        try:
+            return subprocess.run(
+                ["git", "fast-import", "--quiet", "--done"], cwd=str(self.root), env=env, input=stream,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed; install git or work outside a repository") from None
+
+    def previous_blob(self, path: Path) -> tuple[bool, Optional[str]]:
+        """``path``'s blob just before the last commit that changed it: (found, blob or None if absent).
+
+        found is False when no commit changed it. Asked only when the file
+        and HEAD disagree, to tell a file one commit behind git (an action
+        killed after its commit, before its write) from an edit by hand.
+        """
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        last = self.run("log", "-1", "--format=%H", "HEAD", "--", rel, check=False).stdout.strip()
+        if not _is_oid(last):
+            return False, None
+        proc = self.run("rev-parse", "-q", "--verify", f"{last}^:{rel}", check=False)
+        blob = proc.stdout.strip()
+        return True, (blob if _is_oid(blob) else None)
+
+    def blob_at(self, rev: str, path: Path) -> Optional[str]:
+        """``path``'s blob in commit ``rev``, None when it has none."""
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        out = self.run("rev-parse", "-q", "--verify", f"{rev}:{rel}", check=False).stdout.strip()
+        return out if _is_oid(out) else None
+
+    def restore(self, path: Path) -> None:
+        """Bring ``path`` (file and index) to what HEAD holds."""
+        self._retry(["checkout", "HEAD", "--", os.path.relpath(path, self.root)])
+
+    def undo_commit(self, branch: str, new: str, old: Optional[str]) -> bool:
+        """Move ``branch`` back from ``new`` to ``old`` (only if it is still at ``new``); True if done."""
+        if old is None:
+            proc = self.run("update-ref", "-d", branch, new, check=False)
+        else:
+            proc = self.run("update-ref", "-m", "lpsectl: take back a commit whose file could not be written",
+                            branch, old, new, check=False)
+        return proc.returncode == 0
+
+    def stage(self, paths: Sequence[Path]) -> None:
+        """Make the index agree with the files (after :meth:`commit_file` and the write).
+
+        Until it does, the index holds the old blob, and a person's next
+        `git commit` would take the ticket back: so this waits out another
+        git's index.lock (and clears a dead one) like every index write.
+        """
+        self._retry(["update-index", "--add", "--remove", "--",
+                     *[os.path.relpath(p, self.root) for p in paths]])
+
     def restage(self, paths: Sequence[Path]) -> None:
-        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before."""
-        self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
+        """Stage ``paths`` as they now are: after a failed commit put back, the index is as before.
+
+        ``update-index`` on stdin, not ``add``: it takes any number of paths, and a path
+        that is neither on disk nor in the index (a file a rollback removed) is no error.
+        """
+        listing = "".join(os.path.relpath(p, self.root).replace(os.sep, "/") + "\0" for p in paths)
+        self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
 
     def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
         """``commit --only`` for a bulk import: paths on stdin, no pathspec matching.
@@ -172,14 +402,71 @@ class GitRepo:
 
     def _try(self, args: list[str], env: Optional[dict] = None,
              input: Optional[str] = None) -> subprocess.CompletedProcess:
-        """:meth:`_retry` that hands back the failed process instead of raising."""
-        for attempt in range(50):
+        """:meth:`_retry` that hands back the failed process instead of raising.
+
+        git refuses to work while ``index.lock`` exists. One left by a git
+        that died is removed (:meth:`clear_stale_index_lock`); one a live
+        git holds is waited for, then named.
+        """
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        attempt = 0
+        while True:
             proc = self.run(*args, check=False, env=env, input=input)
-            if proc.returncode == 0 or "index.lock" not in proc.stderr:
-                break
-            if attempt < 49:
-                time.sleep(0.1 + 0.02 * attempt)
-        return proc
+            if (proc.returncode == 0 or "index.lock" not in proc.stderr
+                    or any(why in proc.stderr for why in _CANNOT_LOCK)):
+                return proc
+            if self.clear_stale_index_lock():
+                continue
+            if time.monotonic() > deadline:
+                raise GitError(self.index_lock_message())
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
+            attempt += 1
+
+    # -- git's own index.lock -------------------------------------------------
+    # Set by the helpdesk while it holds its lock: every git process lpsectl
+    # starts here runs under that lock, one at a time, so an index.lock met
+    # then is either a person's git running now or left by a git that died.
+    lock_held = False
+
+    def index_lock(self) -> Path:
+        return self.git_dir() / "index.lock"
+
+    def clear_stale_index_lock(self) -> bool:
+        """Remove an ``index.lock`` no live git holds; True if one was removed.
+
+        The rule: lpsectl holds its own lock (so none of its git processes
+        runs), the file is older than a moment, and no git process works in
+        this repository (Linux: the process table; elsewhere the file must
+        be a minute old). Anything else is left alone.
+        """
+        path = self.index_lock()
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            return False
+        if not self.lock_held or age < INDEX_LOCK_GRACE:
+            return False
+        live = _git_processes_in(self.root, self.git_dir())
+        if live is None:
+            if age < INDEX_LOCK_STALE_AFTER:
+                return False
+        elif live:
+            return False
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return True
+
+    def index_lock_message(self) -> str:
+        path = self.index_lock()
+        live = _git_processes_in(self.root, self.git_dir()) or []
+        who = (f"git process {', '.join(str(p) for p, _ in live[:3])} ({live[0][1]}) is working in this "
+               "repository" if live else "a git command is working in this repository")
+        return (f"git's index is locked by {path}: {who}; let it finish and run this again "
+                f"(if no git is running at all, delete {path})")
 
     def log(self, path: Path) -> list[CommitInfo]:
         """Every commit that changed ``path``, newest first, merges that changed it included.
@@ -243,7 +530,51 @@ class GitRepo:
 
     def fetch(self, remote: str) -> subprocess.CompletedProcess:
         """Fetch ``remote`` (no tags: tickets travel on the branch); caller checks."""
-        return self.run("fetch", "--quiet", "--no-tags", remote, check=False)
+        return self._network(["fetch", "--quiet", "--no-tags", remote])
+
+    def _network(self, args: list[str]) -> subprocess.CompletedProcess:
+        """Run a git command that talks to a remote, bounded in time.
+
+        ssh gives up on a host that does not answer (ConnectTimeout, and
+        ServerAlive for one that stops answering), http on a transfer that
+        stalls; whatever still hangs is stopped after :data:`NETWORK_TIMEOUT`
+        (``LPSECTL_NETWORK_TIMEOUT`` seconds) with its whole process group.
+        The office's own settings (GIT_SSH_COMMAND, core.sshCommand,
+        http.lowSpeed*) win.
+        """
+        env = dict(os.environ)
+        env.setdefault("LC_ALL", "C")
+        env["GIT_TERMINAL_PROMPT"] = "0"
+        pre: list[str] = []
+        if not (env.get("GIT_SSH_COMMAND") or env.get("GIT_SSH") or self.config("core.sshCommand")):
+            env["GIT_SSH_COMMAND"] = ("ssh -o ConnectTimeout=20 -o ServerAliveInterval=15 "
+                                      "-o ServerAliveCountMax=4")
+        if self.config("http.lowSpeedLimit") is None:
+            pre += ["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=60"]
+        try:
+            timeout = float(env.get("LPSECTL_NETWORK_TIMEOUT") or NETWORK_TIMEOUT)
+        except ValueError:
+            timeout = NETWORK_TIMEOUT
+        try:
+            proc = subprocess.Popen(
+                ["git", *pre, *args], cwd=str(self.root), env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                errors="replace", start_new_session=(os.name != "nt"),
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed; install git or work outside a repository") from None
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            out, err = proc.communicate()
+            return subprocess.CompletedProcess(
+                proc.args, 124, out, f"fatal: no answer within {timeout:g} s (stopped)\n")
+        except BaseException:  # Ctrl-C, SIGTERM: take ssh and friends down too
+            _kill_group(proc)
+            proc.wait()
+            raise
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
     def is_ancestor(self, a: str, b: str) -> bool:
         return self.run("merge-base", "--is-ancestor", a, b, check=False).returncode == 0
@@ -280,14 +611,26 @@ class GitRepo:
                 return what
         return None
 
-    def merge_abort(self) -> None:
-        if self.merge_in_progress():
-            self.run("merge", "--abort", check=False)
+    def merge_abort(self) -> bool:
+        """Undo a merge under way, index and files; True when none is left."""
+        if not self.merge_in_progress():
+            return True
+        for args in (["merge", "--abort"], ["reset", "--merge"]):
+            try:
+                self._try(args)
+            except GitError:
+                continue
+            if not self.merge_in_progress():
+                return True
+        return not self.merge_in_progress()
 
-    def push(self, remote: str, branch: str, remote_branch: str, set_upstream: bool
-             ) -> subprocess.CompletedProcess:
-        args = ["push", "--quiet", "--porcelain"] + (["-u"] if set_upstream else [])
-        return self.run(*args, remote, f"refs/heads/{branch}:refs/heads/{remote_branch}", check=False)
+    def push(self, remote: str, commit: str, remote_branch: str) -> subprocess.CompletedProcess:
+        """Push ``commit`` to ``remote_branch``: the commit, not the branch, which may move meanwhile."""
+        return self._network(["push", "--quiet", "--porcelain", remote,
+                              f"{commit}:refs/heads/{remote_branch}"])
+
+    def update_ref(self, ref: str, sha: str) -> None:
+        self.run("update-ref", ref, sha, check=False)
 
     def empty_tree(self) -> str:
         return self.run("hash-object", "-t", "tree", "--stdin", input="").stdout.strip()
@@ -298,6 +641,51 @@ class GitRepo:
         proc = self.run("diff", "--name-status", "--no-renames", "-z", a, b, "--", rel)
         parts = proc.stdout.split("\0")
         return [(parts[i][:1], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+    def changed_entries(self, a: str, b: str, under: Path) -> list[tuple[str, str, str]]:
+        """(status letter, mode in ``b``, path from the top) of files under ``under`` that differ from a to b.
+
+        The mode tells a regular file (100644, 100755) from a symlink
+        (120000) or a submodule (160000).
+        """
+        rel = os.path.relpath(under, self.root)
+        proc = self.run("diff", "--raw", "-z", "--no-renames", "--no-abbrev", a, b, "--", rel)
+        parts = proc.stdout.split("\0")
+        out = []
+        for i in range(0, len(parts) - 1, 2):
+            meta = parts[i].lstrip(":").split()
+            if len(meta) >= 5:
+                out.append((meta[4][:1], meta[1], parts[i + 1]))
+        return out
+
+    def blob_size(self, commit: str, rel: str) -> Optional[int]:
+        """The size of ``rel`` in ``commit``, None when it has no such file."""
+        proc = self.run("cat-file", "-s", f"{commit}:{rel.replace(os.sep, '/')}", check=False)
+        out = proc.stdout.strip()
+        return int(out) if proc.returncode == 0 and out.isdigit() else None
+
+    def blob(self, commit: str, rel: str) -> bytes:
+        """The bytes of ``rel`` in ``commit`` (ask :meth:`blob_size` first: it may be large)."""
+        proc = subprocess.run(["git", "cat-file", "blob", f"{commit}:{rel.replace(os.sep, '/')}"],
+                              cwd=str(self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+        if proc.returncode != 0:
+            raise GitError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        return proc.stdout
+
+    def merge_conflicts(self, a: str, b: str, resolved_by_driver: Optional[str] = None) -> Optional[list[str]]:
+        """The paths a merge of ``a`` and ``b`` would leave conflicted; None if git cannot say (before 2.38).
+
+        Nothing is written but objects: ``merge-tree`` works on trees, not
+        on the work tree or the index. ``resolved_by_driver``: a merge
+        driver taken as always succeeding (files it merges by rule).
+        """
+        pre = ["-c", f"merge.{resolved_by_driver}.driver=true"] if resolved_by_driver else []
+        proc = self.run(*pre, "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", a, b,
+                        check=False)
+        if proc.returncode not in (0, 1):
+            return None
+        return [p for p in proc.stdout.split("\0")[1:] if p] if proc.returncode == 1 else []
 
     def dirty(self, under: Path) -> list[tuple[str, str]]:
         """(porcelain status, path from the top) of uncommitted files under ``under``."""
@@ -343,6 +731,64 @@ class GitRepo:
             if tab:
                 out.append((path, info.split(" ")[1]))
         return out
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        if os.name != "nt":
+            os.killpg(proc.pid, 9)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except OSError:
+        pass
+
+
+def _git_processes_in(root: Path, git_dir: Path) -> Optional[list[tuple[int, str]]]:
+    """(pid, command line) of git processes working in this repository; None where unknowable.
+
+    Linux only (/proc): a process counts when it is git and its working
+    folder is in the work tree or the git folder. Processes of other users
+    whose folder cannot be read count too, to be safe.
+    """
+    proc_dir = Path("/proc")
+    if not (proc_dir / "self" / "cwd").exists():
+        return None
+    places = [str(root.resolve()), str(git_dir.resolve())]
+    me = os.getpid()
+    found = []
+    for entry in proc_dir.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if not comm.startswith("git"):
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            cwd = None  # another user's process: cannot tell where it works
+        if cwd is None or any(cwd == p or cwd.startswith(p + os.sep) for p in places):
+            try:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            except OSError:
+                cmd = comm
+            found.append((int(entry.name), cmd or comm))
+    return found
+
+
+def _is_oid(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+
+
+def _quote_path(rel: str) -> bytes:
+    """A path as fast-import reads it: C-style quoted when it has to be."""
+    raw = rel.encode("utf-8")
+    if not any(c in raw for c in b'"\\\n ') and not raw.startswith(b'"'):
+        return raw
+    out = raw.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\n")
+    return b'"' + out + b'"'
 
 
 def merge_file(ours: Path, base: Path, theirs: Path, label: str) -> int:

@@ -61,6 +61,7 @@ from lpsectl.model import Event, Reporter, State, Ticket, replay
 from lpsectl.views import local, phone_digits, search_text
 
 if TYPE_CHECKING:
+    from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
 SCHEMA = 1
@@ -329,16 +330,35 @@ def sort_key(rel: str) -> str:
     return "".join(f"\x01{d}" for d in dirs) + "\x00" + name
 
 
+# The blob of a file that is no regular ticket file (a symlink, a FIFO, too
+# large): never read, so it has no blob id; it is damage, named when listed.
+UNREAD = "-"
+
+
 def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
-              known_blob: Optional[str] = None) -> FileResult:
-    """Read and check one ticket file, as :meth:`Helpdesk.read` and the loader's place check do."""
-    from lpsectl.store import ID_RE
+              known_blob: Optional[str] = None, source: Optional[str] = None) -> FileResult:
+    """Read and check one ticket file, as :meth:`Helpdesk.read` and the loader's place check do.
+
+    Only a regular file is read, as :meth:`Helpdesk.read` reads it (never a
+    symlink followed or a FIFO waited on). ``source``: the file to read
+    instead (the backup of a ticket an unfinished import is replacing).
+    """
+    from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+    from lpsectl.store import ID_RE, MAX_TICKET_BYTES
 
     full = os.path.join(tickets_dir, *rel.split("/"))
     try:
-        with open(full, "rb") as f:
-            st = os.fstat(f.fileno())
-            data = f.read()
+        try:
+            data, st = read_regular(source or full, MAX_TICKET_BYTES)
+        except FileNotFoundError:
+            if source is None:
+                raise
+            data, st = read_regular(full, MAX_TICKET_BYTES)  # rolled back meanwhile: whole again
+    except (NotRegular, TooLarge):
+        try:
+            return FileResult(rel, stamp_of(os.lstat(full)), UNREAD)
+        except OSError:
+            return FileResult(rel, None, None)
     except OSError:
         return FileResult(rel, None, None)
     res = FileResult(rel, stamp_of(st), blob_id(data, sha256))
@@ -564,17 +584,52 @@ class Index:
                 todo = set(self._walk())
             elif old != head:
                 todo |= self._changed_since(old, head, known)
-            results = self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track)
-            self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(dirty_now)))
+            moving = self.hd.moving_in()
+            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track))
+            left_out = self._leave_out_imports(moving)
+            # What an import at work moved in is read again next time: it is whole by then.
+            self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)))
         else:
-            results = self._stat_scan(meta, known, track)
+            moving = self.hd.moving_in()
+            self._apply(self._stat_scan(meta, known, track))
+            self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
-        self._apply(results)
         if meta.get("config") != self._config_key() or meta.get("holidays") != hv:
             self._derive_all()
         self._save_calendar()
         self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
                        synced_ns=str(started))
+
+    def _leave_out_imports(self, before: Optional["MovingIn"]) -> set[str]:
+        """Leave out what an unfinished import moved in, as every reader does; the files it names.
+
+        Its new files are not in the index; a ticket it replaces is indexed
+        from its backup, as it was before the import. Asked before and after
+        the files were read: an import that started moving meanwhile had
+        written its journal before its first move.
+        """
+        after = self.hd.moving_in()
+        moving = after if before is None else before.merge(after)
+        if moving is None:
+            return set()
+        results: list[FileResult] = []
+        for full in moving.new:
+            rel = self._rel(full)
+            if rel is not None:
+                results.append(FileResult(rel, None, None))
+        for full, backup in moving.replaced.items():
+            rel = self._rel(full)
+            if rel is not None:
+                results.append(read_file(self.tickets_dir, rel, self.ctx, self._sha256, source=backup))
+        self._apply(results)
+        return {r.path for r in results}
+
+    def _rel(self, full: str) -> Optional[str]:
+        """``full`` relative to tickets/ with /, or None outside it."""
+        rel = os.path.relpath(full, self.tickets_dir)
+        if rel.startswith(".."):
+            return None
+        return rel.replace(os.sep, "/")
 
     def _walk(self) -> list[str]:
         out = []

@@ -3,9 +3,10 @@
 :func:`figures` turns tickets into a plain dict — the JSON of
 ``report --format json`` and what every report template receives. The
 render functions turn it into Markdown, HTML, CSV or JSON; Markdown and HTML
-(and the receipts) come from Jinja2 templates that ship in
-``lpsectl/templates`` and that a helpdesk's own ``templates/`` folder
-overrides by file name. Templates always render in Jinja2's sandbox with
+(and the receipts) come from Jinja2 templates: the built-in ones live in
+the repository's top-level ``templates/`` and install as
+``lpsectl/templates/`` (see setup.py); a helpdesk's own ``templates/``
+folder overrides them by file name. Templates always render in Jinja2's sandbox with
 ``StrictUndefined``, so a custom template can neither reach into Python nor
 silently print nothing where a value was misspelt.
 
@@ -32,7 +33,7 @@ from lpsectl.clock import FIRST_YEAR, LAST_YEAR, Calendar, parse_date
 from lpsectl.config import Config
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Ticket
-from lpsectl.sla import assess, days_late
+from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
 RECEIPT_FORMATS = ("txt", "html")
@@ -260,18 +261,15 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
         if not a.counted:
             continue
         sla["counted"] += 1
-        if s.first_response_at is None:
-            sla["awaiting_response"] += 1
-        else:
-            sla["response_on_time" if a.response_on_time else "response_late"] += 1
-            row["response_on_time" if a.response_on_time else "response_late"] += 1
-            response_days.append(a.response_days)  # type: ignore[arg-type]
-        if s.resolved_at is None:
-            sla["unresolved"] += 1
-        else:
-            sla["on_time" if a.on_time else "late"] += 1
-            row["on_time" if a.on_time else "late"] += 1
-            resolution_days.append(a.resolution_days)  # type: ignore[arg-type]
+        # An unmet deadline that has passed is late like one met late.
+        for counted_as in (_RESPONSE_KEY[a.response_outcome], _RESOLUTION_KEY[a.outcome]):
+            sla[counted_as] += 1
+            if counted_as in row:  # the trend has no column for deadlines still to come
+                row[counted_as] += 1
+        if a.response_days is not None:
+            response_days.append(a.response_days)
+        if a.resolution_days is not None:
+            resolution_days.append(a.resolution_days)
         if a.overdue:
             sla["open_overdue"] += 1
             row["open_overdue"] += 1
@@ -324,6 +322,11 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
         "overdue": overdue,
         "trend": [trend[m] for m in months],
     }
+
+
+# The figure each deadline outcome of lpsectl.sla counts in.
+_RESPONSE_KEY = {ON_TIME: "response_on_time", LATE: "response_late", PENDING: "awaiting_response"}
+_RESOLUTION_KEY = {ON_TIME: "on_time", LATE: "late", PENDING: "unresolved"}
 
 
 def _month_row(month: str) -> dict[str, Any]:
@@ -394,48 +397,38 @@ def _autoescape(name: Optional[str]) -> bool:
     return bool(name) and any(ext in name for ext in (".html", ".htm", ".svg", ".xml"))  # type: ignore[operator]
 
 
+def builtin_templates() -> Path:
+    """The folder of the built-in templates.
+
+    Installed from a wheel they are ``lpsectl/templates/``; in a source
+    checkout (an editable install, or ``python -m lpsectl`` from the
+    repository) they are the top-level ``templates/`` beside the package.
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package / TEMPLATE_DIR, package.parent / TEMPLATE_DIR):
+        if (folder / "report.md.j2").is_file():
+            return folder
+    raise TemplateProblem("the built-in templates are missing from this installation of lpsectl; reinstall it")
+
+
 def environment(root: Optional[Path] = None):
     """The sandboxed Jinja2 environment: the helpdesk's ``templates/`` first, then the package's."""
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from lpsectl.sandbox import BoundedSandbox
 
     loaders: list = []
     if root is not None and (root / TEMPLATE_DIR).is_dir():
         loaders.append(jinja2.FileSystemLoader(str(root / TEMPLATE_DIR), encoding="utf-8"))
-    loaders.append(jinja2.PackageLoader("lpsectl", TEMPLATE_DIR))
-    class Sandbox(SandboxedEnvironment):
-        """The sandbox, with ``*`` and ``**`` bounded: ``'x' * 10**10`` would exhaust the memory."""
-
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context, operator, left, right):  # noqa: ANN001, ANN201
-            _check_binop(operator, left, right)
-            return super().call_binop(context, operator, left, right)
-
-    env = Sandbox(
+    loaders.append(jinja2.FileSystemLoader(str(builtin_templates()), encoding="utf-8"))
+    env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters.update(md=md_escape, wrap_lines=wrap_lines, center_lines=center_lines)
+    env.charge_filters()
     return env
-
-
-# The most items a template may make by ``*``, and the largest power by ``**``.
-MAX_REPEAT = 1_000_000
-MAX_POWER_BITS = 4096
-
-
-def _check_binop(operator: str, left: Any, right: Any) -> None:
-    from jinja2.sandbox import SecurityError
-
-    if operator == "*":
-        for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
-                raise SecurityError(f"a repetition of {len(seq) * n} items is too long (at most {MAX_REPEAT})")
-    elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
-        if left.bit_length() * right > MAX_POWER_BITS:
-            raise SecurityError(f"the power {left} ** {right} is too large")
 
 
 def md_escape(text: Any) -> str:
@@ -472,11 +465,16 @@ def render(name: str, context: dict[str, Any], root: Optional[Path] = None) -> s
     """Render template ``name``; any failure is one :class:`TemplateProblem` naming file and line."""
     import jinja2
 
+    from lpsectl.sandbox import MAX_OUTPUT, OutputTooLong
+
     env = environment(root)
     dirs = [str(root / TEMPLATE_DIR)] if root is not None else []
     try:
         template = env.get_template(name)
-        return template.render(**context)
+        return env.render_bounded(template, context)
+    except OutputTooLong as exc:
+        raise TemplateProblem(f"{_where(exc.filename, root)}: the template writes more than {MAX_OUTPUT:,} "
+                              "characters; fix the template, or remove it to use the built-in one") from None
     except jinja2.TemplateSyntaxError as exc:
         where = _where(exc.filename or exc.name, root)
         raise TemplateProblem(f"{where}:{exc.lineno}: {exc.message}; fix the template, or remove it "
@@ -495,8 +493,7 @@ def _template_frame(exc: BaseException, extra_dirs: list[str]) -> tuple[Optional
     """The innermost traceback frame that lies in a template file."""
     import traceback
 
-    package_dir = str(Path(__file__).parent / TEMPLATE_DIR)
-    dirs = [os.path.abspath(d) for d in (*extra_dirs, package_dir)]
+    dirs = [os.path.abspath(d) for d in (*extra_dirs, str(builtin_templates()))]
     found: tuple[Optional[str], Optional[int]] = (None, None)
     for frame in traceback.extract_tb(exc.__traceback__):
         path = os.path.abspath(frame.filename)
@@ -632,16 +629,18 @@ LABELS: dict[str, dict[str, Any]] = {
             "tier": "Tingkat", "difficulty": "Kesulitan", "resolution": "Penyelesaian",
             "no_category": "(tanpa kategori)",
             "sla": "Ketepatan waktu (hari kerja)",
-            "sla_note": "Dihitung dalam hari kerja kantor; tiket duplikat, dicabut dan tidak valid tidak dihitung.",
+            "sla_note": ("Dihitung dalam hari kerja kantor; tiket duplikat, dicabut dan tidak valid tidak dihitung. "
+                        "Terlambat termasuk tiket yang belum ditanggapi atau belum selesai padahal batas waktunya "
+                        "sudah lewat; belum jatuh tempo: belum ditanggapi atau belum selesai, batas waktu belum lewat."),
             "response": "Tanggapan pertama", "resolution_sla": "Penyelesaian",
-            "on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum",
+            "on_time": "Tepat waktu", "late": "Terlambat", "pending": "Belum jatuh tempo",
             "on_time_pct": "Persentase tepat waktu",
             "median_days": "Median waktu (hari kerja)",
             "open_overdue": "Tiket terbuka yang melewati batas waktu",
             "overdue_short": "Lewat batas waktu",
             "counted": "Tiket yang dihitung",
             "targets": "Standar waktu",
-            "target_response": "Tanggapan pertama", "days": "hari kerja",
+            "target_response": "Tanggapan pertama", "day": "hari kerja", "days": "hari kerja",
             "satisfaction": "Indeks kepuasan pengaduan",
             "ratings": "Jumlah penilaian", "mean": "Nilai rata-rata (1–4)", "ikm": "IKM (rata-rata × 25)",
             "grade": "Mutu pelayanan", "no_ratings": "Belum ada penilaian pada periode ini.",
@@ -655,7 +654,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "generated_by": "Dibuat dengan lpsectl",
             "receipt_title": "TANDA TERIMA PENGADUAN",
             "received_at": "Diterima", "reporter": "Pelapor", "anonymous": "(anonim)",
-            "lapor_ref": "No. SP4N-LAPOR!", "received_by": "Petugas",
+            "lapor_ref": "No. SP4N-LAPOR!", "lapor_ref_short": "No. LAPOR!", "received_by": "Petugas",
             "response_due": "Tanggapan pertama paling lambat", "resolution_due": "Penyelesaian paling lambat",
             "follow_up": "Tindak lanjut",
             "follow_up_text": "Sebutkan nomor tiket ini setiap menghubungi kami.",
@@ -698,16 +697,18 @@ LABELS: dict[str, dict[str, Any]] = {
             "tier": "Tier", "difficulty": "Difficulty", "resolution": "Resolution",
             "no_category": "(no category)",
             "sla": "Timeliness (working days)",
-            "sla_note": "Counted in the office's working days; duplicate, withdrawn and invalid tickets are left out.",
+            "sla_note": ("Counted in the office's working days; duplicate, withdrawn and invalid tickets are left out. "
+                        "Late includes tickets still awaiting a response or a resolution past their deadline; "
+                        "not yet due: still awaited, deadline not yet passed."),
             "response": "First response", "resolution_sla": "Resolution",
-            "on_time": "On time", "late": "Late", "pending": "Not yet",
+            "on_time": "On time", "late": "Late", "pending": "Not yet due",
             "on_time_pct": "On time share",
             "median_days": "Median time (working days)",
             "open_overdue": "Open tickets past their deadline",
             "overdue_short": "Overdue",
             "counted": "Tickets counted",
             "targets": "Service standard",
-            "target_response": "First response", "days": "working days",
+            "target_response": "First response", "day": "working day", "days": "working days",
             "satisfaction": "Complaint satisfaction index",
             "ratings": "Ratings", "mean": "Mean score (1–4)", "ikm": "IKM (mean × 25)",
             "grade": "Service grade", "no_ratings": "No ratings in this period.",
@@ -721,7 +722,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "generated_by": "Made with lpsectl",
             "receipt_title": "COMPLAINT RECEIPT",
             "received_at": "Received", "reporter": "Reporter", "anonymous": "(anonymous)",
-            "lapor_ref": "SP4N-LAPOR! no.", "received_by": "Officer",
+            "lapor_ref": "SP4N-LAPOR! no.", "lapor_ref_short": "LAPOR! no.", "received_by": "Officer",
             "response_due": "First response by", "resolution_due": "Resolution by",
             "follow_up": "Follow-up",
             "follow_up_text": "Quote this ticket number whenever you contact us.",

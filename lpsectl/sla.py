@@ -10,6 +10,19 @@ from lpsectl.clock import Calendar
 from lpsectl.config import Config
 from lpsectl.model import UNCOUNTED_RESOLUTIONS, State, Ticket
 
+# What became of one deadline as of a moment (SPEC §2, Reports: a deadline
+# missed is late, resolved or not).
+ON_TIME = "on_time"
+LATE = "late"      # met after it, or still unmet while it has passed
+PENDING = "pending"  # still unmet, and not yet due
+
+
+def outcome(done: Optional[datetime], due: datetime, as_of: datetime) -> str:
+    """ON_TIME, LATE or PENDING: a deadline met at ``done`` (None: not yet), seen at ``as_of``."""
+    if done is not None:
+        return ON_TIME if done <= due else LATE
+    return LATE if as_of > due else PENDING
+
 
 @dataclass
 class Assessment:
@@ -21,8 +34,12 @@ class Assessment:
     counted: bool
     response_days: Optional[int] = None
     resolution_days: Optional[int] = None
+    # Whether the deadline was met in time; None while it is not met.
     response_on_time: Optional[bool] = None
     on_time: Optional[bool] = None
+    # ON_TIME, LATE or PENDING as of the moment: what the recap counts.
+    response_outcome: str = PENDING
+    outcome: str = PENDING
 
 
 def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool = False,
@@ -49,6 +66,8 @@ def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool
         a.response_on_time = s.first_response_at <= response_due
     if s.resolved_at is not None:
         a.on_time = s.resolved_at <= due
+    a.response_outcome = outcome(s.first_response_at, response_due, as_of)
+    a.outcome = outcome(s.resolved_at, due, as_of)
     if measure:
         if s.first_response_at is not None:
             a.response_days = cal.working_days_taken(t.created_at, s.first_response_at)

@@ -18,14 +18,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
-from lpsectl.gitrepo import GitRepo, find_root
+from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
 from lpsectl.model import Ticket
+from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+
+if TYPE_CHECKING:
+    from lpsectl.intake.staging import MovingIn
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -37,6 +41,15 @@ LOCK_WAIT = 120.0
 # A lock older than this is taken as left by a process that died on
 # another machine (or whose liveness cannot be checked).
 LOCK_STALE_AFTER = 600.0
+# A ticket file is small text; anything larger is not read (it would only
+# take the memory of every desk that lists the tickets).
+MAX_TICKET_BYTES = 64 * 1024 * 1024
+
+
+def not_regular_problem(kind: str) -> str:
+    """What `check` and every reader say of a path in tickets/ that is no regular file."""
+    return (f"not a regular file ({kind}): never read; remove it "
+            "(`git rm` it if it was committed)")
 
 
 def find_home(start: Path, explicit: Optional[str] = None) -> Path:
@@ -78,6 +91,10 @@ class Helpdesk:
         self.tz = zone(self.config.timezone)
         self.calendar = Calendar.from_config(self.config)
         self.tickets_dir = root / "tickets"
+        # The git state of the files an action read (load_for_change), for its record().
+        self._states: dict[Path, PathState] = {}
+        # What the CLI should tell the user after an action that succeeded.
+        self.warnings: list[str] = []
         git_root = find_root(root)
         self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
         if self.git is not None:
@@ -98,14 +115,52 @@ class Helpdesk:
             for name in names:
                 yield Path(dirpath) / name
 
-    def _ticket_names(self) -> Iterator[tuple[str, list[str]]]:
-        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings."""
+    def _ticket_names(self, backups: Optional[dict[str, str]] = None) -> Iterator[tuple[str, list[str]]]:
+        """Each folder below ``tickets/`` with its ticket file names: :meth:`ticket_files` as strings.
+
+        ``backups`` receives the tickets an unfinished import is replacing
+        (file -> the version before it), for :meth:`_load` to read instead.
+        """
         if not self.tickets_dir.is_dir():
             return
+        moving = self.moving_in()
+        listing = []
         for dirpath, dirnames, filenames in os.walk(self.tickets_dir):
             # Mail attachments live in attachments/<id>/ beside the tickets.
             dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "attachments")
-            yield dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))
+            listing.append((dirpath, sorted(n for n in filenames if n.endswith(".yaml") and not n.startswith("."))))
+        # -- leave out what an import is moving in (or was killed moving in) --
+        # Asked before and after the listing: an import that started moving
+        # meanwhile had written its journal before its first move.
+        after = self.moving_in()
+        moving = after if moving is None else moving.merge(after)
+        if moving is not None:
+            if backups is not None:
+                backups.update(moving.replaced)
+            listing = [(d, [n for n in names if os.path.join(d, n) not in moving.new]) for d, names in listing]
+        yield from listing
+
+    def moving_in(self) -> Optional["MovingIn"]:
+        """Imports moving files into tickets/ now, or killed doing it (one listdir when there is none)."""
+        try:
+            names = os.listdir(self.root / ".lpsectl")
+        except OSError:
+            return None
+        if not any(n.startswith("import-") for n in names):
+            return None
+        from lpsectl.intake.staging import moving_in  # the journal's format is staging's
+
+        return moving_in(self)
+
+    def read_before_import(self, path: Path, backup: str) -> Ticket:
+        """A ticket an unfinished import is replacing, as it was before the import."""
+        return self._parse(path, self._text_before_import(path, backup)[0])
+
+    def _text_before_import(self, path: Path, backup: str) -> tuple[str, os.stat_result]:
+        try:
+            return self._read_text(Path(backup))
+        except FileNotFoundError:  # rolled back (or finished) meanwhile: the file is whole again
+            return self._read_text(path)
 
     def all_ids(self) -> list[str]:
         return [name[:-len(".yaml")].upper() for _, names in self._ticket_names() for name in names]
@@ -156,35 +211,111 @@ class Helpdesk:
 
     def read_checked(self, path: Path) -> Ticket:
         """:meth:`read`, and the file must be in its place: a copy elsewhere duplicates or hides it."""
-        t = self.read(path)
+        return self._checked(path, self.read(path))
+
+    def _checked(self, path: Path, t: Ticket) -> Ticket:
         if path.parent != self.path_for(t.id).parent or path.stem != t.id:
             raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
         return t
 
-    def _read_text(self, path: Path) -> str:
-        return _read_text(path, self.rel(path))
+    def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
+        """The file's text and the stamps of the very file read (only a regular file: see :func:`read_text`)."""
+        return read_text(path, self.rel(path))
+
+    def parse(self, path: Path, text: str) -> Ticket:
+        """The ticket in ``text`` as the file ``path`` would hold it (a committed version, say)."""
+        return parse_ticket(path, text, self.rel(path))
+
+    def _parse(self, path: Path, text: str) -> Ticket:
+        return self.parse(path, text)
 
     def load(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
         tid = self.resolve(text, candidates)
         path = self.path_for(tid)
-        if not path.is_file():
+        moving = self.moving_in()
+        if moving is not None and str(path) in moving.new:
+            raise NotFound(f"no ticket {tid} yet: an import is moving it in, or was stopped doing it; "
+                           "`lpsectl check` says which")
+        if moving is not None and str(path) in moving.replaced:
+            return self.read_before_import(path, moving.replaced[str(path)])
+        if not os.path.lexists(path):  # (a symlink or FIFO there is read, and refused, below)
             # Found by a file name outside its place (moved by hand, wrong case).
             stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
             raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
         return self.read(path)
 
-    def load_all(self, track: Optional[Track] = None) -> Loaded:
-        """Every ticket file parsed (the index is :mod:`lpsectl.index`'s; this reads the truth)."""
-        return self.load_files(self.ticket_files(), track)
+    def load_for_change(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
+        """:meth:`load` for an action, under the lock: the ticket as git last recorded it.
 
-    def load_files(self, files: Iterable[Path], track: Optional[Track] = None) -> Loaded:
-        """Every ticket of ``files`` that reads cleanly, and the damage, in file order."""
+        A file one commit behind git (an action killed after its commit,
+        before its file was written) is brought up to date first, so the
+        action builds on every recorded event; a file edited behind git's
+        back is refused (:class:`Diverged`), never committed over.
+        """
+        tid = self.resolve(text, candidates)
+        path = self.path_for(tid)
+        if self.git is not None:
+            self._states[path] = self._current(path, repair=True)
+        return self.load(tid)
+
+    def bring_up_to_date(self, path: Path) -> bool:
+        """Restore ``path`` from git if it is one commit behind (or missing after its first commit)."""
+        if self.git is None:
+            return False
+        before = _bytes_or_none(path)
+        try:
+            self._current(path, repair=True)
+        except Diverged:
+            return False
+        return _bytes_or_none(path) != before
+
+    def _current(self, path: Path, repair: bool) -> PathState:
+        """The git state of ``path``; ``repair``: bring a file one commit behind up to date."""
+        assert self.git is not None
+        state = self.git.path_state(path)
+        if state.blob is None:
+            return state
+        on_disk = _bytes_or_none(path)
+        disk_blob = None if on_disk is None else blob_id(on_disk, len(state.head or ""))
+        if disk_blob == state.blob:
+            return state
+        if repair:
+            found, before = self.git.previous_blob(path)
+            if found and disk_blob == before:
+                self.git.restore(path)
+                return state
+        rel = self.rel(path)
+        raise Diverged(
+            f"{rel} is not what git last recorded (it was edited by hand, or restored from an old "
+            f"version); `{self.git_hint('diff HEAD --', path)}` shows how: "
+            f"`{self.git_hint('checkout HEAD --', path)}` takes git's version, "
+            f"`{self.git_hint('commit --', path)}` keeps the file's; then run this again; "
+            "nothing was written")
+
+    def load_all(self, track: Optional[Track] = None) -> Loaded:
+        """Every ticket file parsed (the index is :mod:`lpsectl.index`'s; this reads the truth).
+
+        What an unfinished import moved in is left out, and a ticket it
+        replaces is read from its backup, as it was before the import.
+        """
+        backups: dict[str, str] = {}
+        names = list(self._ticket_names(backups))
+        return self.load_files((Path(d, n) for d, ns in names for n in ns), track, backups)
+
+    def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
+                   backups: Optional[dict[str, str]] = None) -> Loaded:
+        """Every ticket of ``files`` that reads cleanly, and the damage, in file order.
+
+        ``backups``: file -> the version an unfinished import replaced, read instead.
+        """
         paths = list(files)
         tickets: list[Ticket] = []
         damaged: list[Damaged] = []
         for path in track(paths) if track else paths:
+            backup = backups.get(str(path)) if backups else None
             try:
-                tickets.append(self.read_checked(path))
+                t = self.read_before_import(path, backup) if backup else self.read(path)
+                tickets.append(self._checked(path, t))
             except Damaged as exc:
                 damaged.append(exc)
         return Loaded(tickets, damaged)
@@ -207,7 +338,7 @@ class Helpdesk:
                 pass
         for path in self.ticket_files():
             try:
-                text = self._read_text(path)
+                text = self._read_text(path)[0]
             except (OSError, Damaged):
                 continue
             yield path, ticketfile.message_ids_in(text)
@@ -215,23 +346,88 @@ class Helpdesk:
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:
         path = self.path_for(t.id)
+        self._write(path, ticketfile.dumps(t).encode("utf-8"))
+        return path
+
+    def _write(self, path: Path, data: bytes) -> None:
         try:
-            atomic_write(path, ticketfile.dumps(t).encode("utf-8"))
+            atomic_write(path, data)
         except OSError as exc:  # tickets/ is a file, the disk is full or read-only, ...
             raise LpseError(f"cannot write {self.rel(path)}: {exc.strerror or exc}; "
                             "check the helpdesk folder, then try again") from None
+
+    def record(self, t: Ticket, message: str, operator: str) -> Path:
+        """Save ``t`` as one commit: git first, then the file; a failure leaves no trace.
+
+        The order is the guarantee. git builds the commit from the new bytes
+        without touching the work tree; only once the branch holds it is
+        the file replaced (atomically). If git fails, nothing changed. If
+        the file cannot be written, the commit is taken back; if even that
+        fails (or the process is killed in between), the error says the
+        action *is* recorded, and the next action on the ticket first
+        brings its file up to date (:meth:`load_for_change`), so no later
+        commit can drop the event.
+        """
+        path = self.path_for(t.id)
+        data = ticketfile.dumps(t).encode("utf-8")
+        if self.git is None:
+            self._write(path, data)
+            return path
+        self.ready_to_record()
+        git = self.git
+        rel = self.rel(path)
+        # Checked by load_for_change under this lock; else checked now, without
+        # repair: ``t`` was built from the file as it is.
+        state = self._states.pop(path, None) or self._current(path, repair=False)
+        new_head = git.commit_file(path, data, message, operator, state)
+        try:
+            atomic_write(path, data)
+        except BaseException as exc:  # the old file is intact: atomic_write replaces or leaves it
+            if git.undo_commit(state.branch, new_head, state.head):
+                if isinstance(exc, OSError):
+                    raise LpseError(f"cannot write {rel}: {exc.strerror or exc}; check the helpdesk "
+                                    "folder, then try again; nothing was recorded") from None
+                raise
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+            raise LpseError(
+                f"{message.split(' ')[0]} {t.id} is recorded in git (commit {new_head[:10]}), but {rel} "
+                f"could not be rewritten ({why}); the next command on {t.id} brings the file up to date "
+                f"(or `{self.git_hint('checkout HEAD --', path)}` when the folder is writable again)") from None
+        try:
+            git.stage([path])
+        except LpseError as exc:  # recorded and written: only git's index lags behind
+            self.warnings.append(
+                f"{t.id} is recorded, but git's index still shows its old version ({exc}); "
+                f"run `{self.git_hint('reset -q --', path)}` before committing anything by hand")
         return path
+
+    def git_hint(self, command: str, path: Path) -> str:
+        """A git command line on ``path`` that works from the current folder."""
+        assert self.git is not None
+        cwd = Path.cwd()
+        try:
+            cwd.relative_to(self.git.root)
+            return f"git {command} {self.rel(path)}"
+        except ValueError:
+            return f"git -C {self.git.root} {command} {os.path.relpath(path, self.git.root)}"
+
+    def ready_to_record(self) -> None:
+        """Refuse to record where a commit would be lost: a detached HEAD, a rebase or merge under way."""
+        if self.git is None:
+            return
+        busy = self.git.operation_in_progress()
+        if busy:
+            # A commit now would land on the rebase's (or merge's) work and be
+            # lost when it is aborted.
+            raise Refused(f"git is in the middle of {busy} in {self.git.root}: finish it or abort it "
+                          "(git status says how), then run this again; nothing was written")
+        self.git.require_branch()
 
     def commit(self, paths: list[Path], message: str, operator: str) -> bool:
         """Commit ``paths`` as ``operator``; False when there is no git or nothing changed."""
         if self.git is None:
             return False
-        busy = self.git.operation_in_progress()
-        if busy:
-            # A commit now would land on the rebase's (or merge's) work and be
-            # lost when it is aborted: refuse, and the caller undoes the write.
-            raise Refused(f"git is in the middle of {busy} in {self.git.root}: finish it or abort it "
-                          "(git status says how), then run this again; nothing was written")
+        self.ready_to_record()
         return self.git.commit(paths, message, operator)
 
     # -- the lock --------------------------------------------------------
@@ -239,13 +435,21 @@ class Helpdesk:
         if self.git is not None and (self.git.root / ".git").is_dir():
             return self.git.root / ".git" / LOCK_NAME
         d = self.root / ".lpsectl"
-        d.mkdir(exist_ok=True)
+        try:
+            d.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _unlockable(d / LOCK_NAME, exc) from None
         return d / LOCK_NAME
 
     @contextmanager
-    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+    def locked(self, wait: float = LOCK_WAIT, recording: bool = True) -> Iterator[None]:
+        """The helpdesk lock: one lpsectl at a time changes tickets or git here.
+
+        ``recording``: refuse at once (nothing written) where a commit would
+        be lost (:meth:`ready_to_record`); sync asks that itself.
+        """
         path = self.lock_path()
-        me = f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n"
+        me = _lock_text()
         deadline = time.monotonic() + wait
         delay = 0.01
         while True:
@@ -256,47 +460,163 @@ class Helpdesk:
                     _break(path)
                     continue
                 if time.monotonic() > deadline:
-                    raise LockBusy(
-                        f"another lpsectl is working in this helpdesk ({path} is held); "
-                        "try again, or delete that file if no lpsectl is running"
-                    ) from None
+                    raise LockBusy(_busy_message(path)) from None
                 time.sleep(delay)
                 delay = min(delay * 1.5, 0.2)
                 continue
-            with os.fdopen(fd, "w") as f:
-                f.write(me)
+            except OSError as exc:  # disk full, read-only, no permission
+                raise _unlockable(path, exc) from None
+            try:
+                with os.fdopen(fd, "w") as f:
+                    f.write(me)
+            except OSError as exc:
+                _unlink(path)
+                raise _unlockable(path, exc) from None
             break
         try:
+            if self.git is not None:
+                self.git.lock_held = True
+                _recover_git(self)
+            if recording:
+                self.ready_to_record()
             _recover_imports(self)
             yield
         finally:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:  # pragma: no cover - broken by hand
-                pass
+            if self.git is not None:
+                self.git.lock_held = False
+            _unlink(path)
 
 
-def _read_text(path: Path, rel: str) -> str:
-    with open(path, "rb") as f:
-        data = f.read()
+# Present in the git folder while sync merges: a sync killed then left a
+# half-finished merge, which the next command under the lock undoes.
+MERGING_MARK = "lpsectl-merging"
+# git's merge driver works on temporary .merge_file_XXXXXX copies at the top
+# of the work tree; one older than this is left by a killed merge.
+MERGE_FILE_STALE_AFTER = 60.0
+
+
+def _recover_git(hd: "Helpdesk") -> None:
+    """Undo what a killed git or sync left: a dead index.lock, a half-finished merge.
+
+    Two stats when there is nothing to do.
+    """
+    git = hd.git
+    assert git is not None
+    git.clear_stale_index_lock()
+    mark = git.git_dir() / MERGING_MARK
+    if mark.exists():
+        finish_interrupted_merge(hd)
+
+
+def finish_interrupted_merge(hd: "Helpdesk") -> None:
+    """Put back the state before a sync's merge that was killed, or keep the merge it finished."""
+    from lpsectl import merge
+
+    git = hd.git
+    assert git is not None
+    gd = git.git_dir()
+    mark = gd / MERGING_MARK
     try:
-        return data.decode("utf-8")
+        before = mark.read_text(encoding="ascii").strip()
+    except OSError:
+        before = ""
+    undone = git.merge_in_progress() or (bool(before) and git.head() == before)
+    if not git.merge_abort():
+        raise LpseError(f"a sync was interrupted in the middle of a merge and git cannot undo it; run "
+                        f"`git -C {git.root} merge --abort`, then try again")
+    if undone:
+        for _, _, rel in merge.read_renames(gd):  # the driver's copies are no part of the old state
+            _unlink_quietly(git.root / rel)
+    merge.clear_renames(gd)
+    remove_merge_leftovers(git.root, every=True)
+    _unlink_quietly(mark)
+
+
+def remove_merge_leftovers(root: Path, every: bool = False) -> list[Path]:
+    """Delete git's ``.merge_file_*`` temporaries a killed merge left at the top of the work tree."""
+    gone = []
+    try:
+        names = [n for n in os.listdir(root) if n.startswith(".merge_file_")]
+    except OSError:
+        return gone
+    for name in names:
+        p = root / name
+        try:
+            if every or time.time() - p.stat().st_mtime > MERGE_FILE_STALE_AFTER:
+                os.unlink(p)
+                gone.append(p)
+        except OSError:
+            pass
+    return gone
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # pragma: no cover - broken by hand
+        pass
+
+
+def _unlockable(path: Path, exc: OSError) -> LpseError:
+    return LpseError(f"cannot take the helpdesk lock {path}: {exc.strerror or exc}; make room on the "
+                     "disk or make the folder writable, then try again; nothing was written")
+
+
+def _bytes_or_none(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def read_text(path: Path, rel: str) -> tuple[str, os.stat_result]:
+    """The file's text and the stamps of the very file that was read; :class:`Damaged` names it ``rel``.
+
+    Only a regular file of at most :data:`MAX_TICKET_BYTES` is read: a
+    symlink (to /dev/zero, say) or a FIFO named like a ticket is damage,
+    never followed, never waited on.
+    """
+    try:
+        data, st = read_regular(path, MAX_TICKET_BYTES)
+    except NotRegular as exc:
+        raise Damaged(rel, None, not_regular_problem(exc.kind)) from None
+    except TooLarge as exc:
+        raise Damaged(rel, None, too_large_problem(exc.size)) from None
+    try:
+        return data.decode("utf-8"), st
     except UnicodeDecodeError:
         raise Damaged(rel, None, "not UTF-8 text") from None
+
+
+def too_large_problem(size: int) -> str:
+    return (f"{size} bytes, larger than any ticket ({MAX_TICKET_BYTES} bytes at most): "
+            "not read; a ticket file is small text, see what was put here")
+
+
+def parse_ticket(path: Path, text: str, rel: str) -> Ticket:
+    """The ticket in ``text`` as the file ``path`` would hold it; :class:`Damaged` names it ``rel``."""
+    t = ticketfile.loads(text, rel)
+    if not ID_RE.match(t.id):
+        raise Damaged(rel, 2, f"id {t.id!r} is not a valid ticket id")
+    if t.id != path.stem.upper():
+        raise Damaged(rel, 2, f"id {t.id!r} does not match the file name {path.name}")
+    return t
 
 
 def read_ticket(path: Path, rel: str) -> Ticket:
     """Parse and check the ticket file ``path``; :class:`Damaged` names it ``rel``.
 
     A function of the file alone (no helpdesk), so ``check`` can run it in
-    several processes.
+    several processes, reading exactly as :meth:`Helpdesk.read` does.
     """
-    t = ticketfile.loads(_read_text(path, rel), rel)
-    if not ID_RE.match(t.id):
-        raise Damaged(rel, 2, f"id {t.id!r} is not a valid ticket id")
-    if t.id != path.stem.upper():
-        raise Damaged(rel, 2, f"id {t.id!r} does not match the file name {path.name}")
-    return t
+    return parse_ticket(path, read_text(path, rel)[0], rel)
 
 
 def _recover_imports(hd: "Helpdesk") -> None:
@@ -327,22 +647,104 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _stale(path: Path) -> bool:
+def _proc_start(pid: int) -> Optional[str]:
+    """When process ``pid`` started (clock ticks since boot, from /proc on Linux); None elsewhere."""
     try:
-        text = path.read_text()
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count after the last ')'.
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def _boot_id() -> Optional[str]:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+@dataclass
+class LockHolder:
+    """What a lock file says of the process that took it.
+
+    The pid alone can be fooled: after a crash the number is given to
+    another process, which would keep a dead lock alive for ever. So the
+    lock also records when its process started and the boot it ran in
+    (Linux's /proc); where those are unknown, liveness of the pid decides.
+    """
+
+    pid: int
+    host: str
+    since: float
+    start: Optional[str] = None
+    boot: Optional[str] = None
+
+    def text(self) -> str:
+        return f"{self.pid} {self.host} {self.since:.0f} {self.start or '-'} {self.boot or '-'}\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Optional["LockHolder"]:
+        parts = text.split()
+        if len(parts) < 2:
+            return None
+        try:
+            pid = int(parts[0])
+            since = float(parts[2]) if len(parts) > 2 else 0.0
+        except ValueError:
+            return None
+        opt = [None if p == "-" else p for p in parts[3:5]] + [None, None]
+        return cls(pid, parts[1], since, opt[0], opt[1])
+
+    def alive(self) -> bool:
+        """True unless the process that took the lock is certainly gone (on this host)."""
+        boot = _boot_id()
+        if self.boot and boot and self.boot != boot:
+            return False  # the machine restarted since
+        if not _pid_alive(self.pid):
+            return False
+        start = _proc_start(self.pid)
+        if self.start and start and self.start != start:
+            return False  # the pid now belongs to another process
+        return True
+
+
+def _lock_text() -> str:
+    pid = os.getpid()
+    return LockHolder(pid, socket.gethostname(), time.time(), _proc_start(pid), _boot_id()).text()
+
+
+def _busy_message(path: Path) -> str:
+    try:
+        holder = LockHolder.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        holder = None
+    if holder is None:
+        return f"another lpsectl is working in this helpdesk ({path} is held); try again in a moment"
+    since = datetime.fromtimestamp(holder.since).strftime("%H:%M:%S") if holder.since else "?"
+    if holder.host == socket.gethostname():
+        return (f"another lpsectl (process {holder.pid}, since {since}) is working in this helpdesk and "
+                f"holds {path}; try again when it has finished")
+    return (f"an lpsectl on {holder.host} (process {holder.pid}, since {since}) holds {path}; try again "
+            f"later, or delete that file if no lpsectl runs there any more")
+
+
+def _stale(path: Path) -> bool:
+    """Whether the lock at ``path`` was left by a process that is gone."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
         age = time.time() - path.stat().st_mtime
     except OSError:
         return False
-    parts = text.split()
-    if len(parts) < 2:
+    holder = LockHolder.parse(text)
+    if holder is None:
         # Being written this instant, or garbage left by a crash.
         return age > 5
-    try:
-        pid = int(parts[0])
-    except ValueError:
-        return age > 5
-    if parts[1] == socket.gethostname():
-        return not _pid_alive(pid)
+    if holder.host == socket.gethostname():
+        return not holder.alive()
     return age > LOCK_STALE_AFTER
 
 

@@ -1,9 +1,13 @@
 """Exchanging tickets with the other desks through a git remote.
 
-One sync, under the helpdesk lock: fetch; merge the remote branch (ticket
-files by rule through the ``lpsectl`` merge driver, see :mod:`lpsectl.merge`);
-push; when another desk pushed in between, fetch, merge and push again.
-A merge that still conflicts is aborted, so the clone is as before.
+One sync: fetch; merge the remote branch (ticket files by rule through the
+``lpsectl`` merge driver, see :mod:`lpsectl.merge`); push; when another desk
+pushed in between, fetch, merge and push again. A merge that fails for any
+reason is aborted, so the clone is as before.
+
+Only the local steps (committing, merging) hold the helpdesk lock; fetch
+and push talk to the network without it, bounded in time, so a remote that
+does not answer never blocks the other commands of this desk.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from typing import Optional
 from lpsectl import merge
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
-from lpsectl.store import Helpdesk
+from lpsectl.regularfile import kind_of
+from lpsectl.store import (
+    MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, not_regular_problem, remove_merge_leftovers,
+)
 
 MAX_ROUNDS = 8
 # Push refusals that mean "someone else pushed first": fetch, merge, retry.
@@ -53,7 +60,10 @@ class SyncResult:
     outgoing: list[Change] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
     committed: list[str] = field(default_factory=list)
-    damaged: list[Damaged] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    damaged: list[Damaged] = field(default_factory=list)  # damage that came in
+    damaged_here: list[Damaged] = field(default_factory=list)  # damage this desk made, found among what came in
+    refused: list[Damaged] = field(default_factory=list)  # damage this desk would have pushed: nothing was
     duplicates: dict[str, list[str]] = field(default_factory=dict)
     # Tickets that came in with events the rules did not allow where the merge put them.
     conflicts: dict[str, int] = field(default_factory=dict)
@@ -107,17 +117,25 @@ def _is_ticket(hd: Helpdesk, git: GitRepo, rel: str) -> bool:
     return "attachments" not in inside.parts[:-1]
 
 
-def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> list[str]:
-    """Commit ticket files left uncommitted (a crash between save and commit).
+def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> tuple[list[str], list[str]]:
+    """Put right ticket files that differ from git: (ids committed, ids brought up to date).
 
-    Only files that read as healthy tickets; damaged ones and deletions are
-    left for `check` and the person, never pushed blindly.
+    A file one commit behind git (an action killed after its commit, before
+    its write) is restored from git: committing it would drop the recorded
+    event. A healthy ticket file git does not have, or that was changed by
+    hand, is committed. Damaged files and deletions are left for `check`
+    and the person, never pushed blindly.
     """
-    paths, ids = [], []
+    paths, ids, restored = [], [], []
     for status, rel in git.dirty(hd.tickets_dir):
-        if "D" in status or not _is_ticket(hd, git, rel):
+        if not _is_ticket(hd, git, rel):
             continue
         path = git.root / rel
+        if "?" not in status and hd.bring_up_to_date(path):
+            restored.append(path.stem.upper())
+            continue
+        if "D" in status:
+            continue
         try:
             t = hd.read(path)
         except Damaged:
@@ -126,50 +144,160 @@ def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> list[str]:
         ids.append(t.id)
     if paths:
         git.commit(paths, f"record {', '.join(ids)} (left uncommitted) before sync", operator)
-    return ids
+    return ids, restored
 
 
-def _merge(git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
-    """Merge ``ref``; on a conflict put everything back and say which file."""
+def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
+    """Merge ``ref``; on any failure put everything back and say why.
+
+    A mark in the git folder says a merge of ours is under way: if this
+    process is killed, the next command under the lock undoes it
+    (:func:`lpsectl.store.finish_interrupted_merge`).
+    """
     gd = git.git_dir()
     merge.clear_renames(gd)
-    proc = git.merge(ref, f"sync with {remote}: merge {remote}/{branch}", operator)
-    renames = [Renamed(*r) for r in merge.read_renames(gd)]
-    if proc.returncode != 0:
-        conflicts = git.conflicted()
-        git.merge_abort()
-        for r in renames:  # the driver's new files are no part of the old state
-            try:
-                os.unlink(git.root / r.path)
-            except OSError:
-                pass
-        merge.clear_renames(gd)
-        if conflicts:
-            raise Refused(
-                f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
-                "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
-                "sync again"
-            )
-        text = proc.stderr.strip() or proc.stdout.strip()
-        if "unrelated histories" in text:
-            raise Refused(
-                f"{remote}/{branch} shares no history with this helpdesk: set up a desk by cloning "
-                "the remote, then `lpsectl init` inside the clone; nothing was changed"
-            )
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        if "would be overwritten" in text:
-            files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
-            raise Refused(
-                f"sync stopped: uncommitted changes to {', '.join(files) or 'some files'} would be "
-                "overwritten; commit or move them, then sync again; nothing was changed"
-            )
-        raise GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
-    if renames:
-        desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
-        git.commit([git.root / r.path for r in renames],
-                   f"keep both tickets of an id collision: this desk's {desc}", operator)
+    mark = gd / MERGING_MARK
+    atomic_write(mark, ((git.head() or "") + "\n").encode("ascii"))
+    try:
+        proc = git.merge(ref, f"sync with {remote}: merge {remote}/{branch}", operator)
+        if proc.returncode != 0:
+            conflicts = git.conflicted()
+            finish_interrupted_merge(hd)
+            if "index.lock" in proc.stderr:  # a live git holds the index: name it
+                raise GitError(f"{git.index_lock_message()}; nothing was changed")
+            raise _merge_failure(proc, conflicts, remote, branch)
+        renames = [Renamed(*r) for r in merge.read_renames(gd)]
+        if renames:
+            desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
+            git.commit([git.root / r.path for r in renames],
+                       f"keep both tickets of an id collision: this desk's {desc}", operator)
+    except BaseException:
+        if mark.exists():
+            finish_interrupted_merge(hd)
+        raise
     merge.clear_renames(gd)
+    os.unlink(mark)
     return renames
+
+
+def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> LpseError:
+    if conflicts:
+        return Refused(_unmergeable(conflicts, remote, branch))
+    text = proc.stderr.strip() or proc.stdout.strip()
+    if "unrelated histories" in text:
+        return Refused(
+            f"{remote}/{branch} shares no history with this helpdesk: set up a desk by cloning "
+            "the remote, then `lpsectl init` inside the clone; nothing was changed"
+        )
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if "would be overwritten" in text:
+        files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
+        return Refused(
+            f"sync stopped: uncommitted changes to {', '.join(files) or 'some files'} would be "
+            "overwritten; commit or move them, then sync again; nothing was changed"
+        )
+    return GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
+
+
+def _is_ticket_path(rel: str) -> bool:
+    """A path the merge driver merges by rule (``tickets/**/*.yaml``, attachments aside)."""
+    slashed = f"/{rel}"
+    return rel.endswith(".yaml") and "/tickets/" in slashed and "/attachments/" not in slashed
+
+
+def _by_hand(rel: str) -> str:
+    """The steps, between `git merge` and `git commit`, for one file git cannot merge."""
+    if rel.rsplit("/", 1)[-1] == "lpsectl.yaml":
+        return (f"keep both desks' settings in {rel} and remove the <<<<<<< ======= >>>>>>> lines "
+                f"(`lpsectl check` shows where), `git add {rel}`")
+    if "/attachments/" in f"/{rel}":
+        return (f"keep both files: `git show :3:{rel} > OTHER-NAME` saves the other desk's beside it, "
+                f"`git checkout --ours {rel}` keeps this desk's, `git add` both")
+    return f"resolve {rel} (`git status` says how; one desk deleted or moved it), `git add {rel}`"
+
+
+def _unmergeable(conflicts: list[str], remote: str, branch: str) -> str:
+    """What to do about files git could not merge: tickets, lpsectl.yaml, attachments."""
+    if any(_is_ticket_path(c) for c in conflicts):
+        return (f"sync stopped: {', '.join(conflicts)} could not be merged by rule (a damaged file, "
+                "or not a ticket); nothing was changed; run `lpsectl check`, repair it, commit, and "
+                "sync again")
+    return (f"sync stopped: {', '.join(conflicts)} changed on this desk and on {remote} in ways git "
+            f"cannot merge; nothing was changed; merge by hand: `git merge {remote}/{branch}`, "
+            + "; ".join(_by_hand(c) for c in conflicts) + "; then `git commit` and `lpsectl sync`")
+
+
+def _irregular(entries: list[tuple[str, str, str]]) -> list[str]:
+    """Paths that a tree has as a symlink (mode 120000) or a submodule (160000): no file lpsectl reads."""
+    return [rel for letter, mode, rel in entries if letter != "D" and mode in ("120000", "160000")]
+
+
+def _mode_kind(mode: str) -> str:
+    return "a submodule" if mode == "160000" else kind_of(0o120000)
+
+
+def _refuse_irregular_incoming(hd: Helpdesk, git: GitRepo, head: str, their: str, remote: str,
+                               branch: str) -> None:
+    """A symlink (to /dev/zero, say) must not reach this desk: it would be read by every command."""
+    base = git.merge_base(head, their) or git.empty_tree()
+    entries = git.changed_entries(base, their, hd.root)
+    bad = _irregular(entries)
+    if bad:
+        modes = {rel: mode for _, mode, rel in entries}
+        what = ", ".join(f"{rel} ({_mode_kind(modes[rel])})" for rel in bad)
+        raise Refused(f"sync stopped: {remote}/{branch} has {what}: not a regular file, which no desk "
+                      "may take in; nothing came in from it; on the desk that committed it, `git rm` it, "
+                      "commit and sync, then sync here again")
+
+
+def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str) -> list[Damaged]:
+    """The damage this desk would push: a ticket that does not read, a symlink.
+
+    Nothing of it may leave: the other desks would each get the error (or
+    a symlink to /dev/zero). Files as committed are checked: the work tree
+    where it matches HEAD (through the cache), else the committed blob.
+    """
+    entries = git.changed_entries(their or git.empty_tree(), head, hd.root)
+    irregular = set(_irregular(entries))
+    damaged = [Damaged(hd.rel(git.root / rel), None, not_regular_problem(_mode_kind(mode)))
+               for _, mode, rel in entries if rel in irregular]
+    tickets = [rel for letter, _, rel in entries
+               if letter != "D" and rel not in irregular and _is_ticket(hd, git, rel)]
+    if not tickets:
+        return damaged
+    dirty = {rel for _, rel in git.dirty(hd.tickets_dir)}
+    damaged += hd.load_files([git.root / rel for rel in tickets if rel not in dirty]).damaged
+    for rel in (r for r in tickets if r in dirty):
+        path = git.root / rel
+        size = git.blob_size(head, rel)
+        if size is not None and size > MAX_TICKET_BYTES:
+            damaged.append(Damaged(hd.rel(path), None, f"{size} bytes, larger than any ticket"))
+            continue
+        try:
+            try:
+                text = git.blob(head, rel).decode("utf-8")
+            except UnicodeDecodeError:
+                raise Damaged(hd.rel(path), None, "not UTF-8 text") from None
+            t = hd.parse(path, text)
+            if path.parent != hd.path_for(t.id).parent:
+                raise Damaged(hd.rel(path), 2, f"ticket {t.id} belongs in {hd.rel(hd.path_for(t.id))}")
+        except Damaged as exc:
+            damaged.append(exc)
+    return damaged
+
+
+def _was_damaged(hd: Helpdesk, git: GitRepo, commit: str, rel: str) -> bool:
+    """Whether this desk's own version of ``rel`` (in ``commit``) was already damaged."""
+    size = git.blob_size(commit, rel)
+    if size is None:
+        return False
+    if size > MAX_TICKET_BYTES:
+        return True
+    try:
+        hd.parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
+    except (Damaged, UnicodeDecodeError):
+        return True
+    return False
 
 
 def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
@@ -181,7 +309,7 @@ def _changes(hd: Helpdesk, git: GitRepo, a: str, b: str) -> list[Change]:
     return out
 
 
-def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
+def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[str] = None) -> None:
     """Read every ticket that came in; find ids now held by two files.
 
     What went out was written here (by lpsectl, which checks what it
@@ -189,11 +317,17 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
     """
     incoming = {c.path for c in result.incoming if c.status != "removed"}
     touched = incoming | {c.path for c in result.outgoing if c.status != "removed"}
+    refused = {d.path for d in result.refused}
     for rel in sorted(incoming):
         try:
             t = hd.read(git.root / rel)
         except Damaged as exc:
-            result.damaged.append(exc)
+            if exc.path in refused:
+                continue  # reported as this desk's, not pushed
+            if start is not None and _was_damaged(hd, git, start, rel):
+                result.damaged_here.append(exc)  # broken here before the sync: it did not "come in"
+            else:
+                result.damaged.append(exc)
             continue
         conflicts = t.conflicts()
         if conflicts:
@@ -209,78 +343,181 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult) -> None:
     result.duplicates = {tid: paths for tid, paths in sorted(where.items()) if len(paths) > 1}
 
 
-def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> SyncResult:
+@dataclass
+class Unmergeable:
+    """A file `sync` would stop on, with the remote branch as last fetched (for `check`)."""
+
+    path: str  # from the git top
+    line: Optional[int]
+    problem: str
+
+
+def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
+    """What a merge with the remote branch (as last fetched; no network) cannot do by rule.
+
+    Files git cannot merge (lpsectl.yaml changed on both sides, two
+    different files under one attachment name, a ticket deleted on one side
+    and changed on the other), and tickets changed on both sides whose
+    remote version does not read (the merge driver cannot merge those).
+    """
     git = hd.git
     if git is None:
+        return []
+    branch = git.current_branch()
+    head = git.head()
+    if branch is None or head is None or git.operation_in_progress():
+        return []
+    try:
+        remote = choose_remote(git, branch, None)
+    except LpseError:
+        return []  # no remote: nothing to merge with
+    up_remote, up_branch = git.upstream(branch)
+    rbranch = up_branch if up_remote == remote and up_branch else branch
+    their = git.rev_parse(f"refs/remotes/{remote}/{rbranch}")
+    if their is None or git.is_ancestor(their, head):
+        return []
+    where = f"{remote}/{rbranch}"
+    out: list[Unmergeable] = []
+    # Ticket files merge by rule through the driver: taken as merged here, checked below.
+    inside = os.path.relpath(hd.root, git.root).replace(os.sep, "/")
+    for rel in git.merge_conflicts(head, their, resolved_by_driver=merge.DRIVER_NAME) or []:
+        if inside != "." and not rel.startswith(inside + "/"):
+            continue  # the helpdesk is one folder of a larger repository: not ours to judge
+        if "/attachments/" in f"/{rel}":
+            what = f"this desk and {where} each have a different file under this attachment name"
+        else:
+            what = f"changed on this desk and on {where} in ways git cannot merge"
+        out.append(Unmergeable(rel, None, f"{what}: `lpsectl sync` stops on it; merge it by hand: "
+                                          f"`git merge {where}`, {_by_hand(rel)}, `git commit`, then "
+                                          "`lpsectl sync`"))
+    base = git.merge_base(head, their)
+    if base is None:
+        return out
+    ours = {rel for letter, rel in git.changed_files(base, head, hd.tickets_dir)}
+    for letter, rel in git.changed_files(base, their, hd.tickets_dir):
+        if letter == "D" or rel not in ours or not _is_ticket(hd, git, rel):
+            continue
+        size = git.blob_size(their, rel)
+        try:
+            if size is None or size > MAX_TICKET_BYTES:
+                raise Damaged(rel, None, "not a ticket file that can be read")
+            try:
+                hd.parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
+            except UnicodeDecodeError:
+                raise Damaged(rel, None, "not UTF-8 text") from None
+        except Damaged as exc:
+            out.append(Unmergeable(rel, exc.line, f"{exc.problem} in {where}'s version, which this desk "
+                                   "changed too: `lpsectl sync` cannot merge it by rule; the desk that "
+                                   "broke it must repair it, commit and sync, then sync here"))
+    return out
+
+
+def require_git(hd: Helpdesk) -> GitRepo:
+    if hd.git is None:
         raise Refused(f"{hd.root} is not in a git repository: there is nothing to sync; "
                       "run `git init` there, then `lpsectl init`")
-    with hd.locked():
-        if git.merge_in_progress():
-            raise Refused("a git merge is in progress in this clone: finish it (git commit) or "
-                          "undo it (git merge --abort), then sync again")
-        busy = git.operation_in_progress()
-        if busy:
-            raise Refused(f"git is in the middle of {busy} in this clone: finish it or abort it "
-                          "(git status says how), then sync again; nothing was changed")
-        branch = git.current_branch()
-        if branch is None:
-            raise Refused("this clone is not on a branch (detached HEAD): switch to the helpdesk's "
-                          "branch (`git branch` lists them, `git switch NAME`), then sync again")
-        if git.head() is None:
-            raise Refused("this helpdesk has no commit yet: run `lpsectl init` first")
+    return hd.git
+
+
+def _ready(git: GitRepo) -> str:
+    """The branch to sync; refused where git is in the middle of something. Under the lock."""
+    if git.merge_in_progress():
+        raise Refused("a git merge is in progress in this clone: finish it (git commit) or "
+                      "undo it (git merge --abort), then sync again")
+    busy = git.operation_in_progress()
+    if busy:
+        raise Refused(f"git is in the middle of {busy} in this clone: finish it or abort it "
+                      "(git status says how), then sync again; nothing was changed")
+    branch = git.current_branch()
+    if branch is None:
+        raise Refused("this clone is not on a branch (detached HEAD): switch to the helpdesk's "
+                      "branch (`git branch` lists them, `git switch NAME`), then sync again")
+    if git.head() is None:
+        raise Refused("this helpdesk has no commit yet: run `lpsectl init` first")
+    return branch
+
+
+def _push_refused(proc, remote: str, url: str) -> GitError:
+    """The push's failure with the remote's own words (a server hook's reason)."""
+    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
+    said = [ln[len("remote:"):].strip() for ln in lines if ln.startswith("remote:")]
+    said = [ln for ln in said if ln]
+    errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    why = (errors[-1] if errors else str(proc.returncode)).removeprefix("fatal: ").removeprefix("error: ")
+    if said:
+        why = f"the remote said: {' / '.join(said[:10])}"
+    return GitError(f"cannot push to {remote!r} ({url}): {why}; the tickets are merged "
+                    "here, sync again when the remote accepts pushes")
+
+
+def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> SyncResult:
+    git = require_git(hd)
+    with hd.locked(recording=False):
+        branch = _ready(git)
         remote = choose_remote(git, branch, remote_name)
         url = git.remote_url(remote) or remote
         up_remote, up_branch = git.upstream(branch)
-        rbranch = up_branch if up_remote == remote and up_branch else branch
-        result = SyncResult(remote, url)
-        _fetch(git, remote, url)  # the remote is reachable: from here on we may change things
-
-        changed = merge.setup(hd)
-        if changed:
-            git.commit(changed, "set up merging of tickets between desks", operator)
-            result.set_up = True
-        result.committed = _commit_loose(hd, git, operator)
-
-        start = git.head()
-        assert start is not None
-        remote_ref = f"refs/remotes/{remote}/{rbranch}"
-        their: Optional[str] = None
-        for rounds in range(1, MAX_ROUNDS + 1):
-            result.rounds = rounds
-            if rounds > 1:
-                _fetch(git, remote, url)
+        remove_merge_leftovers(git.root)
+    rbranch = up_branch if up_remote == remote and up_branch else branch
+    result = SyncResult(remote, url)
+    remote_ref = f"refs/remotes/{remote}/{rbranch}"
+    their: Optional[str] = None
+    head: Optional[str] = None
+    start: Optional[str] = None
+    for rounds in range(1, MAX_ROUNDS + 1):
+        result.rounds = rounds
+        _fetch(git, remote, url)  # no lock: fetch moves only the remote's refs
+        with hd.locked(recording=False):
+            if _ready(git) != branch:
+                raise Refused(f"the branch changed to {git.current_branch()} during sync; sync again")
+            if rounds == 1:  # the remote is reachable: from here on we may change things
+                changed = merge.setup(hd)
+                if changed:
+                    git.commit(changed, "set up merging of tickets between desks", operator)
+                    result.set_up = True
+                result.committed, result.restored = _commit_loose(hd, git, operator)
+                start = git.head()
             their = git.rev_parse(remote_ref)
             head = git.head()
             assert head is not None
             if their and not git.is_ancestor(their, head):
-                result.renamed += _merge(git, remote_ref, remote, rbranch, operator)
-                head = git.head()
-                assert head is not None
-            if their == head:
-                break  # nothing of ours the remote lacks
-            proc = git.push(remote, branch, rbranch, set_upstream=up_remote is None)
-            if proc.returncode == 0:
-                result.pushed = True
-                break
-            text = proc.stderr + proc.stdout
-            if not any(word in text for word in _RACE):
-                lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
-                why = (lines[-1] if lines else str(proc.returncode)).removeprefix("fatal: ")
-                raise GitError(f"cannot push to {remote!r} ({url}): {why}; the tickets are merged "
-                               "here, sync again when the remote accepts pushes")
-            time.sleep(random.uniform(0.05, 0.25) * rounds)  # let the other desk finish
-        else:
-            raise LpseError(f"other desks kept pushing to {remote!r} during {MAX_ROUNDS} tries; "
-                            "the tickets are merged here, run `lpsectl sync` again")
+                _refuse_irregular_incoming(hd, git, head, their, remote, rbranch)
+                result.renamed += _merge(hd, git, remote_ref, remote, rbranch, operator)
+                after = git.head()
+                assert after is not None
+                result.incoming += _changes(hd, git, head, after)
+                head = after
+            if their != head:
+                result.refused = _check_outgoing(hd, git, their, head)
+        if their == head:
+            break  # nothing of ours the remote lacks
+        if result.refused:
+            break  # push nothing: no other desk may receive this desk's damage
+        proc = git.push(remote, head, rbranch)  # no lock: the commit is pushed, not the branch
+        if proc.returncode == 0:
+            result.pushed = True
+            break
+        text = proc.stderr + proc.stdout
+        if proc.returncode == 124 or not any(word in text for word in _RACE):
+            raise _push_refused(proc, remote, url)
+        time.sleep(random.uniform(0.05, 0.25) * rounds)  # let the other desk finish
+    else:
+        raise LpseError(f"other desks kept pushing to {remote!r} during {MAX_ROUNDS} tries; "
+                        "the tickets are merged here, run `lpsectl sync` again")
 
-        final = git.head()
-        assert final is not None
-        renamed_paths = {r.path for r in result.renamed}
-        renamed_old = {r.old_id for r in result.renamed}
-        if final != start:
-            result.incoming = [c for c in _changes(hd, git, start, final)
-                               if c.path not in renamed_paths and c.id not in renamed_old]
-        if result.pushed:
-            result.outgoing = _changes(hd, git, their or git.empty_tree(), final)
-        _validate(hd, git, result)
+    if result.pushed:
+        with hd.locked(recording=False):
+            git.update_ref(remote_ref, head)
+            if up_remote is None:
+                git.set_config(f"branch.{branch}.remote", remote)
+                git.set_config(f"branch.{branch}.merge", f"refs/heads/{rbranch}")
+        result.outgoing = _changes(hd, git, their or git.empty_tree(), head)
+    renamed_paths = {r.path for r in result.renamed}
+    renamed_old = {r.old_id for r in result.renamed}
+    seen: dict[str, Change] = {}
+    for c in result.incoming:
+        if c.path not in renamed_paths and c.id not in renamed_old:
+            seen.setdefault(c.path, c)  # as it first came in: "new" stays new
+    result.incoming = list(seen.values())
+    _validate(hd, git, result, start)
     return result

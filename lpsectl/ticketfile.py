@@ -19,7 +19,7 @@ from typing import Any, Optional
 import yaml
 
 from lpsectl.clock import FIRST_YEAR, LAST_YEAR
-from lpsectl.errors import Damaged
+from lpsectl.errors import BadInput, Damaged
 from lpsectl.model import (
     ACTIONS, CHANNEL, DIFFICULTY, EDITABLE, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
     SETTLES, TIER, WAIT_ON, Event, Reporter, Ticket, replay, review,
@@ -136,9 +136,24 @@ def _plain_form_changes(tag: str, text: str, value: Any) -> bool:
 _ESCAPE_ONLY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
+# A lone surrogate is what Python makes of bytes that are not UTF-8 (on a
+# command line, in a mail header): no YAML reader takes it back.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class NotText(BadInput):
+    """A value holds a character no file can store (a lone surrogate)."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style: Optional[str] = None
     if _ESCAPE_ONLY.search(value):
+        bad = _SURROGATE.search(value)
+        if bad:
+            raise NotText(
+                f"the text {value[:40]!r} holds \\u{ord(bad.group()):04x}, bytes that are not UTF-8 "
+                "(a terminal or file in another encoding?); give the text as UTF-8; nothing was written"
+            )
         style = '"'
     elif "\n" in value and value == value.strip(" ") and not any(
         line != line.rstrip(" \t") for line in value.split("\n")

@@ -135,9 +135,22 @@ def _helpdesk_at(app: App, root: Path):
 @pass_app
 def check_cmd(app: App) -> None:
     """Validate every ticket; list problems as path:line: problem (exit 1)."""
-    from lpsectl.checks import check
+    import os
 
-    hd = app.helpdesk()
+    from lpsectl.checks import check
+    from lpsectl.config import CONFIG_NAME, ConfigProblem
+    from lpsectl.errors import LpseError
+
+    try:
+        hd = app.helpdesk()
+    except ConfigProblem as exc:  # a merge of lpsectl.yaml left unfinished, say: name where
+        try:
+            where = os.path.relpath(exc.path)
+        except ValueError:  # another drive on Windows
+            where = str(exc.path)
+        click.echo(f"{where}:{exc.line or 1}: {exc.problem}")
+        raise LpseError(f"{CONFIG_NAME} cannot be used, so no ticket was checked; fix it as said above, "
+                        "then run `lpsectl check` again") from None
     count, problems = check(hd)
     for p in problems:
         click.echo(str(p))

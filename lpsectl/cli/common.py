@@ -47,29 +47,18 @@ def commit(app: App, paths: Sequence[Path], message: str, operator: str) -> None
     hd.commit(list(paths), message, operator)
 
 
-@contextmanager
-def undo_on_failure(app: App, path: Path) -> Iterator[None]:
-    """Put ``path`` (file and index) back as it was if the save or the commit fails."""
-    from lpsectl.store import atomic_write
-
+def save(app: App, t: Any, message: str, operator: str) -> Path:
+    """Write ``t`` as one commit (:meth:`Helpdesk.record`): an action that fails leaves no trace."""
     hd = app.helpdesk()
-    old = path.read_bytes() if path.exists() else None
+    if hd.git is None and not app.warned_no_git:
+        warn(f"{hd.root} is not in a git repository: nothing is being recorded in an audit trail "
+             "(run `git init` there, then `lpsectl init`)")
+        app.warned_no_git = True
     try:
-        yield
-    except BaseException:
-        try:
-            if old is None:
-                path.unlink(missing_ok=True)
-            else:
-                atomic_write(path, old)
-        except OSError:  # e.g. tickets/ is a file: nothing was written; show the first error
-            pass
-        if hd.git is not None:
-            try:
-                hd.git.restage([path])
-            except Exception:  # pragma: no cover - the first error is the one to show
-                pass
-        raise
+        return hd.record(t, message, operator)
+    finally:
+        while hd.warnings:
+            warn(hd.warnings.pop(0))
 
 
 def record(app: App, id_text: str, at: Optional[str], action: str,
@@ -83,12 +72,10 @@ def record(app: App, id_text: str, at: Optional[str], action: str,
     hd = app.helpdesk()
     operator = app.operator()
     with hd.locked():
-        t = load_ticket(app, id_text)
+        t = hd.load_for_change(id_text, id_candidates(app))
         act = make_act(operator, at, hd.tz)
         change(t, act)
-        with undo_on_failure(app, hd.path_for(t.id)):
-            path = hd.save(t)
-            commit(app, [path], f"{action} {t.id}{detail(t)}", operator)
+        save(app, t, f"{action} {t.id}{detail(t)}", operator)
     return t
 
 
@@ -172,8 +159,8 @@ def open_calendar_index(app: App):
     return ix
 
 
-def load_ticket(app: App, id_text: str):
-    """The ticket an id or an id prefix names; a prefix is looked up in the index."""
+def id_candidates(app: App) -> Callable[[str], list[str]]:
+    """How :meth:`Helpdesk.resolve` finds the ids an id prefix may name: in the index."""
     def candidates(want: str) -> list[str]:
         ix = open_index(app)
         if ix is None:
@@ -183,7 +170,12 @@ def load_ticket(app: App, id_text: str):
         finally:
             ix.close()
 
-    return app.helpdesk().load(id_text, candidates)
+    return candidates
+
+
+def load_ticket(app: App, id_text: str):
+    """The ticket an id or an id prefix names; a prefix is looked up in the index."""
+    return app.helpdesk().load(id_text, id_candidates(app))
 
 
 def index_damage(app: App, ix) -> list:

@@ -14,27 +14,36 @@ from lpsectl.cli.common import (
 )
 from lpsectl.errors import BadInput
 
-# -o FILE without --format: the format its extension names.
+# -o FILE: the format its extension names.
 _BY_EXTENSION = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
                  ".csv": "csv", ".json": "json", ".txt": "txt"}
 
 
-def _format(given: Optional[str], output: Optional[str], allowed: tuple[str, ...], default: str) -> str:
+def _format(command: str, given: Optional[str], output: Optional[str], allowed: tuple[str, ...],
+            default: str) -> str:
+    """The format to write: ``--format``, else what the ``-o`` file's extension names, else ``default``.
+
+    A file whose extension names no format of this command is refused: a
+    ``rekap.pdf`` holding Markdown would fool whoever opens it.
+    """
     if output is not None and not output.strip():
         raise BadInput("-o needs a file name; leave -o out to print the result")
-    named = _BY_EXTENSION.get(Path(output).suffix.lower()) if output else None
+    fmt = None
     if given is not None:
         fmt = given.strip().lower()
         if fmt not in allowed:
             raise BadInput(f"unknown format {given!r}; use {', '.join(allowed)}")
-        if named in allowed and named != fmt:
-            raise BadInput(f"--format {fmt} but -o {output} names {named}; give one of them to match the other")
-        return fmt
-    if named is None:
-        return default
+    suffix = Path(output).suffix.lower() if output else ""
+    if not suffix:
+        return fmt or default
+    named = _BY_EXTENSION.get(suffix)
     if named not in allowed:
-        raise BadInput(f"-o {output} names {named}, which this command does not write; "
-                       f"give --format ({', '.join(allowed)}) or a file name ending in one of them")
+        endings = [f".{f}" for f in allowed]
+        hint = "; to make a PDF, print the HTML report from a browser" if suffix == ".pdf" and "html" in allowed else ""
+        raise BadInput(f"-o {output}: {command} writes no {suffix} file; end the file name in "
+                       f"{', '.join(endings[:-1])} or {endings[-1]}{hint}")
+    if fmt is not None and named != fmt:
+        raise BadInput(f"--format {fmt} but -o {output} names {named}; give one of them to match the other")
     return named
 
 
@@ -43,9 +52,9 @@ def _lang(app: App, lang: Optional[str]) -> str:
 
 
 def _emit(text: str, output: Optional[str], fmt: str) -> None:
+    """The result on stdout, or written atomically to ``output`` (its path said on stderr)."""
     if fmt in ("md", "txt"):  # plain text that ends up on a terminal or a printer
         text = terminal_safe(text)
-    """The result on stdout, or written atomically to ``output`` (its path said on stderr)."""
     if not output:
         click.echo(text, nl=False)
         return
@@ -99,7 +108,7 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
     """
     from lpsectl import reports
 
-    fmt = _format(fmt, output, reports.REPORT_FORMATS, "md")
+    fmt = _format("report", fmt, output, reports.REPORT_FORMATS, "md")
     hd = app.helpdesk()
     from lpsectl.clock import now as clock_now
 
@@ -149,7 +158,7 @@ def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str
     """
     from lpsectl import clock, reports
 
-    fmt = _format(fmt, output, reports.RECEIPT_FORMATS, "txt")
+    fmt = _format("receipt", fmt, output, reports.RECEIPT_FORMATS, "txt")
     hd = app.helpdesk()
     t = load_ticket(app, ticket_id)
     ix = open_calendar_index(app)

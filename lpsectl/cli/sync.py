@@ -28,14 +28,17 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
       lpsectl init
       lpsectl sync
     """
-    from lpsectl.sync import sync
+    from lpsectl.sync import require_git, sync
 
     hd = app.helpdesk()
+    require_git(hd)  # before asking who acts: outside git there is nothing to do
     result = sync(hd, app.operator(), remote)
     if result.set_up:
         click.echo("committed  .gitattributes (ticket files now merge by rule)")
     for tid in result.committed:
         click.echo(f"committed  {tid} (it was left uncommitted)")
+    for tid in result.restored:
+        click.echo(f"restored   {tid} (its file was behind git: an interrupted command)")
     for c in result.incoming:
         click.echo(f"in   {c.status:<8} {c.id}")
     for r in result.renamed:
@@ -43,14 +46,19 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
                    f"this desk's ticket is now {r.new_id}")
     for c in result.outgoing:
         click.echo(f"out  {c.status:<8} {c.id}")
-    click.echo(f"Synced with {result.remote}: {_count(result.incoming)} in, "
-               f"{_count(result.outgoing)} out"
+    out = (f"{_count(result.outgoing)} out" if not result.refused
+           else "nothing out (this desk's damage, listed below, must be repaired first)")
+    click.echo(f"Synced with {result.remote}: {_count(result.incoming)} in, {out}"
                + (f", {len(result.renamed)} id collision(s) resolved" if result.renamed else "")
                + (f" (after {result.rounds} tries: other desks pushed in between)" if result.rounds > 1 else ""))
     for tid, n in result.conflicts.items():
         # Not a failure of sync: two desks acted apart, and an officer decides.
         click.echo(f"Warning: {tid}: {n} conflict(s) for an officer to settle (`lpsectl show {tid}`)", err=True)
-    problems = [f"{d} (came in with sync; `lpsectl check` lists every problem)" for d in result.damaged]
+    problems = [f"{d} (this desk's file: nothing was pushed; repair it, commit, and sync again)"
+                for d in result.refused]
+    problems += [f"{d} (damaged on this desk before this sync; repair it and commit; "
+                 "`lpsectl check` lists every problem)" for d in result.damaged_here]
+    problems += [f"{d} (came in with sync; `lpsectl check` lists every problem)" for d in result.damaged]
     problems += [f"duplicate id {tid}: {', '.join(paths)}; both are kept: give one of them a new id "
                  "(`lpsectl check` lists it)" for tid, paths in result.duplicates.items()]
     for p in problems:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import io
+import sys
+from typing import Any, BinaryIO, Optional
 
 import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, commit, echo_csv, echo_json, echo_table, index_damage, interactive, load_all,
-    load_ticket, local, message_option, open_calendar_index, open_index, record, report_damage,
-    terminal_safe, undo_on_failure,
+    at_option, echo_csv, echo_json, echo_table, index_damage, interactive, load_all,
+    load_ticket, local, message_option, open_calendar_index, open_index, record, report_damage, save,
+    terminal_safe,
 )
 from lpsectl.errors import BadInput
 
@@ -20,21 +22,44 @@ LABELS = {
 }
 
 
+# One message is a question or a complaint as told, not a document: a
+# 100 MB file took minutes under the lock and made every listing slow.
+MAX_MESSAGE_BYTES = 1024 * 1024
+
+
 def _read_message(message: Optional[str], message_file: Optional[str]) -> Optional[str]:
+    """The message of -m or --message-file, read before the lock is taken; at most 1 MiB."""
     if message is not None and message_file is not None:
         raise BadInput("give -m or --message-file, not both")
     if message_file is None:
+        if message is not None and len(message.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+            raise BadInput(_too_long("the -m message"))
         return message
     try:
         if message_file == "-":
-            stdin = click.get_text_stream("stdin")
+            stdin = _binary_stdin()
             if stdin is None:  # started with stdin closed
                 raise OSError("stdin is closed")
-            return stdin.read()
-        with open(message_file, encoding="utf-8") as f:
-            return f.read()
+            data = stdin.read(MAX_MESSAGE_BYTES + 1)
+        else:
+            with open(message_file, "rb") as f:
+                data = f.read(MAX_MESSAGE_BYTES + 1)
+        if len(data) > MAX_MESSAGE_BYTES:
+            raise BadInput(_too_long(f"--message-file {message_file}"))
+        # As a text-mode read gives it: universal newlines.
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read --message-file {message_file}: {exc}") from None
+
+
+def _binary_stdin() -> Optional[BinaryIO]:
+    """The bytes behind stdin, None when the command was started without one."""
+    return getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
+
+
+def _too_long(what: str) -> str:
+    return (f"{what} is longer than {MAX_MESSAGE_BYTES // (1024 * 1024)} MiB, the limit for one message; "
+            "shorten it (a long document belongs in an attachment); nothing was written")
 
 
 @click.command("new")
@@ -96,9 +121,7 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         act = workflow.make_act(operator, at, hd.tz)
         t = workflow.new_ticket(hd.new_id(act.at), act, channel, kind, reporter, subject, message,
                                 category, difficulty, ref)
-        with undo_on_failure(app, hd.path_for(t.id)):
-            path = hd.save(t)
-            commit(app, [path], f"open {t.id} ({t.channel}, {t.kind})", operator)
+        save(app, t, f"open {t.id} ({t.channel}, {t.kind})", operator)
     if quiet:
         click.echo(t.id)
         return

@@ -37,6 +37,7 @@ from lpsectl.errors import BadInput, Damaged
 from lpsectl.intake import IdMaker, Problem, Wrap, human_size, no_bar
 from lpsectl.intake.staging import Staging
 from lpsectl.model import Event, Reporter, Ticket
+from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 from lpsectl.store import ALPHABET, Helpdesk, atomic_write
 from lpsectl import ticketfile
 
@@ -296,12 +297,21 @@ class Mail:
     digest: str = ""  # of the raw bytes: the same mail wherever a mail program moves it
 
 
+# The email package keeps bytes that are not text in a header as lone
+# surrogates, which no file can store: they become U+FFFD, as in a body.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _readable(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _header(msg: EmailMessage, name: str) -> Optional[str]:
     try:
         value = msg.get(name)
     except Exception:  # a malformed header the parser gives up on
         return None
-    return None if value is None else str(value)
+    return None if value is None else _readable(str(value))
 
 
 def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
@@ -314,7 +324,7 @@ def _sender(msg: EmailMessage) -> tuple[Optional[str], Optional[str]]:
         for a in addresses:
             spec = (a.addr_spec or "").strip()
             if "@" in spec and not spec.startswith("@") and not spec.endswith("@"):
-                return (" ".join(a.display_name.split()) or None), spec
+                return (" ".join(_readable(a.display_name).split()) or None), _readable(spec)
     return None, None
 
 
@@ -377,7 +387,8 @@ def _walk(msg: EmailMessage, out: list[Attachment], depth: int = 0) -> list[str]
         if part.is_multipart():
             continue
         data = part.get_payload(decode=True) or b""
-        name = part.get_filename() or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}"
+        name = (_readable(part.get_filename() or "")
+                or f"attachment-{len(out) + 1}{mimetypes.guess_extension(ctype) or '.bin'}")
         out.append(Attachment(name, data))
     return forwarded
 
@@ -416,8 +427,8 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
-def safe_name(name: str, taken: set[str]) -> str:
-    """A file name that stays in its folder on every system, unique among ``taken``."""
+def safe_name(name: str) -> str:
+    """A file name that stays in its folder on every system (no path, no reserved device name)."""
     base = re.split(r"[/\\]", name)[-1]
     base = _UNSAFE.sub("_", base).strip().strip(".").strip()
     if not base or base in (".", ".."):
@@ -429,12 +440,70 @@ def safe_name(name: str, taken: set[str]) -> str:
         stem = "_" + stem
     ext = ext[:16]
     stem = stem[: 100 - len(ext)] or "attachment"
-    candidate = f"{stem}.{ext}" if ext else stem
-    n = 2
-    while candidate.lower() in {t.lower() for t in taken}:
-        candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
-        n += 1
-    return candidate
+    return f"{stem}.{ext}" if ext else stem
+
+
+HASH_CHARS = 12  # 48 bits of SHA-256: names differ whenever contents do (a clash is checked)
+
+
+def _with_hash(name: str, digest: str, n: int = 1) -> str:
+    """``scan.pdf`` -> ``scan-3f2a9c1b7d4e.pdf`` (``... (2).pdf`` for the n-th clash)."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    stem = stem[: 100 - len(ext) - HASH_CHARS - 2]  # a dash before the hash, a dot before ext
+    tail = f" ({n})" if n > 1 else ""
+    return f"{stem}-{digest[:HASH_CHARS]}{tail}" + (f".{ext}" if ext else "")
+
+
+class AttachmentNames:
+    """The names taken in one ticket's ``attachments/<id>/`` folder, case-insensitively.
+
+    A stored name carries a short hash of the content, so two desks that
+    each save a different ``scan.pdf`` for one ticket (two replies) add two
+    files that cannot collide when their work merges, and one file saved
+    twice is one file. Each name costs a few dictionary look-ups: naming n
+    attachments is linear (numbered copies were cubic: every try rebuilt
+    the set of taken names).
+    """
+
+    def __init__(self, folder: Path, existing: Iterable[str]) -> None:
+        self.folder = folder
+        # lower-case name -> (name as stored, SHA-256 of its content when known)
+        self._taken: dict[str, tuple[str, Optional[str]]] = {n.lower(): (n, None) for n in existing}
+        self._next: dict[str, int] = {}  # the next number to try after a clash, by name
+        self.lookups = 0
+
+    def name(self, original: str, data: bytes) -> tuple[str, bool]:
+        """The stored name for ``data`` sent as ``original``; True when that file is already kept."""
+        digest = hashlib.sha256(data).hexdigest()
+        base = safe_name(original)
+        candidate = _with_hash(base, digest)
+        n = 1
+        while True:
+            self.lookups += 1
+            taken = self._taken.get(candidate.lower())
+            if taken is None:
+                self._taken[candidate.lower()] = (candidate, digest)
+                return candidate, False
+            if self._digest(taken) == digest:
+                return taken[0], True
+            # A different file under this name (a hash clash, or put there by hand).
+            key = _with_hash(base, digest).lower()
+            n = max(n + 1, self._next.get(key, 2))
+            self._next[key] = n + 1
+            candidate = _with_hash(base, digest, n)
+
+    def _digest(self, taken: tuple[str, Optional[str]]) -> Optional[str]:
+        name, digest = taken
+        if digest is None:  # named before this run: read it once, if it is a file at all
+            try:
+                data, _ = read_regular(self.folder / name, 1 << 31)
+            except (OSError, NotRegular, TooLarge):
+                return None
+            digest = hashlib.sha256(data).hexdigest()
+            self._taken[name.lower()] = (name, digest)
+        return digest
 
 
 # -- what earlier runs reported ------------------------------------------------------
@@ -519,6 +588,7 @@ class MailRun:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed: dict[str, Ticket] = field(default_factory=dict)  # tickets to write, by id
+    names: dict[str, "AttachmentNames"] = field(default_factory=dict)  # attachment folders, by ticket id
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -585,13 +655,17 @@ def _ticket(hd: Helpdesk, run: MailRun, tid: str) -> Ticket:
 
 
 def _save_attachments(hd: Helpdesk, run: MailRun, mail: Mail, t: Ticket, stage: Staging,
-                      at: datetime, operator: str, now: datetime) -> list[str]:
+                      at: datetime, operator: str, now: datetime) -> tuple[list[str], list[str]]:
+    """Stage the mail's attachments; their stored names and the names they were sent under."""
     folder = hd.path_for(t.id).parent / "attachments" / t.id
-    taken = set(t.attachments)
-    if folder.is_dir():
-        taken |= set(os.listdir(folder))
+    names = run.names.get(t.id)
+    if names is None:
+        existing = list(t.attachments) + (os.listdir(folder) if folder.is_dir() else [])
+        names = run.names[t.id] = AttachmentNames(folder, existing)
     cap = hd.config.attachment_max_bytes
-    saved = []
+    saved: list[str] = []
+    originals: list[str] = []
+    listed = set(t.attachments)
     for a in mail.attachments:
         if len(a.data) > cap:
             text = (f"attachment {a.name!r} ({human_size(len(a.data))}) not kept: larger than "
@@ -599,12 +673,16 @@ def _save_attachments(hd: Helpdesk, run: MailRun, mail: Mail, t: Ticket, stage: 
             run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: {text}")
             t.add(Event(at=at, action="note", by=operator, tier=t.tier, message=text, recorded_at=now))
             continue
-        name = safe_name(a.name, taken)
-        taken.add(name)
-        stage.add(folder / name, a.data)
-        saved.append(name)
-    t.attachments.extend(saved)
-    return saved
+        name, kept = names.name(a.name, a.data)
+        if not kept:
+            stage.add(folder / name, a.data)
+        if name not in saved:
+            saved.append(name)
+            originals.append(a.name)
+        if name not in listed:
+            t.attachments.append(name)
+            listed.add(name)
+    return saved, originals
 
 
 def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: IdMaker,
@@ -637,11 +715,12 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
                                                   mail.digest))
             return
         at = max(at, t.history[0].at)
-        saved = _save_attachments(hd, run, mail, t, stage, at, operator, now)
+        saved, originals = _save_attachments(hd, run, mail, t, stage, at, operator, now)
         text = strip_quoted(mail.text) or mail.subject or "(empty reply)"
         fields: dict = {"message-id": mail.message_id}
         if saved:
             fields["attachments"] = saved
+            fields["attachment_names"] = originals  # as sent, in the same order
         t.add(Event(at=at, action="followup", by=operator, tier=t.tier, message=text,
                     recorded_at=now, fields=fields))
         known[mail.message_id] = t.id
@@ -662,6 +741,8 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         return
     t.refs["message-id"] = mail.message_id
     run.changed[t.id] = t
-    _save_attachments(hd, run, mail, t, stage, at, operator, now)
+    saved, originals = _save_attachments(hd, run, mail, t, stage, at, operator, now)
+    if saved:  # the names the reporter sent them under, kept in the opening event
+        t.history[0].fields.update({"attachments": saved, "attachment_names": originals})
     known[mail.message_id] = t.id
     run.outcomes.append(Outcome(mail.ref, "opened", t.id, mail.subject))

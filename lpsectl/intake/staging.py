@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from lpsectl.store import Helpdesk, atomic_write
+from lpsectl.errors import Damaged
+from lpsectl.regularfile import is_regular, kind_of
+from lpsectl.store import Helpdesk, atomic_write, not_regular_problem
 
 STAGING_PREFIX = "import-"
 JOURNAL = "journal.json"
@@ -74,7 +76,10 @@ class Staging:
             staged.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(staged.parent)
         if rel not in self.entries:
-            replaces = dest.exists()
+            replaces = os.path.lexists(dest)
+            if replaces and not is_regular(dest):
+                # A symlink or FIFO is never read (copying /dev/zero would never end).
+                raise Damaged(rel, None, not_regular_problem(kind_of(os.lstat(dest).st_mode)))
             if replaces:
                 backup = self.dir / "backup" / rel
                 backup.parent.mkdir(parents=True, exist_ok=True)
@@ -117,6 +122,15 @@ class Staging:
 
 
 def _rollback(hd: Helpdesk, d: Path, entries: list) -> None:
+    _put_back(hd, d, entries)
+    if hd.git is not None:
+        # The commit may have staged the files before it was stopped: the
+        # index goes back to the files as they now are, or a later commit
+        # would record the rolled-back import after all.
+        hd.git.restage([hd.root / rel for rel, _ in entries])
+
+
+def _put_back(hd: Helpdesk, d: Path, entries: list) -> None:
     for rel, replaced in entries:
         if (d / "files" / rel).exists():
             continue  # never moved in
@@ -172,6 +186,71 @@ def recover(hd: Helpdesk) -> list[str]:
             done.append(f"rolled back an interrupted import ({journal['message']})")
         shutil.rmtree(d, ignore_errors=True)
     return done
+
+
+@dataclass
+class MovingIn:
+    """What imports still moving files into ``tickets/`` (or killed doing it) have put there.
+
+    Readers that do not take the lock leave these out, so no listing,
+    report or check ever shows half an import: a file the import adds is
+    left out, a ticket it replaces is read as it was before (its backup).
+    """
+
+    new: set[str] = field(default_factory=set)  # destinations, as os.path.join of the root
+    replaced: dict[str, str] = field(default_factory=dict)  # destination -> backup
+    imports: list[tuple[Path, str, int]] = field(default_factory=list)  # folder, message, files
+
+    def merge(self, other: Optional["MovingIn"]) -> "MovingIn":
+        if other is not None:
+            self.new |= other.new
+            self.replaced.update(other.replaced)
+            seen = {d for d, _, _ in self.imports}
+            self.imports += [i for i in other.imports if i[0] not in seen]
+        return self
+
+
+def moving_in(hd: Helpdesk) -> Optional[MovingIn]:
+    """Imports with a journal and no ``moved`` marker: their files may be half moved in."""
+    out = MovingIn()
+    root = str(hd.root)
+    for d in pending(hd):
+        if (d / MOVED).exists():
+            continue  # every file is in place: the import is whole, only its commit is missing
+        try:
+            journal = json.loads((d / JOURNAL).read_text(encoding="utf-8"))
+            entries = [(str(rel), bool(rep)) for rel, rep in journal["entries"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # still staging: nothing was moved in (or it is gone)
+        for rel, replaced in entries:
+            dest = os.path.join(root, *rel.split("/"))
+            if replaced:
+                out.replaced[dest] = str(d / "backup" / rel)
+            else:
+                out.new.add(dest)
+        out.imports.append((d, str(journal.get("message", "")), len(entries)))
+    return out if out.imports else None
+
+
+@dataclass
+class Interrupted:
+    folder: Path
+    message: str
+    files: int
+    moved: bool  # every file was in place: finishing it is its commit
+
+
+def interrupted(hd: Helpdesk) -> list[Interrupted]:
+    """Every import that has written its journal and not yet removed its staging folder."""
+    out = []
+    for d in pending(hd):
+        try:
+            journal = json.loads((d / JOURNAL).read_text(encoding="utf-8"))
+            out.append(Interrupted(d, str(journal.get("message", "")), len(journal["entries"]),
+                                   (d / MOVED).exists()))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return out
 
 
 def recover_if_needed(hd: Helpdesk) -> Optional[list[str]]:

@@ -398,8 +398,8 @@ def test_lpsectl_debug_prints_a_traceback_in_a_real_process(run, helpdesk, tid):
 def test_a_commit_git_refuses_leaves_tickets_and_index_as_before(run, helpdesk, tid):
     git(helpdesk, "config", "commit.gpgsign", "true")
     git(helpdesk, "config", "gpg.program", "false")  # signing fails: git refuses every commit
-    assert "git commit failed" in refused(run, helpdesk, 1, "note", tid, "-m", "not recorded")
-    assert "git commit failed" in refused(run, helpdesk, 1, "new", *PHONE, "-s", "not recorded")
+    assert "could not record the commit (gpg failed" in refused(run, helpdesk, 1, "note", tid, "-m", "not recorded")
+    assert "could not record the commit (gpg failed" in refused(run, helpdesk, 1, "new", *PHONE, "-s", "not recorded")
     git(helpdesk, "config", "commit.gpgsign", "false")
     run.ok("note", tid, "-m", "recorded")
     assert "not recorded" not in git(helpdesk, "show", "HEAD")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -107,14 +108,18 @@ def test_attachments_are_saved_beside_the_ticket_up_to_the_cap(run):
     assert result.exit_code == 0
     fwd, shots = [line.split()[0] for line in result.stdout.splitlines()]  # in time order
     t = show(run, shots)
-    assert t["attachments"] == ["layar galat.png"]
+    png = b"\x89PNG\r\n\x1a\n"
+    stored = f"layar galat-{hashlib.sha256(png).hexdigest()[:12]}.png"  # named by content too
+    assert t["attachments"] == [stored]
+    assert (t["history"][0]["attachments"], t["history"][0]["attachment_names"]) == ([stored], ["layar galat.png"])
     folder = run.home / "tickets" / "2026" / "08" / "attachments" / shots
-    assert sorted(p.name for p in folder.iterdir()) == ["layar galat.png"]
-    assert (folder / "layar galat.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in folder.iterdir()) == [stored]
+    assert (folder / stored).read_bytes() == png
     assert t["history"][-1]["action"] == "note" and "besar.zip" in t["history"][-1]["message"]
     assert "besar.zip" in result.stderr and "not kept" in result.stderr
-    assert show(run, fwd)["attachments"] == ["bukti.pdf"]
-    assert (run.home / "tickets" / "2026" / "08" / "attachments" / fwd / "bukti.pdf").is_file()
+    (bukti,) = show(run, fwd)["attachments"]
+    assert bukti.startswith("bukti-") and bukti.endswith(".pdf")
+    assert (run.home / "tickets" / "2026" / "08" / "attachments" / fwd / bukti).is_file()
     committed = git(run.home, "show", "--name-only", "--format=", "HEAD").split()
     assert f"tickets/2026/08/attachments/{shots}/layar" in " ".join(committed)
     assert git(run.home, "status", "--porcelain").strip() == ""

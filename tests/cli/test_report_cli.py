@@ -194,3 +194,47 @@ def test_help_does_not_load_jinja2():
     code = "import sys; from lpsectl.cli import cli; print('jinja2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["report", "--month", "2026-08", "-o", "rekap.pdf"], "report writes no .pdf file"),
+    (["report", "--month", "2026-08", "--format", "md", "-o", "rekap.pdf"], "report writes no .pdf file"),
+    (["report", "--month", "2026-08", "--format", "csv", "-o", "rekap.txt"], "report writes no .txt file"),
+    (["report", "--month", "2026-08", "-o", "REKAP.DOCX"], "report writes no .docx file"),
+    (["receipt", "2608-AAAA22", "-o", "tanda-terima.pdf"], "receipt writes no .pdf file"),
+    (["receipt", "2608-AAAA22", "--format", "html", "-o", "tanda-terima.md"], "receipt writes no .md file"),
+])
+def test_a_file_of_a_kind_the_command_does_not_write_is_refused_and_nothing_written(august, tmp_path, args,
+                                                                                    words):
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [*args[:-1], str(out / args[-1])]
+    result = august(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and words in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert list(out.iterdir()) == []
+
+
+def test_the_pdf_refusal_says_how_to_make_one(august, tmp_path):
+    result = august("report", "--month", "2026-08", "-o", str(tmp_path / "rekap.pdf"))
+    assert ".md, .html, .csv or .json" in result.stderr
+    assert "print the HTML" in result.stderr
+
+
+@pytest.mark.parametrize("name, first", [("rekap", "# Rekapitulasi"), ("rekap.HTML", "<!DOCTYPE html>")])
+def test_a_file_without_extension_or_in_capitals_is_written(august, tmp_path, name, first):
+    out = tmp_path / name
+    result = august("report", "--month", "2026-08", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text(encoding="utf-8").startswith(first)
+
+
+def test_an_office_name_that_is_a_list_stops_the_report_with_one_line(august):
+    set_config(august.home, "name: LPSE Kota Payakumbuh", "name: [a, {b: c}]")
+    result = august("report", "--month", "2026-08")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and "office.name: must be text" in result.stderr
+    assert result.stderr.count("\n") == 1

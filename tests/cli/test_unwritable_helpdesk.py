@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 
 from tests.cli.test_errors import refused
 
@@ -16,10 +15,9 @@ def test_new_when_tickets_is_a_file_is_one_error_and_nothing_written(run, helpde
     assert "cannot write" in line and "internal error" not in line
 
 
-@pytest.mark.filterwarnings("ignore:'get_text_stream' is deprecated")
 def test_message_file_dash_with_stdin_closed_is_one_error(run, helpdesk, monkeypatch):
-    import click
+    from lpsectl.cli import tickets
 
-    monkeypatch.setattr(click, "get_text_stream", lambda name: None)
+    monkeypatch.setattr(tickets, "_binary_stdin", lambda: None)
     line = refused(run, helpdesk, 2, "new", "-c", "kotak-saran", "--message-file", "-")
     assert "--message-file" in line and "internal error" not in line

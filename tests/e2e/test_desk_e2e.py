@@ -295,7 +295,7 @@ def test_an_index_lock_of_another_git_is_waited_out(desk, lpsectl_cmd, lp):
     index_lock.write_text("")
     proc = start([*lpsectl_cmd, "--operator", "Rina", "note", tid, "-m", "while git works"], desk)
     try:
-        # The ticket is saved before it is committed: once it is, lpsectl waits on git.
+        # The ticket is written once git holds its commit; then lpsectl waits on git's index.
         path = ticket_file(desk, tid)
         for _ in range(TIMEOUT * 10):
             if "while git works" in path.read_text() or proc.poll() is not None:

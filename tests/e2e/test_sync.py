@@ -288,7 +288,9 @@ def test_a_hand_made_duplicate_arriving_is_reported_by_sync_and_check_and_both_k
     twin.write_text(src.read_text())
     b.git("add", "-A", "tickets")
     b.git("commit", "-q", "-m", "copy by hand")
-    assert "duplicate id" in b("sync").stderr  # said where it was made, and pushed all the same
+    made = b("sync")  # refused where it was made: a copy in the wrong folder is damage
+    assert made.exit_code == 1 and "belongs in" in made.stderr and "nothing was pushed" in made.stderr
+    b.git("push", "-q", "origin", "HEAD:main")  # pushed by hand all the same
     result = a("sync")
     assert result.exit_code == 1
     assert f"Error: duplicate id {tid}:" in result.stderr and "both are kept" in result.stderr

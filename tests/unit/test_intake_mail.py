@@ -93,12 +93,11 @@ def test_charset_fallbacks():
 
 
 def test_attachment_names_cannot_leave_their_folder():
-    assert safe_name("../../bukti.pdf", set()) == "bukti.pdf"
-    assert safe_name("C:\\Users\\x\\scan.jpg", set()) == "scan.jpg"
-    assert safe_name("..", set()) == "attachment"
-    assert safe_name("con.txt", set()) == "_con.txt"
-    assert safe_name('a<b>:"|?*.txt', set()) == "a_b______.txt"
-    assert safe_name("scan.jpg", {"scan.jpg"}) == "scan (2).jpg"
+    assert safe_name("../../bukti.pdf") == "bukti.pdf"
+    assert safe_name("C:\\Users\\x\\scan.jpg") == "scan.jpg"
+    assert safe_name("..") == "attachment"
+    assert safe_name("con.txt") == "_con.txt"
+    assert safe_name('a<b>:"|?*.txt') == "a_b______.txt"
 
 
 def test_reply_text_without_the_quoted_mail():

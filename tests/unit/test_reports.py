@@ -6,12 +6,15 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lpsectl import reports
 from lpsectl.clock import Calendar
@@ -121,10 +124,12 @@ def test_categories_group_case_and_keep_earlier_ones_at_zero(august):
 def test_august_sla_on_the_working_day_clock(august):
     assert august["sla"] == {
         "counted": 8,  # the duplicate is left out
-        "response_on_time": 3, "response_late": 3, "awaiting_response": 2,
-        "on_time": 4, "late": 2, "unresolved": 2,
+        # T4, unanswered since its deadlines of 10 and 14 August, is late on both;
+        # T8 of 31 August 15:00 is not yet due on either.
+        "response_on_time": 3, "response_late": 4, "awaiting_response": 1,
+        "on_time": 4, "late": 3, "unresolved": 1,
         "open_overdue": 1,
-        "response_on_time_pct": 50, "on_time_pct": 66.7,
+        "response_on_time_pct": 42.9, "on_time_pct": 57.1,
         # response days 0 1 1 3 7 8; resolution days 1 1 3 3 4 7
         "median_response_days": 2, "median_resolution_days": 3,
     }
@@ -170,11 +175,13 @@ def test_the_year_has_a_month_by_month_trend(cfg, cal):
                                    "on_time": 0, "late": 0, "open_overdue": 0, "ratings": 0, "ikm": None,
                                    "grade": None}
     # As of the end of the year, the email of 7 August was answered late and
-    # the call of 31 August is overdue; the September rating counts.
-    assert by_month["2026-08"] == {"month": "2026-08", "total": 9, "response_on_time": 3, "response_late": 4,
-                                   "on_time": 4, "late": 3, "open_overdue": 1, "ratings": 5, "ikm": 80,
+    # the call of 31 August, never answered, is overdue and late on both
+    # deadlines; the September rating counts.
+    assert by_month["2026-08"] == {"month": "2026-08", "total": 9, "response_on_time": 3, "response_late": 5,
+                                   "on_time": 4, "late": 4, "open_overdue": 1, "ratings": 5, "ikm": 80,
                                    "grade": "B"}
     assert (by_month["2026-07"]["total"], by_month["2026-07"]["open_overdue"]) == (1, 1)
+    assert (by_month["2026-07"]["late"], by_month["2026-07"]["response_late"]) == (1, 1)
     assert fig["satisfaction"]["ikm"] == 80
     assert fig["sla"]["open_overdue"] == 3
     assert sum(m["total"] for m in fig["trend"]) == fig["total"]
@@ -229,7 +236,7 @@ def test_csv_is_section_key_value_rows(august):
     assert table[("by_channel", "walk-in")] == "1"
     assert table[("by_category", "(none)")] == "6"
     assert table[("sla", "median_resolution_days")] == "3"
-    assert table[("sla", "on_time_pct")] == "66.7"
+    assert table[("sla", "on_time_pct")] == "57.1"
     assert table[("satisfaction", "ikm")] == "75"
     assert table[("satisfaction", "grade")] == "C"
     assert table[("satisfaction.by_score", "3")] == "2"
@@ -250,13 +257,36 @@ def test_numbers_speak_the_language():
     assert en.datetime("2026-08-18T16:00:00+07:00") == "18 August 2026 16:00 WIB"
 
 
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
+def _golden(name: str, text: str, folder: Path = GOLDEN) -> None:
+    """``text`` is the golden file ``name``; with UPDATE_GOLDEN=1, (re)write it and fail.
+
+    A regeneration is never a pass: the run that writes the file proves
+    nothing, so it fails until the diff is reviewed and the tests run again.
+    """
+    path = folder / name
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old != text:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            pytest.fail(f"{name} rewritten (UPDATE_GOLDEN=1): review `git diff {path}`, then run the tests "
+                        "again without UPDATE_GOLDEN", pytrace=False)
     assert path.exists(), f"{path} missing: run with UPDATE_GOLDEN=1 once, and review it"
     assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+def test_regenerating_a_golden_file_fails_the_run_that_writes_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("UPDATE_GOLDEN", "1")
+    with pytest.raises(pytest.fail.Exception, match="rewritten"):
+        _golden("new.md", "fresh\n", tmp_path)
+    assert (tmp_path / "new.md").read_text(encoding="utf-8") == "fresh\n"
+    with pytest.raises(pytest.fail.Exception, match="rewritten"):
+        _golden("new.md", "changed\n", tmp_path)
+    assert (tmp_path / "new.md").read_text(encoding="utf-8") == "changed\n"
+    monkeypatch.delenv("UPDATE_GOLDEN")
+    _golden("new.md", "changed\n", tmp_path)  # the next run, reviewed, compares
+    with pytest.raises(AssertionError, match="differs"):
+        _golden("new.md", "other\n", tmp_path)
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
@@ -279,6 +309,7 @@ def test_markdown_shows_the_figures(august):
     assert "| 2608-DDDD55 | Subjek privat akun terkunci | Admin PPE | 14 Agustus 2026 16.00 WIB | 9 |" in md
     en = reports.render_report(august, "md", "en", WIB)
     assert "| Tickets | 9 |" in en and "| Walk-in | 1 |" in en
+    assert "Service standard: first response 1 working day; easy 2;" in en
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "csv", "json"])
@@ -481,3 +512,262 @@ def test_an_edit_after_the_period_does_not_change_its_figures():
     after = _figures([t], cfg, cal, period, now=_dt(2026, 11, 1, tzinfo=wib))
     assert after["by_kind"] == before["by_kind"]
     assert after["by_kind"]["question"] == 1 and after["by_kind"]["complaint"] == 0
+
+
+# -- a deadline missed is late, resolved or not (SPEC §2, Reports) ------------------
+
+NOVEMBER_END = datetime(2026, 12, 15, 9, 0, tzinfo=WIB)  # the figures stand as of 30 November
+
+
+def _november(cfg, cal) -> dict:
+    """Six questions opened Mon 2 Nov (response due Tue 3, resolution Mon 9):
+    three answered on Tue 3 at 10:00, three never touched, weeks past both deadlines."""
+    from lpsectl import workflow as wf
+    from lpsectl.model import Reporter
+    from report_samples import at
+
+    tickets = []
+    for n, tid in enumerate(("2611-AAAA22", "2611-BBBB33", "2611-CCCC44", "2611-DDDD55",
+                             "2611-EEEE66", "2611-FFFF77")):
+        t = wf.new_ticket(tid, at("2026-11-02T09:00"), "portal", "question", Reporter(account=f"a{n}"),
+                          f"subjek {n}", None, None, None, None)
+        if n < 3:
+            wf.answer(t, at("2026-11-03T10:00"), "jawaban")
+            wf.close(t, at("2026-11-03T11:00"), None, None)
+        tickets.append(t)
+    return reports.figures(tickets, cfg, cal, reports.month_period(2026, 11), NOVEMBER_END)
+
+
+def test_open_tickets_past_their_deadline_count_late_not_unresolved(cfg, cal):
+    sla = _november(cfg, cal)["sla"]
+    assert (sla["on_time"], sla["late"], sla["unresolved"]) == (3, 3, 0)
+    assert (sla["response_on_time"], sla["response_late"], sla["awaiting_response"]) == (3, 3, 0)
+    assert sla["on_time_pct"] == 50 and sla["response_on_time_pct"] == 50
+    assert sla["open_overdue"] == 3
+
+
+def test_a_month_with_missed_deadlines_never_shows_100_percent_on_time(cfg, cal):
+    fig = _november(cfg, cal)
+    html = reports.render_report(fig, "html", "id", WIB)
+    headline = re.search(r'<div class="value">([^<]*)</div><div class="label">Penyelesaian: tepat waktu', html)
+    assert headline and headline.group(1) == "50 %"
+    timeliness = html[html.index("<h2>Ketepatan waktu"):]
+    timeliness = timeliness[:timeliness.index("<h2>", 4)]
+    assert "100 %" not in timeliness and "50 %" in timeliness
+    md = reports.render_report(fig, "md", "en", WIB)
+    assert "| Resolution | 3 | 3 | 0 | 50 % |" in md
+    assert "| First response (1 working day) | 3 | 3 | 0 | 50 % |" in md
+    rows = {(s, k): v for s, k, v in csv.reader(io.StringIO(reports.render_report(fig, "csv", "id", WIB)))}
+    assert (rows[("sla", "late")], rows[("sla", "on_time_pct")]) == ("3", "50")
+    data = json.loads(reports.render_report(fig, "json", "id", WIB))
+    assert (data["sla"]["late"], data["sla"]["on_time_pct"]) == (3, 50)
+
+
+def test_no_first_response_four_weeks_after_a_one_day_deadline_is_response_late(cfg, cal):
+    from lpsectl import workflow as wf
+    from lpsectl.model import Reporter
+    from report_samples import at
+
+    t = wf.new_ticket("2611-GGGG88", at("2026-11-02T09:00"), "email", "question",
+                      Reporter(email="x@example.test"), "subjek", None, None, None, None)
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)  # four weeks after the 3 November deadline
+    fig = reports.figures([t], cfg, cal, reports.month_period(2026, 11), now)
+    assert (fig["sla"]["response_late"], fig["sla"]["awaiting_response"]) == (1, 0)
+    assert (fig["sla"]["late"], fig["sla"]["unresolved"]) == (1, 0)
+    md = reports.render_report(fig, "md", "id", WIB)
+    # Tepat waktu | Terlambat | Belum jatuh tempo
+    assert "| Tanggapan pertama (1 hari kerja) | 0 | 1 | 0 | 0 % |" in md
+
+
+def test_a_deadline_still_to_come_is_pending_not_late(cfg, cal):
+    from lpsectl import workflow as wf
+    from lpsectl.model import Reporter
+    from report_samples import at
+
+    t = wf.new_ticket("2611-HHHH99", at("2026-11-02T09:00"), "email", "question",
+                      Reporter(email="x@example.test"), "subjek", None, None, None, None)
+    now = datetime(2026, 11, 3, 15, 0, tzinfo=WIB)  # an hour before the first response is due
+    sla = reports.figures([t], cfg, cal, reports.month_period(2026, 11), now)["sla"]
+    assert (sla["response_on_time"], sla["response_late"], sla["awaiting_response"]) == (0, 0, 1)
+    assert (sla["on_time"], sla["late"], sla["unresolved"]) == (0, 0, 1)
+    assert sla["on_time_pct"] is None and sla["response_on_time_pct"] is None
+    later = reports.figures([t], cfg, cal, reports.month_period(2026, 11),
+                            datetime(2026, 11, 3, 16, 1, tzinfo=WIB))["sla"]
+    assert (later["response_late"], later["awaiting_response"], later["unresolved"]) == (1, 0, 1)
+
+
+def test_a_waiting_ticket_that_missed_its_deadline_counts_late(cfg, cal):
+    from lpsectl import workflow as wf
+    from lpsectl.model import Reporter
+    from report_samples import at
+
+    t = wf.new_ticket("2611-JJJJ22", at("2026-11-02T09:00"), "portal", "question",
+                      Reporter(account="x"), "subjek", None, None, "easy", None)
+    # Due Wed 4 Nov; it waits on the reporter only from Mon 16 Nov, already late.
+    wf.wait(t, at("2026-11-16T09:00"), "reporter", None)
+    sla = reports.figures([t], cfg, cal, reports.month_period(2026, 11), NOVEMBER_END)["sla"]
+    assert (sla["late"], sla["unresolved"], sla["open_overdue"]) == (1, 0, 0)
+    assert (sla["response_late"], sla["awaiting_response"]) == (1, 0)
+
+
+def _trend_geometry(html: str) -> list[tuple[float, float]]:
+    """(total height, red height) of each month's bar in the trend chart."""
+    svg = html[html.index('aria-label="Jumlah tiket per bulan"'):]
+    svg = svg[:svg.index("</svg>")]
+    bars: list[list[float]] = []
+    for cls, height in re.findall(r'<rect class="(bar|late)" [^>]*height="([\d.]+)"', svg):
+        if cls == "bar":
+            bars.append([float(height), 0.0])
+        else:
+            bars[-1][1] = float(height)
+    return [(b[0], b[1]) for b in bars]
+
+
+def test_the_trend_chart_red_bar_is_the_late_column_of_its_table(cfg, cal):
+    fig = reports.figures(august_tickets(), cfg, cal, reports.parse_period(year="2026"),
+                          datetime(2027, 1, 15, tzinfo=WIB))
+    html = reports.render_report(fig, "html", "id", WIB)
+    table = html[html.index("<th>Bulan</th>"):]
+    late_column = [int(late) for late in re.findall(
+        r'<td class="id">[^<]+</td><td class="n">\d+</td><td class="n">\d+</td><td class="n">(\d+)</td>', table)]
+    assert late_column == [m["late"] for m in fig["trend"]]
+    assert sum(late_column) == fig["sla"]["late"]
+    for (total_h, late_h), m in zip(_trend_geometry(html), fig["trend"]):
+        if m["total"]:
+            assert late_h / total_h == pytest.approx(m["late"] / m["total"], abs=0.01), m
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29 * 24), st.sampled_from(["easy", "normal", "hard"]),
+                          st.one_of(st.none(), st.integers(1, 40 * 24)),
+                          st.one_of(st.none(), st.integers(1, 40 * 24))), min_size=1, max_size=6),
+       st.integers(0, 60 * 24))
+def test_on_time_late_and_pending_split_every_counted_ticket(cfg, cal, plan, now_hours):
+    """Each deadline is on time, late or not yet due; 100 % only when none stands missed."""
+    from datetime import timedelta
+
+    from lpsectl import workflow as wf
+    from lpsectl.model import Reporter
+    from lpsectl.sla import assess
+
+    start = datetime(2026, 11, 1, 0, 0, tzinfo=WIB)
+    now = start + timedelta(hours=now_hours)
+    tickets = []
+    for n, (opened, difficulty, wait_after, answer_after) in enumerate(plan):
+        opened_at = start + timedelta(hours=opened)
+        t = wf.new_ticket(f"2611-{'ABCDEFGH'[n]}BCD", wf.Act("x", opened_at, opened_at, True), "portal",
+                          "question", Reporter(account="x"), "s", None, None, difficulty, None)
+        if wait_after is not None:
+            when = opened_at + timedelta(hours=wait_after)
+            wf.wait(t, wf.Act("x", when, when, True), "reporter", None)
+        if answer_after is not None:
+            when = opened_at + timedelta(hours=answer_after + (wait_after or 0))
+            wf.answer(t, wf.Act("x", when, when, True), "a")
+        tickets.append(t)
+    fig = reports.figures(tickets, cfg, cal, reports.month_period(2026, 11), now)
+    sla = fig["sla"]
+    as_of = datetime.fromisoformat(fig["as_of"])
+    assert sla["on_time"] + sla["late"] + sla["unresolved"] == sla["counted"]
+    assert sla["response_on_time"] + sla["response_late"] + sla["awaiting_response"] == sla["counted"]
+    missed = [t for t in tickets if t.created_at <= as_of
+              and (a := assess(t.as_of(as_of), cfg, cal, as_of)).state.resolved_at is None and as_of > a.due_at]
+    assert sla["late"] >= len(missed)
+    if missed:
+        assert sla["on_time_pct"] != 100
+    assert sum(m["late"] for m in fig["trend"]) == sla["late"]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_receipt_txt_fields_line_up_with_the_lapor_number(cfg, cal, lang):
+    t = next(t for t in august_tickets() if t.channel == "lapor")
+    t.subject = "Subjek yang cukup panjang untuk dibungkus ke baris berikutnya pada struk"
+    text = reports.render_receipt(reports.receipt_data(t, cfg, cal, AFTER), "txt", lang, WIB)
+    lines = text.splitlines()
+    fields = lines[lines.index("=" * 40, 4) + 1:lines.index("-" * 40)]
+    colons = {line.index(":") for line in fields if not line.startswith(" ")}
+    assert len(colons) == 1, "\n".join(fields)
+    value_column = colons.pop() + 2
+    assert any(("LAPOR!" in line.split(":")[0] and line.endswith(": LAPOR-PRIV-4471920")) for line in fields)
+    for line in fields:
+        # A value, and every continuation of it, starts in the same column.
+        assert line[value_column - 2:value_column] == ": " or line[:value_column].strip() == "", line
+        assert line[value_column] != " ", line
+        assert len(line) <= 40, line
+
+
+# -- the work a template may do (templates travel between desks through git) ----------
+
+def _custom(tmp_path: Path, name: str, body: str) -> Path:
+    (tmp_path / "templates").mkdir(exist_ok=True)
+    (tmp_path / "templates" / name).write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+def _receipt_with(tmp_path: Path, cfg, cal, body: str) -> str:
+    root = _custom(tmp_path, "receipt.txt.j2", body)
+    return reports.render_receipt(reports.receipt_data(august_tickets()[0], cfg, cal, AFTER), "txt", "id", WIB, root)
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """A budget small enough that a runaway template meets it at once."""
+    from lpsectl import sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_STEPS", 20_000)
+    monkeypatch.setattr(sandbox, "MAX_OUTPUT", 100_000)
+
+
+@pytest.mark.parametrize("body, line", [
+    ("{{ ticket.id }}\n{% for a in range(300) %}{% for b in range(300) %}{% endfor %}{% endfor %}\n", 2),
+    ("{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}\n{{ f(16) }}\n", 1),
+    ("{% for i in range(300) %}{{ ('x' * 100000) | list | length }}{% endfor %}\n", 1),
+    ("{% for i in range(300) %}{{ ('x' * 100000).split('x') | length }}{% endfor %}\n", 1),
+])
+def test_a_template_that_works_without_end_is_stopped_naming_it(tmp_path, cfg, cal, small_budget, body, line):
+    with pytest.raises(reports.TemplateProblem) as err:
+        _receipt_with(tmp_path, cfg, cal, body)
+    message = str(err.value)
+    assert message.startswith(f"templates/receipt.txt.j2:{line}: "), message
+    assert "too much work" in message and "\n" not in message
+
+
+def test_a_template_that_writes_without_end_is_stopped_naming_it(tmp_path, cfg, cal, small_budget):
+    with pytest.raises(reports.TemplateProblem) as err:
+        _receipt_with(tmp_path, cfg, cal, "{% for i in range(200) %}{{ '=' * 1000 }}{% endfor %}\n")
+    assert str(err.value).startswith("templates/receipt.txt.j2: ")
+    assert "writes more than 100,000 characters" in str(err.value)
+
+
+@pytest.mark.parametrize("body", [
+    "{{ 'x' | center(10**8) }}",
+    "{{ 'x'.ljust(10**8) }}",
+    "{{ 'x'.zfill(10**8) }}",
+    "{{ '%100000000d' | format(1) }}",
+    "{{ '{:>100000000}'.format(1) }}",
+    "{{ 'a\nb' | indent(10**8) }}",
+    "{% set a = 'x' * 1000000 %}{% set b = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}{{ b | length }}",
+    "{% set a = 'x' * 1000000 %}{{ (a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a + a) | length }}",
+])
+def test_a_template_cannot_build_a_huge_text(tmp_path, cfg, cal, body):
+    with pytest.raises(reports.TemplateProblem, match="too long|too wide"):
+        _receipt_with(tmp_path, cfg, cal, body + "\n")
+
+
+def test_the_built_in_templates_stay_well_inside_the_budget(cfg, cal, monkeypatch):
+    """A year of the sample store takes a small part of the budget: ample room for 100,000 tickets."""
+    from lpsectl import sandbox
+
+    used: list[int] = []
+    real = sandbox.BoundedSandbox.render_bounded
+
+    def spy(self, template, context):
+        text = real(self, template, context)
+        used.append(sandbox.MAX_STEPS - self.steps_left)
+        return text
+
+    monkeypatch.setattr(sandbox.BoundedSandbox, "render_bounded", spy)
+    fig = reports.figures(august_tickets(), cfg, cal, reports.parse_period(year="2026"),
+                          datetime(2027, 1, 15, tzinfo=WIB))
+    for fmt in ("md", "html"):
+        reports.render_report(fig, fmt, "id", WIB)
+    assert len(used) == 2 and 0 < max(used) < 5_000
