@@ -14,7 +14,7 @@ from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Ticket
 from lpsectl.regularfile import kind_of
-from lpsectl.store import Helpdesk, not_regular_problem
+from lpsectl.store import ID_RE, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
 
@@ -30,31 +30,31 @@ class Problem:
 
 
 def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
-    """Read every ticket; return how many files were read and the problems."""
+    """Read every ticket; return how many files were read and the problems.
+
+    Every file is parsed and checked again, whatever the index holds: this
+    is the validation the index is never trusted for. Large folders are read
+    by several processes. What an import at work moved in is left out, and a
+    ticket it replaces is read from its backup, as every reader does.
+    """
     problems: list[Problem] = _imports(hd)
-    moving = hd.moving_in()  # an import at work: its files are left out, as every reader does
+    backups: dict[str, str] = {}
+    files = [(os.path.join(d, n), backups.get(os.path.join(d, n)))
+             for d, names in hd._ticket_names(backups) for n in names]
+    moving = hd.moving_in()
+    if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(200, len(files) // ((os.cpu_count() or 1) * 8))
+        chunks = [(str(hd.tickets_dir), files[i:i + size]) for i in range(0, len(files), size)]
+        with ProcessPoolExecutor(min(os.cpu_count() or 1, 8)) as pool:
+            read = [r for part in pool.map(_examine_all, chunks) for r in part]
+    else:
+        read = _examine_all((str(hd.tickets_dir), files))
     by_id: dict[str, list[str]] = defaultdict(list)
-    count = 0
-    for path in hd.ticket_files():
-        count += 1
-        rel = hd.rel(path)
-        backup = moving.replaced.get(str(path)) if moving is not None else None
-        try:
-            t = hd.read_before_import(path, backup) if backup else hd.read(path)
-        except Damaged as exc:
-            problems.append(Problem(exc.path, exc.line, exc.problem))
-            stem = path.stem.upper()
-            by_id[stem].append(rel)
-            continue
-        by_id[t.id].append(rel)
-        try:
-            expected = hd.path_for(t.id)
-        except Exception:  # an id that is no id
-            problems.append(Problem(rel, 2, f"id {t.id!r} is not a valid ticket id"))
-            continue
-        if os.path.normcase(str(expected.resolve())) != os.path.normcase(str(path.resolve())):
-            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {hd.rel(expected)}"))
-        problems.extend(_conflicts(t, path, rel))
+    for rel, tid, found in read:
+        by_id[tid].append(rel)
+        problems.extend(found)
     for tid, paths in sorted(by_id.items()):
         if len(paths) > 1:
             for p in paths:
@@ -64,9 +64,58 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
     named = {p.path for p in problems}
     if moving is not None:  # the import at work commits its own files when it finishes
         named |= {hd.rel(Path(p)) for p in (*moving.new, *moving.replaced)}
+    named |= {hd.rel(Path(p)) for p in backups}
     problems.extend(p for p in _not_in_git(hd) if p.path not in named)  # one problem a file
     problems.extend(_unmergeable(hd))
-    return count, problems
+    return len(files), problems
+
+
+# Below this many files, check reads them in its own process.
+PARALLEL_FROM = 2000
+
+
+def _rel(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple[str, str, list[Problem]]]:
+    """(path as shown, id, problems) of each file: a function of the files alone, for workers.
+
+    Each file comes with the backup to read instead (a ticket an unfinished
+    import is replacing, as it was before), or None. Files are read as
+    :meth:`Helpdesk.read` reads them: only regular files, never followed.
+    """
+    tickets_dir, files = job
+    out = []
+    for name, backup in files:
+        path = Path(name)
+        rel = _rel(name)
+        try:
+            if backup:
+                try:
+                    text = read_text(Path(backup), rel)[0]
+                except FileNotFoundError:  # rolled back (or finished) meanwhile: the file is whole again
+                    text = read_text(path, rel)[0]
+                t = parse_ticket(path, text, rel)
+            else:
+                t = read_ticket(path, rel)
+        except Damaged as exc:
+            out.append((rel, path.stem.upper(), [Problem(exc.path, exc.line, exc.problem)]))
+            continue
+        except OSError as exc:  # gone since the walk, or unreadable
+            out.append((rel, path.stem.upper(), [Problem(rel, None, f"cannot read this file ({exc.strerror or exc})")]))
+            continue
+        m = ID_RE.match(t.id)
+        expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
+        problems = []
+        if os.path.normcase(os.path.realpath(expected)) != os.path.normcase(os.path.realpath(name)):
+            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}"))
+        problems.extend(_conflicts(t, Path(backup) if backup and os.path.exists(backup) else path, rel))
+        out.append((rel, t.id, problems))
+    return out
 
 
 def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:

@@ -160,6 +160,15 @@ class Calendar:
             self._holidays[year] = dict(h)
         return self._holidays[year]
 
+    def known_holidays(self) -> dict[int, dict[date, str]]:
+        """The holidays computed so far, by year: what the index keeps."""
+        return dict(self._holidays)
+
+    def preload_holidays(self, by_year: dict[int, dict[date, str]]) -> None:
+        """Holidays kept from an earlier computation, so ``holidays`` need not be imported for them."""
+        for year, days in by_year.items():
+            self._holidays.setdefault(year, dict(days))
+
     def is_working_day(self, d: date) -> bool:
         w = self._working.get(d)
         if w is None:

@@ -698,6 +698,40 @@ class GitRepo:
                 out.append((entry[:2], entry[3:]))
         return out
 
+    def status_snapshot(self, under: Path) -> tuple[str, list[str]]:
+        """HEAD ("" before the first commit) and the files under ``under`` that differ from it.
+
+        One ``git status``: staged, modified, deleted, untracked and ignored
+        files alike, paths from the top. It takes no lock and writes nothing
+        (``GIT_OPTIONAL_LOCKS=0``), so readers never disturb a writer.
+        """
+        rel = os.path.relpath(under, self.root)
+        proc = self.run("status", "--porcelain=v2", "-z", "--branch", "--no-renames",
+                        "--untracked-files=all", "--ignored=matching", "--", rel,
+                        env={"GIT_OPTIONAL_LOCKS": "0"})
+        head = ""
+        paths = []
+        for entry in proc.stdout.split("\0"):
+            if entry.startswith("# branch.oid "):
+                oid = entry[len("# branch.oid "):]
+                head = "" if oid == "(initial)" else oid
+            elif entry[:2] in ("1 ", "u "):
+                paths.append(entry.split(" ", 8 if entry[0] == "1" else 10)[-1])
+            elif entry[:2] in ("? ", "! "):
+                paths.append(entry[2:])
+        return head, paths
+
+    def staged_blobs(self, under: Path) -> list[tuple[str, str]]:
+        """(path from the top, blob id) of every file git's index holds under ``under``."""
+        rel = os.path.relpath(under, self.root)
+        proc = self.run("ls-files", "-s", "-z", "--", rel)
+        out = []
+        for entry in proc.stdout.split("\0"):
+            info, tab, path = entry.partition("\t")
+            if tab:
+                out.append((path, info.split(" ")[1]))
+        return out
+
 
 def _kill_group(proc: subprocess.Popen) -> None:
     try:

@@ -206,10 +206,6 @@ class Ticket:
     def state(self, as_of: Optional[datetime] = None) -> "State":
         return replay(self.history, as_of)
 
-    def status_at(self, as_of: Optional[datetime] = None) -> str:
-        """``state(as_of).status`` (a cached ticket reads it without building the state)."""
-        return self.state(as_of).status
-
     @property
     def status(self) -> str:
         return self.state().status

@@ -48,7 +48,7 @@ def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool
 
     ``state``: ``t.state(as_of)``, when the caller has it already.
     """
-    s = t.state(as_of) if state is None else state  # a cached ticket knows it without replaying
+    s = t.state(as_of) if state is None else state  # an indexed ticket knows it without replaying
     days = cfg.resolution_days.get(t.difficulty, cfg.resolution_days["normal"])
     # A wait moves the deadline while it lasts; an answer or a close
     # freezes it where it stood.

@@ -7,7 +7,6 @@ without a scan.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import secrets
@@ -17,15 +16,12 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
-from lpsectl.cache import TicketCache
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
@@ -167,18 +163,23 @@ class Helpdesk:
             return self._read_text(path)
 
     def all_ids(self) -> list[str]:
-        # From the names as strings: a Path for each of 100,000 files cost most of a prefix's lookup.
         return [name[:-len(".yaml")].upper() for _, names in self._ticket_names() for name in names]
 
-    def resolve(self, text: str) -> str:
-        """The full id for an id or an unambiguous prefix of it or of its random part."""
+    def resolve(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> str:
+        """The full id for an id or an unambiguous prefix of it or of its random part.
+
+        ``candidates(prefix)``: the ids of files whose id or random part
+        starts with the prefix (the index's lookup); without it, every file
+        name is walked.
+        """
         want = normalise_id(text)
         if not want or not _PREFIX_RE.match(want) or want.strip("-") == "":
             raise BadInput(f"{text!r} is not a ticket id (like 2611-K7QMXZ)")
         if ID_RE.match(want) and self.path_for(want).is_file():
             return want
+        found = candidates(want) if candidates is not None else self.all_ids()
         matches = sorted({
-            tid for tid in self.all_ids()
+            tid for tid in found
             if tid.startswith(want) or tid.partition("-")[2].startswith(want)
         })
         if not matches:
@@ -206,43 +207,30 @@ class Helpdesk:
             return str(path)
 
     def read(self, path: Path) -> Ticket:
-        return self._parse(path, self._read_text(path)[0])
+        return read_ticket(path, self.rel(path))
+
+    def read_checked(self, path: Path) -> Ticket:
+        """:meth:`read`, and the file must be in its place: a copy elsewhere duplicates or hides it."""
+        return self._checked(path, self.read(path))
+
+    def _checked(self, path: Path, t: Ticket) -> Ticket:
+        if path.parent != self.path_for(t.id).parent or path.stem != t.id:
+            raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
+        return t
 
     def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
-        """The file's text and the stamps of the very file that was read (for the cache).
-
-        Only a regular file of at most :data:`MAX_TICKET_BYTES` is read: a
-        symlink (to /dev/zero, say) or a FIFO named like a ticket is damage,
-        never followed, never waited on.
-        """
-        try:
-            data, st = read_regular(path, MAX_TICKET_BYTES)
-        except NotRegular as exc:
-            raise Damaged(self.rel(path), None, not_regular_problem(exc.kind)) from None
-        except TooLarge as exc:
-            raise Damaged(self.rel(path), None,
-                          f"{exc.size} bytes, larger than any ticket ({MAX_TICKET_BYTES} bytes at most): "
-                          "not read; a ticket file is small text, see what was put here") from None
-        try:
-            return data.decode("utf-8"), st
-        except UnicodeDecodeError:
-            raise Damaged(self.rel(path), None, "not UTF-8 text") from None
+        """The file's text and the stamps of the very file read (only a regular file: see :func:`read_text`)."""
+        return read_text(path, self.rel(path))
 
     def parse(self, path: Path, text: str) -> Ticket:
         """The ticket in ``text`` as the file ``path`` would hold it (a committed version, say)."""
-        return self._parse(path, text)
+        return parse_ticket(path, text, self.rel(path))
 
     def _parse(self, path: Path, text: str) -> Ticket:
-        t = ticketfile.loads(text, self.rel(path))
-        if not ID_RE.match(t.id):
-            raise Damaged(self.rel(path), 2, f"id {t.id!r} is not a valid ticket id")
-        expected = path.stem.upper()
-        if t.id != expected:
-            raise Damaged(self.rel(path), 2, f"id {t.id!r} does not match the file name {path.name}")
-        return t
+        return self.parse(path, text)
 
-    def load(self, text: str) -> Ticket:
-        tid = self.resolve(text)
+    def load(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
+        tid = self.resolve(text, candidates)
         path = self.path_for(tid)
         moving = self.moving_in()
         if moving is not None and str(path) in moving.new:
@@ -256,7 +244,7 @@ class Helpdesk:
             raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
         return self.read(path)
 
-    def load_for_change(self, text: str) -> Ticket:
+    def load_for_change(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
         """:meth:`load` for an action, under the lock: the ticket as git last recorded it.
 
         A file one commit behind git (an action killed after its commit,
@@ -264,7 +252,7 @@ class Helpdesk:
         action builds on every recorded event; a file edited behind git's
         back is refused (:class:`Diverged`), never committed over.
         """
-        tid = self.resolve(text)
+        tid = self.resolve(text, candidates)
         path = self.path_for(tid)
         if self.git is not None:
             self._states[path] = self._current(path, repair=True)
@@ -305,88 +293,55 @@ class Helpdesk:
             "nothing was written")
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
+        """Every ticket file parsed (the index is :mod:`lpsectl.index`'s; this reads the truth).
+
+        What an unfinished import moved in is left out, and a ticket it
+        replaces is read from its backup, as it was before the import.
+        """
         backups: dict[str, str] = {}
-        return self._load(list(self._ticket_names(backups)), track, complete=True, cached=True, backups=backups)
+        names = list(self._ticket_names(backups))
+        return self.load_files((Path(d, n) for d, ns in names for n in ns), track, backups)
 
     def load_files(self, files: Iterable[Path], track: Optional[Track] = None,
-                   complete: bool = False, cached: bool = True) -> Loaded:
+                   backups: Optional[dict[str, str]] = None) -> Loaded:
         """Every ticket of ``files`` that reads cleanly, and the damage, in file order.
 
-        Tickets whose file is unchanged since it was last read come from the
-        cache (:mod:`lpsectl.cache`); ``track`` wraps the files that have to
-        be parsed, for a progress bar. ``complete``: ``files`` is every
-        ticket file, so the cache may forget the others.
+        ``backups``: file -> the version an unfinished import replaced, read instead.
         """
-        pairs = [os.path.split(os.fspath(p)) for p in files]
-        groups = [(folder, [name for _, name in group]) for folder, group in groupby(pairs, key=itemgetter(0))]
-        return self._load(groups, track, complete, cached)
-
-    def _load(self, groups: list[tuple[str, list[str]]], track: Optional[Track], complete: bool,
-              cached: bool, backups: Optional[dict[str, str]] = None) -> Loaded:
-        """:meth:`load_files` of the files named by folder: each folder with its file names."""
-        cache = TicketCache(self.root, self.tickets_dir) if cached else None
-        # No cycles among tickets: the collector would only rescan a heap
-        # that grows by millions of objects, more than doubling the time.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            found: list[Optional[Ticket]] = []
-            files: list[tuple[str, str]] = []  # of found[i] that the cache did not give: (folder, name)
-            todo: list[int] = []
-            for folder, names in groups:
-                got = cache.tickets(folder, names) if cache is not None else [None] * len(names)
-                if backups:  # a ticket an unfinished import is replacing: read as it was
-                    got = [None if os.path.join(folder, n) in backups else t for n, t in zip(names, got)]
-                base = len(found)
-                found += got
-                missing = [i for i, t in enumerate(got) if t is None]
-                todo += [base + i for i in missing]
-                files += [(folder, names[i]) for i in missing]
-            paths = [Path(*f) for f in files]
-            damaged: list[Damaged] = []
-            for i, where, path in zip(todo, files, track(paths) if track else paths):
-                backup = backups.get(os.path.join(*where)) if backups else None
-                try:
-                    text, st = self._text_before_import(path, backup) if backup else self._read_text(path)
-                    t = self._parse(path, text)
-                    if path.parent != self.path_for(t.id).parent or path.stem != t.id:
-                        # A copy in the wrong place duplicates the ticket or hides it.
-                        raise Damaged(self.rel(path), 2,
-                                      f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
-                except Damaged as exc:
-                    damaged.append(exc)  # in file order, as todo is
-                    if cache is not None:
-                        cache.forget(*where)
-                    continue
-                found[i] = t
-                if cache is not None and not backup:
-                    cache.remember(*where, st, t, ticketfile.message_ids_in(text))
-        finally:
-            if collecting:
-                gc.enable()
-        if cache is not None:
-            cache.save(complete)
-        return Loaded([t for t in found if t is not None], damaged)
+        paths = list(files)
+        tickets: list[Ticket] = []
+        damaged: list[Damaged] = []
+        for path in track(paths) if track else paths:
+            backup = backups.get(str(path)) if backups else None
+            try:
+                t = self.read_before_import(path, backup) if backup else self.read(path)
+                tickets.append(self._checked(path, t))
+            except Damaged as exc:
+                damaged.append(exc)
+        return Loaded(tickets, damaged)
 
     def message_ids_by_file(self) -> Iterator[tuple[Path, list[str]]]:
-        """Each ticket file with the Message-IDs its text names, from the cache where it can.
+        """Each ticket file with the Message-IDs its text names, from the index where it can.
 
-        A file the cache does not hold is scanned as text, not parsed: a
-        damaged ticket's mails are known too, and a first import of mail
-        into a large helpdesk costs no full read.
+        A file's text is scanned, not parsed: a damaged ticket's mails are known too.
         """
-        cache = TicketCache(self.root, self.tickets_dir)
-        for folder, names in self._ticket_names():
-            for name in names:
-                path = Path(folder) / name
-                ids = cache.message_ids(folder, name)
-                if ids is None:
-                    try:
-                        text = self._read_text(path)[0]
-                    except (OSError, Damaged):
-                        continue
-                    ids = ticketfile.message_ids_in(text)
-                yield path, ids
+        if os.environ.get("LPSECTL_NO_INDEX") != "1":
+            from lpsectl.index import Index, IndexUnavailable
+
+            try:
+                ix = Index(self)
+                ix.refresh()
+                yield from ix.message_ids()
+                ix.close()
+                return
+            except IndexUnavailable:
+                pass
+        for path in self.ticket_files():
+            try:
+                text = self._read_text(path)[0]
+            except (OSError, Damaged):
+                continue
+            yield path, ticketfile.message_ids_in(text)
 
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:
@@ -619,6 +574,49 @@ def _bytes_or_none(path: Path) -> Optional[bytes]:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def read_text(path: Path, rel: str) -> tuple[str, os.stat_result]:
+    """The file's text and the stamps of the very file that was read; :class:`Damaged` names it ``rel``.
+
+    Only a regular file of at most :data:`MAX_TICKET_BYTES` is read: a
+    symlink (to /dev/zero, say) or a FIFO named like a ticket is damage,
+    never followed, never waited on.
+    """
+    try:
+        data, st = read_regular(path, MAX_TICKET_BYTES)
+    except NotRegular as exc:
+        raise Damaged(rel, None, not_regular_problem(exc.kind)) from None
+    except TooLarge as exc:
+        raise Damaged(rel, None, too_large_problem(exc.size)) from None
+    try:
+        return data.decode("utf-8"), st
+    except UnicodeDecodeError:
+        raise Damaged(rel, None, "not UTF-8 text") from None
+
+
+def too_large_problem(size: int) -> str:
+    return (f"{size} bytes, larger than any ticket ({MAX_TICKET_BYTES} bytes at most): "
+            "not read; a ticket file is small text, see what was put here")
+
+
+def parse_ticket(path: Path, text: str, rel: str) -> Ticket:
+    """The ticket in ``text`` as the file ``path`` would hold it; :class:`Damaged` names it ``rel``."""
+    t = ticketfile.loads(text, rel)
+    if not ID_RE.match(t.id):
+        raise Damaged(rel, 2, f"id {t.id!r} is not a valid ticket id")
+    if t.id != path.stem.upper():
+        raise Damaged(rel, 2, f"id {t.id!r} does not match the file name {path.name}")
+    return t
+
+
+def read_ticket(path: Path, rel: str) -> Ticket:
+    """Parse and check the ticket file ``path``; :class:`Damaged` names it ``rel``.
+
+    A function of the file alone (no helpdesk), so ``check`` can run it in
+    several processes, reading exactly as :meth:`Helpdesk.read` does.
+    """
+    return parse_ticket(path, read_text(path, rel)[0], rel)
 
 
 def _recover_imports(hd: "Helpdesk") -> None:

@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from lpsectl.model import REF_KEYS, Conflict, Event, Ticket
-from lpsectl.sla import Assessment
+
+if TYPE_CHECKING:
+    from lpsectl.sla import Assessment
 
 
 def iso(t: Optional[datetime], tz: Optional[tzinfo] = None) -> Optional[str]:
     if t is None:
         return None
     return (t.astimezone(tz) if tz else t).isoformat()
+
+
+def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
+    """``t`` as the office reads it: local date and time and the zone's name."""
+    if t is None:
+        return "-"
+    lt = t.astimezone(tz)
+    name = lt.tzname() or ""
+    if name.startswith(("+", "-")):
+        name = "UTC" + name
+    text = lt.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+    return text + (f" {name}" if name else "")
+
+
+_DIGITS = re.compile(r"\D")
+
+
+def phone_digits(text: str) -> str:
+    """A phone number's digits, ``+62`` read as ``0``: how ``list --search`` compares numbers."""
+    d = _DIGITS.sub("", text)
+    if text.strip().startswith("+62") or (d.startswith("62") and len(d) > 9 and not text.strip().startswith("0")):
+        d = "0" + d[2:]
+    return d
+
+
+def search_text(t: Ticket) -> str:
+    """What ``list --search`` looks in, casefolded: subject, message, reporter fields, NUL between them."""
+    return "\0".join(x.casefold() for x in (t.subject, t.message, *t.reporter.as_dict().values()) if x)
+
+
+def matches(t: Ticket, needle: str) -> bool:
+    """Whether ``list --search needle`` finds ``t``."""
+    if needle.casefold() in search_text(t):
+        return True
+    digits = phone_digits(needle)
+    return len(digits) >= 3 and bool(t.reporter.phone) and digits in phone_digits(t.reporter.phone or "")
 
 
 def event_json(e: Event) -> dict[str, Any]:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import gc
-import json
+import os
 import re
 import sys
 from contextlib import contextmanager
-from operator import itemgetter
-from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -76,43 +72,23 @@ def record(app: App, id_text: str, at: Optional[str], action: str,
     hd = app.helpdesk()
     operator = app.operator()
     with hd.locked():
-        t = hd.load_for_change(id_text)
+        t = hd.load_for_change(id_text, id_candidates(app))
         act = make_act(operator, at, hd.tz)
         change(t, act)
         save(app, t, f"{action} {t.id}{detail(t)}", operator)
     return t
 
 
-def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
-    if t is None:
-        return "-"
-    lt = t.astimezone(tz)
-    name = lt.tzname() or ""
-    if name.startswith(("+", "-")):
-        name = "UTC" + name
-    if lt.year >= 1000:  # isoformat is strftime's text here, at half the cost (a listing has 66,000)
-        text = lt.isoformat(" ", "seconds")[:19] if seconds else lt.isoformat(" ", "minutes")[:16]
-    else:
-        text = lt.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
-    return text + (f" {name}" if name else "")
+def local(t: Any, tz: Any, seconds: bool = False) -> str:
+    """:func:`lpsectl.views.local`, imported when first needed (``--help`` stays light)."""
+    from lpsectl.views import local as view
 
-
-class LocalTimes:
-    """:func:`local` for many times, each distinct moment formatted once (a listing's due dates repeat)."""
-
-    def __init__(self, tz: tzinfo) -> None:
-        self.tz = tz
-        # Keyed by the moment: equal aware datetimes are one instant, one local text.
-        self._done: dict[datetime, str] = {}
-
-    def __call__(self, t: datetime) -> str:
-        text = self._done.get(t)
-        if text is None:
-            text = self._done[t] = local(t, self.tz)
-        return text
+    return view(t, tz, seconds)
 
 
 def echo_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -124,53 +100,9 @@ def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
 
 
 def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
-    text = _simple_table(rows, headers)
-    if text is None:
-        from tabulate import tabulate
+    from tabulate import tabulate
 
-        text = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
-    click.echo(terminal_safe(text))
-
-
-# Text whose width is its length for tabulate, with or without wcwidth: ASCII
-# printables and the Latin letters and punctuation of Indonesian text (no
-# spaces other than ' ', no combining marks, controls or wide characters);
-# the tab separates the cells of a row, the newline the rows.
-_NARROW_TABLE = re.compile("[\t\n\x20-\x7e\u00a1-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205e]*")
-
-
-def _simple_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> Optional[str]:
-    """tabulate's "simple" table, the same text, for rows of narrow strings; None otherwise.
-
-    tabulate spends seconds on a listing of 60,000 tickets finding out what
-    each cell is; these cells are known to be plain text. Left-aligned
-    columns, at least two wider than their header, rows without trailing
-    blanks, as tabulate lays them out (tests/cli/test_table.py compares).
-    """
-    if not rows:
-        return None
-    n = len(headers)
-    if any(len(row) != n for row in (headers, *rows)):
-        return None
-    # One match for the whole table: cells joined by tabs, rows by newlines;
-    # counting both shows no cell holds either.
-    try:
-        lines = list(map("\t".join, (headers, *rows)))
-    except TypeError:
-        return None  # not all text
-    joined = "\n".join(lines)
-    if (joined.count("\t") != (n - 1) * len(lines) or joined.count("\n") != len(lines) - 1
-            or not _NARROW_TABLE.fullmatch(joined)):
-        return None
-    if (joined[:1] == " " or joined[-1:] == " " or " \t" in joined or "\t " in joined
-            or " \n" in joined or "\n " in joined):
-        return None  # tabulate would strip those blanks
-    widths = [max(len(h) + 2, max(map(len, map(itemgetter(i), rows)))) for i, h in enumerate(headers)]
-    # Every cell is text: %-Ns pads it as {:<N} would, a little faster.
-    fmt = "  ".join(f"%-{w}s" for w in widths)
-    lines = [(fmt % tuple(headers)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines += [(fmt % tuple(row)).rstrip() for row in rows]
-    return "\n".join(lines)
+    click.echo(terminal_safe(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)))
 
 
 @contextmanager
@@ -183,39 +115,83 @@ def progress_bar(items: list, label: str) -> Iterator[Iterable]:
         yield bar
 
 
-def load_all(app: App):
-    """Every ticket, with a progress bar on a terminal; damage is reported by the caller.
-
-    Tickets come from the cache when their file is unchanged: the bar shows
-    only the files that must be parsed (the first run after a clone or an
-    upgrade, or after many changes).
-    """
-    def track(paths: list) -> Iterator:
-        with progress_bar(paths, "Reading tickets") as bar:
+def _tracked(label: str) -> Callable[[list], Iterator]:
+    def track(items: list) -> Iterator:
+        with progress_bar(items, label) as bar:
             yield from bar
-
-    # Its callers run under without_collector: the collector does not walk
-    # 100,000 tickets again and again while they are assessed.
-    return app.helpdesk().load_all(track=track)
+    return track
 
 
-def without_collector(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``command`` with the cyclic garbage collector paused, then as it was.
+def load_all(app: App):
+    """Every ticket read from its file, with a progress bar on a terminal; damage is reported by the caller."""
+    return app.helpdesk().load_all(track=_tracked("Reading tickets"))
 
-    A listing makes an assessment and a row for each of 100,000 tickets,
-    none of them in a cycle; collections triggered by them only walk the
-    growing heap again and again, which cost a third of the listing.
+
+def open_index(app: App):
+    """The helpdesk's index, brought up to date; None to read the ticket files instead.
+
+    ``LPSECTL_NO_INDEX=1`` bypasses it (the tests compare both ways), as
+    does a helpdesk where it cannot be kept (a read-only folder).
     """
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        collecting = gc.isenabled()
-        gc.disable()
+    if os.environ.get("LPSECTL_NO_INDEX") == "1":
+        return None
+    from lpsectl.index import Index, IndexUnavailable
+
+    try:
+        ix = Index(app.helpdesk())
+        ix.refresh(track=_tracked("Indexing tickets"))
+    except IndexUnavailable:
+        return None
+    return ix
+
+
+def open_calendar_index(app: App):
+    """The index for its calendar only (a command on one ticket), or None."""
+    if os.environ.get("LPSECTL_NO_INDEX") == "1":
+        return None
+    from lpsectl.index import Index, IndexUnavailable
+
+    try:
+        ix = Index(app.helpdesk())
+    except IndexUnavailable:
+        return None
+    ix.use_calendar()
+    return ix
+
+
+def id_candidates(app: App) -> Callable[[str], list[str]]:
+    """How :meth:`Helpdesk.resolve` finds the ids an id prefix may name: in the index."""
+    def candidates(want: str) -> list[str]:
+        ix = open_index(app)
+        if ix is None:
+            return app.helpdesk().all_ids()
         try:
-            return command(*args, **kwargs)
+            return ix.ids_matching(want)
         finally:
-            if collecting:
-                gc.enable()
-    return run
+            ix.close()
+
+    return candidates
+
+
+def load_ticket(app: App, id_text: str):
+    """The ticket an id or an id prefix names; a prefix is looked up in the index."""
+    return app.helpdesk().load(id_text, id_candidates(app))
+
+
+def index_damage(app: App, ix) -> list:
+    """The damage of the files the index passed over, read again so each says why."""
+    from lpsectl.errors import Damaged
+
+    hd = app.helpdesk()
+    out = []
+    for path in ix.damaged_paths():
+        try:
+            hd.read_checked(path)
+        except Damaged as exc:
+            out.append(exc)
+        except OSError:
+            pass  # gone since the index looked
+    return out
 
 
 def report_damage(damaged: list, what: str = "passed over") -> None:

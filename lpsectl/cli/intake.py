@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,13 +11,14 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import commit, progress_bar, terminal_safe, warn
-from lpsectl.clock import now as clock_now
 from lpsectl.errors import LpseError
 
 
 @contextmanager
 def _term_as_interrupt() -> Iterator[None]:
     """A `kill` (SIGTERM) unwinds like Ctrl-C, so the import rolls back at once."""
+    import signal
+
     def handler(signum, frame):  # noqa: ANN001
         raise KeyboardInterrupt
 
@@ -75,14 +75,14 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
       lpsectl import rekap-2024.csv
       lpsectl import --dry-run pengaduan-2023.xlsx
     """
-    from lpsectl import ticketfile
+    from lpsectl import clock, ticketfile
     from lpsectl.intake import IdMaker
     from lpsectl.intake.table import BadRows, build, read
 
     hd = app.helpdesk()
     operator = app.operator()
     table = read(file, encoding, sheet)
-    now = clock_now(hd.tz)
+    now = clock.now(hd.tz)
     with _staged(app) as stage:
         try:
             with progress_bar(table.rows, "Checking rows") as rows:
@@ -132,11 +132,12 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...], verbose: bool) -> None:
       lpsectl import-mail ~/Maildir/lpse
       lpsectl import-mail Inbox.mbox pengaduan-1.eml pengaduan-2.eml
     """
+    from lpsectl import clock
     from lpsectl.intake.mail import Reported, import_mail
 
     hd = app.helpdesk()
     operator = app.operator()
-    now = clock_now(hd.tz)
+    now = clock.now(hd.tz)
     with _staged(app) as stage:
         run = import_mail(hd, list(paths), operator, now, stage, progress_bar)
         opened, followups = run.count("opened"), run.count("followup")

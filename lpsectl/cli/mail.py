@@ -8,7 +8,6 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import echo_table, terminal_safe, warn
-from lpsectl.clock import now as clock_now
 
 
 @click.group("mail")
@@ -36,6 +35,8 @@ def mail_test_cmd(app: App, to: Optional[str]) -> None:
     mail = mailout.need_mail(hd.config, "mail test")
     target = to or mail.from_addr
     assert target is not None
+    from lpsectl.clock import now as clock_now  # imported by the command: --help stays light
+
     msg = mailout.test_message(hd.config, target, clock_now(hd.tz))
     mailout.send(mail, msg)
     click.echo(f"Sent a test message to {target} through {mail.smtp_host}:{mail.smtp_port} ({mail.security})")
@@ -51,6 +52,8 @@ def send_receipts(app: App, tickets: Iterable, lang: str) -> None:
     from lpsectl.outbox import Outbox
 
     hd = app.helpdesk()
+    from lpsectl.clock import now as clock_now
+
     now = clock_now(hd.tz)
     box = Outbox(hd)
     queued = []

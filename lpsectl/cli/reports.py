@@ -8,8 +8,10 @@ from typing import Iterator, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import load_all, progress_bar, report_damage, terminal_safe, without_collector
-from lpsectl.clock import now as clock_now
+from lpsectl.cli.common import (
+    index_damage, load_all, load_ticket, open_calendar_index, open_index, progress_bar, report_damage,
+    terminal_safe,
+)
 from lpsectl.errors import BadInput
 
 # -o FILE: the format its extension names.
@@ -86,7 +88,6 @@ def _tracked(items: list) -> Iterator:
               help="Language (default: the configuration's language, id).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @pass_app
-@without_collector
 def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: Optional[str],
                date_to: Optional[str], fmt: Optional[str], public: bool, lang: Optional[str],
                output: Optional[str]) -> None:
@@ -109,15 +110,29 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
 
     fmt = _format("report", fmt, output, reports.REPORT_FORMATS, "md")
     hd = app.helpdesk()
+    from lpsectl.clock import now as clock_now
+
     now = clock_now(hd.tz)
     period = reports.parse_period(month, year, date_from, date_to, today=now.date())
     language = _lang(app, lang)
-    loaded = load_all(app)
-    fig = reports.figures(loaded.tickets, hd.config, hd.calendar, period, now, public=public,
-                          track=_tracked)
+    ix = open_index(app)
+    if ix is None:
+        loaded = load_all(app)
+        tickets, damaged = loaded.tickets, loaded.damaged
+    else:
+        from lpsectl.index import micros
+
+        # The tickets opened by the moment of the figures: those the figures look at.
+        as_of = reports.period_as_of(period, hd.calendar, now)
+        tickets = ix.tickets("day <= ? AND created_us <= ?", (period.end.isoformat(), micros(as_of)))
+        damaged = index_damage(app, ix)
+    fig = reports.figures(tickets, hd.config, hd.calendar, period, now, public=public, track=_tracked)
+    if ix is not None:
+        ix.keep_calendar()
+        ix.close()
     _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output, fmt)
-    if loaded.damaged:
-        report_damage(loaded.damaged, "left out of the figures")
+    if damaged:
+        report_damage(damaged, "left out of the figures")
         click.get_current_context().exit(1)
 
 
@@ -141,12 +156,16 @@ def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str
       lpsectl receipt 2608-K7QM
       lpsectl receipt K7QM --format html -o tanda-terima.html
     """
-    from lpsectl import reports
+    from lpsectl import clock, reports
 
     fmt = _format("receipt", fmt, output, reports.RECEIPT_FORMATS, "txt")
     hd = app.helpdesk()
-    t = hd.load(ticket_id)
-    data = reports.receipt_data(t, hd.config, hd.calendar, clock_now(hd.tz))
+    t = load_ticket(app, ticket_id)
+    ix = open_calendar_index(app)
+    data = reports.receipt_data(t, hd.config, hd.calendar, clock.now(hd.tz))
+    if ix is not None:
+        ix.keep_calendar()
+        ix.close()
     _emit(reports.render_receipt(data, fmt, _lang(app, lang), hd.tz, hd.root), output, fmt)
 
 

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import io
-import re
 import sys
-from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO, Optional
 
 import click
 
-from lpsectl import workflow
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    LocalTimes, at_option, echo_csv, echo_json, echo_table, interactive, load_all,
-    local, message_option, record, report_damage, save, terminal_safe, without_collector,
+    at_option, echo_csv, echo_json, echo_table, index_damage, interactive, load_all,
+    load_ticket, local, message_option, open_calendar_index, open_index, record, report_damage, save,
+    terminal_safe,
 )
-from lpsectl.clock import now as clock_now
 from lpsectl.errors import BadInput, LpseError
-from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
 
 LABELS = {
     "name": "reporter's name", "address": "reporter's address", "phone": "reporter's phone",
@@ -102,6 +98,9 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
       lpsectl new -c telepon --name "Budi" --phone "0752 92317" -s "Lupa password"
       lpsectl new -c kotak-saran -k masukan -m "Ruang tunggu panas" --at 2026-08-13
     """
+    from lpsectl import workflow
+    from lpsectl.model import CHANNEL, KIND, Reporter
+
     channel = CHANNEL.parse(channel)
     kind = KIND.parse(kind) if kind else None
     message = _read_message(message, message_file)
@@ -141,7 +140,11 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
     else:
         from lpsectl.sla import assess
 
+        ix = open_calendar_index(app)  # the holidays it keeps: no `holidays` import
         a = assess(t, hd.config, hd.calendar, act.recorded_at)
+        if ix is not None:
+            ix.keep_calendar()
+            ix.close()
         click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
     if acknowledge:  # recorded first: a receipt that cannot go now waits in the outbox
         from lpsectl.cli.mail import send_receipts
@@ -155,13 +158,18 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
 @pass_app
 def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     """Show one ticket with its history."""
+    from lpsectl import clock
     from lpsectl.sla import assess
     from lpsectl.views import ticket_json
 
     hd = app.helpdesk()
-    t = hd.load(ticket_id)
-    now = clock_now(hd.tz)
+    t = load_ticket(app, ticket_id)
+    now = clock.now(hd.tz)
+    ix = open_calendar_index(app)  # the holidays it keeps: no `holidays` import
     a = assess(t, hd.config, hd.calendar, now)
+    if ix is not None:
+        ix.keep_calendar()
+        ix.close()
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
         return
@@ -213,40 +221,6 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     click.echo(terminal_safe("\n".join(lines)))
 
 
-_DIGITS = re.compile(r"\D")
-
-
-def _phone_digits(text: str) -> str:
-    d = _DIGITS.sub("", text)
-    if text.strip().startswith("+62") or (d.startswith("62") and len(d) > 9 and not text.strip().startswith("0")):
-        d = "0" + d[2:]
-    return d
-
-
-def _matches(t, needle: str) -> bool:
-    n = needle.casefold()
-    texts = [t.subject, t.message, *t.reporter.as_dict().values()]
-    if any(x and n in x.casefold() for x in texts):
-        return True
-    digits = _phone_digits(needle)
-    if len(digits) >= 3 and t.reporter.phone:
-        return digits in _phone_digits(t.reporter.phone)
-    return False
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _oldest_first(t) -> tuple[int, str]:
-    """(created_at, id) as exact integers: the same order, without comparing aware datetimes 1.7M times."""
-    return ((t.created_at - _EPOCH) // _MICROSECOND, t.id)
-
-
-def _oldest_first_of_pair(pair: tuple) -> tuple[int, str]:
-    return _oldest_first(pair[0])
-
-
 LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
 
 
@@ -264,67 +238,52 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
-@without_collector
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
              search, as_json, as_csv) -> None:
     """List matching tickets, oldest first (closed ones only with --status or --all)."""
+    from lpsectl.model import CHANNEL, KIND, STATUS, TIER
+
     from lpsectl.clock import parse_date
-    from lpsectl.sla import assess
-    from lpsectl.views import list_json
+    from lpsectl import clock
 
     if as_json and as_csv:
         raise BadInput("give --json or --csv, not both")
-    want_status = {STATUS.parse(s) for s in statuses}
-    want_tier = TIER.parse(tier) if tier else None
-    want_channel = CHANNEL.parse(channel) if channel else None
-    want_kind = KIND.parse(kind) if kind else None
-    d_since = parse_date(since, "--since date") if since else None
-    d_until = parse_date(until, "--until date") if until else None
+    from lpsectl.listing import Filters, listed, listed_from_index
+
+    want = Filters(
+        statuses={STATUS.parse(s) for s in statuses}, show_all=show_all,
+        tier=TIER.parse(tier) if tier else None,
+        channel=CHANNEL.parse(channel) if channel else None,
+        kind=KIND.parse(kind) if kind else None,
+        category=category.casefold() if category else None,
+        overdue=overdue,
+        since=parse_date(since, "--since date").isoformat() if since else None,
+        until=parse_date(until, "--until date").isoformat() if until else None,
+        search=search or None,
+    )
     hd = app.helpdesk()
-    loaded = load_all(app)
-    now = clock_now(hd.tz)
-    found = []
-    for t in loaded.tickets:
-        if d_since or d_until:
-            created = t.created_at.astimezone(hd.tz).date()
-            if d_since and created < d_since or d_until and created > d_until:
-                continue
-        if want_channel and t.channel != want_channel or want_kind and t.kind != want_kind:
-            continue
-        if category and (t.category or "").casefold() != category.casefold():
-            continue
-        if search and not _matches(t, search):
-            continue
-        # The state first: the deadlines of the tickets it filters out are never counted.
-        if not want_status and not show_all and t.status_at(now) == "closed":
-            continue
-        s = t.state(now)
-        if want_status and s.status not in want_status:
-            continue
-        if want_tier and s.tier != want_tier:
-            continue
-        a = assess(t, hd.config, hd.calendar, now, state=s)
-        if overdue and not a.overdue:
-            continue
-        found.append((t, a))
-    found.sort(key=_oldest_first_of_pair)  # the matches only: a stable sort, the order sorting all gives
+    ix = open_index(app)
+    now = clock.now(hd.tz)
+    if ix is None:
+        loaded = load_all(app)
+        found, damaged = listed(hd, loaded.tickets, want, now), loaded.damaged
+    else:
+        found, damaged = listed_from_index(hd, ix, want, now), index_damage(app, ix)
+        ix.close()
     if as_json:
-        echo_json([list_json(t, a, hd.tz) for t, a in found])
+        echo_json([row for row, _, _ in found])
     elif as_csv:
-        echo_csv([list_json(t, a, hd.tz) for t, a in found], LIST_COLUMNS)
+        echo_csv([row for row, _, _ in found], LIST_COLUMNS)
     elif found:
-        # The table's columns straight from ticket and assessment (list_json
-        # holds the same values); due dates repeat, so each is formatted once.
-        when = LocalTimes(hd.tz)
         echo_table(
-            [[t.id, when(t.created_at), t.channel, t.kind, a.state.status, a.state.tier,
-              when(a.due_at) + (" !" if a.overdue else ""), _short(t.subject)] for t, a in found],
+            [[row["id"], created, row["channel"], row["kind"], row["status"], row["tier"],
+              due + (" !" if row["overdue"] else ""), _short(row["subject"])] for row, created, due in found],
             ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
         )
     else:
         click.echo("No tickets match.", err=True)
-    if loaded.damaged:
-        report_damage(loaded.damaged)
+    if damaged:
+        report_damage(damaged)
         click.get_current_context().exit(1)
 
 
@@ -365,8 +324,11 @@ def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, s
       lpsectl answer K7QM -m "Silakan unggah ulang." --no-send
       lpsectl answer K7QM -m "Sudah kami reset." --wa
     """
+    from lpsectl import workflow
+    from lpsectl.clock import now as clock_now
+
     hd = app.helpdesk()
-    t = hd.load(ticket_id)
+    t = load_ticket(app, ticket_id)
     # Checked before anything is sent: the action must be allowed and the flags make sense.
     text = workflow.answer(t.copy(), workflow.make_act(app.operator(), at, hd.tz), message, close_)[0].message or ""
     mail = hd.config.mail
@@ -423,6 +385,8 @@ def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, s
 @pass_app
 def escalate_cmd(app: App, ticket_id: str, message, ref, at) -> None:
     """Move the ticket to the next tier: helpdesk -> admin-ppe -> lkpp."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "escalate", lambda t, act: workflow.escalate(t, act, message, ref),
                  lambda t: f" to {t.tier}"))
 
@@ -434,6 +398,8 @@ def escalate_cmd(app: App, ticket_id: str, message, ref, at) -> None:
 @pass_app
 def redirect_cmd(app: App, ticket_id: str, message, at) -> None:
     """End the ticket by asking the reporter to file it through LPSE Support."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "redirect", lambda t, act: workflow.redirect(t, act, message)))
 
 
@@ -445,6 +411,8 @@ def redirect_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def note_cmd(app: App, ticket_id: str, message, head: bool, at) -> None:
     """Add an internal note (--head: coordination with the Kepala LPSE)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "note", lambda t, act: workflow.note(t, act, message, head),
                  lambda t: " (Kepala LPSE)" if head else ""))
 
@@ -457,6 +425,8 @@ def note_cmd(app: App, ticket_id: str, message, head: bool, at) -> None:
 @pass_app
 def wait_cmd(app: App, ticket_id: str, on: str, message, at) -> None:
     """Pause the resolution clock while waiting on the reporter or on LKPP."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "wait", lambda t, act: workflow.wait(t, act, on, message),
                  lambda t: f" on {t.state().wait_on}"))
 
@@ -468,6 +438,8 @@ def wait_cmd(app: App, ticket_id: str, on: str, message, at) -> None:
 @pass_app
 def resume_cmd(app: App, ticket_id: str, message, at) -> None:
     """Restart the clock of a waiting ticket."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "resume", lambda t, act: workflow.resume(t, act, message)))
 
 
@@ -480,6 +452,8 @@ def resume_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def close_cmd(app: App, ticket_id: str, resolution, message, at) -> None:
     """Close the ticket. `referred` needs -m naming the body (Pokja, APIP, ...)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "close", lambda t, act: workflow.close(t, act, resolution, message),
                  lambda t: f" as {t.state().resolution}"))
 
@@ -491,6 +465,8 @@ def close_cmd(app: App, ticket_id: str, resolution, message, at) -> None:
 @pass_app
 def reopen_cmd(app: App, ticket_id: str, message, at) -> None:
     """Reopen an answered or closed ticket at the tier that answered it."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "reopen", lambda t, act: workflow.reopen(t, act, message)))
 
 
@@ -501,6 +477,8 @@ def reopen_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def rate_cmd(app: App, ticket_id: str, score: str, at) -> None:
     """Record the reporter's satisfaction, 1 (poor) to 4 (very good)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "rate", lambda t, act: workflow.rate(t, act, score),
                  lambda t: f" {t.state().score}"))
 
@@ -512,6 +490,8 @@ def rate_cmd(app: App, ticket_id: str, score: str, at) -> None:
 @pass_app
 def followup_cmd(app: App, ticket_id: str, message, at) -> None:
     """Record a further message from the reporter (ends a wait on the reporter)."""
+    from lpsectl import workflow
+
     _done(record(app, ticket_id, at, "followup", lambda t, act: workflow.followup(t, act, message)))
 
 
@@ -533,6 +513,9 @@ def followup_cmd(app: App, ticket_id: str, message, at) -> None:
 @pass_app
 def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]) -> None:
     """Correct or triage a ticket; an empty value ("") clears a field."""
+    from lpsectl import workflow
+    from lpsectl.model import REPORTER_FIELDS
+
     changes: dict[str, Optional[str]] = {}
     for key, value in fields.items():
         if value is None:

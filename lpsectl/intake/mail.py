@@ -583,7 +583,7 @@ _ID_IN_SUBJECT = re.compile(rf"(?<![0-9A-Z])(\d{{4}}-[{ALPHABET}]{{4,7}})(?![0-9
 
 
 def known_message_ids(hd: Helpdesk) -> dict[str, str]:
-    """Message-ID -> ticket id, from the ticket files' text (cached; no full YAML parse)."""
+    """Message-ID -> ticket id, from the ticket files' text (kept in the index; no full YAML parse)."""
     out: dict[str, str] = {}
     for path, message_ids in hd.message_ids_by_file():
         for value in message_ids:

@@ -23,11 +23,15 @@ AT = "2026-08-13T09:00"
 
 
 def snapshot(home: Path) -> tuple:
-    """Everything a command could have written: HEAD, git status and every file's bytes."""
+    """Everything a command could have written: HEAD, git status and every file's bytes.
+
+    The index in ``.lpsectl/`` is left out: it is derived, git-ignored, and
+    brought up to date by any command that reads it, refused or not.
+    """
     files = {
         str(p.relative_to(home)): p.read_bytes()
         for p in sorted(home.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(home).parts
+        if p.is_file() and not {".git", ".lpsectl"} & set(p.relative_to(home).parts)
     }
     return git(home, "rev-parse", "HEAD"), git(home, "status", "--porcelain", "--untracked-files=all"), files
 

@@ -105,3 +105,18 @@ def test_a_ticket_file_larger_than_any_ticket_is_damage_and_not_read(run, monkey
     assert "larger than any ticket" in result.stdout
     show = run("show", tid)
     assert show.exit_code == 1 and "larger than any ticket" in show.stderr
+
+
+@posix_only
+def test_a_symlink_that_appears_after_the_index_was_built_is_not_followed(run, lpsectl_cmd):
+    path, tid = beside(run)
+    first = lpsectl(lpsectl_cmd, run.home, "list", "--json")  # builds the index
+    assert first.returncode == 0 and [t["id"] for t in json.loads(first.stdout)] == [tid]
+    os.symlink("/dev/zero", path)  # git status names it; the index must not read through it
+    rel = path.relative_to(run.home).as_posix()
+    for _ in range(2):  # the index's update, then what it kept
+        listing = lpsectl(lpsectl_cmd, run.home, "list", "--json")
+        assert listing.returncode == 1, listing.stderr
+        assert [t["id"] for t in json.loads(listing.stdout)] == [tid]
+        assert rel in listing.stderr and "not a regular file (a symbolic link)" in listing.stderr
+        assert "MemoryError" not in listing.stderr and "Traceback" not in listing.stderr

@@ -1,0 +1,291 @@
+"""Speed and memory of every command of issue 10, beside the floors measured in the same run.
+
+    python benchmarks/run.py                        # 1,000, 10,000 and 100,000 tickets
+    python benchmarks/run.py --sizes 1000,10000     # while working: quicker
+    python benchmarks/run.py --dir /tmp/bench       # keep the helpdesks; a later run reuses them
+
+For each size it builds a helpdesk through ``lpsectl import`` of a generated
+CSV (every channel, historic outcomes, Indonesian text, tickets opened from
+January 2024 to November 2026), then runs each command as its own process a
+few times and prints one table: the median wall time, the peak resident
+memory of the process and everything it started (``ru_maxrss`` from
+``wait4``), the floor it is compared with, the ratio and the target.
+
+Floors, measured in the same run on the same tickets:
+
+* ``import click``: a Python that imports click and stops (for ``--help``);
+* read bytes: a Python that reads every ticket file's bytes;
+* CSafeLoader: a Python that parses every ticket file with ``yaml.CSafeLoader``
+  (``check`` against it; the first ``list`` in a fresh clone against it
+  divided by the cores);
+* git add+commit: a bare ``git add`` and ``git commit`` of one file in the
+  same repository (for ``new``, which writes a ticket and commits it);
+* ``task list``: Taskwarrior listing 10,000 pending tasks, when ``task`` is
+  installed.
+
+Run it from the virtual environment lpsectl is installed in. No test
+asserts a duration: the figures live here and in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+CHANNELS = [
+    ("telepon", {"name": "Budi Santoso {i}", "phone": "0752 {i:06d}"}),
+    ("surel", {"email": "siti{i}@penyedia.co.id", "name": "Siti"}),
+    ("portal", {"account": "vendor{i}", "role": "penyedia"}),
+    ("datang-langsung", {"name": "Agus", "address": "Jl. Sudirman 1, Payakumbuh", "phone": "0812 3456 789"}),
+    ("kotak-saran", {}),
+    ("lapor", {"ref": "LAPOR-2024-{i}"}),
+    ("wa", {"name": "Dewi", "phone": "+62 812 0000 111"}),
+]
+SUBJECTS = ["Lupa password akun SPSE", "Gagal unggah dokumen penawaran", "Jadwal pembukaan penawaran",
+            "Verifikasi akun penyedia", "Ruang tunggu panas", "Sanggah hasil evaluasi"]
+LONG = ("Selamat siang, kami dari CV Maju Jaya mengalami kendala saat mengunggah dokumen penawaran "
+        "untuk paket Rehabilitasi Jalan Lingkar Utara.\nPesan galat muncul setelah 90%.\n\nMohon bantuannya.")
+COLUMNS = ["channel", "created_at", "kind", "name", "address", "phone", "email", "account", "role",
+           "subject", "message", "category", "difficulty", "ref", "tier", "status", "answer",
+           "answered_at", "closed_at", "resolution"]
+ENV = dict(os.environ, LPSECTL_OPERATOR="Bench", GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="b@example.test",
+           GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="b@example.test", LC_ALL="C.UTF-8")
+for _key in ("LPSECTL_NO_INDEX", "LPSECTL_HOME"):
+    ENV.pop(_key, None)
+
+
+def rows(n: int):
+    """N import rows: a third of them in 2026 (January to November), the rest in 2024 and 2025."""
+    rnd = random.Random(4)
+    for i in range(n):
+        channel, who = CHANNELS[i % len(CHANNELS)]
+        year = 2024 + i % 3
+        month = 1 + (i // 3) % 11
+        day = 1 + (i // 33) % 28
+        stamp = f"{day:02d}/{month:02d}/{year}"
+        row = {c: "" for c in COLUMNS}
+        row.update({k: v.format(i=i) for k, v in who.items()})
+        row.update(channel=channel, created_at=f"{stamp} 09:{i % 60:02d}",
+                   subject=rnd.choice(SUBJECTS), message=LONG if i % 4 == 0 else "Mohon bantuan.",
+                   kind=rnd.choice(["pertanyaan", "permasalahan", "masukan", "pengaduan"]),
+                   category=rnd.choice(["login", "upload", "jadwal", ""]),
+                   difficulty=rnd.choice(["ringan", "sedang", "sedang", "berat"]))
+        fate = i % 5
+        if fate in (1, 2):
+            row.update(answer="Sudah dibantu, silakan dicoba kembali.", answered_at=f"{stamp} 14:00")
+        if fate == 2:
+            row.update(status="selesai", closed_at=f"{stamp} 15:00")
+        if fate == 3:
+            row.update(tier="lkpp")
+        yield row
+
+
+def lpsectl() -> list[str]:
+    exe = Path(sys.executable).parent / "lpsectl"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "lpsectl"]
+
+
+def measure(cmd: list[str], cwd: Path, stdin: Optional[str] = None) -> tuple[float, int]:
+    """Wall seconds and peak resident KB of ``cmd`` and everything it waited for."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return took, usage.ru_maxrss
+
+
+@dataclass
+class Line:
+    command: str
+    size: int
+    seconds: float
+    peak_mb: float
+    floor_name: str = ""
+    floor: Optional[float] = None
+    ratio: Optional[float] = None
+    target: str = ""
+
+
+def timed(cmd: list[str], cwd: Path, runs: int, before: Optional[Callable[[], None]] = None) -> tuple[float, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        took, peak = measure(cmd, cwd)
+        times.append(took)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks) / 1024
+
+
+FLOOR_READ = """
+import os, sys
+for d, _, names in os.walk(sys.argv[1]):
+    for n in names:
+        if n.endswith('.yaml'):
+            with open(os.path.join(d, n), 'rb') as f:
+                f.read()
+"""
+FLOOR_PARSE = """
+import os, sys, yaml
+for d, _, names in os.walk(sys.argv[1]):
+    for n in names:
+        if n.endswith('.yaml'):
+            with open(os.path.join(d, n), 'rb') as f:
+                yaml.load(f.read().decode('utf-8'), Loader=yaml.CSafeLoader)
+"""
+
+
+def build(root: Path, n: int) -> float:
+    """A helpdesk of ``n`` imported tickets in ``root``; the import's wall time (0 if it was there)."""
+    if (root / "lpsectl.yaml").exists():
+        return 0.0
+    subprocess.run([*lpsectl(), "init", str(root)], env=ENV, check=True, stdout=subprocess.DEVNULL)
+    data = root.parent / f"rows-{n}.csv"
+    with open(data, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, COLUMNS, delimiter=";")
+        w.writeheader()
+        w.writerows(rows(n))
+    took, _ = measure([*lpsectl(), "import", str(data)], root)
+    count = len(subprocess.run(["git", "show", "--name-only", "--format=", "HEAD"], cwd=root, check=True,
+                               capture_output=True, text=True).stdout.split())
+    if count != n:
+        sys.exit(f"import of {n} rows failed: {count} files committed")
+    return took
+
+
+def taskwarrior_floor(tmp: Path, runs: int) -> Optional[float]:
+    """`task list` over 10,000 pending tasks, when Taskwarrior is installed."""
+    if shutil.which("task") is None:
+        return None
+    data = tmp / "taskdata"
+    data.mkdir(exist_ok=True)
+    rc = tmp / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=off\nverbose=nothing\n")
+    env = dict(ENV, TASKRC=str(rc), TASKDATA=str(data))
+    tasks = [{"description": f"Tidak bisa login {i}", "status": "pending", "entry": "20260101T000000Z",
+              "uuid": f"00000000-0000-4000-8000-{i:012d}"} for i in range(10_000)]
+    subprocess.run(["task", "import"], input=json.dumps(tasks), text=True, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(["task", "rc.detection=off", "rc.defaultwidth=120", "list"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench(root: Path, n: int, runs: int, imported: float) -> list[Line]:
+    cmd = lpsectl()
+    tickets = str(root / "tickets")
+    index = root / ".lpsectl" / "index.sqlite3"
+    cores = os.cpu_count() or 1
+    few = 1 if n > 20_000 else runs
+
+    def drop_index() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(index) + suffix).unlink(missing_ok=True)
+
+    out: list[Line] = []
+    click_s, _ = timed([sys.executable, "-c", "import click"], root, runs)
+    read_s, _ = timed([sys.executable, "-c", FLOOR_READ, tickets], root, few)
+    parse_s, _ = timed([sys.executable, "-c", FLOOR_PARSE, tickets], root, few)
+    some_id = sorted((root / "tickets" / "2026" / "08").glob("*.yaml"))[0].stem
+
+    s, mb = timed([*cmd, "--help"], root, runs)
+    out.append(Line("--help", n, s, mb, "import click", click_s, s / click_s, "≤ 1.5 ×"))
+    s, mb = timed([*cmd, "list"], root, few, before=drop_index)
+    out.append(Line("first list (no index)", n, s, mb, f"CSafeLoader ÷ {cores} cores", parse_s / cores,
+                    s / (parse_s / cores), "≤ 1 ×"))
+    for label, args, target in (
+        ("list --status open --json", ["list", "--status", "open", "--json"], "≤ 0.3 s"),
+        ("list --overdue --json", ["list", "--overdue", "--json"], "≤ 0.3 s"),
+        ("list (table)", ["list"], "≤ 1 s"),
+        ("show ID", ["show", some_id], "≤ 0.15 s"),
+        ("show PREFIX", ["show", some_id[5:10]], ""),
+        ("report --year 2026 --format json", ["report", "--year", "2026", "--format", "json"], "≤ 1 s"),
+        ("report --year 2026 --format html", ["report", "--year", "2026", "--format", "html"], "≤ 1.5 s"),
+    ):
+        s, mb = timed([*cmd, *args], root, runs)
+        out.append(Line(label, n, s, mb, target=target))
+    s, mb = timed([*cmd, "check"], root, few)
+    out.append(Line("check", n, s, mb, "CSafeLoader", parse_s, s / parse_s, "≤ 1.2 ×"))
+    out.append(Line("(floor) read every ticket's bytes", n, read_s, 0))
+    out.append(Line("(floor) CSafeLoader parse of every ticket", n, parse_s, 0))
+
+    # new with its commit, against a bare add+commit of one file in the same repository
+    bare = []
+    for _ in range(runs):
+        f = root / f"bare-{time.time_ns()}.txt"  # new every time, also in a helpdesk kept from a run before
+        f.write_text("x\n")
+        start = time.perf_counter()
+        subprocess.run(["git", "add", f.name], cwd=root, env=ENV, check=True)
+        subprocess.run(["git", "commit", "-q", "-m", "bare"], cwd=root, env=ENV, check=True)
+        bare.append(time.perf_counter() - start)
+    bare_s = statistics.median(bare)
+    s, mb = timed([*cmd, "new", "-q", "-c", "telepon", "--name", "Budi", "--phone", "0752 1", "-s", "Bench"],
+                  root, runs)
+    out.append(Line("new (with its commit)", n, s, mb, "git add+commit", bare_s, s / bare_s, "≤ 1.3 ×"))
+    if imported:
+        out.append(Line(f"import of {n} CSV rows", n, imported, 0, target="≤ 60 s at 100,000"))
+    return out
+
+
+def table(lines: list[Line], task_s: Optional[float]) -> str:
+    head = ["tickets", "command", "median s", "peak MB", "floor", "floor s", "ratio", "target"]
+    body = []
+    for ln in lines:
+        body.append([f"{ln.size:,}", ln.command, f"{ln.seconds:.2f}", f"{ln.peak_mb:.0f}" if ln.peak_mb else "",
+                     ln.floor_name, f"{ln.floor:.2f}" if ln.floor is not None else "",
+                     f"{ln.ratio:.2f} ×" if ln.ratio is not None else "", ln.target])
+    if task_s is not None:
+        body.append(["10,000", "(floor) task list (Taskwarrior)", f"{task_s:.2f}", "", "", "", "", ""])
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    lines_out = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
+                 "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines_out += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in body]
+    return "\n".join(lines_out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated ticket counts")
+    ap.add_argument("--dir", help="keep the helpdesks here (reused by later runs)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per command (one for long ones above 20,000)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    base = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="lpsectl-bench-"))
+    base.mkdir(parents=True, exist_ok=True)
+    lines: list[Line] = []
+    try:
+        for n in sizes:
+            root = base / f"helpdesk-{n}"
+            print(f"building {n:,} tickets in {root} ...", file=sys.stderr)
+            imported = build(root, n)
+            print(f"timing {n:,} ...", file=sys.stderr)
+            lines += bench(root, n, args.runs, imported)
+        task_s = taskwarrior_floor(base, args.runs)
+        print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end\n")
+        print(table(lines, task_s))
+    finally:
+        if not args.dir:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,778 @@
+"""The index: one SQLite file of what every ticket says, so no command parses them all.
+
+The YAML files stay the truth; ``.lpsectl/index.sqlite3`` (git-ignored,
+disposable) holds for each ticket file the columns a listing filters and
+shows, its derived state and deadlines, and the ticket itself as JSON for
+the few commands that need whole tickets (a report's period). ``list``
+becomes one query, ``report`` reads its period's rows, an id prefix is one
+lookup.
+
+**When it is stale.** The index records git's view of the ticket folder when
+it was last brought up to date: the HEAD commit, and the ticket files that
+then differed from it (modified, staged, untracked or ignored), with the git
+blob id of the text it read from each. Before answering, one
+``git status`` says where HEAD is now and which files differ from it now;
+git finds an edit in place by each file's stamps in its own index (size,
+mtime, ctime, inode; content compared when a stamp is too recent to trust,
+git's "racy" rule), so a same-size rewrite with its mtime put back is seen
+too. The files to read again are those that differ now, those that differed
+last time, and, when HEAD moved (commit, pull, sync, checkout, stash), the
+files ``git diff`` names between the recorded and the present HEAD; if the
+recorded HEAD is gone, the blob ids of ``git ls-files -s`` are compared with
+the recorded ones. A file read again whose blob id is unchanged costs no
+parse. A helpdesk outside git compares every file's stamps (mtime, size,
+inode, ctime) instead and reads again, by content, any file stamped within
+:data:`RACY_NS` of the previous update.
+
+**Keys.** The index is rebuilt from the files when it is missing, unreadable,
+or written by another schema or another version of the code that reads
+tickets (:func:`code_key`). Deadlines depend on the configuration and the
+working-day calendar: the calendar's holidays are kept in the index per
+year, keyed by the installed ``holidays`` version, so no command imports
+``holidays`` unless a year is new or the package changed; when the
+configuration or that version changes, every row's deadlines are derived
+again from its stored state (no YAML is parsed).
+
+**Crashes and company.** Every update is one SQLite transaction (WAL
+journal): a process killed in the middle leaves the previous index. Updates
+take SQLite's write lock before looking at git, so two lpsectl processes
+updating at once take turns and the second finds the work done; readers are
+never blocked.
+
+The core never prints: the caller passes ``track`` to wrap the files a
+(re)build parses, for a progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
+
+from lpsectl import ticketfile
+from lpsectl.errors import Damaged, LpseError
+from lpsectl.model import Event, Reporter, State, Ticket, replay
+from lpsectl.views import local, phone_digits, search_text
+
+if TYPE_CHECKING:
+    from lpsectl.intake.staging import MovingIn
+    from lpsectl.store import Helpdesk
+
+SCHEMA = 1
+INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
+# A stamp this close to the previous update is not trusted to show a later
+# same-size rewrite (helpdesks outside git only; git applies its own rule).
+RACY_NS = 2_000_000_000
+# Below this many files to parse, one process parses them all.
+PARALLEL_FROM = 2000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_CODE_KEY: Optional[str] = None
+
+Track = Callable[[list], Iterable]
+
+
+class IndexUnavailable(LpseError):
+    """The index cannot be used here (an unwritable folder, a broken database): read the files."""
+
+
+def code_key() -> str:
+    """Changes whenever the code that reads tickets or derives their rows does."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        from lpsectl import __version__, clock, model, sla, views
+
+        h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
+        for mod in (ticketfile, model, clock, sla, views):
+            try:
+                h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
+            except (OSError, TypeError):  # pragma: no cover - frozen or zipped
+                pass
+        try:
+            h.update(Path(__file__).read_bytes())
+        except OSError:  # pragma: no cover
+            pass
+        _CODE_KEY = h.hexdigest()
+    return _CODE_KEY
+
+
+def holidays_version() -> str:
+    """The installed ``holidays`` package's version, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.origin:
+        return "none"
+    pkg = Path(spec.origin).parent
+    names = sorted(p.name for p in pkg.parent.glob("holidays-*info"))
+    try:
+        stamp = os.stat(spec.origin).st_mtime_ns
+    except OSError:
+        stamp = 0
+    return " ".join(names) + f" {stamp}"
+
+
+def micros(t: datetime) -> int:
+    """Microseconds since the epoch: exact, and ordered as the instants are."""
+    d = t - _EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def blob_id(data: bytes, sha256: bool = False) -> str:
+    """The id git gives ``data`` as a blob."""
+    h = hashlib.sha256() if sha256 else hashlib.sha1()
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+def stamp_of(st: os.stat_result) -> str:
+    return f"{st.st_mtime_ns} {st.st_size} {st.st_ino} {st.st_ctime_ns}"
+
+
+# -- the tickets as rows --------------------------------------------------------
+
+def _t(moment: Optional[datetime]) -> Optional[str]:
+    return None if moment is None else moment.isoformat()
+
+
+def encode_state(s: State) -> str:
+    return json.dumps([
+        s.status, s.tier, s.resolution, s.wait_on, s.score, s.highest_tier, s.head_noted,
+        s.answered_tier, _t(s.first_response_at), _t(s.resolved_at),
+        [[_t(a), _t(b)] for a, b in s.pauses], _t(s.last_at),
+    ], separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_state(text: str) -> State:
+    f = json.loads(text)
+    at = datetime.fromisoformat
+
+    def t(x: Optional[str]) -> Optional[datetime]:
+        return None if x is None else at(x)
+
+    return State(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], t(f[8]), t(f[9]),
+                 [(at(a), t(b)) for a, b in f[10]], t(f[11]))
+
+
+def encode_ticket(t: Ticket) -> str:
+    """What :class:`IndexedTicket` needs beyond the columns: reporter, refs, history."""
+    r = t.reporter
+    return json.dumps([
+        t.message, [r.name, r.address, r.phone, r.email, r.account, r.role], t.refs, t.attachments,
+        t.extra,
+        [[e.at.isoformat(), e.action, e.by, e.tier, e.message, _t(e.recorded_at), e.fields]
+         for e in t.history],
+    ], separators=(",", ":"), ensure_ascii=False)
+
+
+_LAZY = ("message", "reporter", "refs", "attachments", "extra", "history")
+
+
+class IndexedTicket(Ticket):
+    """A :class:`Ticket` from the index: the body is decoded when first touched.
+
+    Until then :meth:`state` is the stored state of the whole history, which
+    is the state at any moment at or after its last event; an earlier moment,
+    or a changed history, replays the events.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        if name in _LAZY and "_body" in d:
+            body = d.pop("_body")
+            if callable(body):  # fetched from the index when first needed
+                body = body(d["id"])
+            message, rep, refs, attachments, extra, history = json.loads(body)
+            at = datetime.fromisoformat
+            d.update(
+                message=message, reporter=Reporter(*rep), refs=refs, attachments=attachments, extra=extra,
+                history=[Event(at(e[0]), e[1], e[2], e[3], e[4], None if e[5] is None else at(e[5]), e[6])
+                         for e in history],
+            )
+            d["_history_seen"] = d["history"]
+            return d[name]
+        raise AttributeError(name)
+
+    def _stored(self, as_of: Optional[datetime]) -> Optional[State]:
+        d = self.__dict__
+        if "_state" not in d or ("history" in d and d["history"] is not d.get("_history_seen")):
+            return None
+        if as_of is not None and d["_last_us"] is not None and micros(as_of) < d["_last_us"]:
+            return None
+        s = d.get("_state_obj")
+        if s is None:
+            s = d["_state_obj"] = decode_state(d["_state"])
+        return s
+
+    def state(self, as_of: Optional[datetime] = None) -> State:
+        s = self._stored(as_of)
+        return super().state(as_of) if s is None else s
+
+    def as_of(self, moment: datetime) -> Ticket:
+        edit = self.__dict__.get("_edit_us")
+        if edit is None or edit <= micros(moment):
+            return self  # no edit after the moment: nothing to undo, no history to read
+        return super().as_of(moment)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ticket):
+            return NotImplemented
+        from dataclasses import fields
+
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Ticket))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# The columns of ``tickets``, in table order.
+COLUMNS = (
+    "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
+    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "last_us",
+    "edit_us", "state", "body",
+    # Derived with the configuration and the calendar (see _derived):
+    "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
+)
+_BASE = len(COLUMNS) - 6
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, sortkey TEXT NOT NULL, name_id TEXT NOT NULL, blob TEXT, stamp TEXT,
+    tid TEXT, message_ids TEXT);
+CREATE TABLE IF NOT EXISTS tickets ({", ".join(COLUMNS)}, PRIMARY KEY (id));
+CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_us, id);
+CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, created_us);
+CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
+CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
+"""
+
+
+@dataclass
+class Context:
+    """What deriving a row needs: the configuration and its calendar."""
+
+    cfg: Any
+    cal: Any
+
+
+def base_row(t: Ticket, path: str) -> tuple:
+    s = replay(t.history)
+    last = max((e.at for e in t.history), default=None)
+    edits = [e.at for e in t.history if e.action == "edit"]
+    r = t.reporter
+    return (
+        t.id, path, micros(t.created_at), t.created_at.isoformat(), t.channel, t.kind, t.category,
+        (t.category or "").casefold(), t.difficulty, t.subject, r.name, search_text(t),
+        phone_digits(r.phone) if r.phone else None, s.status, s.tier,
+        None if last is None else micros(last), micros(max(edits)) if edits else None,
+        encode_state(s), encode_ticket(t),
+    )
+
+
+def derived(t: Ticket, s: State, ctx: Context) -> tuple:
+    """The columns that follow from the configuration: local day and times, deadlines.
+
+    A waiting ticket's deadline moves while it waits: its row holds the
+    deadline as of its last event and listings work it out again.
+    """
+    from lpsectl.sla import assess
+
+    tz = ctx.cal.tz
+    a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, state=s)
+    return (
+        t.created_at.astimezone(tz).date().isoformat(), local(t.created_at, tz),
+        micros(a.due_at), a.due_at.astimezone(tz).isoformat(), local(a.due_at, tz),
+        micros(a.response_due_at),
+    )
+
+
+def ticket_of(row: Sequence[Any], body: Optional[Callable[[str], str]] = None) -> IndexedTicket:
+    """The :class:`IndexedTicket` of a row of the base columns (``COLUMNS[:_BASE]``).
+
+    ``body``: fetches the ``body`` column by id, for a row selected without it.
+    """
+    (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
+     _phone, _status, _tier, last_us, edit_us, state) = row[:_BASE - 1]
+    row_body = row[_BASE - 1] if len(row) >= _BASE else None
+    t = object.__new__(IndexedTicket)
+    t.__dict__.update(
+        id=tid, channel=channel, kind=kind, created_at=datetime.fromisoformat(created_iso),
+        subject=subject, category=category, difficulty=difficulty,
+        _body=body if row_body is None else row_body, _state=state, _last_us=last_us, _edit_us=edit_us,
+    )
+    return t
+
+
+# -- reading the files ------------------------------------------------------------
+
+@dataclass
+class FileResult:
+    """One ticket file as read: its stamps and blob id, and its row or the fact of damage."""
+
+    path: str  # relative to tickets/, with /
+    stamp: Optional[str]
+    blob: Optional[str]
+    message_ids: list[str] = field(default_factory=list)
+    row: Optional[tuple] = None  # COLUMNS; None: damaged (or gone, when blob is None)
+    unchanged: bool = False  # the text is the one the index holds: only the stamp is new
+
+
+def sort_key(rel: str) -> str:
+    """Orders paths as the walk of :meth:`Helpdesk.ticket_files` does: a folder's files before its subfolders."""
+    *dirs, name = rel.split("/")
+    return "".join(f"\x01{d}" for d in dirs) + "\x00" + name
+
+
+# The blob of a file that is no regular ticket file (a symlink, a FIFO, too
+# large): never read, so it has no blob id; it is damage, named when listed.
+UNREAD = "-"
+
+
+def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
+              known_blob: Optional[str] = None, source: Optional[str] = None) -> FileResult:
+    """Read and check one ticket file, as :meth:`Helpdesk.read` and the loader's place check do.
+
+    Only a regular file is read, as :meth:`Helpdesk.read` reads it (never a
+    symlink followed or a FIFO waited on). ``source``: the file to read
+    instead (the backup of a ticket an unfinished import is replacing).
+    """
+    from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+    from lpsectl.store import ID_RE, MAX_TICKET_BYTES
+
+    full = os.path.join(tickets_dir, *rel.split("/"))
+    try:
+        try:
+            data, st = read_regular(source or full, MAX_TICKET_BYTES)
+        except FileNotFoundError:
+            if source is None:
+                raise
+            data, st = read_regular(full, MAX_TICKET_BYTES)  # rolled back meanwhile: whole again
+    except (NotRegular, TooLarge):
+        try:
+            return FileResult(rel, stamp_of(os.lstat(full)), UNREAD)
+        except OSError:
+            return FileResult(rel, None, None)
+    except OSError:
+        return FileResult(rel, None, None)
+    res = FileResult(rel, stamp_of(st), blob_id(data, sha256))
+    if res.blob == known_blob:
+        res.unchanged = True
+        return res
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return res
+    res.message_ids = ticketfile.message_ids_in(text)
+    try:
+        t = ticketfile.loads(text, rel)
+    except Damaged:
+        return res
+    m = ID_RE.match(t.id)
+    folder, _, name = rel.rpartition("/")
+    if not m or name != f"{t.id}.yaml" or folder != f"20{m.group(1)}/{m.group(2)}":
+        return res  # misnamed or misplaced: damage, reported by the loader
+    base = base_row(t, rel)
+    res.row = base + derived(t, replay(t.history), ctx)
+    return res
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> None:
+    from lpsectl import config as configmod
+    from lpsectl.clock import Calendar
+
+    cfg = configmod.load(Path(root) / configmod.CONFIG_NAME)
+    cal = Calendar.from_config(cfg)
+    cal.preload_holidays(holidays)
+    _WORKER.update(tickets_dir=tickets_dir, ctx=Context(cfg, cal), sha256=sha256)
+
+
+def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[FileResult]:
+    return [read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b) for p, b in paths]
+
+
+# -- the index of one helpdesk ----------------------------------------------------------
+
+@dataclass
+class Listing:
+    """A listing's rows from the index, and the files it passed over as damaged."""
+
+    rows: list[tuple]
+    damaged: list[str]
+
+
+class Index:
+    """The index of one helpdesk; :meth:`refresh` brings it up to date."""
+
+    def __init__(self, hd: "Helpdesk") -> None:
+        self.hd = hd
+        self.path = hd.root / INDEX_NAME
+        self.tickets_dir = str(hd.tickets_dir)
+        self.ctx = Context(hd.config, hd.calendar)
+        self._sha256 = False
+        self.db = self._open()
+
+    # -- opening --------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(exist_ok=True)
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():
+            # Derived and disposable: never committed, even where the helpdesk's .gitignore lacks it.
+            ignore.write_text("# Derived by lpsectl: disposable, never committed.\n*\n", encoding="utf-8")
+        db = sqlite3.connect(str(self.path), timeout=600, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            db.executescript(DDL)
+            db.execute("SELECT count(*) FROM meta").fetchone()
+            return db
+        except sqlite3.DatabaseError:
+            pass  # not a database, or a damaged one: it is disposable
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot keep the index in {self.path.parent}: {exc}") from None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(str(self.path) + suffix)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise IndexUnavailable(f"cannot replace the damaged index {self.path}: {exc}") from None
+        try:
+            db = self._connect()
+            db.executescript(DDL)
+            return db
+        except (sqlite3.Error, OSError) as exc:
+            raise IndexUnavailable(f"cannot make the index {self.path}: {exc}") from None
+
+    def _meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def _set_meta(self, **values: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    def _config_key(self) -> str:
+        try:
+            text = (self.hd.root / "lpsectl.yaml").read_bytes()
+        except OSError:
+            text = b""
+        return hashlib.blake2b(text, digest_size=16).hexdigest()
+
+    # -- the calendar ------------------------------------------------------------
+    def _load_calendar(self) -> None:
+        """Give the calendar the holidays the index keeps, so it need not import ``holidays``."""
+        cal = self.hd.calendar
+        years = [y for (y,) in self.db.execute("SELECT year FROM holiday_years")]
+        by_year: dict[int, dict[date, str]] = {y: {} for y in years}
+        for day, name in self.db.execute("SELECT day, name FROM holidays"):
+            d = date.fromisoformat(day)
+            if d.year in by_year:
+                by_year[d.year][d] = name
+        cal.preload_holidays(by_year)
+
+    def _save_calendar(self) -> None:
+        """Keep the years of holidays the calendar had to compute."""
+        known = {y for (y,) in self.db.execute("SELECT year FROM holiday_years")}
+        new = {y: d for y, d in self.hd.calendar.known_holidays().items() if y not in known}
+        if not new:
+            return
+        self.db.executemany("INSERT OR IGNORE INTO holiday_years VALUES (?)", [(y,) for y in new])
+        self.db.executemany("INSERT OR REPLACE INTO holidays VALUES (?, ?)",
+                            [(d.isoformat(), str(n)) for days in new.values() for d, n in days.items()])
+
+    def use_calendar(self) -> None:
+        """Only the calendar (a command on one ticket): the holidays kept, if from this ``holidays``."""
+        try:
+            if self._meta().get("holidays") == holidays_version():
+                self._load_calendar()
+        except sqlite3.DatabaseError:
+            pass
+
+    def keep_calendar(self) -> None:
+        """Keep the years of holidays a command on one ticket had to compute."""
+        try:
+            if self._meta().get("holidays") == holidays_version():
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._save_calendar()
+                    self.db.execute("COMMIT")
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+        except sqlite3.DatabaseError:
+            pass
+
+    # -- bringing it up to date ----------------------------------------------------
+    def refresh(self, track: Optional[Track] = None) -> None:
+        """Bring the index up to date with the ticket files (see the module's docstring)."""
+        try:
+            self._refresh(track)
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+
+    def _refresh(self, track: Optional[Track]) -> None:
+        meta = self._meta()
+        want = {"schema": str(SCHEMA), "code": code_key()}
+        keys_ok = all(meta.get(k) == v for k, v in want.items())
+        if keys_ok and meta.get("holidays") == holidays_version():
+            self._load_calendar()
+        if keys_ok and meta.get("config") == self._config_key() and meta.get("holidays") == holidays_version():
+            snap = self._snapshot()
+            if snap is not None and meta.get("mode") == "git" and meta.get("head") == snap[0]:
+                dirty = set(snap[1]) | set(json.loads(meta.get("dirty", "[]")))
+                if not dirty:
+                    return  # the common case: nothing changed since the last update
+        # Something to do: under the write lock, look again (another process may have done it).
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._update(track)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _snapshot(self) -> Optional[tuple[str, list[str]]]:
+        """(HEAD, ticket files that differ from it) from git, paths relative to tickets/; None without git."""
+        git = self.hd.git
+        if git is None:
+            return None
+        try:
+            head, paths = git.status_snapshot(self.hd.tickets_dir)
+        except LpseError:
+            return None
+        rel = os.path.relpath(self.tickets_dir, git.root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        return head, [p[len(prefix):] for p in paths if p.startswith(prefix)]
+
+    def _update(self, track: Optional[Track]) -> None:
+        meta = self._meta()
+        hv = holidays_version()
+        rebuild = meta.get("schema") != str(SCHEMA) or meta.get("code") != code_key()
+        if rebuild or meta.get("holidays") != hv:
+            self.db.execute("DELETE FROM holiday_years")
+            self.db.execute("DELETE FROM holidays")
+            # A calendar that has seen none of them: every holiday computed afresh.
+            from lpsectl.clock import Calendar
+
+            self.hd.calendar = self.ctx.cal = Calendar.from_config(self.hd.config)
+        self._load_calendar()
+        if rebuild:
+            self.db.execute("DELETE FROM files")
+            self.db.execute("DELETE FROM tickets")
+            meta = {}
+        started = time.time_ns()
+        snap = self._snapshot()
+        known = dict(self.db.execute("SELECT path, blob FROM files"))
+        if snap is not None:
+            head, dirty_now = snap
+            self._sha256 = len(head) == 64
+            todo = set(dirty_now) | set(json.loads(meta.get("dirty", "[]")))
+            old = meta.get("head") if meta.get("mode") == "git" else None
+            if not known:
+                todo = set(self._walk())
+            elif old != head:
+                todo |= self._changed_since(old, head, known)
+            moving = self.hd.moving_in()
+            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track))
+            left_out = self._leave_out_imports(moving)
+            # What an import at work moved in is read again next time: it is whole by then.
+            self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)))
+        else:
+            moving = self.hd.moving_in()
+            self._apply(self._stat_scan(meta, known, track))
+            self._leave_out_imports(moving)  # their stamps are not the files': read again next time
+            self._set_meta(mode="stat", head="", dirty="[]")
+        if meta.get("config") != self._config_key() or meta.get("holidays") != hv:
+            self._derive_all()
+        self._save_calendar()
+        self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
+                       synced_ns=str(started))
+
+    def _leave_out_imports(self, before: Optional["MovingIn"]) -> set[str]:
+        """Leave out what an unfinished import moved in, as every reader does; the files it names.
+
+        Its new files are not in the index; a ticket it replaces is indexed
+        from its backup, as it was before the import. Asked before and after
+        the files were read: an import that started moving meanwhile had
+        written its journal before its first move.
+        """
+        after = self.hd.moving_in()
+        moving = after if before is None else before.merge(after)
+        if moving is None:
+            return set()
+        results: list[FileResult] = []
+        for full in moving.new:
+            rel = self._rel(full)
+            if rel is not None:
+                results.append(FileResult(rel, None, None))
+        for full, backup in moving.replaced.items():
+            rel = self._rel(full)
+            if rel is not None:
+                results.append(read_file(self.tickets_dir, rel, self.ctx, self._sha256, source=backup))
+        self._apply(results)
+        return {r.path for r in results}
+
+    def _rel(self, full: str) -> Optional[str]:
+        """``full`` relative to tickets/ with /, or None outside it."""
+        rel = os.path.relpath(full, self.tickets_dir)
+        if rel.startswith(".."):
+            return None
+        return rel.replace(os.sep, "/")
+
+    def _walk(self) -> list[str]:
+        out = []
+        for folder, names in self.hd._ticket_names():
+            rel = os.path.relpath(folder, self.tickets_dir).replace(os.sep, "/")
+            prefix = "" if rel == "." else rel + "/"
+            out += [prefix + n for n in names]
+        return out
+
+    def _changed_since(self, old: Optional[str], head: str, known: dict[str, Optional[str]]) -> set[str]:
+        """Ticket files whose committed text changed from ``old`` to ``head``."""
+        git = self.hd.git
+        assert git is not None
+        rel = os.path.relpath(self.tickets_dir, git.root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        if old and head and git.rev_parse(old):
+            try:
+                return {p[len(prefix):] for _, p in git.changed_files(old, head, self.hd.tickets_dir)
+                        if p.startswith(prefix)}
+            except LpseError:
+                pass
+        # The recorded HEAD is gone (or there was none): compare blob ids one by one.
+        staged = {p[len(prefix):]: b for p, b in git.staged_blobs(self.hd.tickets_dir) if p.startswith(prefix)}
+        return {p for p in set(staged) | set(known) if staged.get(p) != known.get(p)}
+
+    def _stat_scan(self, meta: dict[str, str], known: dict[str, Optional[str]],
+                   track: Optional[Track]) -> Iterator[FileResult]:
+        """Outside git: every file's stamps against the recorded ones."""
+        stamps = dict(self.db.execute("SELECT path, stamp FROM files"))
+        racy_from = int(meta.get("synced_ns", "0")) - RACY_NS
+        todo = []
+        present = set()
+        for rel in self._walk():
+            present.add(rel)
+            try:
+                st = os.stat(os.path.join(self.tickets_dir, *rel.split("/")))
+            except OSError:
+                todo.append(rel)
+                continue
+            if (stamps.get(rel) != stamp_of(st) or st.st_mtime_ns >= racy_from
+                    or st.st_ctime_ns >= racy_from):
+                todo.append(rel)
+        todo += [p for p in known if p not in present]
+        return self._read_changed(sorted(todo), known, track)
+
+    def _read_changed(self, paths: list[str], known: dict[str, Optional[str]],
+                      track: Optional[Track]) -> Iterator[FileResult]:
+        """Each file read, as it is read (a first build never holds 100,000 rows at once)."""
+        tracked = track(paths) if track else paths
+        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
+            return (r for _, r in zip(tracked, self._read_parallel([(p, known.get(p)) for p in paths])))
+        return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
+
+    def _read_parallel(self, paths: list[tuple[str, Optional[str]]]) -> Iterator[FileResult]:
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Years the files fall in, computed once here, not in every worker.
+        for rel, _ in paths[:: max(1, len(paths) // 50)]:
+            head = rel.split("/", 1)[0]
+            if head.isdigit():
+                self.hd.calendar.holidays(int(head))
+        chunks = [paths[i:i + 500] for i in range(0, len(paths), 500)]
+        workers = min(os.cpu_count() or 1, 8)
+        with ProcessPoolExecutor(workers, initializer=_worker_init,
+                                 initargs=(self.tickets_dir, str(self.hd.root), self._sha256,
+                                           self.hd.calendar.known_holidays())) as pool:
+            for part in pool.map(_worker_read, chunks):
+                yield from part
+
+    def _apply(self, results: Iterable[FileResult]) -> None:
+        db = self.db
+        ph = ", ".join("?" * len(COLUMNS))
+        for r in results:
+            if r.unchanged:
+                db.execute("UPDATE files SET stamp = ? WHERE path = ?", (r.stamp, r.path))
+                continue
+            if r.blob is None:  # gone
+                old = db.execute("SELECT tid FROM files WHERE path = ?", (r.path,)).fetchone()
+                db.execute("DELETE FROM files WHERE path = ?", (r.path,))
+                if old and old[0]:
+                    db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
+                continue
+            old = db.execute("SELECT tid FROM files WHERE path = ?", (r.path,)).fetchone()
+            if old and old[0]:
+                db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
+            name = r.path.rpartition("/")[2]
+            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
+                r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
+                r.row[0] if r.row else None, json.dumps(r.message_ids)))
+            if r.row is not None:
+                db.execute(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", r.row)
+
+    def _derive_all(self) -> None:
+        """Deadlines and local times again, after the configuration or the holidays changed."""
+        rows = self.db.execute(f"SELECT {', '.join(COLUMNS[:_BASE])} FROM tickets").fetchall()
+        updates = []
+        for row in rows:
+            t = ticket_of(row)
+            updates.append(derived(t, t.state(), self.ctx) + (row[0],))
+        self.db.executemany(
+            "UPDATE tickets SET day = ?, created_local = ?, due_us = ?, due_iso = ?, due_local = ?, "
+            "response_due_us = ? WHERE id = ?", updates)
+
+    # -- questions ----------------------------------------------------------------
+    def damaged_paths(self) -> list[Path]:
+        """The ticket files that did not read cleanly, in file order (read again to say why)."""
+        rows = self.db.execute("SELECT path FROM files WHERE tid IS NULL ORDER BY sortkey")
+        return [Path(self.tickets_dir, *p.split("/")) for (p,) in rows]
+
+    def ids_matching(self, want: str) -> list[str]:
+        """File-name ids starting with ``want``, or whose random part does."""
+        pattern = want + "*"
+        rows = self.db.execute(
+            "SELECT DISTINCT name_id FROM files WHERE name_id GLOB ? OR substr(name_id, instr(name_id, '-') + 1) GLOB ?",
+            (pattern, pattern))
+        return sorted(r[0] for r in rows)
+
+    def message_ids(self) -> Iterator[tuple[Path, list[str]]]:
+        for path, ids in self.db.execute("SELECT path, message_ids FROM files ORDER BY sortkey"):
+            yield Path(self.tickets_dir, *path.split("/")), json.loads(ids or "[]")
+
+    def select(self, where: str = "", params: Sequence[Any] = (), columns: Sequence[str] = COLUMNS,
+               order: str = "created_us, id") -> list[tuple]:
+        sql = f"SELECT {', '.join(columns)} FROM tickets"
+        if where:
+            sql += f" WHERE {where}"
+        return self.db.execute(sql + f" ORDER BY {order}", list(params)).fetchall()
+
+    def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[IndexedTicket]:
+        """The tickets of the rows that match, oldest first; each body is read when first used."""
+        return [ticket_of(r, self._body) for r in self.select(where, params, COLUMNS[:_BASE - 1])]
+
+    def _body(self, tid: str) -> str:
+        return self.db.execute("SELECT body FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _is_ticket_path(rel: str) -> bool:
+    """The files :meth:`Helpdesk.ticket_files` walks: ``*.yaml``, no hidden names, no attachments."""
+    parts = rel.split("/")
+    name = parts[-1]
+    if not name.endswith(".yaml") or name.startswith("."):
+        return False
+    return not any(d.startswith(".") or d == "attachments" for d in parts[:-1])

@@ -1,0 +1,113 @@
+"""The index gives every listing, ticket and report byte for byte what the files give.
+
+Each check runs a command twice in the same helpdesk: through the index, and
+with ``LPSECTL_NO_INDEX=1``, which parses every ticket file. The helpdesk is
+varied on purpose: every status, waits that move deadlines, a reopened
+ticket, an edit after the fact, an event a little ahead of now, Indonesian
+text, a damaged file and a copy in the wrong folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.conftest import ticket_file
+
+PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "+62 752 92317")
+
+
+def both(run, *args: str) -> str:
+    """Run ``args`` with and without the index; they must agree in every byte. Returns stdout."""
+    with_index = run(*args)
+    without = run(*args, env={"LPSECTL_NO_INDEX": "1"})
+    assert (with_index.exit_code, with_index.stdout, with_index.stderr) == \
+        (without.exit_code, without.stdout, without.stderr), args
+    return with_index.stdout
+
+
+@pytest.fixture
+def varied(run):
+    """A helpdesk with tickets in every state the clock and the filters care about."""
+    ids = {}
+    ids["open"] = run.new(*PHONE, "-s", "Lupa password SPSE", "--category", "Login", "--at", "2026-08-03T09:00")
+    ids["late"] = run.new("-c", "surel", "--email", "siti@penyedia.co.id", "-s", "Gagal unggah",
+                          "-d", "easy", "--at", "2026-08-13T13:00")
+    ids["waiting"] = run.new(*PHONE, "-s", "Jadwal lelang", "--category", "jadwal", "--at", "2026-08-04T10:00")
+    run.ok("wait", ids["waiting"], "--on", "reporter", "--at", "2026-08-05T10:00")
+    ids["resumed"] = run.new("-c", "portal", "--account", "vendor01", "-s", "Verifikasi akun",
+                             "--at", "2026-08-06T08:00")
+    run.ok("escalate", ids["resumed"], "-m", "ke PPE", "--at", "2026-08-06T09:00")
+    run.ok("wait", ids["resumed"], "--on", "reporter", "--at", "2026-08-06T10:00")
+    run.ok("resume", ids["resumed"], "--at", "2026-08-12T10:00")
+    ids["answered"] = run.new("-c", "wa", "--name", "Dewi", "--phone", "0812 0000 111", "-s", "Ruang tunggu",
+                              "-k", "masukan", "--at", "2026-08-07T09:00")
+    run.ok("answer", ids["answered"], "-m", "Terima kasih", "--at", "2026-08-10T09:00")
+    run.ok("rate", ids["answered"], "4", "--at", "2026-08-11T09:00")
+    ids["reopened"] = run.new(*PHONE, "-s", "Sanggah", "-k", "pengaduan", "--category", "LOGIN",
+                              "--at", "2026-07-20T09:00")
+    run.ok("answer", ids["reopened"], "-m", "Sudah", "--at", "2026-07-21T09:00")
+    run.ok("reopen", ids["reopened"], "-m", "Belum beres", "--at", "2026-07-22T09:00")
+    run.ok("edit", ids["reopened"], "--difficulty", "hard", "--category", "upload", "--at", "2026-09-02T09:00")
+    ids["dup"] = run.new("-c", "kotak-saran", "-m", "Toilet rusak", "--at", "2026-08-14T09:00")
+    run.ok("close", ids["dup"], "--resolution", "duplicate", "--at", "2026-08-14T10:00")
+    ids["closed"] = run.new("-c", "datang-langsung", "--name", "Agus", "--address", "Jl. Sudirman 1",
+                            "--phone", "0812 3456 789", "-s", "Cara daftar", "--at", "2025-12-30T15:00")
+    run.ok("answer", ids["closed"], "-m", "Dijelaskan", "--close", "--at", "2026-01-05T09:00")
+    soon = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
+    ids["ahead"] = run.new(*PHONE, "-s", "Dicatat sebentar lagi", "--at", "2026-08-20T09:00")
+    run.ok("answer", ids["ahead"], "-m", "nanti", "--at", soon)
+    # Damage: broken YAML, and a copy of a ticket in another month's folder.
+    broken = run.home / "tickets" / "2026" / "08" / "2608-BRKNAA.yaml"
+    broken.write_text("id: 2608-BRKNAA\nchannel: [\n", encoding="utf-8")
+    stray = run.home / "tickets" / "2026" / "07" / f"{ids['late']}.yaml"
+    shutil.copy(ticket_file(run.home, ids["late"]), stray)
+    return ids
+
+
+LISTINGS = [
+    (), ("--all",), ("--json",), ("--csv", "--all"), ("--status", "open"), ("--status", "waiting", "--status", "closed"),
+    ("--status", "terbuka", "--json"), ("--tier", "admin-ppe"), ("--channel", "telepon", "--all"),
+    ("--kind", "pengaduan", "--json"), ("--category", "login", "--all"), ("--overdue",), ("--overdue", "--json"),
+    ("--since", "2026-08-05", "--until", "2026-08-13", "--all"), ("--search", "budi"), ("--search", "0752 92317"),
+    ("--search", "SANGGAH", "--json"), ("--search", "penyedia.co", "--all", "--csv"), ("--status", "answered"),
+]
+
+
+def test_every_listing_is_the_same_with_and_without_the_index(run, varied):
+    for args in LISTINGS:
+        both(run, "list", *args)
+    everything = both(run, "list", "--all")
+    assert all(tid in everything for tid in varied.values())
+
+
+def test_the_listing_passes_over_damage_and_says_so_with_and_without_the_index(run, varied):
+    result = run("list")
+    assert result.exit_code == 1
+    assert "2608-BRKNAA.yaml" in result.stderr and "belongs in" in result.stderr
+    both(run, "list")
+
+
+def test_every_ticket_shows_the_same_with_and_without_the_index(run, varied):
+    for tid in varied.values():
+        both(run, "show", tid)
+        both(run, "show", tid.split("-")[1][:5], "--json")
+        both(run, "receipt", tid)
+    both(run, "show", "2608-BRKNAA")  # damaged: the same error
+
+
+def test_every_report_is_the_same_with_and_without_the_index(run, varied):
+    for period in (("--month", "2026-08"), ("--year", "2025"), ("--from", "2026-07-01", "--to", "2026-08-31")):
+        for fmt in ("md", "html", "csv", "json"):
+            both(run, "report", *period, "--format", fmt)
+            both(run, "report", *period, "--format", fmt, "--public", "--lang", "en")
+
+
+def test_an_ambiguous_prefix_lists_the_same_matches_with_and_without_the_index(run, varied):
+    tid = varied["open"]
+    result = run("show", tid[:2])
+    assert result.exit_code == 1 and "matches" in result.stderr
+    both(run, "show", tid[:2])
+    both(run, "show", "ZZZZ")

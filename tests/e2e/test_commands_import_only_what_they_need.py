@@ -1,0 +1,38 @@
+"""Start-up is a feature: `--help` loads nothing but click, and the index spares `holidays`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
+
+
+def imported_after(args: list[str], modules: list[str]) -> list[str]:
+    """Which of ``modules`` a fresh Python has imported after running lpsectl with ``args``."""
+    code = (
+        "import sys\n"
+        "from lpsectl.cli import cli\n"
+        f"cli.main(args={args!r}, standalone_mode=False)\n"
+        f"sys.stderr.write('LOADED ' + ' '.join(m for m in {modules!r} if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "LOADED" in proc.stderr, proc.stderr
+    return proc.stderr.rpartition("LOADED ")[2].split()
+
+
+def test_help_loads_neither_the_core_nor_its_parsers():
+    heavy = ["yaml", "sqlite3", "json", "csv", "lpsectl.model", "lpsectl.workflow", "lpsectl.clock",
+             "lpsectl.store", "holidays", "jinja2"]
+    assert imported_after(["--help"], heavy) == []
+
+
+def test_show_list_and_report_take_the_holidays_from_the_index(run):
+    tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    assert imported_after([*home, "list"], ["holidays"]) == ["holidays"]  # the first time computes them
+    assert imported_after([*home, "show", tid], ["holidays"]) == []
+    assert imported_after([*home, "show", tid[5:9], "--json"], ["holidays"]) == []
+    assert imported_after([*home, "list", "--overdue", "--json"], ["holidays"]) == []
+    assert imported_after([*home, "report", "--month", "2026-08", "--format", "json"], ["holidays"]) == []
+    assert imported_after([*home, "new", *PHONE, "-s", "Lagi", "--at", "2026-08-14T09:00"], ["holidays"]) == []
