@@ -111,11 +111,27 @@ class Helpdesk:
             self._finish_for_readers()
 
     # -- an action killed between its commit and its file write ------------
-    def recording_journal(self) -> Path:
-        """Where :meth:`record` notes the commit it is making, beside the lock (one stat to look)."""
+    def recording_journal(self, tid: str) -> Path:
+        """Where :meth:`record` notes the commit it is making for ticket ``tid``, beside the lock.
+
+        One per ticket: a journal that could not be completed yet (a folder
+        still unwritable) is never overwritten by a record of another ticket.
+        """
+        return self._journal_folder() / f"{RECORDING_NAME}.{tid}"
+
+    def _journal_folder(self) -> Path:
         assert self.git is not None
         dot = self.git.root / ".git"
-        return (dot if dot.is_dir() else self.root / ".lpsectl") / RECORDING_NAME
+        return dot if dot.is_dir() else self.root / ".lpsectl"
+
+    def recording_journals(self) -> list[Path]:
+        """The journals of records killed (or still at work) between commit and file write; one listdir."""
+        folder = self._journal_folder()
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        return [folder / n for n in sorted(names) if n.startswith(RECORDING_NAME + ".")]
 
     def _finish_for_readers(self) -> None:
         """Complete a killed record before anything is read: take the lock a moment, if it is free.
@@ -125,7 +141,7 @@ class Helpdesk:
         its journal is no leftover, and the file as it is now is the truth
         until it finishes.
         """
-        if not self.recording_journal().exists():
+        if not self.recording_journals():
             return
         try:
             with self.locked(wait=0, recording=False):
@@ -451,7 +467,7 @@ class Helpdesk:
         # Checked by load_for_change under this lock; else checked now, without
         # repair: ``t`` was built from the file as it is.
         state = self._states.pop(path, None) or self._current(path, repair=False)
-        journal = self.recording_journal()
+        journal = self.recording_journal(t.id)
         _write_journal(journal, RecordingJournal(
             os.path.relpath(path, git.root).replace(os.sep, "/"), state.branch, state.blob,
             blob_id(data, len(state.head or "") or 40), message.split(" ")[0], t.id))
@@ -562,9 +578,11 @@ class Helpdesk:
             if recording:
                 self.ready_to_record()
             _recover_imports(self)
-            done = finish_interrupted_record(self)
-            if done:
-                self.recovered.append(done)
+            if self.git is not None:
+                for journal in self.recording_journals():
+                    done = finish_interrupted_record(self, journal)
+                    if done:
+                        self.recovered.append(done)
             yield
         finally:
             if self.git is not None:
@@ -669,7 +687,8 @@ def _recover_imports(hd: "Helpdesk") -> None:
         recover_if_needed(hd)
 
 
-# Beside the helpdesk lock while record() commits and writes one ticket file.
+# Beside the helpdesk lock while record() commits and writes one ticket file
+# (``lpsectl-recording.<id>``).
 RECORDING_NAME = "lpsectl-recording"
 
 
@@ -709,10 +728,10 @@ def _read_journal(path: Path) -> Optional[RecordingJournal]:
         return RecordingJournal("", "", None, "", "", "")
 
 
-def finish_interrupted_record(hd: "Helpdesk") -> Optional[str]:
+def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
     """Under the lock: finish a record killed after its commit, or drop the journal of one that never landed.
 
-    One stat when there is none. Returns what was completed, for `check`
+    Returns what was completed, for `check`
     to say; None when there was nothing to do. The file is written from
     git only when it is still the version before (or absent, for `new`):
     anything else is an edit by hand, which `check` names, never overwritten.
@@ -720,7 +739,6 @@ def finish_interrupted_record(hd: "Helpdesk") -> Optional[str]:
     git = hd.git
     if git is None:
         return None
-    journal = hd.recording_journal()
     j = _read_journal(journal)
     if j is None:
         return None
@@ -731,7 +749,12 @@ def finish_interrupted_record(hd: "Helpdesk") -> Optional[str]:
         on_disk = _bytes_or_none(path)
         disk_blob = None if on_disk is None else blob_id(on_disk, len(head) or 40)
         if git.blob_at("HEAD", path) == j.new_blob and disk_blob != j.new_blob and disk_blob == j.old_blob:
-            git.restore(path)  # the file and git's index, from the commit the branch holds
+            try:
+                git.restore(path)  # the file and git's index, from the commit the branch holds
+            except LpseError:
+                # The folder is still unwritable: keep the journal for the next lock;
+                # the command itself goes on (its own write will say what is wrong).
+                return None
             done = (f"{j.action} {j.ticket} was recorded in git but stopped before {hd.rel(path)} was "
                     "written; the file is brought up to date now")
     _unlink_quietly(journal)

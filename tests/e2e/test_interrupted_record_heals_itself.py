@@ -115,3 +115,23 @@ def test_a_record_killed_before_its_commit_leaves_nothing_and_check_passes_silen
     assert git(run.home, "rev-parse", "HEAD") == head
     assert ticket_file(run.home, tid).read_bytes() == text
     assert not [p for p in (run.home / ".git").iterdir() if "record" in p.name], "the journal is dropped"
+
+
+def test_a_record_that_cannot_be_completed_yet_blocks_no_command_and_is_completed_later(run, monkeypatch):
+    from lpsectl.gitrepo import GitError, GitRepo
+
+    tid = run.new("-c", "kotak-saran", "-m", "slip")
+    killed(KILLED_AFTER_COMMIT, run.home, "note", tid, "-m", "recorded, file not written")
+
+    def unwritable(self, path):
+        raise GitError("cannot write: Read-only file system")
+
+    with monkeypatch.context() as m:
+        m.setattr(GitRepo, "restore", unwritable)  # the folder is still read-only, say
+        assert run("list").exit_code == 0
+        run.new("-c", "kotak-saran", "-m", "another ticket, recorded meanwhile")
+        assert run("check").exit_code == 1, "the file is behind git: named, not hidden"
+    assert (run.home / ".git" / f"lpsectl-recording.{tid}").exists(), "kept, to be completed when it can be"
+    result = run("check")
+    assert result.exit_code == 0 and f"note {tid}" in result.stderr
+    assert not list((run.home / ".git").glob("lpsectl-recording*"))
