@@ -731,10 +731,10 @@ def _read_journal(path: Path) -> Optional[RecordingJournal]:
 def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
     """Under the lock: finish a record killed after its commit, or drop the journal of one that never landed.
 
-    Returns what was completed, for `check`
-    to say; None when there was nothing to do. The file is written from
-    git only when it is still the version before (or absent, for `new`):
-    anything else is an edit by hand, which `check` names, never overwritten.
+    Returns what was completed, for `check` to say; None when there was
+    nothing to do. The file is written from git only when it is still the
+    version before (or absent, for `new`): anything else is an edit by
+    hand, which `check` names, never overwritten.
     """
     git = hd.git
     if git is None:
@@ -748,7 +748,13 @@ def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
         head = git.head() or ""
         on_disk = _bytes_or_none(path)
         disk_blob = None if on_disk is None else blob_id(on_disk, len(head) or 40)
-        if git.blob_at("HEAD", path) == j.new_blob and disk_blob != j.new_blob and disk_blob == j.old_blob:
+        committed = git.blob_at("HEAD", path) == j.new_blob
+        if committed and disk_blob == j.new_blob:  # killed after the write: only the index lags
+            try:
+                git.stage([path])
+            except LpseError:
+                pass  # check's "only git's index lags" case; the next record stages it
+        elif committed and disk_blob == j.old_blob:
             try:
                 git.restore(path)  # the file and git's index, from the commit the branch holds
             except LpseError:

@@ -135,3 +135,29 @@ def test_a_record_that_cannot_be_completed_yet_blocks_no_command_and_is_complete
     result = run("check")
     assert result.exit_code == 0 and f"note {tid}" in result.stderr
     assert not list((run.home / ".git").glob("lpsectl-recording*"))
+
+
+# The file is written; the kill comes before the journal is removed and git's index updated.
+KILLED_AFTER_WRITE = """
+import os, sys
+from lpsectl import store
+real = store._unlink_quietly
+def die(path):
+    if "lpsectl-recording" in path.name:
+        os._exit(137)
+    real(path)
+store._unlink_quietly = die
+from lpsectl.cli import cli
+cli.main(["--home", sys.argv[1], "--operator", "Rina", *sys.argv[2:]])
+"""
+
+
+def test_a_record_killed_after_its_write_gets_gits_index_brought_up_to_date(run, lpsectl_cmd):
+    tid = run.new("-c", "kotak-saran", "-m", "slip")
+    killed(KILLED_AFTER_WRITE, run.home, "note", tid, "-m", "written, index not updated")
+    assert "written, index not updated" in ticket_file(run.home, tid).read_text(encoding="utf-8")
+
+    result = lpsectl(lpsectl_cmd, run.home, "check")
+    assert result.returncode == 0 and "Note:" not in result.stderr, result.stderr
+    assert git(run.home, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not list((run.home / ".git").glob("lpsectl-recording*"))
