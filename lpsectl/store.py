@@ -490,13 +490,14 @@ class Helpdesk:
                 f"{message.split(' ')[0]} {t.id} is recorded in git (commit {new_head[:10]}), but {rel} "
                 f"could not be rewritten ({why}); the next command on {t.id} brings the file up to date "
                 f"(or `{self.git_hint('checkout HEAD --', path)}` when the folder is writable again)") from None
-        _unlink_quietly(journal)  # the file is written: a kill from here on leaves only the index behind
         try:
             git.stage([path])
         except LpseError as exc:  # recorded and written: only git's index lags behind
             self.warnings.append(
                 f"{t.id} is recorded, but git's index still shows its old version ({exc}); "
                 f"run `{self.git_hint('reset -q --', path)}` before committing anything by hand")
+        # Only now: a kill before this leaves the journal, and the next lock stages the file.
+        _unlink_quietly(journal)
         return path
 
     def git_hint(self, command: str, path: Path) -> str:

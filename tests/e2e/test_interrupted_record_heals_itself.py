@@ -137,16 +137,11 @@ def test_a_record_that_cannot_be_completed_yet_blocks_no_command_and_is_complete
     assert not list((run.home / ".git").glob("lpsectl-recording*"))
 
 
-# The file is written; the kill comes before the journal is removed and git's index updated.
+# The file is written; the kill comes as git's index is to be updated (the journal still there).
 KILLED_AFTER_WRITE = """
 import os, sys
-from lpsectl import store
-real = store._unlink_quietly
-def die(path):
-    if "lpsectl-recording" in path.name:
-        os._exit(137)
-    real(path)
-store._unlink_quietly = die
+from lpsectl.gitrepo import GitRepo
+GitRepo.stage = lambda *a, **k: os._exit(137)
 from lpsectl.cli import cli
 cli.main(["--home", sys.argv[1], "--operator", "Rina", *sys.argv[2:]])
 """
