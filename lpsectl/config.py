@@ -78,6 +78,7 @@ class Config:
     closed_days: frozenset[date] = frozenset()
     open_days: frozenset[date] = frozenset()
     attachment_max_bytes: int = 10 * 1024 * 1024
+    mail: Optional["MailConfig"] = None  # None: no `mail:` section, nothing is ever sent
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,6 +90,99 @@ class ConfigProblem(BadInput):
         self.line = line
         self.problem = problem
         super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
+
+
+SECURITY = ("starttls", "ssl", "none")
+_DEFAULT_PORT = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass
+class MailConfig:
+    """``mail:``: how this desk sends answers and receipts (SMTP).
+
+    The password is never here: it comes from LPSECTL_SMTP_PASSWORD or from
+    ``password_command`` (an argument list, run without a shell), because
+    lpsectl.yaml is committed and shared with every desk.
+    """
+
+    smtp_host: str
+    smtp_port: int
+    security: str = "starttls"
+    username: Optional[str] = None
+    password_command: Optional[list[str]] = None
+    from_addr: Optional[str] = None  # `from:`; office.email when not given
+    acknowledge: bool = False
+    send_answers: bool = False
+    cafile: Optional[Path] = None  # an extra CA to trust (an office's internal CA)
+    timeout: float = 30.0
+
+
+_MAIL_KEYS = ("smtp_host", "smtp_port", "security", "username", "password_command", "from",
+              "acknowledge", "send_answers", "cafile", "timeout")
+
+
+def _mail(path: Path, raw: Any, office: Office) -> MailConfig:
+    if not isinstance(raw, dict):
+        raise _bad(path, "mail", "must be a mapping of smtp_host, smtp_port, security, ...")
+    if "password" in raw:
+        raise _bad(path, "mail.password", "a password is never kept in the configuration (it is committed "
+                   "to git); remove it and set LPSECTL_SMTP_PASSWORD or mail.password_command")
+    for key in raw:
+        if key not in _MAIL_KEYS:
+            raise _bad(path, f"mail.{key}", f"unknown key; use {', '.join(_MAIL_KEYS)}")
+    host = raw.get("smtp_host")
+    if not isinstance(host, str) or not host.strip():
+        raise _bad(path, "mail.smtp_host", "the mail server's name is required, e.g. smtp.gmail.com")
+    security = str(raw.get("security", "starttls")).strip().lower()
+    if security not in SECURITY:
+        raise _bad(path, "mail.security", f"{raw.get('security')!r} is not one of {', '.join(SECURITY)}")
+    port = raw.get("smtp_port", _DEFAULT_PORT[security])
+    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+        raise _bad(path, "mail.smtp_port", f"{port!r} is not a port number (587 for starttls, 465 for ssl)")
+    flags = {}
+    for key in ("acknowledge", "send_answers"):
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            raise _bad(path, f"mail.{key}", f"must be true or false, not {value!r}")
+        flags[key] = value
+    texts: dict[str, Optional[str]] = {}
+    for key in ("username", "from", "cafile"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise _bad(path, f"mail.{key}", f"must be text, not {value!r}")
+        texts[key] = value.strip() if value is not None else None
+    sender = texts["from"] or office.email
+    if sender is not None and ("@" not in sender or any(c in sender for c in " <>\r\n")):
+        raise _bad(path, "mail.from" if texts["from"] else "office.email",
+                   f"{sender!r} is not a plain e-mail address like helpdesk@lpse.example.go.id")
+    command = raw.get("password_command")
+    argv: Optional[list[str]] = None
+    if command is not None:
+        if isinstance(command, str):
+            import shlex
+
+            try:
+                argv = shlex.split(command)  # split like a shell would, but never run by one
+            except ValueError as exc:
+                raise _bad(path, "mail.password_command", f"cannot be split into words ({exc})") from None
+        elif isinstance(command, list) and all(isinstance(w, str) for w in command):
+            argv = list(command)
+        if not argv:
+            raise _bad(path, "mail.password_command", "must be a command and its arguments, "
+                       "e.g. [pass, show, lpse/smtp]")
+    timeout = raw.get("timeout", 30)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
+        raise _bad(path, "mail.timeout", f"{timeout!r} is not a number of seconds between 0 and 600")
+    cafile = None
+    if texts["cafile"]:
+        cafile = Path(texts["cafile"]).expanduser()
+        if not cafile.is_absolute():
+            cafile = path.parent / cafile  # beside lpsectl.yaml, wherever lpsectl runs from
+    return MailConfig(
+        smtp_host=host.strip(), smtp_port=port, security=security, username=texts["username"],
+        password_command=argv, from_addr=sender, acknowledge=flags["acknowledge"],
+        send_answers=flags["send_answers"], cafile=cafile, timeout=float(timeout),
+    )
 
 
 def _bad(path: Path, key: str, problem: str) -> BadInput:
@@ -211,4 +305,6 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     if "attachment_max_bytes" in raw:
         cfg.attachment_max_bytes = _positive_int(path, "attachment_max_bytes", raw["attachment_max_bytes"],
                                                  "bytes", None)
+    if raw.get("mail") is not None:
+        cfg.mail = _mail(path, raw["mail"], cfg.office)
     return cfg

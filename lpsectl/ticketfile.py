@@ -55,11 +55,13 @@ _NOT_PLAIN = re.compile(
 )
 
 
-_MSGID_LINE = re.compile(r"^[ \t-]*message-id: (.+)$", re.M)
+# A mail's own id (refs, follow-ups) or the id of an answer sent by mail
+# (sent_message_id): a reply naming either threads onto the ticket.
+_MSGID_LINE = re.compile(r"^[ \t-]*(?:message-id|sent_message_id): (.+)$", re.M)
 
 
 def message_ids_in(text: str) -> list[str]:
-    """Every Message-ID a ticket file's text names (its refs, follow-up events), without a YAML parse."""
+    """Every Message-ID a ticket file's text names (refs, follow-ups, answers mailed), without a YAML parse."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as a text-mode read does
     out = []

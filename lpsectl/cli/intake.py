@@ -167,6 +167,12 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...], verbose: bool) -> None:
     for o in run.outcomes:
         if o.action in ("opened", "followup"):
             click.echo(terminal_safe(f"{o.ticket}  {o.action:<8}  {o.subject or ''}".rstrip()))
+    mail = hd.config.mail
+    if mail is not None and mail.acknowledge:  # recorded first: a receipt that cannot go waits in the outbox
+        from lpsectl.cli.mail import send_receipts
+
+        send_receipts(app, [run.changed[o.ticket] for o in run.outcomes
+                            if o.action == "opened" and o.ticket not in run.automatic], app.lang())
     for w in run.warnings:
         warn(w)
     for o in told:

@@ -17,7 +17,7 @@ from lpsectl.cli.common import (
     local, message_option, record, report_damage, save, terminal_safe, without_collector,
 )
 from lpsectl.clock import now as clock_now
-from lpsectl.errors import BadInput
+from lpsectl.errors import BadInput, LpseError
 from lpsectl.model import CHANNEL, KIND, REPORTER_FIELDS, STATUS, TIER, Reporter
 
 LABELS = {
@@ -83,10 +83,13 @@ def _too_long(what: str) -> str:
 @click.option("--difficulty", "-d", metavar="D", help="easy, normal (default), hard, investigation — or ringan, sedang, berat, investigasi.")
 @click.option("--ref", metavar="EXT", help="External reference: the SP4N-LAPOR! tracking number (lapor), else an LPSE Support ticket number.")
 @at_option
+@click.option("--acknowledge/--no-acknowledge", "acknowledge", default=None,
+              help="Mail the receipt to the reporter's e-mail (default: for e-mail tickets when "
+                   "mail.acknowledge is true).")
 @click.option("-q", "--quiet", is_flag=True, help="Print exactly the new id.")
 @pass_app
 def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, email, account, role,
-            subject, message, message_file, category, difficulty, ref, at, quiet) -> None:
+            subject, message, message_file, category, difficulty, ref, at, acknowledge, quiet) -> None:
     """Open a ticket at the helpdesk tier and print its id.
 
     Each channel needs the reporter's identity: walk-in name, address and
@@ -118,6 +121,16 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         subject = click.prompt("Subject", err=True, default="", show_default=False) or None
     hd = app.helpdesk()
     operator = app.operator()
+    mail = hd.config.mail
+    if acknowledge:  # asked for: refused before anything is recorded if it cannot be done
+        from lpsectl import mailout
+
+        mailout.need_mail(hd.config, "--acknowledge")
+        if not (email or "").strip():
+            raise BadInput("--acknowledge mails the receipt: give the reporter's --email")
+        mailout.address(name, email, "--email")
+    elif acknowledge is None:
+        acknowledge = bool(mail and mail.acknowledge and CHANNEL.parse(channel) == "email")
     with hd.locked():
         act = workflow.make_act(operator, at, hd.tz)
         t = workflow.new_ticket(hd.new_id(act.at), act, channel, kind, reporter, subject, message,
@@ -125,11 +138,15 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         save(app, t, f"open {t.id} ({t.channel}, {t.kind})", operator)
     if quiet:
         click.echo(t.id)
-        return
-    from lpsectl.sla import assess
+    else:
+        from lpsectl.sla import assess
 
-    a = assess(t, hd.config, hd.calendar, act.recorded_at)
-    click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
+        a = assess(t, hd.config, hd.calendar, act.recorded_at)
+        click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
+    if acknowledge:  # recorded first: a receipt that cannot go now waits in the outbox
+        from lpsectl.cli.mail import send_receipts
+
+        send_receipts(app, [t], app.lang())
 
 
 @click.command("show")
@@ -187,6 +204,8 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
             extra.append("with the Kepala LPSE")
         if e.get("changes"):
             extra.append("changed " + ", ".join(e.get("changes")))
+        if e.get("sent_message_id"):
+            extra.append("mailed")
         lines.append(f"  {local(e.at, hd.tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
                      + (f"  ({'; '.join(extra)})" if extra else ""))
         if e.message:
@@ -326,11 +345,74 @@ def _done(t) -> None:
 @click.argument("ticket_id", metavar="ID")
 @message_option
 @click.option("--close", "close_", is_flag=True, help="Close the ticket with the answer (no confirmation awaited).")
+@click.option("--send/--no-send", "send", default=None,
+              help="Mail the answer to the reporter (default: when mail.send_answers is true and the "
+                   "ticket has an e-mail address).")
+@click.option("--wa", is_flag=True, help="Print a https://wa.me/ link with the answer, for phone and WhatsApp tickets.")
 @at_option
 @pass_app
-def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, at: Optional[str]) -> None:
-    """Record the answer given to the reporter (status answered, or closed)."""
-    _done(record(app, ticket_id, at, "answer", lambda t, act: workflow.answer(t, act, message, close_)))
+def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, send: Optional[bool],
+               wa: bool, at: Optional[str]) -> None:
+    """Record the answer given to the reporter (status answered, or closed).
+
+    With mail set up, the answer is mailed first (Re: [ID] subject) and
+    recorded only once the mail server took it; if sending fails nothing is
+    recorded (exit 1).
+
+    \b
+    Examples:
+      lpsectl answer K7QM -m "Akun Anda sudah dibuka kembali."
+      lpsectl answer K7QM -m "Silakan unggah ulang." --no-send
+      lpsectl answer K7QM -m "Sudah kami reset." --wa
+    """
+    hd = app.helpdesk()
+    t = hd.load(ticket_id)
+    # Checked before anything is sent: the action must be allowed and the flags make sense.
+    text = workflow.answer(t.copy(), workflow.make_act(app.operator(), at, hd.tz), message, close_)[0].message or ""
+    mail = hd.config.mail
+    if send is None:
+        send = bool(mail and mail.send_answers and t.reporter.email)
+    if send:
+        from lpsectl import mailout
+
+        mailout.need_mail(hd.config, "--send")
+        mailout.reporter_address(t)
+    link = None
+    if wa:
+        from lpsectl import mailout
+
+        if t.channel not in ("phone", "whatsapp") or not t.reporter.phone:
+            raise BadInput(f"--wa is for phone and WhatsApp tickets with a phone number; ticket {t.id} "
+                           f"came through {t.channel}" + ("" if t.reporter.phone else " and has no phone"))
+        link = mailout.wa_link(t.reporter.phone, text)
+    sent_id = None
+    if send:
+        from lpsectl import mailout
+
+        # Sent before the lock is taken: a slow mail server holds up no other desk.
+        msg = mailout.answer_message(hd.config, t, text, app.lang(), hd.root, clock_now(hd.tz))
+        mailout.send(mail, msg)  # type: ignore[arg-type]
+        sent_id = str(msg["Message-ID"])
+
+    def change(t, act) -> None:
+        events = workflow.answer(t, act, message, close_)
+        if sent_id:
+            events[0].fields["sent_message_id"] = sent_id
+
+    try:
+        t = record(app, t.id, at, "answer", change)
+    except LpseError as exc:
+        if sent_id:  # the ticket changed at another desk while the mail went out
+            err = LpseError(f"{exc} (the answer was mailed already, Message-ID {sent_id}: "
+                            f"record it with `lpsectl note {t.id}`)")
+            err.exit_code = exc.exit_code
+            raise err from None
+        raise
+    _done(t)
+    if sent_id:
+        click.echo(f"{t.id}  answer mailed to {t.reporter.email}")
+    if link:
+        click.echo(link)
 
 
 @click.command("escalate")

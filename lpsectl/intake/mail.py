@@ -295,6 +295,7 @@ class Mail:
     text: Optional[str]
     attachments: list[Attachment] = field(default_factory=list)
     digest: str = ""  # of the raw bytes: the same mail wherever a mail program moves it
+    automatic: bool = False  # an auto-reply, bounce or list mail: never acknowledged (mail loops)
 
 
 # The email package keeps bytes that are not text in a header as lone
@@ -303,7 +304,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _readable(text: str) -> str:
-    return _SURROGATE.sub("\ufffd", text)
+    if not _SURROGATE.search(text):
+        return text
+    # Raw UTF-8 in a header (many mail programs send it unencoded) is text: read it as such.
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def _header(msg: EmailMessage, name: str) -> Optional[str]:
@@ -341,6 +348,18 @@ def _date(msg: EmailMessage) -> Optional[datetime]:
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
         return None  # 1900 or 9999: a broken clock; no id can name such a month
     return when
+
+
+_NO_REPLY = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)([+.-]|@)", re.I)
+
+
+def automatic(msg: EmailMessage, address: str) -> bool:
+    """Sent by a program, not a person (RFC 3834): an acknowledgement would start a mail loop."""
+    auto = (_header(msg, "Auto-Submitted") or "no").strip().lower()
+    precedence = (_header(msg, "Precedence") or "").strip().lower()
+    return (auto != "no" or precedence in ("bulk", "junk", "list", "auto_reply")
+            or any(_header(msg, h) is not None for h in ("X-Autoreply", "X-Autorespond", "List-Id"))
+            or bool(_NO_REPLY.match(address)))
 
 
 def message_id(msg: EmailMessage, raw: bytes) -> str:
@@ -418,7 +437,7 @@ def parse(raw: bytes, ref: MailRef) -> Mail:
     parents = _MSGID.findall(_header(msg, "In-Reply-To") or "")
     parents += list(reversed(_MSGID.findall(_header(msg, "References") or "")))
     return Mail(ref, message_id(msg, raw), parents, subject, name, address, _date(msg), text, attachments,
-                _digest(raw))
+                _digest(raw), automatic(msg, address))
 
 
 # -- attachments -----------------------------------------------------------------
@@ -589,6 +608,7 @@ class MailRun:
     warnings: list[str] = field(default_factory=list)
     changed: dict[str, Ticket] = field(default_factory=dict)  # tickets to write, by id
     names: dict[str, "AttachmentNames"] = field(default_factory=dict)  # attachment folders, by ticket id
+    automatic: set[str] = field(default_factory=set)  # tickets opened by a program's mail: no receipt
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -741,6 +761,8 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         return
     t.refs["message-id"] = mail.message_id
     run.changed[t.id] = t
+    if mail.automatic:
+        run.automatic.add(t.id)
     saved, originals = _save_attachments(hd, run, mail, t, stage, at, operator, now)
     if saved:  # the names the reporter sent them under, kept in the opening event
         t.history[0].fields.update({"attachments": saved, "attachment_names": originals})
