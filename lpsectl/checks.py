@@ -152,7 +152,9 @@ def _imports(hd: Helpdesk) -> list[Problem]:
     """Imports stopped while moving files in: finished or rolled back now; one at work, named.
 
     Taking the helpdesk lock finishes (or rolls back) what a killed import
-    left; a live import holds the lock, and its files stay left out.
+    left: that is said in ``hd.recovered`` (a note, exit 0: after it the
+    folder is whole, as the crash guarantee wants). A live import holds the
+    lock, and its files stay left out: that one is a problem.
     """
     from lpsectl.intake.staging import interrupted
 
@@ -174,11 +176,14 @@ def _imports(hd: Helpdesk) -> list[Problem]:
             problem = (f"an {what} is moving its files into tickets/, or was stopped doing it; they are "
                        "left out until it has finished or is rolled back (the next lpsectl command that "
                        "records something rolls back a stopped one)")
-        elif imp.moved:
-            problem = f"an {what} was stopped before its commit; its files were all in place: committed now"
-        else:
-            problem = (f"an {what} was stopped while moving its files in; rolled back now, nothing of it "
-                       "is left: run that import again")
+        elif imp.moved:  # finished now: a note, not damage (exit 0), as a killed record it completes
+            hd.recovered.append(f"{where}: an {what} was stopped before its commit; its files were all in "
+                                "place: committed now")
+            continue
+        else:  # rolled back now: nothing is damaged, but the officer has to run it again
+            hd.recovered.append(f"{where}: an {what} was stopped while moving its files in; rolled back now, "
+                                "nothing of it is left: run that import again")
+            continue
         out.append(Problem(where, None, problem))
     return out
 

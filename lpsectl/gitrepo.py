@@ -592,8 +592,27 @@ class GitRepo:
             env["GIT_COMMITTER_NAME"] = operator
         if "user.email" not in ident:
             env["GIT_COMMITTER_EMAIL"] = env["GIT_AUTHOR_EMAIL"]
+        # git merge meeting an index.lock says only "Unable to write index." (no
+        # path, so _try cannot tell it): wait out or clear the lock first.
+        self.wait_for_index()
         return self.run("merge", "--no-edit", "--no-stat", "-q", "-m", message, ref,
                         check=False, env=env)
+
+    def wait_for_index(self) -> None:
+        """Return once no ``index.lock`` is in the way: one a dead git left is removed, a live one waited for.
+
+        Raises :class:`GitError` naming the lock when a live git keeps it
+        past the wait. One stat when there is none.
+        """
+        deadline = time.monotonic() + INDEX_LOCK_WAIT
+        attempt = 0
+        while self.index_lock().exists():
+            if self.clear_stale_index_lock():
+                return
+            if time.monotonic() > deadline:
+                raise GitError(self.index_lock_message())
+            time.sleep(min(0.05 * (attempt + 1), 0.5))
+            attempt += 1
 
     def conflicted(self) -> list[str]:
         return self.run("diff", "--name-only", "--diff-filter=U", check=False).stdout.splitlines()

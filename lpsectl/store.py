@@ -7,6 +7,7 @@ without a scan.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -15,7 +16,7 @@ import stat
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
@@ -95,12 +96,54 @@ class Helpdesk:
         self._states: dict[Path, PathState] = {}
         # What the CLI should tell the user after an action that succeeded.
         self.warnings: list[str] = []
+        # What taking the lock completed for a killed command (`check` says so).
+        self.recovered: list[str] = []
         git_root = find_root(root)
         self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
         if self.git is not None:
             from lpsectl import merge  # merge imports this module
 
             merge.ensure(self)  # a clone made by `git clone` lacks the merge driver
+            self._finish_for_readers()
+
+    # -- an action killed between its commit and its file write ------------
+    def recording_journal(self, tid: str) -> Path:
+        """Where :meth:`record` notes the commit it is making for ticket ``tid``, beside the lock.
+
+        One per ticket: a journal that could not be completed yet (a folder
+        still unwritable) is never overwritten by a record of another ticket.
+        """
+        return self._journal_folder() / f"{RECORDING_NAME}.{tid}"
+
+    def _journal_folder(self) -> Path:
+        assert self.git is not None
+        dot = self.git.root / ".git"
+        return dot if dot.is_dir() else self.root / ".lpsectl"
+
+    def recording_journals(self) -> list[Path]:
+        """The journals of records killed (or still at work) between commit and file write; one listdir."""
+        folder = self._journal_folder()
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return []
+        return [folder / n for n in sorted(names) if n.startswith(RECORDING_NAME + ".")]
+
+    def _finish_for_readers(self) -> None:
+        """Complete a killed record before anything is read: take the lock a moment, if it is free.
+
+        Every command builds a Helpdesk first, so list, show and report read
+        the ticket as git recorded it. A live recorder holds the lock: then
+        its journal is no leftover, and the file as it is now is the truth
+        until it finishes.
+        """
+        if not self.recording_journals():
+            return
+        try:
+            with self.locked(wait=0, recording=False):
+                pass
+        except (LpseError, OSError):
+            pass
 
     # -- paths and ids ---------------------------------------------------
     def path_for(self, tid: str) -> Path:
@@ -379,11 +422,20 @@ class Helpdesk:
         # Checked by load_for_change under this lock; else checked now, without
         # repair: ``t`` was built from the file as it is.
         state = self._states.pop(path, None) or self._current(path, repair=False)
-        new_head = git.commit_file(path, data, message, operator, state)
+        journal = self.recording_journal(t.id)
+        _write_journal(journal, RecordingJournal(
+            os.path.relpath(path, git.root).replace(os.sep, "/"), state.branch, state.blob,
+            blob_id(data, len(state.head or "") or 40), message.split(" ")[0], t.id))
+        try:
+            new_head = git.commit_file(path, data, message, operator, state)
+        except BaseException:
+            _unlink_quietly(journal)  # the branch did not move: nothing to complete
+            raise
         try:
             atomic_write(path, data)
         except BaseException as exc:  # the old file is intact: atomic_write replaces or leaves it
             if git.undo_commit(state.branch, new_head, state.head):
+                _unlink_quietly(journal)
                 if isinstance(exc, OSError):
                     raise LpseError(f"cannot write {rel}: {exc.strerror or exc}; check the helpdesk "
                                     "folder, then try again; nothing was recorded") from None
@@ -399,6 +451,8 @@ class Helpdesk:
             self.warnings.append(
                 f"{t.id} is recorded, but git's index still shows its old version ({exc}); "
                 f"run `{self.git_hint('reset -q --', path)}` before committing anything by hand")
+        # Only now: a kill before this leaves the journal, and the next lock stages the file.
+        _unlink_quietly(journal)
         return path
 
     def git_hint(self, command: str, path: Path) -> str:
@@ -480,6 +534,11 @@ class Helpdesk:
             if recording:
                 self.ready_to_record()
             _recover_imports(self)
+            if self.git is not None:
+                for journal in self.recording_journals():
+                    done = finish_interrupted_record(self, journal)
+                    if done:
+                        self.recovered.append(done)
             yield
         finally:
             if self.git is not None:
@@ -625,6 +684,86 @@ def _recover_imports(hd: "Helpdesk") -> None:
         from lpsectl.intake.staging import recover_if_needed
 
         recover_if_needed(hd)
+
+
+# Beside the helpdesk lock while record() commits and writes one ticket file
+# (``lpsectl-recording.<id>``).
+RECORDING_NAME = "lpsectl-recording"
+
+
+@dataclass
+class RecordingJournal:
+    """What a record is committing: enough to finish it after a kill, or to see it never landed."""
+
+    path: str              # the ticket file, relative to the git root, with /
+    branch: str            # the full ref the commit goes on
+    old_blob: Optional[str]  # the file's blob before (None: a new ticket)
+    new_blob: str          # the blob the commit gives it
+    action: str
+    ticket: str
+
+
+def _write_journal(path: Path, j: RecordingJournal) -> None:
+    """One small write, no fsync: it has to outlive a killed process, which the page cache does.
+
+    A journal torn by a kill while written is read as "never started": the
+    commit comes only after this returns.
+    """
+    try:
+        with open(path, "wb") as f:
+            f.write(json.dumps(asdict(j)).encode("utf-8"))
+    except OSError as exc:  # a full disk: refuse before git moves, so nothing is recorded
+        raise LpseError(f"cannot write {path}: {exc.strerror or exc}; make room on the disk or make the "
+                        "folder writable, then try again; nothing was recorded") from None
+
+
+def _read_journal(path: Path) -> Optional[RecordingJournal]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return RecordingJournal(**raw)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError):  # torn by a kill while written: its commit never started
+        return RecordingJournal("", "", None, "", "", "")
+
+
+def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
+    """Under the lock: finish a record killed after its commit, or drop the journal of one that never landed.
+
+    Returns what was completed, for `check` to say; None when there was
+    nothing to do. The file is written from git only when it is still the
+    version before (or absent, for `new`): anything else is an edit by
+    hand, which `check` names, never overwritten.
+    """
+    git = hd.git
+    if git is None:
+        return None
+    j = _read_journal(journal)
+    if j is None:
+        return None
+    done = None
+    if j.path and git.branch_ref() == j.branch:
+        path = git.root / j.path
+        head = git.head() or ""
+        on_disk = _bytes_or_none(path)
+        disk_blob = None if on_disk is None else blob_id(on_disk, len(head) or 40)
+        committed = git.blob_at("HEAD", path) == j.new_blob
+        if committed and disk_blob == j.new_blob:  # killed after the write: only the index lags
+            try:
+                git.stage([path])
+            except LpseError:
+                pass  # check's "only git's index lags" case; the next record stages it
+        elif committed and disk_blob == j.old_blob:
+            try:
+                git.restore(path)  # the file and git's index, from the commit the branch holds
+            except LpseError:
+                # The folder is still unwritable: keep the journal for the next lock;
+                # the command itself goes on (its own write will say what is wrong).
+                return None
+            done = (f"{j.action} {j.ticket} was recorded in git but stopped before {hd.rel(path)} was "
+                    "written; the file is brought up to date now")
+    _unlink_quietly(journal)
+    return done
 
 
 def _pid_alive(pid: int) -> bool:

@@ -163,7 +163,7 @@ def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, opera
         if proc.returncode != 0:
             conflicts = git.conflicted()
             finish_interrupted_merge(hd)
-            if "index.lock" in proc.stderr:  # a live git holds the index: name it
+            if "index.lock" in proc.stderr or "Unable to write index" in proc.stderr:  # a live git holds it
                 raise GitError(f"{git.index_lock_message()}; nothing was changed")
             raise _merge_failure(proc, conflicts, remote, branch)
         renames = [Renamed(*r) for r in merge.read_renames(gd)]

@@ -152,6 +152,10 @@ def check_cmd(app: App) -> None:
         raise LpseError(f"{CONFIG_NAME} cannot be used, so no ticket was checked; fix it as said above, "
                         "then run `lpsectl check` again") from None
     count, problems = check(hd)
+    # What check's own taking of the lock completed or rolled back: no damage
+    # left, so no problem line and no exit 1; said so the officer knows.
+    for note in hd.recovered:
+        click.echo(f"Note: {note}", err=True)
     for p in problems:
         click.echo(str(p))
     if problems:

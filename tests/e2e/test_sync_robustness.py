@@ -133,6 +133,26 @@ def test_sync_under_a_dead_gits_index_lock_merges_and_leaves_no_merge_behind(des
     assert_converged(desks)
 
 
+def test_sync_right_after_a_git_died_holding_the_index_lock_merges(desks):
+    """A lock younger than the grace (the git that held it was killed a moment ago): waited out, removed.
+
+    git merge meeting it says only "Unable to write index.", no path, so it
+    used to end the sync with that.
+    """
+    a, b, _ = desks
+    shared = a.new("Bersama")
+    settle(desks)
+    a.ok("note", shared, "-m", "dari A")
+    a.sync()
+    b.ok("note", shared, "-m", "dari B")
+    lock = b.root / ".git" / "index.lock"
+    lock.write_bytes(b"")  # fresh: no git process holds it
+    b.sync()
+    assert not (b.root / ".git" / "MERGE_HEAD").exists() and not lock.exists()
+    notes = [e.get("message") for e in b.history(shared)]
+    assert "dari A" in notes and "dari B" in notes
+
+
 def test_an_index_lock_a_live_git_holds_is_kept_and_named(tmp_path, desks, monkeypatch):
     from lpsectl import gitrepo
 

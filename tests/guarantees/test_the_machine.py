@@ -45,9 +45,6 @@ def small_disk(tmp_path) -> Iterator[Path]:
         _unmount(where)
 
 
-FULL_DISK_LOCK = "issue 9 point 9: a full disk while taking the lock ends as \"internal error\""
-
-
 def fill(disk: Path, leave: int = 0) -> Path:
     """Fill ``disk`` up to the last byte, then free ``leave`` bytes; the filler file is returned."""
     filler = disk / "filler"
@@ -70,7 +67,6 @@ def one_error(proc: subprocess.CompletedProcess, code: int = 1) -> str:
     return lines[0]
 
 
-@pytest.mark.xfail(strict=True, reason=FULL_DISK_LOCK)
 def test_on_a_full_disk_new_fails_in_one_line_and_leaves_no_trace(small_disk, lp):
     home = small_disk / "desk"
     lp(small_disk, "init", str(home))
@@ -86,7 +82,6 @@ def test_on_a_full_disk_new_fails_in_one_line_and_leaves_no_trace(small_disk, lp
     lp(home, "check")
 
 
-@pytest.mark.xfail(strict=True, reason=f"{FULL_DISK_LOCK}; issue 9 point 2: a failed action can leave its event in the file")
 def test_on_a_full_disk_an_action_that_fails_leaves_no_event_behind(small_disk, lp):
     home = small_disk / "desk"
     lp(small_disk, "init", str(home))
