@@ -53,6 +53,9 @@ def isolated(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    # The tests that compare English text speak English; the ones about the
+    # language set LPSECTL_LANG or --lang themselves.
+    monkeypatch.setenv("LPSECTL_LANG", "en")
     work = tmp_path_factory.mktemp("cwd")
     monkeypatch.chdir(work)
     return home
