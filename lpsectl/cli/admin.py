@@ -10,6 +10,7 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import echo_table, warn
+from lpsectl.i18n import _
 
 GITIGNORE = """\
 # Derived by lpsectl (indexes, caches, locks): disposable, rebuilt when stale.
@@ -34,7 +35,7 @@ def init_cmd(app: App, directory: Optional[str]) -> None:
 
     root = _init_target(app, directory)
     if root.exists() and not root.is_dir():
-        raise BadInput(f"{root} is a file, not a folder")
+        raise BadInput(_("{path} is a file, not a folder").format(path=root))
     _refuse_inside_a_helpdesk(root)
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
@@ -62,13 +63,13 @@ def init_cmd(app: App, directory: Optional[str]) -> None:
     # repository (set up so by hand) stays where it is.
     if outer is None or (outer != root and not existing):
         if not gitrepo.git_available():
-            warn("git is not installed: nothing is being recorded in an audit trail")
+            warn(_("git is not installed: nothing is being recorded in an audit trail"))
         else:
             gitrepo.init(root)
             if outer is not None:
-                note = f" (its own git repository, inside the repository at {outer})"
+                note = " " + _("(its own git repository, inside the repository at {path})").format(path=outer)
     elif outer != root:
-        note = f" (recorded in the git repository at {outer}, of which it is a folder)"
+        note = " " + _("(recorded in the git repository at {path}, of which it is a folder)").format(path=outer)
     hd = _helpdesk_at(app, root)
     from lpsectl import merge
 
@@ -78,12 +79,12 @@ def init_cmd(app: App, directory: Optional[str]) -> None:
         hd.commit(created, "init helpdesk", _operator_or_default(app))
     # Run again in a clone: nothing to write, but the merge driver is now
     # installed (opening the helpdesk above already repaired it if missing).
-    click.echo(f"Helpdesk ready in {root}" + note
-               + ("" if created else " (existing helpdesk: configuration kept, merge driver in place)"))
+    click.echo(_("Helpdesk ready in {path}").format(path=root) + note
+               + ("" if created else " " + _("(existing helpdesk: configuration kept, merge driver in place)")))
     env_home = os.environ.get("LPSECTL_HOME")
     if directory is not None and env_home and not app.home_opt and Path(env_home).expanduser().resolve() != root:
-        warn(f"LPSECTL_HOME is {env_home}: other commands work there, not in {root}, "
-             "until you unset it or give --home")
+        warn(_("LPSECTL_HOME is {env_home}: other commands work there, not in {path}, "
+               "until you unset it or give --home").format(env_home=env_home, path=root))
 
 
 def _refuse_inside_a_helpdesk(root: Path) -> None:
@@ -96,7 +97,8 @@ def _refuse_inside_a_helpdesk(root: Path) -> None:
         return  # this very folder is a helpdesk: init sets it up again
     for parent in target.parents:
         if (parent / configmod.CONFIG_NAME).is_file():
-            raise Refused(f"{target} is inside the helpdesk {parent}; make a new helpdesk outside it")
+            raise Refused(_("{path} is inside the helpdesk {parent}; make a new helpdesk outside it")
+                          .format(path=target, parent=parent))
 
 
 def _init_target(app: App, directory: Optional[str]) -> Path:
@@ -110,7 +112,8 @@ def _init_target(app: App, directory: Optional[str]) -> Path:
     home = app.home_opt
     if directory is not None and home is not None:
         if Path(directory).expanduser().resolve() != Path(home).expanduser().resolve():
-            raise BadInput(f"--home {home} and DIR {directory} name different folders; give one of them")
+            raise BadInput(_("--home {home} and DIR {directory} name different folders; give one of them")
+                           .format(home=home, directory=directory))
     chosen = directory or home or os.environ.get("LPSECTL_HOME") or "."
     return Path(chosen).expanduser()
 
@@ -149,19 +152,20 @@ def check_cmd(app: App) -> None:
         except ValueError:  # another drive on Windows
             where = str(exc.path)
         click.echo(f"{where}:{exc.line or 1}: {exc.problem}")
-        raise LpseError(f"{CONFIG_NAME} cannot be used, so no ticket was checked; fix it as said above, "
-                        "then run `lpsectl check` again") from None
+        raise LpseError(_("{config} cannot be used, so no ticket was checked; fix it as said above, "
+                          "then run `lpsectl check` again").format(config=CONFIG_NAME)) from None
     count, problems = check(hd)
     # What check's own taking of the lock completed or rolled back: no damage
     # left, so no problem line and no exit 1; said so the officer knows.
     for note in hd.recovered:
-        click.echo(f"Note: {note}", err=True)
+        click.echo(_("Note: {note}").format(note=note), err=True)
     for p in problems:
         click.echo(str(p))
     if problems:
-        click.echo(f"Error: {len(problems)} problem(s) in {count} ticket file(s)", err=True)
+        click.echo(_("Error: {problems} problem(s) in {count} ticket file(s)")
+                   .format(problems=len(problems), count=count), err=True)
         click.get_current_context().exit(1)
-    click.echo(f"{count} ticket(s) checked, no problems", err=True)
+    click.echo(_("{count} ticket(s) checked, no problems").format(count=count), err=True)
 
 
 @click.command("log")
@@ -180,11 +184,11 @@ def log_cmd(app: App, ticket_id: str) -> None:
     hd = app.helpdesk()
     tid = hd.resolve(ticket_id)
     if hd.git is None:
-        raise Refused(f"{hd.root} is not in a git repository: there is no audit trail")
+        raise Refused(_("{path} is not in a git repository: there is no audit trail").format(path=hd.root))
     commits = hd.git.log(hd.path_for(tid))
     rows = [[c.sha[:10], local(parse_time(c.at, hd.tz), hd.tz, seconds=True), c.author, c.subject]
             for c in reversed(commits)]
-    echo_table(rows, ["commit", "time", "author", "action"])
+    echo_table(rows, [_("commit"), _("time"), _("author"), _("action")])
 
 
 @click.command("demo")

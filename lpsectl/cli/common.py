@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import click
 
 from lpsectl.cli import App
+from lpsectl.i18n import _
 
 at_option = click.option(
     "--at", "at", metavar="TIME",
@@ -33,26 +34,29 @@ def terminal_safe(text: str) -> str:
 
 
 def warn(text: str) -> None:
-    click.echo(f"Warning: {text}", err=True)
+    click.echo(_("Warning: {problem}").format(problem=text), err=True)
 
 
 def commit(app: App, paths: Sequence[Path], message: str, operator: str) -> None:
     hd = app.helpdesk()
     if hd.git is None:
         if not app.warned_no_git:
-            warn(f"{hd.root} is not in a git repository: nothing is being recorded in an audit trail "
-                 "(run `git init` there, then `lpsectl init`)")
+            warn(_no_git(hd.root))
             app.warned_no_git = True
         return
     hd.commit(list(paths), message, operator)
+
+
+def _no_git(root: Path) -> str:
+    return _("{path} is not in a git repository: nothing is being recorded in an audit trail "
+             "(run `git init` there, then `lpsectl init`)").format(path=root)
 
 
 def save(app: App, t: Any, message: str, operator: str) -> Path:
     """Write ``t`` as one commit (:meth:`Helpdesk.record`): an action that fails leaves no trace."""
     hd = app.helpdesk()
     if hd.git is None and not app.warned_no_git:
-        warn(f"{hd.root} is not in a git repository: nothing is being recorded in an audit trail "
-             "(run `git init` there, then `lpsectl init`)")
+        warn(_no_git(hd.root))
         app.warned_no_git = True
     try:
         return hd.record(t, message, operator)
@@ -124,7 +128,7 @@ def _tracked(label: str) -> Callable[[list], Iterator]:
 
 def load_all(app: App):
     """Every ticket read from its file, with a progress bar on a terminal; damage is reported by the caller."""
-    return app.helpdesk().load_all(track=_tracked("Reading tickets"))
+    return app.helpdesk().load_all(track=_tracked(_("Reading tickets")))
 
 
 def open_index(app: App):
@@ -139,7 +143,7 @@ def open_index(app: App):
 
     try:
         ix = Index(app.helpdesk())
-        ix.refresh(track=_tracked("Indexing tickets"))
+        ix.refresh(track=_tracked(_("Indexing tickets")))
     except IndexUnavailable:
         return None
     return ix
@@ -194,9 +198,11 @@ def index_damage(app: App, ix) -> list:
     return out
 
 
-def report_damage(damaged: list, what: str = "passed over") -> None:
+def report_damage(damaged: list, what: str = "") -> None:
+    """One error line per damaged file; ``what`` says what was done with it (default: passed over)."""
     for d in damaged:
-        click.echo(f"Error: {d} ({what}; `lpsectl check` lists every problem)", err=True)
+        click.echo(_("Error: {problem} ({what}; `lpsectl check` lists every problem)")
+                   .format(problem=d, what=what or _("passed over")), err=True)
 
 
 def interactive() -> bool:

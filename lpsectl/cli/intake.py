@@ -12,6 +12,7 @@ import click
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import commit, progress_bar, terminal_safe, warn
 from lpsectl.errors import LpseError
+from lpsectl.i18n import _, ngettext
 
 
 @contextmanager
@@ -85,25 +86,27 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
     now = clock.now(hd.tz)
     with _staged(app) as stage:
         try:
-            with progress_bar(table.rows, "Checking rows") as rows:
+            with progress_bar(table.rows, _("Checking rows")) as rows:
                 built = build(table, rows, IdMaker(hd), hd.tz, operator, now)
         except BadRows as exc:
             for p in exc.problems:
                 click.echo(str(p), err=True)
             raise
         if dry_run:
-            click.echo(f"{table.source}: all {built.rows} rows are good; nothing was written (--dry-run)")
+            click.echo(_("{source}: all {rows} rows are good; nothing was written (--dry-run)")
+                       .format(source=table.source, rows=built.rows))
             return
-        with progress_bar(built.tickets, "Writing tickets") as tickets:
+        with progress_bar(built.tickets, _("Writing tickets")) as tickets:
             for t in tickets:
                 stage.add(hd.path_for(t.id), ticketfile.dumps(t).encode("utf-8"))
         n = len(built.tickets)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
         if sys.stderr.isatty() and n >= 500:
-            click.echo("Recording the commit ...", err=True)
+            click.echo(_("Recording the commit ..."), err=True)
         commit(app, paths, message, operator)
-    click.echo(f"Imported {n} ticket{'s' if n != 1 else ''} from {table.source}")
+    click.echo(ngettext("Imported {n} ticket from {source}", "Imported {n} tickets from {source}", n)
+               .format(n=n, source=table.source))
 
 
 @click.command("import-mail")
@@ -163,8 +166,8 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...], verbose: bool) -> None:
             try:
                 reported.save()
             except OSError as exc:
-                warn(f"cannot write {reported.path} ({exc.strerror or exc}); "
-                     "the next run reports these mails in full again")
+                warn(_("cannot write {path} ({problem}); the next run reports these mails in full again")
+                     .format(path=reported.path, problem=exc.strerror or exc))
     for o in run.outcomes:
         if o.action in ("opened", "followup"):
             click.echo(terminal_safe(f"{o.ticket}  {o.action:<8}  {o.subject or ''}".rstrip()))
@@ -182,19 +185,25 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...], verbose: bool) -> None:
     if verbose:
         for o in run.outcomes:
             if o.action == "duplicate":
-                click.echo(f"{o.ref.path}: message {o.ref.number}: already imported as {o.ticket}", err=True)
+                click.echo(_("{path}: message {number}: already imported as {id}")
+                           .format(path=o.ref.path, number=o.ref.number, id=o.ticket), err=True)
         for p in old_problems:
-            click.echo(f"{p}; skipped (reported before)", err=True)
+            click.echo(_("{problem}; skipped (reported before)").format(problem=p), err=True)
     for p in new_problems:
-        click.echo(f"{p}; skipped", err=True)
+        click.echo(_("{problem}; skipped").format(problem=p), err=True)
     dup = run.count("duplicate")
-    summary = (f"{opened} new ticket{'s' if opened != 1 else ''}, {followups} follow-up{'s' if followups != 1 else ''}"
-               + (f", {dup} already imported" if dup else "")
-               + (f", {len(old_problems)} unreadable reported before" if old_problems else ""))
+    counts = [ngettext("{n} new ticket", "{n} new tickets", opened).format(n=opened),
+              ngettext("{n} follow-up", "{n} follow-ups", followups).format(n=followups)]
+    if dup:
+        counts.append(_("{n} already imported").format(n=dup))
+    if old_problems:
+        counts.append(_("{n} unreadable reported before").format(n=len(old_problems)))
+    summary = ", ".join(counts)
     if new_problems:
         n = len(new_problems)
-        raise LpseError(f"{n} mail{'s' if n != 1 else ''} could not be read and {'were' if n != 1 else 'was'} "
-                        f"skipped ({summary}); see the lines above")
+        raise LpseError(ngettext("{n} mail could not be read and was skipped ({summary}); see the lines above",
+                                 "{n} mails could not be read and were skipped ({summary}); see the lines above", n)
+                        .format(n=n, summary=summary))
     click.echo(summary, err=True)
 
 

@@ -8,6 +8,7 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import echo_table, terminal_safe, warn
+from lpsectl.i18n import _, ngettext
 
 
 @click.group("mail")
@@ -39,7 +40,8 @@ def mail_test_cmd(app: App, to: Optional[str]) -> None:
 
     msg = mailout.test_message(hd.config, target, clock_now(hd.tz))
     mailout.send(mail, msg)
-    click.echo(f"Sent a test message to {target} through {mail.smtp_host}:{mail.smtp_port} ({mail.security})")
+    click.echo(_("Sent a test message to {address} through {host}:{port} ({security})").format(
+        address=target, host=mail.smtp_host, port=mail.smtp_port, security=mail.security))
 
 
 def send_receipts(app: App, tickets: Iterable, lang: str) -> None:
@@ -61,17 +63,17 @@ def send_receipts(app: App, tickets: Iterable, lang: str) -> None:
         try:
             msg = mailout.receipt_message(hd.config, t, lang, hd.root, now, hd.calendar)
         except LpseError as exc:
-            warn(terminal_safe(f"{t.id}: the receipt was not sent: {exc}"))
+            warn(terminal_safe(_("{id}: the receipt was not sent: {problem}").format(id=t.id, problem=exc)))
             continue
         queued.append(box.queue(t.id, "receipt", msg, now))
     if not queued:
         return
     for r in box.deliver(queued, now=now):
         if r.sent:
-            click.echo(f"{r.entry.ticket}  receipt mailed to {r.entry.to}", err=True)
+            click.echo(_("{id}  receipt mailed to {address}").format(id=r.entry.ticket, address=r.entry.to), err=True)
         else:
-            warn(terminal_safe(f"{r.entry.ticket}: the receipt was not sent ({r.why}); it waits in the "
-                               "outbox: `lpsectl outbox --retry` sends it"))
+            warn(terminal_safe(_("{id}: the receipt was not sent ({problem}); it waits in the outbox: "
+                                 "`lpsectl outbox --retry` sends it").format(id=r.entry.ticket, problem=r.why)))
 
 
 @click.command("outbox")
@@ -101,38 +103,41 @@ def outbox_cmd(app: App, retry: bool, unsure: bool, drop: tuple[str, ...]) -> No
     hd = app.helpdesk()
     box = Outbox(hd)
     if unsure and not retry:
-        raise BadInput("--unsure goes with --retry")
+        raise BadInput(_("--unsure goes with --retry"))
     if drop:
         wanted = [hd.resolve(x) if not x.startswith("<") else x for x in drop]
         gone = box.drop(wanted)
         if not gone:
-            raise BadInput(f"nothing in the outbox for {', '.join(drop)}; `lpsectl outbox` lists it")
+            raise BadInput(_("nothing in the outbox for {ids}; `lpsectl outbox` lists it").format(ids=", ".join(drop)))
         for e in gone:
-            click.echo(f"{e.ticket}  {e.what} dropped (not sent)")
+            click.echo(_("{id}  {what} dropped (not sent)").format(id=e.ticket, what=e.what))
     results = []
     if retry:
         results = box.deliver(unsure=unsure)
         for r in results:
             if r.sent:
-                click.echo(f"{r.entry.ticket}  {r.entry.what} sent to {r.entry.to}")
+                click.echo(_("{id}  {what} sent to {address}").format(id=r.entry.ticket, what=r.entry.what,
+                                                                      address=r.entry.to))
             else:
-                click.echo(terminal_safe(f"{r.entry.ticket}  {r.entry.what} not sent: {r.why}"), err=True)
+                click.echo(terminal_safe(_("{id}  {what} not sent: {problem}").format(
+                    id=r.entry.ticket, what=r.entry.what, problem=r.why)), err=True)
         if not results:
-            click.echo("Nothing to send.", err=True)
+            click.echo(_("Nothing to send."), err=True)
     left = box.entries()
     if not retry and not drop:
         if left:
-            unsure = "interrupted while sending: it may have gone out"
-            echo_table([[e.ticket, e.what, e.to, e.state, unsure if e.state == "sending" else e.why or ""]
+            unsure_why = _("interrupted while sending: it may have gone out")
+            echo_table([[e.ticket, e.what, e.to, e.state, unsure_why if e.state == "sending" else e.why or ""]
                         for e in left],
-                       ["id", "what", "to", "state", "why"])
+                       [_("id"), _("what"), _("to"), _("state"), _("why")])
         else:
-            click.echo("The outbox is empty.", err=True)
+            click.echo(_("The outbox is empty."), err=True)
     failed = [r for r in results if not r.sent] if retry else []
     if failed:
         n = len(failed)
-        raise LpseError(f"{n} mail{'s' if n != 1 else ''} not sent; {'they stay' if n != 1 else 'it stays'} "
-                        "in the outbox (`lpsectl outbox` lists why)")
+        raise LpseError(ngettext("{n} mail not sent; it stays in the outbox (`lpsectl outbox` lists why)",
+                                 "{n} mails not sent; they stay in the outbox (`lpsectl outbox` lists why)", n)
+                        .format(n=n))
 
 
 COMMANDS = [mail_group, outbox_cmd]

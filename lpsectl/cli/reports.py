@@ -13,6 +13,7 @@ from lpsectl.cli.common import (
     terminal_safe,
 )
 from lpsectl.errors import BadInput
+from lpsectl.i18n import _
 
 # -o FILE: the format its extension names.
 _BY_EXTENSION = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
@@ -27,23 +28,28 @@ def _format(command: str, given: Optional[str], output: Optional[str], allowed: 
     ``rekap.pdf`` holding Markdown would fool whoever opens it.
     """
     if output is not None and not output.strip():
-        raise BadInput("-o needs a file name; leave -o out to print the result")
+        raise BadInput(_("-o needs a file name; leave -o out to print the result"))
     fmt = None
     if given is not None:
         fmt = given.strip().lower()
         if fmt not in allowed:
-            raise BadInput(f"unknown format {given!r}; use {', '.join(allowed)}")
+            raise BadInput(_("unknown format {given!r}; use {allowed}").format(given=given, allowed=", ".join(allowed)))
     suffix = Path(output).suffix.lower() if output else ""
     if not suffix:
         return fmt or default
     named = _BY_EXTENSION.get(suffix)
     if named not in allowed:
         endings = [f".{f}" for f in allowed]
-        hint = "; to make a PDF, print the HTML report from a browser" if suffix == ".pdf" and "html" in allowed else ""
-        raise BadInput(f"-o {output}: {command} writes no {suffix} file; end the file name in "
-                       f"{', '.join(endings[:-1])} or {endings[-1]}{hint}")
+        if suffix == ".pdf" and "html" in allowed:
+            raise BadInput(_("-o {output}: {command} writes no {suffix} file; end the file name in {endings} or "
+                             "{last}; to make a PDF, print the HTML report from a browser").format(
+                output=output, command=command, suffix=suffix, endings=", ".join(endings[:-1]), last=endings[-1]))
+        raise BadInput(_("-o {output}: {command} writes no {suffix} file; end the file name in {endings} or {last}")
+                       .format(output=output, command=command, suffix=suffix, endings=", ".join(endings[:-1]),
+                               last=endings[-1]))
     if fmt is not None and named != fmt:
-        raise BadInput(f"--format {fmt} but -o {output} names {named}; give one of them to match the other")
+        raise BadInput(_("--format {format} but -o {output} names {named}; give one of them to match the other")
+                       .format(format=fmt, output=output, named=named))
     return named
 
 
@@ -62,17 +68,18 @@ def _emit(text: str, output: Optional[str], fmt: str) -> None:
 
     path = Path(output)
     if not path.parent.is_dir():  # a typo in the folder should not make folders
-        raise BadInput(f"cannot write {output}: no such folder {path.parent}; make it first")
+        raise BadInput(_("cannot write {output}: no such folder {folder}; make it first")
+                       .format(output=output, folder=path.parent))
     try:
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
-        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {output}", err=True)
+        raise BadInput(_("cannot write {output}: {problem}").format(output=output, problem=exc.strerror or exc)) from None
+    click.echo(_("Wrote {output}").format(output=output), err=True)
 
 
 def _tracked(items: list) -> Iterator:
     """The tickets being measured, behind a progress bar on a terminal."""
-    with progress_bar(items, "Computing figures") as bar:
+    with progress_bar(items, _("Computing figures")) as bar:
         yield from bar
 
 
@@ -132,7 +139,7 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
         ix.close()
     _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output, fmt)
     if damaged:
-        report_damage(damaged, "left out of the figures")
+        report_damage(damaged, _("left out of the figures"))
         click.get_current_context().exit(1)
 
 

@@ -8,6 +8,7 @@ from typing import Optional
 import click
 
 from lpsectl.cli import App, pass_app
+from lpsectl.i18n import _
 
 
 @click.command("sync")
@@ -34,35 +35,44 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
     require_git(hd)  # before asking who acts: outside git there is nothing to do
     result = sync(hd, app.operator(), remote)
     if result.set_up:
-        click.echo("committed  .gitattributes (ticket files now merge by rule)")
+        click.echo(_("committed  .gitattributes (ticket files now merge by rule)"))
     for tid in result.committed:
-        click.echo(f"committed  {tid} (it was left uncommitted)")
+        click.echo(_("committed  {id} (it was left uncommitted)").format(id=tid))
     for tid in result.restored:
-        click.echo(f"restored   {tid} (its file was behind git: an interrupted command)")
+        click.echo(_("restored   {id} (its file was behind git: an interrupted command)").format(id=tid))
     for c in result.incoming:
-        click.echo(f"in   {c.status:<8} {c.id}")
+        click.echo(_("in   {status:<8} {id}").format(status=c.status, id=c.id))
     for r in result.renamed:
-        click.echo(f"kept both  {r.old_id}: {result.remote}'s ticket keeps the id, "
-                   f"this desk's ticket is now {r.new_id}")
+        click.echo(_("kept both  {old_id}: {remote}'s ticket keeps the id, this desk's ticket is now {new_id}")
+                   .format(old_id=r.old_id, remote=result.remote, new_id=r.new_id))
     for c in result.outgoing:
-        click.echo(f"out  {c.status:<8} {c.id}")
-    out = (f"{_count(result.outgoing)} out" if not result.refused
-           else "nothing out (this desk's damage, listed below, must be repaired first)")
-    click.echo(f"Synced with {result.remote}: {_count(result.incoming)} in, {out}"
-               + (f", {len(result.renamed)} id collision(s) resolved" if result.renamed else "")
-               + (f" (after {result.rounds} tries: other desks pushed in between)" if result.rounds > 1 else ""))
+        click.echo(_("out  {status:<8} {id}").format(status=c.status, id=c.id))
+    if result.refused:
+        line = _("Synced with {remote}: {incoming} in, nothing out (this desk's damage, listed below, must be "
+                 "repaired first)").format(remote=result.remote, incoming=_count(result.incoming))
+    else:
+        line = _("Synced with {remote}: {incoming} in, {outgoing} out").format(
+            remote=result.remote, incoming=_count(result.incoming), outgoing=_count(result.outgoing))
+    if result.renamed:
+        line += ", " + _("{n} id collision(s) resolved").format(n=len(result.renamed))
+    if result.rounds > 1:
+        line += " " + _("(after {n} tries: other desks pushed in between)").format(n=result.rounds)
+    click.echo(line)
     for tid, n in result.conflicts.items():
         # Not a failure of sync: two desks acted apart, and an officer decides.
-        click.echo(f"Warning: {tid}: {n} conflict(s) for an officer to settle (`lpsectl show {tid}`)", err=True)
-    problems = [f"{d} (this desk's file: nothing was pushed; repair it, commit, and sync again)"
-                for d in result.refused]
-    problems += [f"{d} (damaged on this desk before this sync; repair it and commit; "
-                 "`lpsectl check` lists every problem)" for d in result.damaged_here]
-    problems += [f"{d} (came in with sync; `lpsectl check` lists every problem)" for d in result.damaged]
-    problems += [f"duplicate id {tid}: {', '.join(paths)}; both are kept: give one of them a new id "
-                 "(`lpsectl check` lists it)" for tid, paths in result.duplicates.items()]
+        click.echo(_("Warning: {id}: {n} conflict(s) for an officer to settle (`lpsectl show {id}`)")
+                   .format(id=tid, n=n), err=True)
+    problems = [_("{problem} (this desk's file: nothing was pushed; repair it, commit, and sync again)")
+                .format(problem=d) for d in result.refused]
+    problems += [_("{problem} (damaged on this desk before this sync; repair it and commit; "
+                   "`lpsectl check` lists every problem)").format(problem=d) for d in result.damaged_here]
+    problems += [_("{problem} (came in with sync; `lpsectl check` lists every problem)").format(problem=d)
+                 for d in result.damaged]
+    problems += [_("duplicate id {id}: {paths}; both are kept: give one of them a new id "
+                   "(`lpsectl check` lists it)").format(id=tid, paths=", ".join(paths))
+                 for tid, paths in result.duplicates.items()]
     for p in problems:
-        click.echo(f"Error: {p}", err=True)
+        click.echo(_("Error: {problem}").format(problem=p), err=True)
     if problems:
         click.get_current_context().exit(1)
 
@@ -71,8 +81,8 @@ def _count(changes: list) -> str:
     new = sum(1 for c in changes if c.status == "new")
     changed = len(changes) - new
     if not changes:
-        return "nothing"
-    return f"{len(changes)} ticket(s) ({new} new, {changed} changed)"
+        return _("nothing")
+    return _("{n} ticket(s) ({new} new, {changed} changed)").format(n=len(changes), new=new, changed=changed)
 
 
 @click.command("merge-file", hidden=True)

@@ -15,51 +15,55 @@ from lpsectl.cli.common import (
     terminal_safe,
 )
 from lpsectl.errors import BadInput, LpseError
+from lpsectl.i18n import N_, _
 
-LABELS = {
-    "name": "reporter's name", "address": "reporter's address", "phone": "reporter's phone",
-    "email": "reporter's e-mail", "account": "LPSE user account", "ref": "SP4N-LAPOR! tracking number",
+# What `new` asks for when a channel's required field is missing (translated when asked).
+PROMPTS = {
+    "name": N_("Reporter's name"), "address": N_("Reporter's address"), "phone": N_("Reporter's phone"),
+    "email": N_("Reporter's e-mail"), "account": N_("LPSE user account"),
+    "ref": N_("SP4N-LAPOR! tracking number"),
 }
 
 
 # One message is a question or a complaint as told, not a document: a
 # 100 MB file took minutes under the lock and made every listing slow.
 MAX_MESSAGE_BYTES = 1024 * 1024
+MAX_MESSAGE_MIB = MAX_MESSAGE_BYTES // (1024 * 1024)
 
 
 def _read_message(message: Optional[str], message_file: Optional[str]) -> Optional[str]:
     """The message of -m or --message-file, read before the lock is taken; at most 1 MiB."""
     if message is not None and message_file is not None:
-        raise BadInput("give -m or --message-file, not both")
+        raise BadInput(_("give -m or --message-file, not both"))
     if message_file is None:
         if message is not None and len(message.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
-            raise BadInput(_too_long("the -m message"))
+            raise BadInput(_("the -m message is longer than {limit} MiB, the limit for one message; shorten "
+                             "it (a long document belongs in an attachment); nothing was written")
+                           .format(limit=MAX_MESSAGE_MIB))
         return message
     try:
         if message_file == "-":
             stdin = _binary_stdin()
             if stdin is None:  # started with stdin closed
-                raise OSError("stdin is closed")
+                raise OSError(_("stdin is closed"))
             data = stdin.read(MAX_MESSAGE_BYTES + 1)
         else:
             with open(message_file, "rb") as f:
                 data = f.read(MAX_MESSAGE_BYTES + 1)
         if len(data) > MAX_MESSAGE_BYTES:
-            raise BadInput(_too_long(f"--message-file {message_file}"))
+            raise BadInput(_("--message-file {file} is longer than {limit} MiB, the limit for one message; "
+                             "shorten it (a long document belongs in an attachment); nothing was written")
+                           .format(file=message_file, limit=MAX_MESSAGE_MIB))
         # As a text-mode read gives it: universal newlines.
         return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8").read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read --message-file {message_file}: {exc}") from None
+        raise BadInput(_("cannot read --message-file {file}: {problem}")
+                       .format(file=message_file, problem=exc)) from None
 
 
 def _binary_stdin() -> Optional[BinaryIO]:
     """The bytes behind stdin, None when the command was started without one."""
     return getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
-
-
-def _too_long(what: str) -> str:
-    return (f"{what} is longer than {MAX_MESSAGE_BYTES // (1024 * 1024)} MiB, the limit for one message; "
-            "shorten it (a long document belongs in an attachment); nothing was written")
 
 
 @click.command("new")
@@ -110,14 +114,14 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
     missing = workflow.missing_identity(channel, reporter, ref)
     if missing and interactive():
         for field in missing:
-            answer = click.prompt(LABELS[field][0].upper() + LABELS[field][1:], err=True, default="", show_default=False)
+            answer = click.prompt(_(PROMPTS[field]), err=True, default="", show_default=False)
             if field == "ref":
                 ref = answer
             else:
                 values[field] = answer
         reporter = Reporter(**values)
     if not subject and not (message or "").strip() and interactive():
-        subject = click.prompt("Subject", err=True, default="", show_default=False) or None
+        subject = click.prompt(_("Subject"), err=True, default="", show_default=False) or None
     hd = app.helpdesk()
     operator = app.operator()
     mail = hd.config.mail
@@ -126,7 +130,7 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
 
         mailout.need_mail(hd.config, "--acknowledge")
         if not (email or "").strip():
-            raise BadInput("--acknowledge mails the receipt: give the reporter's --email")
+            raise BadInput(_("--acknowledge mails the receipt: give the reporter's --email"))
         mailout.address(name, email, "--email")
     elif acknowledge is None:
         acknowledge = bool(mail and mail.acknowledge and CHANNEL.parse(channel) == "email")
@@ -145,7 +149,8 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
         if ix is not None:
             ix.keep_calendar()
             ix.close()
-        click.echo(f"{t.id}  opened: {t.kind} via {t.channel}, {t.difficulty}, due {local(a.due_at, hd.tz)}")
+        click.echo(_("{id}  opened: {kind} via {channel}, {difficulty}, due {due}").format(
+            id=t.id, kind=t.kind, channel=t.channel, difficulty=t.difficulty, due=local(a.due_at, hd.tz)))
     if acknowledge:  # recorded first: a receipt that cannot go now waits in the outbox
         from lpsectl.cli.mail import send_receipts
 
@@ -173,52 +178,81 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
         return
+    click.echo(terminal_safe("\n".join(_show_lines(t, a, hd.tz))))
+
+
+# The words of `show`'s history lines for an event's own fields.
+EVENT_FIELDS = {
+    "on": N_("on {value}"), "resolution": N_("resolution {value}"), "ref": N_("ref {value}"),
+    "score": N_("score {value}"),
+}
+REPORTER_LABELS = {
+    "name": N_("name"), "address": N_("address"), "phone": N_("phone"), "email": N_("e-mail"),
+    "account": N_("account"), "role": N_("role"),
+}
+
+
+def _show_lines(t: Any, a: Any, tz: Any) -> list[str]:
+    """`show`'s text: labelled fields, the message, then the history, in the interface language."""
     s = a.state
-    lines = [
-        f"{t.id}  {t.kind} via {t.channel}  [{s.status}{' on ' + s.wait_on if s.wait_on else ''}, {s.tier}]"
-        + ("  OVERDUE" if a.overdue else ""),
-        f"Subject:     {t.subject or '-'}",
-        f"Created:     {local(t.created_at, hd.tz)}",
-        f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
-        f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
-    ]
+    fields: list[tuple[str, str]] = []
+    if s.wait_on:
+        state = _("{status} on {party}, {tier}").format(status=s.status, party=s.wait_on, tier=s.tier)
+    else:
+        state = _("{status}, {tier}").format(status=s.status, tier=s.tier)
+    title = _("{id}  {kind} via {channel}  [{state}]").format(id=t.id, kind=t.kind, channel=t.channel, state=state)
+    if a.overdue:
+        title += "  " + _("OVERDUE")
+    fields.append((_("Subject"), t.subject or "-"))
+    fields.append((_("Created"), local(t.created_at, tz)))
+    difficulty = t.difficulty
+    if t.category:
+        difficulty = _("{difficulty}   Category: {category}").format(difficulty=t.difficulty, category=t.category)
+    fields.append((_("Difficulty"), difficulty))
+    fields.append((_("Due"), _("{due}   (first response by {response_due})").format(
+        due=local(a.due_at, tz), response_due=local(a.response_due_at, tz))))
     if s.resolution:
-        lines.append(f"Resolution:  {s.resolution}")
+        fields.append((_("Resolution"), s.resolution))
     conflicts = t.conflicts()
     for c in conflicts:
         # Two desks acted apart: the merged history has an event its rules did not allow there.
-        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, hd.tz)}: {c.why}")
+        fields.append((_("Conflict"), _("{action} by {officer} at {at}: {why}").format(
+            action=c.event.action, officer=c.event.by, at=local(c.event.at, tz), why=c.why)))
     if conflicts:
-        lines.append(f"             settle it: record the next action, or a note (lpsectl note {t.id} -m ...)")
+        fields.append(("", _("settle it: record the next action, or a note (lpsectl note {id} -m ...)")
+                       .format(id=t.id)))
     flagged = {c.index for c in conflicts}
     if s.score:
-        lines.append(f"Rating:      {s.score}/4")
-    who = [f"{k}: {v}" for k, v in t.reporter.as_dict().items() if v]
-    lines.append("Reporter:    " + ("; ".join(who) if who else "anonymous"))
+        fields.append((_("Rating"), f"{s.score}/4"))
+    who = [f"{_(REPORTER_LABELS.get(k, k))}: {v}" for k, v in t.reporter.as_dict().items() if v]
+    fields.append((_("Reporter"), "; ".join(who) if who else _("anonymous")))
     refs = [f"{k}: {v}" for k, v in t.refs.items() if v]
     if refs:
-        lines.append("Refs:        " + "; ".join(refs))
+        fields.append((_("Refs"), "; ".join(refs)))
     if t.attachments:
-        lines.append("Attachments: " + ", ".join(t.attachments))
+        fields.append((_("Attachments"), ", ".join(t.attachments)))
+    # Labels and values in two columns, as wide as the language's longest label needs.
+    width = max(12, *(len(label) + 1 for label, _value in fields))
+    lines = [title] + [(f"{label + ':' if label else '':<{width}} {value}") for label, value in fields]
     if t.message:
-        lines += ["", "Message:"] + ["  " + line for line in t.message.splitlines()]
-    lines += ["", "History:"]
+        lines += ["", _("Message") + ":"] + ["  " + line for line in t.message.splitlines()]
+    lines += ["", _("History") + ":"]
     for i, e in enumerate(t.history):
-        extra = ["conflict"] if i in flagged else []
-        for key in ("on", "resolution", "ref", "score"):
+        extra = [_("conflict")] if i in flagged else []
+        for key, words in EVENT_FIELDS.items():
             if e.get(key) is not None:
-                extra.append(f"{key} {e.get(key)}")
+                extra.append(_(words).format(value=e.get(key)))
         if e.get("head"):
-            extra.append("with the Kepala LPSE")
+            extra.append(_("with the Kepala LPSE"))
         if e.get("changes"):
-            extra.append("changed " + ", ".join(e.get("changes")))
+            extra.append(_("changed {fields}").format(fields=", ".join(e.get("changes"))))
         if e.get("sent_message_id"):
-            extra.append("mailed")
-        lines.append(f"  {local(e.at, hd.tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
+            extra.append(_("mailed"))
+        lines.append(f"  {local(e.at, tz)}  {e.action:<9} {e.tier:<10} " + _("by {officer}").format(officer=e.by)
                      + (f"  ({'; '.join(extra)})" if extra else ""))
         if e.message:
             lines += ["      " + line for line in e.message.splitlines()]
-    click.echo(terminal_safe("\n".join(lines)))
+    return lines
 
 
 LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
@@ -247,7 +281,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     from lpsectl import clock
 
     if as_json and as_csv:
-        raise BadInput("give --json or --csv, not both")
+        raise BadInput(_("give --json or --csv, not both"))
     from lpsectl.listing import Filters, listed, listed_from_index
 
     want = Filters(
@@ -257,8 +291,8 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         kind=KIND.parse(kind) if kind else None,
         category=category.casefold() if category else None,
         overdue=overdue,
-        since=parse_date(since, "--since date").isoformat() if since else None,
-        until=parse_date(until, "--until date").isoformat() if until else None,
+        since=parse_date(since, _("--since date")).isoformat() if since else None,
+        until=parse_date(until, _("--until date")).isoformat() if until else None,
         search=search or None,
     )
     hd = app.helpdesk()
@@ -271,17 +305,17 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         found, damaged = listed_from_index(hd, ix, want, now), index_damage(app, ix)
         ix.close()
     if as_json:
-        echo_json([row for row, _, _ in found])
+        echo_json([row for row, _created, _due in found])
     elif as_csv:
-        echo_csv([row for row, _, _ in found], LIST_COLUMNS)
+        echo_csv([row for row, _created, _due in found], LIST_COLUMNS)
     elif found:
         echo_table(
             [[row["id"], created, row["channel"], row["kind"], row["status"], row["tier"],
               due + (" !" if row["overdue"] else ""), _short(row["subject"])] for row, created, due in found],
-            ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
+            [_("id"), _("created"), _("channel"), _("kind"), _("status"), _("tier"), _("due"), _("subject")],
         )
     else:
-        click.echo("No tickets match.", err=True)
+        click.echo(_("No tickets match."), err=True)
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)
@@ -296,8 +330,11 @@ def _short(text: Optional[str], width: int = 48) -> str:
 
 def _done(t) -> None:
     s = t.state()
-    extra = f" ({s.resolution})" if s.resolution else ""
-    click.echo(f"{t.id}  {s.status}{extra} at {s.tier}")
+    if s.resolution:
+        click.echo(_("{id}  {status} ({resolution}) at {tier}").format(
+            id=t.id, status=s.status, resolution=s.resolution, tier=s.tier))
+    else:
+        click.echo(_("{id}  {status} at {tier}").format(id=t.id, status=s.status, tier=s.tier))
 
 
 @click.command("answer")
@@ -344,8 +381,11 @@ def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, s
         from lpsectl import mailout
 
         if t.channel not in ("phone", "whatsapp") or not t.reporter.phone:
-            raise BadInput(f"--wa is for phone and WhatsApp tickets with a phone number; ticket {t.id} "
-                           f"came through {t.channel}" + ("" if t.reporter.phone else " and has no phone"))
+            if t.reporter.phone:
+                raise BadInput(_("--wa is for phone and WhatsApp tickets with a phone number; ticket {id} "
+                                 "came through {channel}").format(id=t.id, channel=t.channel))
+            raise BadInput(_("--wa is for phone and WhatsApp tickets with a phone number; ticket {id} "
+                             "came through {channel} and has no phone").format(id=t.id, channel=t.channel))
         link = mailout.wa_link(t.reporter.phone, text)
     sent_id = None
     if send:
@@ -365,14 +405,14 @@ def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, s
         t = record(app, t.id, at, "answer", change)
     except LpseError as exc:
         if sent_id:  # the ticket changed at another desk while the mail went out
-            err = LpseError(f"{exc} (the answer was mailed already, Message-ID {sent_id}: "
-                            f"record it with `lpsectl note {t.id}`)")
+            err = LpseError(_("{problem} (the answer was mailed already, Message-ID {message_id}: "
+                              "record it with `lpsectl note {id}`)").format(problem=exc, message_id=sent_id, id=t.id))
             err.exit_code = exc.exit_code
             raise err from None
         raise
     _done(t)
     if sent_id:
-        click.echo(f"{t.id}  answer mailed to {t.reporter.email}")
+        click.echo(_("{id}  answer mailed to {address}").format(id=t.id, address=t.reporter.email))
     if link:
         click.echo(link)
 
@@ -530,7 +570,7 @@ def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]
     done: list = []
     t = record(app, ticket_id, at, "edit", lambda t, act: done.extend(change(t, act)),
                lambda t: " (" + ", ".join(done[0].get("changes")) + ")")
-    click.echo(f"{t.id}  edited: {', '.join(done[0].get('changes'))}")
+    click.echo(_("{id}  edited: {fields}").format(id=t.id, fields=", ".join(done[0].get("changes"))))
 
 
 COMMANDS = [
