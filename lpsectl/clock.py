@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
 from lpsectl.errors import BadInput
+from lpsectl.i18n import _
 
 Pause = tuple[datetime, Optional[datetime]]
 # Ids carry the year in two digits (2611-K7QM: November 2026) and live in
@@ -36,8 +37,8 @@ def zone(name: str, where: Optional[Path] = None) -> tzinfo:
         try:
             _ZONES[name] = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            prefix = f"{where}: " if where else ""
-            raise BadInput(f"{prefix}unknown time zone {name!r}; use a name such as Asia/Jakarta") from None
+            problem = _("unknown time zone {name!r}; use a name such as Asia/Jakarta").format(name=name)
+            raise BadInput(f"{where}: {problem}" if where else problem) from None
     return _ZONES[name]
 
 
@@ -67,7 +68,6 @@ def now(tz: tzinfo) -> datetime:
 _DAY_FIRST = re.compile(
     r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
 )
-_FORMS = "2026-08-13 09:15 (ISO 8601) or 13/08/2026 09.15 (day first)"
 
 
 def parse_time(text: str, tz: tzinfo, what: str = "time") -> datetime:
@@ -84,13 +84,15 @@ def read_time(text: str, what: str = "time") -> datetime:
         try:
             return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
         except ValueError:
-            raise BadInput(f"malformed {what} {text!r}: no such day (day first: DD/MM/YYYY HH:MM)") from None
+            raise BadInput(_("malformed {what} {text!r}: no such day (day first: DD/MM/YYYY HH:MM)")
+                           .format(what=what, text=text)) from None
     if s.endswith("Z"):
         s = s[:-1] + "+00:00"
     try:
         return datetime.fromisoformat(s)
     except ValueError:
-        raise BadInput(f"malformed {what} {text!r}; write {_FORMS}") from None
+        raise BadInput(_("malformed {what} {text!r}; write 2026-08-13 09:15 (ISO 8601) or 13/08/2026 09.15 "
+                         "(day first)").format(what=what, text=text)) from None
 
 
 def in_range(t: datetime, tz: tzinfo, text: str, what: str = "time") -> datetime:
@@ -100,8 +102,8 @@ def in_range(t: datetime, tz: tzinfo, text: str, what: str = "time") -> datetime
     except OverflowError:
         local = None
     if local is None or not FIRST_YEAR <= local.year <= LAST_YEAR:
-        raise BadInput(f"{what} {text!r} is out of range; ticket times lie in the years "
-                       f"{FIRST_YEAR} to {LAST_YEAR}")
+        raise BadInput(_("{what} {text!r} is out of range; ticket times lie in the years {first} to {last}")
+                       .format(what=what, text=text, first=FIRST_YEAR, last=LAST_YEAR))
     return local
 
 
@@ -113,11 +115,13 @@ def parse_date(text: str, what: str = "date") -> date:
         try:
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
-            raise BadInput(f"malformed {what} {text!r}: no such day (day first: DD/MM/YYYY)") from None
+            raise BadInput(_("malformed {what} {text!r}: no such day (day first: DD/MM/YYYY)")
+                           .format(what=what, text=text)) from None
     try:
         return date.fromisoformat(s)
     except ValueError:
-        raise BadInput(f"malformed {what} {text!r}; write 2026-08-13 or 13/08/2026 (day first)") from None
+        raise BadInput(_("malformed {what} {text!r}; write 2026-08-13 or 13/08/2026 (day first)")
+                       .format(what=what, text=text)) from None
 
 
 class Calendar:

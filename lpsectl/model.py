@@ -16,6 +16,18 @@ from datetime import datetime
 from typing import Any, Iterable, Optional
 
 from lpsectl.errors import BadInput
+from lpsectl.i18n import N_, _
+
+# What an unknown word is told, per vocabulary: one whole sentence each.
+_UNKNOWN = {
+    "channel": N_("unknown channel {word!r}; use one of {values}"),
+    "kind": N_("unknown kind {word!r}; use one of {values}"),
+    "tier": N_("unknown tier {word!r}; use one of {values}"),
+    "status": N_("unknown status {word!r}; use one of {values}"),
+    "difficulty": N_("unknown difficulty {word!r}; use one of {values}"),
+    "resolution": N_("unknown resolution {word!r}; use one of {values}"),
+    "wait target": N_("unknown wait target {word!r}; use one of {values}"),
+}
 
 
 class Vocabulary:
@@ -41,9 +53,11 @@ class Vocabulary:
         try:
             return self._lookup[key]
         except KeyError:
-            raise BadInput(
-                f"unknown {self.what} {word!r}; use one of {', '.join(self.values)}"
-            ) from None
+            template = _UNKNOWN.get(self.what)
+            if template is None:
+                raise BadInput(_("unknown {what} {word!r}; use one of {values}").format(
+                    what=self.what, word=word, values=", ".join(self.values))) from None
+            raise BadInput(_(template).format(word=word, values=", ".join(self.values))) from None
 
 
 CHANNEL = Vocabulary(
@@ -360,19 +374,24 @@ def refusal(s: "State", r: Review, e: Event) -> Optional[str]:
     if a not in _JUDGED:
         return None
     if a not in ALLOWED[s.status]:
-        was = s.status + (f" on {s.wait_on}" if s.wait_on else "") + (f", {s.resolution}" if s.resolution else "")
-        return f"the ticket was {was} then; {a} was not allowed (allowed: {', '.join(ALLOWED[s.status])})"
+        was = s.status + (f" {s.wait_on}" if s.wait_on else "") + (f", {s.resolution}" if s.resolution else "")
+        if s.wait_on:
+            was = _("{status} on {party}").format(status=s.status, party=s.wait_on)
+            was += f", {s.resolution}" if s.resolution else ""
+        return _("the ticket was {state} then; {action} was not allowed (allowed: {allowed})").format(
+            state=was, action=a, allowed=", ".join(ALLOWED[s.status]))
     if a == "escalate":
         target = escalation_target(s, e)
         if target is None or _TIER_RANK[target] <= _TIER_RANK[s.tier]:
-            return f"the ticket was already at {s.tier}; an escalate to {target or e.tier} does not raise it"
+            return _("the ticket was already at {tier}; an escalate to {target} does not raise it").format(
+                tier=s.tier, target=target or e.tier)
     elif a == "wait" and e.get("on") == "lkpp" and s.tier != "lkpp":
-        return f"the ticket was at {s.tier} then; only a ticket at lkpp waits on lkpp"
+        return _("the ticket was at {tier} then; only a ticket at lkpp waits on lkpp").format(tier=s.tier)
     elif (a == "close" and (e.get("resolution") or "answered") == "answered"
           and r.reopened and not r.answered_since_open):
         # Only after a reopen: a close as answered with no answer ever is an
         # imported record (the live rules do not apply to those), not a merge.
-        return "closed as answered, but the ticket had been reopened and not answered since"
+        return _("closed as answered, but the ticket had been reopened and not answered since")
     return None
 
 

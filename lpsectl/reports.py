@@ -112,8 +112,8 @@ def _period(month: Optional[str], year: Optional[str], date_from: Optional[str],
     if date_from is not None or date_to is not None:
         if date_from is None:
             raise BadInput("--to needs --from: give the first day of the period as well")
-        start = parse_date(date_from, "--from date")
-        end = parse_date(date_to, "--to date") if date_to is not None else (today or date.today())
+        start = parse_date(date_from, _("--from date"))
+        end = parse_date(date_to, _("--to date")) if date_to is not None else (today or date.today())
         if end < start:
             raise BadInput(f"--to {end.isoformat()} is before --from {start.isoformat()}; swap them")
         return Period(start, end, "range")

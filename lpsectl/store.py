@@ -27,6 +27,7 @@ from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
 from lpsectl.model import Ticket
+from lpsectl.i18n import _
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 if TYPE_CHECKING:
@@ -49,23 +50,23 @@ MAX_TICKET_BYTES = 64 * 1024 * 1024
 
 def not_regular_problem(kind: str) -> str:
     """What `check` and every reader say of a path in tickets/ that is no regular file."""
-    return (f"not a regular file ({kind}): never read; remove it "
-            "(`git rm` it if it was committed)")
+    return _("not a regular file ({kind}): never read; remove it (`git rm` it if it was committed)").format(kind=kind)
 
 
 def find_home(start: Path, explicit: Optional[str] = None) -> Path:
     if explicit:
         home = Path(explicit).expanduser()
         if not (home / configmod.CONFIG_NAME).is_file():
-            raise NotFound(f"{home} is not a helpdesk folder (no {configmod.CONFIG_NAME}); run `lpsectl init {home}`")
+            raise NotFound(_("{path} is not a helpdesk folder (no {config}); run `lpsectl init {path}`")
+                           .format(path=home, config=configmod.CONFIG_NAME))
         return home.resolve()
     start = start.resolve()
     for p in (start, *start.parents):
         if (p / configmod.CONFIG_NAME).is_file():
             return p
     raise NotFound(
-        f"no helpdesk folder here or above ({configmod.CONFIG_NAME} not found); "
-        "run `lpsectl init` or pass --home DIR"
+        _("no helpdesk folder here or above ({config} not found); run `lpsectl init` or pass --home DIR")
+        .format(config=configmod.CONFIG_NAME)
     )
 
 
@@ -217,7 +218,7 @@ class Helpdesk:
         """
         want = normalise_id(text)
         if not want or not _PREFIX_RE.match(want) or want.strip("-") == "":
-            raise BadInput(f"{text!r} is not a ticket id (like 2611-K7QMXZ)")
+            raise BadInput(_("{text!r} is not a ticket id (like 2611-K7QMXZ)").format(text=text))
         if ID_RE.match(want) and self.path_for(want).is_file():
             return want
         found = candidates(want) if candidates is not None else self.all_ids()
@@ -226,10 +227,11 @@ class Helpdesk:
             if tid.startswith(want) or tid.partition("-")[2].startswith(want)
         })
         if not matches:
-            raise NotFound(f"no ticket {text!r}; `lpsectl list --all` shows the ids")
+            raise NotFound(_("no ticket {text!r}; `lpsectl list --all` shows the ids").format(text=text))
         if len(matches) > 1:
             shown = ", ".join(matches[:10]) + (" ..." if len(matches) > 10 else "")
-            raise NotFound(f"{text!r} matches {len(matches)} tickets: {shown}; give more characters")
+            raise NotFound(_("{text!r} matches {n} tickets: {ids}; give more characters")
+                           .format(text=text, n=len(matches), ids=shown))
         return matches[0]
 
     def new_id(self, created_at: datetime) -> str:
@@ -277,14 +279,15 @@ class Helpdesk:
         path = self.path_for(tid)
         moving = self.moving_in()
         if moving is not None and str(path) in moving.new:
-            raise NotFound(f"no ticket {tid} yet: an import is moving it in, or was stopped doing it; "
-                           "`lpsectl check` says which")
+            raise NotFound(_("no ticket {id} yet: an import is moving it in, or was stopped doing it; "
+                             "`lpsectl check` says which").format(id=tid))
         if moving is not None and str(path) in moving.replaced:
             return self.read_before_import(path, moving.replaced[str(path)])
         if not os.path.lexists(path):  # (a symlink or FIFO there is read, and refused, below)
             # Found by a file name outside its place (moved by hand, wrong case).
             stray = next((p for p in self.ticket_files() if p.stem.upper() == tid), path)
-            raise Damaged(self.rel(stray), None, f"ticket {tid} belongs in {self.rel(path)}; move it there")
+            raise Damaged(self.rel(stray), None, _("ticket {id} belongs in {path}; move it there")
+                          .format(id=tid, path=self.rel(path)))
         return self.read(path)
 
     def load_for_change(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
@@ -396,8 +399,8 @@ class Helpdesk:
         try:
             atomic_write(path, data)
         except OSError as exc:  # tickets/ is a file, the disk is full or read-only, ...
-            raise LpseError(f"cannot write {self.rel(path)}: {exc.strerror or exc}; "
-                            "check the helpdesk folder, then try again") from None
+            raise LpseError(_("cannot write {path}: {problem}; check the helpdesk folder, then try again")
+                            .format(path=self.rel(path), problem=exc.strerror or exc)) from None
 
     def record(self, t: Ticket, message: str, operator: str) -> Path:
         """Save ``t`` as one commit: git first, then the file; a failure leaves no trace.
@@ -437,8 +440,8 @@ class Helpdesk:
             if git.undo_commit(state.branch, new_head, state.head):
                 _unlink_quietly(journal)
                 if isinstance(exc, OSError):
-                    raise LpseError(f"cannot write {rel}: {exc.strerror or exc}; check the helpdesk "
-                                    "folder, then try again; nothing was recorded") from None
+                    raise LpseError(_("cannot write {path}: {problem}; check the helpdesk folder, then try "
+                                      "again; nothing was recorded").format(path=rel, problem=exc.strerror or exc)) from None
                 raise
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
             raise LpseError(
@@ -473,8 +476,9 @@ class Helpdesk:
         if busy:
             # A commit now would land on the rebase's (or merge's) work and be
             # lost when it is aborted.
-            raise Refused(f"git is in the middle of {busy} in {self.git.root}: finish it or abort it "
-                          "(git status says how), then run this again; nothing was written")
+            raise Refused(_("git is in the middle of {busy} in {path}: finish it or abort it "
+                            "(git status says how), then run this again; nothing was written")
+                          .format(busy=busy, path=self.git.root))
         self.git.require_branch()
 
     def commit(self, paths: list[Path], message: str, operator: str) -> bool:
@@ -624,8 +628,8 @@ def _unlink(path: Path) -> None:
 
 
 def _unlockable(path: Path, exc: OSError) -> LpseError:
-    return LpseError(f"cannot take the helpdesk lock {path}: {exc.strerror or exc}; make room on the "
-                     "disk or make the folder writable, then try again; nothing was written")
+    return LpseError(_("cannot take the helpdesk lock {path}: {problem}; make room on the disk or make the "
+                       "folder writable, then try again; nothing was written").format(path=path, problem=exc.strerror or exc))
 
 
 def _bytes_or_none(path: Path) -> Optional[bytes]:
@@ -651,7 +655,7 @@ def read_text(path: Path, rel: str) -> tuple[str, os.stat_result]:
     try:
         return data.decode("utf-8"), st
     except UnicodeDecodeError:
-        raise Damaged(rel, None, "not UTF-8 text") from None
+        raise Damaged(rel, None, _("not UTF-8 text")) from None
 
 
 def too_large_problem(size: int) -> str:
@@ -663,9 +667,9 @@ def parse_ticket(path: Path, text: str, rel: str) -> Ticket:
     """The ticket in ``text`` as the file ``path`` would hold it; :class:`Damaged` names it ``rel``."""
     t = ticketfile.loads(text, rel)
     if not ID_RE.match(t.id):
-        raise Damaged(rel, 2, f"id {t.id!r} is not a valid ticket id")
+        raise Damaged(rel, 2, _("id {id!r} is not a valid ticket id").format(id=t.id))
     if t.id != path.stem.upper():
-        raise Damaged(rel, 2, f"id {t.id!r} does not match the file name {path.name}")
+        raise Damaged(rel, 2, _("id {id!r} does not match the file name {name}").format(id=t.id, name=path.name))
     return t
 
 
@@ -713,8 +717,8 @@ def _write_journal(path: Path, j: RecordingJournal) -> None:
         with open(path, "wb") as f:
             f.write(json.dumps(asdict(j)).encode("utf-8"))
     except OSError as exc:  # a full disk: refuse before git moves, so nothing is recorded
-        raise LpseError(f"cannot write {path}: {exc.strerror or exc}; make room on the disk or make the "
-                        "folder writable, then try again; nothing was recorded") from None
+        raise LpseError(_("cannot write {path}: {problem}; make room on the disk or make the folder writable, "
+                          "then try again; nothing was recorded").format(path=path, problem=exc.strerror or exc)) from None
 
 
 def _read_journal(path: Path) -> Optional[RecordingJournal]:
@@ -862,13 +866,13 @@ def _busy_message(path: Path) -> str:
     except OSError:
         holder = None
     if holder is None:
-        return f"another lpsectl is working in this helpdesk ({path} is held); try again in a moment"
+        return _("another lpsectl is working in this helpdesk ({path} is held); try again in a moment").format(path=path)
     since = datetime.fromtimestamp(holder.since).strftime("%H:%M:%S") if holder.since else "?"
     if holder.host == socket.gethostname():
-        return (f"another lpsectl (process {holder.pid}, since {since}) is working in this helpdesk and "
-                f"holds {path}; try again when it has finished")
-    return (f"an lpsectl on {holder.host} (process {holder.pid}, since {since}) holds {path}; try again "
-            f"later, or delete that file if no lpsectl runs there any more")
+        return _("another lpsectl (process {pid}, since {since}) is working in this helpdesk and holds {path}; "
+                 "try again when it has finished").format(pid=holder.pid, since=since, path=path)
+    return _("an lpsectl on {host} (process {pid}, since {since}) holds {path}; try again later, or delete that "
+             "file if no lpsectl runs there any more").format(host=holder.host, pid=holder.pid, since=since, path=path)
 
 
 def _stale(path: Path) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from lpsectl.clock import now as clock_now, parse_time
 from lpsectl.errors import BadInput, Refused
+from lpsectl.i18n import _
 from lpsectl.model import (
     ALLOWED, ANY_STATUS, CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, SETTLES, WAIT_ON,
     Event, Reporter, Ticket, next_tier, replay, review,
@@ -55,9 +56,9 @@ def make_act(operator: str, at_text: Optional[str], tz: tzinfo, now: Optional[da
     recorded = (now or clock_now(tz)).replace(microsecond=0)
     if at_text is None:
         return Act(operator, recorded, recorded)
-    at = parse_time(at_text, tz, "--at time")
+    at = parse_time(at_text, tz, _("--at time"))
     if at > recorded + FUTURE_SLACK:
-        raise BadInput(f"--at {at_text} is in the future; give the time the event happened")
+        raise BadInput(_("--at {time} is in the future; give the time the event happened").format(time=at_text))
     return Act(operator, at, recorded, at_given=True)
 
 
@@ -75,8 +76,8 @@ def _check_order(t: Ticket, act: Act) -> None:
     latest = t.history[-1].at
     if act.at_given and act.at < latest:
         raise BadInput(
-            f"--at {act.at.isoformat()} is before the ticket's latest event "
-            f"({latest.isoformat()}); events are recorded in order"
+            _("--at {time} is before the ticket's latest event ({latest}); events are recorded in order")
+            .format(time=act.at.isoformat(), latest=latest.isoformat())
         )
 
 
@@ -85,7 +86,8 @@ def _allow(t: Ticket, action: str) -> None:
     if action in ANY_STATUS or action in ALLOWED[status]:
         return
     allowed = ", ".join(ALLOWED[status] + ANY_STATUS)
-    raise Refused(f"ticket {t.id} is {status}: cannot {action} it; allowed now: {allowed}")
+    raise Refused(_("ticket {id} is {status}: cannot {action} it; allowed now: {allowed}")
+                  .format(id=t.id, status=status, action=action, allowed=allowed))
 
 
 def _add(t: Ticket, act: Act, *events: Event) -> list[Event]:
@@ -105,14 +107,27 @@ def _text(value: Optional[str]) -> Optional[str]:
     return value if value.strip() else None
 
 
-def _need_message(message: Optional[str], what: str) -> str:
+def _need_message(message: Optional[str], problem: str) -> str:
+    """The message's text; ``problem`` (what says it is missing) raised when there is none."""
     m = _text(message)
     if m is None:
-        raise BadInput(f"{what} needs a message: add -m TEXT")
+        raise BadInput(problem)
     return m
 
 
 # -- opening -------------------------------------------------------------
+
+def needs_identity(channel: str, missing: list[str], emptied: bool = False) -> str:
+    """What a ticket of ``channel`` lacking the fields ``missing`` is told, with its article."""
+    fields = ", ".join(missing)
+    if channel[:1].lower() in "aeiou":
+        if emptied:
+            return _("an {channel} ticket needs {fields}; it cannot be emptied").format(channel=channel, fields=fields)
+        return _("an {channel} ticket needs {fields}").format(channel=channel, fields=fields)
+    if emptied:
+        return _("a {channel} ticket needs {fields}; it cannot be emptied").format(channel=channel, fields=fields)
+    return _("a {channel} ticket needs {fields}").format(channel=channel, fields=fields)
+
 
 def with_article(word: str) -> str:
     """``word`` after "a" or "an" as it is spoken: an email, a phone, an admin-ppe."""
@@ -135,14 +150,12 @@ def new_ticket(
     reporter = Reporter(**{k: _text(v) for k, v in reporter.as_dict().items()})
     missing = missing_identity(channel, reporter, _text(ref))
     if missing:
-        raise BadInput(
-            f"{with_article(channel)} ticket needs {', '.join('--' + m for m in missing)}"
-        )
+        raise BadInput(needs_identity(channel, ["--" + m for m in missing]))
     if reporter.email and "@" not in reporter.email:
-        raise BadInput(f"--email {reporter.email!r} is not an e-mail address")
+        raise BadInput(_("--email {email!r} is not an e-mail address").format(email=reporter.email))
     subject, message = _text(subject), _text(message)
     if subject is None and message is None:
-        raise BadInput("a ticket needs a subject or a message: add --subject or -m")
+        raise BadInput(_("a ticket needs a subject or a message: add --subject or -m"))
     t = Ticket(
         id=tid, channel=channel, kind=kind, created_at=act.at, subject=subject,
         message=message, category=_text(category), difficulty=difficulty,
@@ -161,14 +174,14 @@ def new_ticket(
 def _check_head(t: Ticket) -> None:
     if t.kind == "complaint" and not replay(t.history).head_noted:
         raise Refused(
-            f"ticket {t.id} is a complaint: record the coordination with the Kepala LPSE "
-            f"first (lpsectl note {t.id} --head -m ...), then close it as answered"
+            _("ticket {id} is a complaint: record the coordination with the Kepala LPSE "
+              "first (lpsectl note {id} --head -m ...), then close it as answered").format(id=t.id)
         )
 
 
 def answer(t: Ticket, act: Act, message: Optional[str], close: bool = False) -> list[Event]:
     _allow(t, "answer")
-    text = _need_message(message, "an answer")
+    text = _need_message(message, _("an answer needs a message: add -m TEXT"))
     closes = close or not t.reachable()
     if closes:
         _check_head(t)
@@ -182,7 +195,7 @@ def escalate(t: Ticket, act: Act, message: Optional[str], ref: Optional[str]) ->
     _allow(t, "escalate")
     target = next_tier(t.tier)
     if target is None:
-        raise Refused(f"ticket {t.id} is already at LKPP, the top tier; answer or close it")
+        raise Refused(_("ticket {id} is already at LKPP, the top tier; answer or close it").format(id=t.id))
     ref = _text(ref)
     events = _add(t, act, _event(t, act, "escalate", _text(message), tier=target, ref=ref))
     if ref:
@@ -194,14 +207,14 @@ def redirect(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     _allow(t, "redirect")
     if t.channel in NO_REDIRECT:
         raise Refused(
-            f"ticket {t.id} came through {t.channel}: it cannot be redirected to LPSE Support; "
-            "answer, escalate or close it"
+            _("ticket {id} came through {channel}: it cannot be redirected to LPSE Support; "
+              "answer, escalate or close it").format(id=t.id, channel=t.channel)
         )
     return _add(t, act, _event(t, act, "redirect", _text(message), resolution="redirected"))
 
 
 def note(t: Ticket, act: Act, message: Optional[str], head: bool = False) -> list[Event]:
-    text = _need_message(message, "a note")
+    text = _need_message(message, _("a note needs a message: add -m TEXT"))
     return _add(t, act, _event(t, act, "note", text, head=True if head else None))
 
 
@@ -209,7 +222,8 @@ def wait(t: Ticket, act: Act, on: str, message: Optional[str]) -> list[Event]:
     _allow(t, "wait")
     on = WAIT_ON.parse(on)
     if on == "lkpp" and t.tier != "lkpp":
-        raise Refused(f"ticket {t.id} is at {TIER_NAMES[t.tier]}: only a ticket at LKPP can wait on LKPP")
+        raise Refused(_("ticket {id} is at {tier}: only a ticket at LKPP can wait on LKPP")
+                      .format(id=t.id, tier=TIER_NAMES[t.tier]))
     return _add(t, act, _event(t, act, "wait", _text(message), on=on))
 
 
@@ -225,12 +239,12 @@ def close(t: Ticket, act: Act, resolution: Optional[str], message: Optional[str]
     if res == "answered":
         if not review(t.history).answered_since_open:
             raise Refused(
-                f"ticket {t.id} has no answer yet: answer it first, or close it with "
-                "--resolution referred, duplicate, withdrawn or invalid"
+                _("ticket {id} has no answer yet: answer it first, or close it with "
+                  "--resolution referred, duplicate, withdrawn or invalid").format(id=t.id)
             )
         _check_head(t)
     if res == "referred" and text is None:
-        raise BadInput("closing as referred needs -m naming the body it was referred to (Pokja, APIP, ...)")
+        raise BadInput(_("closing as referred needs -m naming the body it was referred to (Pokja, APIP, ...)"))
     if res == "redirected":
         return redirect(t, act, text)
     return _add(t, act, _event(t, act, "close", text, resolution=res))
@@ -238,7 +252,7 @@ def close(t: Ticket, act: Act, resolution: Optional[str], message: Optional[str]
 
 def reopen(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     _allow(t, "reopen")
-    text = _need_message(message, "reopening")
+    text = _need_message(message, _("reopening needs a message: add -m TEXT"))
     # At the tier that answered: no tier changes after an answer, and none goes down.
     return _add(t, act, _event(t, act, "reopen", text, tier=t.tier))
 
@@ -249,13 +263,13 @@ def rate(t: Ticket, act: Act, score: Any) -> list[Event]:
     except ValueError:
         value = None
     if value is None or not 1 <= value <= 4:
-        raise BadInput(f"a rating is 1 to 4, not {score!r}")
+        raise BadInput(_("a rating is 1 to 4, not {score!r}").format(score=score))
     _allow(t, "rate")
     return _add(t, act, _event(t, act, "rate", score=value))
 
 
 def followup(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
-    text = _need_message(message, "a follow-up")
+    text = _need_message(message, _("a follow-up needs a message: add -m TEXT"))
     return _add(t, act, _event(t, act, "followup", text))
 
 
@@ -266,25 +280,25 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
     diff: dict[str, dict[str, Any]] = {}
     for name, raw in changes.items():
         if name not in EDITABLE:
-            raise BadInput(f"{name} cannot be edited")
+            raise BadInput(_("{field} cannot be edited").format(field=name))
         value = _text(raw)
         if value is not None and name in parsers:
             value = parsers[name](value)
         if value is None and name in ("difficulty", "kind"):
-            raise BadInput(f"--{name} cannot be empty")
+            raise BadInput(_("--{field} cannot be empty").format(field=name))
         old = new.get_field(name)
         if old != value:
             diff[name] = {"from": old, "to": value}
             new.set_field(name, value)
     if not diff:
-        raise BadInput("nothing to change: give at least one field with a new value")
+        raise BadInput(_("nothing to change: give at least one field with a new value"))
     if new.reporter.email and "@" not in new.reporter.email:
-        raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
+        raise BadInput(_("--email {email!r} is not an e-mail address").format(email=new.reporter.email))
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
     if missing:
-        raise BadInput(f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
+        raise BadInput(needs_identity(new.channel, ["--" + m for m in missing], emptied=True))
     if new.subject is None and new.message is None:
-        raise BadInput("a ticket needs a subject or a message")
+        raise BadInput(_("a ticket needs a subject or a message"))
     events = _add(new, act, _event(new, act, "edit", _text(message), changes=diff))
     for name in diff:
         t.set_field(name, new.get_field(name))
