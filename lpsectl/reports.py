@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from lpsectl.clock import FIRST_YEAR, LAST_YEAR, Calendar, parse_date
 from lpsectl.config import Config
 from lpsectl.errors import BadInput, LpseError
+from lpsectl.i18n import _
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Ticket
 from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
 
@@ -87,8 +88,9 @@ def parse_period(month: Optional[str] = None, year: Optional[str] = None,
     period = _period(month, year, date_from, date_to, today)
     for d in (period.start, period.end):
         if not FIRST_YEAR <= d.year <= LAST_YEAR:
-            raise BadInput(f"the period {period.start.isoformat()} to {period.end.isoformat()} is out of "
-                           f"range: tickets lie in the years {FIRST_YEAR} to {LAST_YEAR}")
+            raise BadInput(_("the period {start} to {end} is out of range: tickets lie in the years {first} to {last}")
+                           .format(start=period.start.isoformat(), end=period.end.isoformat(),
+                                   first=FIRST_YEAR, last=LAST_YEAR))
     return period
 
 
@@ -98,24 +100,25 @@ def _period(month: Optional[str], year: Optional[str], date_from: Optional[str],
     if date_from is not None or date_to is not None:
         given.append("--from/--to")
     if len(given) > 1:
-        raise BadInput(f"give one period: {' or '.join(given)}, not both")
+        raise BadInput(_("give one period, not several: {options}").format(options=", ".join(given)))
     if month is not None:
         m = _MONTH_RE.match(month.strip())
         if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
-            raise BadInput(f"malformed --month {month!r}; write YYYY-MM such as 2026-08")
+            raise BadInput(_("malformed --month {month!r}; write YYYY-MM such as 2026-08").format(month=month))
         return month_period(int(m.group(1)), int(m.group(2)))
     if year is not None:
         if not _YEAR_RE.match(year.strip()) or int(year) < 1:
-            raise BadInput(f"malformed --year {year!r}; write YYYY such as 2026")
+            raise BadInput(_("malformed --year {year!r}; write YYYY such as 2026").format(year=year))
         y = int(year)
         return Period(date(y, 1, 1), date(y, 12, 31), "year")
     if date_from is not None or date_to is not None:
         if date_from is None:
-            raise BadInput("--to needs --from: give the first day of the period as well")
+            raise BadInput(_("--to needs --from: give the first day of the period as well"))
         start = parse_date(date_from, _("--from date"))
         end = parse_date(date_to, _("--to date")) if date_to is not None else (today or date.today())
         if end < start:
-            raise BadInput(f"--to {end.isoformat()} is before --from {start.isoformat()}; swap them")
+            raise BadInput(_("--to {end} is before --from {start}; swap them").format(end=end.isoformat(),
+                                                                                      start=start.isoformat()))
         return Period(start, end, "range")
     today = today or date.today()
     return month_period(today.year, today.month)
@@ -408,7 +411,7 @@ def builtin_templates() -> Path:
     for folder in (package / TEMPLATE_DIR, package.parent / TEMPLATE_DIR):
         if (folder / "report.md.j2").is_file():
             return folder
-    raise TemplateProblem("the built-in templates are missing from this installation of lpsectl; reinstall it")
+    raise TemplateProblem(_("the built-in templates are missing from this installation of lpsectl; reinstall it"))
 
 
 def environment(root: Optional[Path] = None):
@@ -473,20 +476,22 @@ def render(name: str, context: dict[str, Any], root: Optional[Path] = None) -> s
         template = env.get_template(name)
         return env.render_bounded(template, context)
     except OutputTooLong as exc:
-        raise TemplateProblem(f"{_where(exc.filename, root)}: the template writes more than {MAX_OUTPUT:,} "
-                              "characters; fix the template, or remove it to use the built-in one") from None
+        raise TemplateProblem(_("{where}: the template writes more than {limit:,} characters; fix the template, "
+                                "or remove it to use the built-in one").format(where=_where(exc.filename, root),
+                                                                              limit=MAX_OUTPUT)) from None
     except jinja2.TemplateSyntaxError as exc:
         where = _where(exc.filename or exc.name, root)
-        raise TemplateProblem(f"{where}:{exc.lineno}: {exc.message}; fix the template, or remove it "
-                              "to use the built-in one") from None
+        raise TemplateProblem(_("{where}:{line}: {problem}; fix the template, or remove it to use the built-in one")
+                              .format(where=where, line=exc.lineno, problem=exc.message)) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(f"template {exc.name} not found (wanted by {name}); "
-                              f"put it in {TEMPLATE_DIR}/ of the helpdesk folder") from None
+        raise TemplateProblem(_("template {template} not found (wanted by {name}); put it in {folder}/ of the "
+                                "helpdesk folder").format(template=exc.name, name=name, folder=TEMPLATE_DIR)) from None
     except Exception as exc:  # noqa: BLE001 - a template may fail in any way; say where
         filename, line = _template_frame(exc, dirs)
         what = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
         where = f"{_where(filename, root)}:{line}" if filename else name
-        raise TemplateProblem(f"{where}: {what}; fix the template, or remove it to use the built-in one") from None
+        raise TemplateProblem(_("{where}: {problem}; fix the template, or remove it to use the built-in one")
+                              .format(where=where, problem=what)) from None
 
 
 def _template_frame(exc: BaseException, extra_dirs: list[str]) -> tuple[Optional[str], Optional[int]]:
@@ -506,7 +511,7 @@ def _template_frame(exc: BaseException, extra_dirs: list[str]) -> tuple[Optional
 
 def labels(lang: str) -> dict[str, Any]:
     if lang not in LABELS:
-        raise BadInput(f"unknown language {lang!r}; use id or en")
+        raise BadInput(_("unknown language {lang!r}; use id or en").format(lang=lang))
     return LABELS[lang]
 
 
@@ -580,13 +585,13 @@ def render_report(fig: dict[str, Any], fmt: str, lang: str, tz, root: Optional[P
     if fmt == "csv":
         return report_csv(fig)
     if fmt not in REPORT_FORMATS:
-        raise BadInput(f"unknown report format {fmt!r}; use {', '.join(REPORT_FORMATS)}")
+        raise BadInput(_("unknown report format {format!r}; use {formats}").format(format=fmt, formats=", ".join(REPORT_FORMATS)))
     return render(f"report.{fmt}.j2", _context(lang, tz, report=fig, office=fig["office"]), root)
 
 
 def render_receipt(data: dict[str, Any], fmt: str, lang: str, tz, root: Optional[Path] = None) -> str:
     if fmt not in RECEIPT_FORMATS:
-        raise BadInput(f"unknown receipt format {fmt!r}; use {', '.join(RECEIPT_FORMATS)}")
+        raise BadInput(_("unknown receipt format {format!r}; use {formats}").format(format=fmt, formats=", ".join(RECEIPT_FORMATS)))
     return render(f"receipt.{fmt}.j2", _context(lang, tz, office=data["office"], ticket=data["ticket"],
                                                  targets=data["targets"]), root)
 

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Optional
 from lpsectl import workflow
 from lpsectl.clock import parse_time
 from lpsectl.errors import BadInput, LpseError
+from lpsectl.i18n import _, ngettext
 from lpsectl.intake import IdMaker, Problem
 from lpsectl.model import (
     CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Event, Reporter, Ticket,
@@ -30,6 +31,26 @@ COLUMNS = (
     "subject", "message", "category", "difficulty", "ref", "tier", "status", "answer",
     "answered_at", "closed_at", "resolution",
 )
+# The Indonesian names of the columns, as an office's spreadsheet heads them
+# (any case; spaces and dashes read as underscores): "Kanal", "Tanggal Masuk".
+COLUMN_ALIASES = {
+    "kanal": "channel", "saluran": "channel",
+    "tanggal": "created_at", "tanggal_masuk": "created_at", "waktu": "created_at", "dibuat": "created_at",
+    "jenis": "kind",
+    "nama": "name", "alamat": "address",
+    "telepon": "phone", "telp": "phone", "no_telepon": "phone", "nomor_telepon": "phone", "hp": "phone",
+    "surel": "email", "e_mail": "email",
+    "akun": "account", "peran": "role",
+    "perihal": "subject", "judul": "subject",
+    "isi": "message", "pesan": "message", "uraian": "message",
+    "kategori": "category", "kesulitan": "difficulty", "tingkat_kesulitan": "difficulty",
+    "referensi": "ref", "nomor_referensi": "ref",
+    "jenjang": "tier",
+    "tanggapan": "answer", "jawaban": "answer",
+    "tanggal_tanggapan": "answered_at", "ditanggapi": "answered_at",
+    "tanggal_selesai": "closed_at", "tanggal_ditutup": "closed_at", "ditutup": "closed_at",
+    "penyelesaian": "resolution",
+}
 FUTURE_SLACK = timedelta(minutes=5)
 
 
@@ -40,8 +61,10 @@ class BadRows(BadInput):
         self.problems = problems
         n = len(problems)
         super().__init__(
-            f"{source}: {n} bad row{'s' if n != 1 else ''} of {rows}; nothing was imported. "
-            "Fix the rows listed above and run the import again"
+            ngettext("{source}: {n} bad row of {rows}; nothing was imported. "
+                     "Fix the rows listed above and run the import again",
+                     "{source}: {n} bad rows of {rows}; nothing was imported. "
+                     "Fix the rows listed above and run the import again", n).format(source=source, n=n, rows=rows)
         )
 
 
@@ -63,29 +86,36 @@ class Table:
 
 
 def _column(name: Any) -> str:
-    return str(name or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
+    """The column a header cell names: English or Indonesian, any case."""
+    key = str(name or "").strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
+    return COLUMN_ALIASES.get(key, key)
 
 
 def _header(cells: list[Any], source: str) -> list[str]:
     names = [_column(c) for c in cells]
     while names and not names[-1]:
         names.pop()  # spreadsheets leave empty columns at the end
-    unknown = [n or f"(empty, column {i + 1})" for i, n in enumerate(names) if n not in COLUMNS]
+    unknown = [repr(n) if n else _("(empty, column {n})").format(n=i + 1)
+               for i, n in enumerate(names) if n not in COLUMNS]
     if unknown:
         raise BadInput(
-            f"{source}: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)} "
-            f"in the header row; the columns are {', '.join(COLUMNS)}"
+            ngettext("{source}: unknown column {names} in the header row; the columns are {columns} "
+                     "(or their Indonesian names)",
+                     "{source}: unknown columns {names} in the header row; the columns are {columns} "
+                     "(or their Indonesian names)", len(unknown))
+            .format(source=source, names=", ".join(unknown), columns=", ".join(COLUMNS))
         )
     seen: set[str] = set()
     for n in names:
         if n in seen:
-            raise BadInput(f"{source}: column {n!r} appears twice in the header row")
+            raise BadInput(_("{source}: column {name!r} appears twice in the header row").format(source=source, name=n))
         seen.add(n)
     missing = [c for c in REQUIRED if c not in names]
     if "subject" not in names and "message" not in names:
-        missing.append("subject or message")
+        missing.append(_("subject or message"))
     if missing:
-        raise BadInput(f"{source}: the header row lacks {', '.join(missing)}; the first row must name the columns")
+        raise BadInput(_("{source}: the header row lacks {columns}; the first row must name the columns")
+                       .format(source=source, columns=", ".join(missing)))
     return names
 
 
@@ -99,7 +129,7 @@ def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: s
         extra = [v for v in values[width:] if str(v).strip()]
         row = Row(number, {h: values[i] if i < len(values) else "" for i, h in enumerate(header)})
         if extra:
-            row.values["__extra__"] = f"{len(extra)} value(s) beyond the last column"
+            row.values["__extra__"] = _("{n} value(s) beyond the last column").format(n=len(extra))
         rows.append(row)
     return rows
 
@@ -108,16 +138,18 @@ def read(path: Path, encoding: Optional[str] = None, sheet: Optional[str] = None
     suffix = path.suffix.lower()
     if not path.is_file():
         if path.is_dir():
-            raise BadInput(f"{path}: a folder, not a file; give a CSV or .xlsx file")
+            raise BadInput(_("{path}: a folder, not a file; give a CSV or .xlsx file").format(path=path))
         if path.exists():  # a named pipe or a device: reading it could wait for ever
-            raise BadInput(f"{path}: not a regular file; save the records to a CSV or .xlsx file and import that")
-        raise BadInput(f"{path}: no such file")
+            raise BadInput(_("{path}: not a regular file; save the records to a CSV or .xlsx file and import that")
+                           .format(path=path))
+        raise BadInput(_("{path}: no such file").format(path=path))
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, sheet)
     if suffix in (".xls", ".ods", ".numbers"):
-        raise BadInput(f"{path}: {suffix} files cannot be read; save the sheet as .xlsx or as CSV UTF-8")
+        raise BadInput(_("{path}: {suffix} files cannot be read; save the sheet as .xlsx or as CSV UTF-8")
+                       .format(path=path, suffix=suffix))
     if sheet:
-        raise BadInput("--sheet is for .xlsx files")
+        raise BadInput(_("--sheet is for .xlsx files"))
     return read_csv(path, encoding)
 
 
@@ -127,12 +159,12 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
     try:
         text = data.decode(enc)
     except LookupError:
-        raise BadInput(f"unknown encoding {encoding!r}; try utf-8 or cp1252") from None
+        raise BadInput(_("unknown encoding {encoding!r}; try utf-8 or cp1252").format(encoding=encoding)) from None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise BadInput(
-            f"{path}:{line}: not {enc} text; save it as 'CSV UTF-8', or give its encoding "
-            "(spreadsheets on Windows write --encoding cp1252)"
+            _("{path}:{line}: not {encoding} text; save it as 'CSV UTF-8', or give its encoding "
+              "(spreadsheets on Windows write --encoding cp1252)").format(path=path, line=line, encoding=enc)
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -147,7 +179,7 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
     except csv.Error as exc:
         raise _unreadable(path, reader.line_num, exc) from None
     if not records:
-        raise BadInput(f"{path}: the file is empty; it needs a header row and one row per ticket")
+        raise BadInput(_("{path}: the file is empty; it needs a header row and one row per ticket").format(path=path))
     source = str(path)
     header = _header(records[0], source)
     return Table(source, _rows(header, ((i + 2, r) for i, r in enumerate(records[1:])), source), delimiter)
@@ -155,9 +187,9 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
 
 def _unreadable(path: Path, line: int, exc: csv.Error) -> BadInput:
     if "field limit" in str(exc):
-        return BadInput(f"{path}:{line}: a cell is longer than {csv.field_size_limit():,} characters, "
-                        "more than a record holds; is this the right file?")
-    return BadInput(f"{path}:{line}: unreadable CSV: {exc}")
+        return BadInput(_("{path}:{line}: a cell is longer than {limit:,} characters, more than a record holds; "
+                          "is this the right file?").format(path=path, line=line, limit=csv.field_size_limit()))
+    return BadInput(_("{path}:{line}: unreadable CSV: {problem}").format(path=path, line=line, problem=exc))
 
 
 def _delimiter(first_line: str) -> str:
@@ -176,24 +208,25 @@ def read_xlsx(path: Path, sheet: Optional[str] = None) -> Table:
         import openpyxl
     except ImportError:
         raise MissingExtra(
-            "reading .xlsx needs openpyxl: install lpsectl with the xlsx extra "
-            "(pip install 'lpsectl[xlsx]'), or save the sheet as CSV UTF-8"
+            _("reading .xlsx needs openpyxl: install lpsectl with the xlsx extra "
+              "(pip install 'lpsectl[xlsx]'), or save the sheet as CSV UTF-8")
         ) from None
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise BadInput(f"{path}: not a readable .xlsx workbook ({exc})") from None
+        raise BadInput(_("{path}: not a readable .xlsx workbook ({problem})").format(path=path, problem=exc)) from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
-                raise BadInput(f"{path}: no sheet {sheet!r}; the sheets are {', '.join(wb.sheetnames)}")
+                raise BadInput(_("{path}: no sheet {sheet!r}; the sheets are {sheets}")
+                               .format(path=path, sheet=sheet, sheets=", ".join(wb.sheetnames)))
             ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         header_cells = next(it, None)
         if header_cells is None:
-            raise BadInput(f"{path}: the sheet is empty; it needs a header row and one row per ticket")
+            raise BadInput(_("{path}: the sheet is empty; it needs a header row and one row per ticket").format(path=path))
         source = f"{path}" + (f" [{sheet}]" if sheet else "")
         header = _header(list(header_cells), source)
         rows = _rows(header, ((i + 2, [_cell(c) for c in r]) for i, r in enumerate(it)), source)
@@ -262,7 +295,7 @@ def build(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo, operator:
     if problems:
         raise BadRows(table.source, problems, count)
     if not count:
-        raise BadInput(f"{table.source}: no rows under the header; nothing to import")
+        raise BadInput(_("{source}: no rows under the header; nothing to import").format(source=table.source))
     return Built(tickets, count)
 
 
@@ -287,7 +320,7 @@ def _time(values: dict, key: str, tz: tzinfo, now: datetime, why: list[str]) -> 
         why.append(str(exc))
         return None
     if t > now + FUTURE_SLACK:
-        why.append(f"{key} {raw!r} is in the future")
+        why.append(_("{column} {value!r} is in the future").format(column=key, value=raw))
     return t
 
 
@@ -298,10 +331,10 @@ def _ticket(row: Row, why: list[str], ids: Optional[IdMaker], tz: tzinfo, operat
         why.append(str(v["__extra__"]))
     channel = _vocab(CHANNEL, v, "channel", why)
     if channel is None and _get(v, "channel") is None:
-        why.append("channel is empty")
+        why.append(_("channel is empty"))
     created = _time(v, "created_at", tz, now, why)
     if created is None and _get(v, "created_at") is None:
-        why.append("created_at is empty")
+        why.append(_("created_at is empty"))
     kind = _vocab(KIND, v, "kind", why)
     difficulty = _vocab(DIFFICULTY, v, "difficulty", why)
     tier = _vocab(TIER, v, "tier", why) or "helpdesk"
@@ -314,13 +347,13 @@ def _ticket(row: Row, why: list[str], ids: Optional[IdMaker], tz: tzinfo, operat
     ref = _get(v, "ref")
     subject, message = _get(v, "subject"), _get(v, "message")
     if subject is None and message is None:
-        why.append("subject and message are both empty")
+        why.append(_("subject and message are both empty"))
     if reporter.email and "@" not in reporter.email:
-        why.append(f"email {reporter.email!r} is not an e-mail address")
+        why.append(_("email {email!r} is not an e-mail address").format(email=reporter.email))
     if channel:
         missing = workflow.missing_identity(channel, reporter, ref)
         if missing:
-            why.append(f"{workflow.with_article(channel)} ticket needs {', '.join(missing)}")
+            why.append(workflow.needs_identity(channel, missing))
     # The outcome the row records, and whether its columns agree.
     answered = answer is not None or answered_at is not None
     ended = closed_at is not None or resolution is not None
@@ -328,14 +361,14 @@ def _ticket(row: Row, why: list[str], ids: Optional[IdMaker], tz: tzinfo, operat
         status = "closed" if ended else "answered" if answered else "open"
     if status in ("open", "waiting") and (answered or ended):
         given = [k for k in ("answer", "answered_at", "closed_at", "resolution") if _get(v, k)]
-        why.append(f"status {status} but {', '.join(given)} given")
+        why.append(_("status {status} but {columns} given").format(status=status, columns=", ".join(given)))
     elif status == "answered" and ended:
         given = [k for k in ("closed_at", "resolution") if _get(v, k)]
-        why.append(f"status answered but {', '.join(given)} given (status closed?)")
+        why.append(_("status answered but {columns} given (status closed?)").format(columns=", ".join(given)))
     if created and answered_at and answered_at < created:
-        why.append("answered_at is before created_at")
+        why.append(_("answered_at is before created_at"))
     if created and closed_at and closed_at < (answered_at or created):
-        why.append(f"closed_at is before {'answered_at' if answered_at else 'created_at'}")
+        why.append(_("closed_at is before {column}").format(column="answered_at" if answered_at else "created_at"))
     if why or ids is None or created is None or channel is None:
         return None
     act = workflow.Act(operator, created, now, at_given=True)
