@@ -15,6 +15,7 @@ from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Ticket
 from lpsectl.regularfile import kind_of
 from lpsectl.store import ID_RE, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket
+from lpsectl.i18n import _
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
 
@@ -59,7 +60,7 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
         if len(paths) > 1:
             for p in paths:
                 others = ", ".join(x for x in paths if x != p)
-                problems.append(Problem(p, 2, f"duplicate id {tid}: also in {others}; both are kept"))
+                problems.append(Problem(p, 2, _("duplicate id {tid}: also in {others}; both are kept").format(tid=tid, others=others)))
     problems.extend(_stray(hd))
     named = {p.path for p in problems}
     if moving is not None:  # the import at work commits its own files when it finishes
@@ -106,13 +107,13 @@ def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple
             out.append((rel, path.stem.upper(), [Problem(exc.path, exc.line, exc.problem)]))
             continue
         except OSError as exc:  # gone since the walk, or unreadable
-            out.append((rel, path.stem.upper(), [Problem(rel, None, f"cannot read this file ({exc.strerror or exc})")]))
+            out.append((rel, path.stem.upper(), [Problem(rel, None, _("cannot read this file ({problem})").format(problem=exc.strerror or exc))]))
             continue
         m = ID_RE.match(t.id)
         expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
         problems = []
         if os.path.normcase(os.path.realpath(expected)) != os.path.normcase(os.path.realpath(name)):
-            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}"))
+            problems.append(Problem(rel, 2, _("ticket {id} belongs in {path}").format(id=t.id, path=_rel(expected))))
         problems.extend(_conflicts(t, Path(backup) if backup and os.path.exists(backup) else path, rel))
         out.append((rel, t.id, problems))
     return out
@@ -132,8 +133,8 @@ def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:
         e = c.event
         out.append(Problem(
             rel, lines[c.index] if c.index < len(lines) else None,
-            f"conflict: {e.action} by {e.by} at {e.at.isoformat()}: {c.why}; "
-            f"settle it with the next action or a note (lpsectl note {t.id} -m ...)",
+            _("conflict: {action} by {by} at {value}: {why}; settle it with the next action or a note "
+              "(lpsectl note {id} -m ...)").format(action=e.action, by=e.by, value=e.at.isoformat(), why=c.why, id=t.id),
         ))
     return out
 
@@ -205,7 +206,7 @@ def _stray(hd: Helpdesk) -> list[Problem]:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            out.append(Problem(hd.rel(Path(folder)), None, f"cannot read this folder ({exc.strerror})"))
+            out.append(Problem(hd.rel(Path(folder)), None, _("cannot read this folder ({problem})").format(problem=exc.strerror)))
             continue
         subfolders = []
         for e in entries:
@@ -224,7 +225,7 @@ def _stray(hd: Helpdesk) -> list[Problem]:
                 continue
             if e.name in _ALLOWED_OTHER or (e.name.startswith(".") and e.name.endswith(".tmp")):
                 continue
-            out.append(Problem(hd.rel(Path(e.path)), None, "not a ticket file (a leftover of a merge or an edit?)"))
+            out.append(Problem(hd.rel(Path(e.path)), None, _("not a ticket file (a leftover of a merge or an edit?)")))
         stack.extend(reversed(subfolders))
     return out
 

@@ -14,6 +14,7 @@ import yaml
 from lpsectl.errors import BadInput
 from lpsectl.model import DIFFICULTY
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+from lpsectl.i18n import _
 
 CONFIG_NAME = "lpsectl.yaml"
 
@@ -123,38 +124,38 @@ _MAIL_KEYS = ("smtp_host", "smtp_port", "security", "username", "password_comman
 
 def _mail(path: Path, raw: Any, office: Office) -> MailConfig:
     if not isinstance(raw, dict):
-        raise _bad(path, "mail", "must be a mapping of smtp_host, smtp_port, security, ...")
+        raise _bad(path, "mail", _("must be a mapping of smtp_host, smtp_port, security, ..."))
     if "password" in raw:
-        raise _bad(path, "mail.password", "a password is never kept in the configuration (it is committed "
-                   "to git); remove it and set LPSECTL_SMTP_PASSWORD or mail.password_command")
+        raise _bad(path, "mail.password", _("a password is never kept in the configuration (it is committed to git); remove it and set "
+                                            "LPSECTL_SMTP_PASSWORD or mail.password_command"))
     for key in raw:
         if key not in _MAIL_KEYS:
-            raise _bad(path, f"mail.{key}", f"unknown key; use {', '.join(_MAIL_KEYS)}")
+            raise _bad(path, f"mail.{key}", _("unknown key; use {items}").format(items=', '.join(_MAIL_KEYS)))
     host = raw.get("smtp_host")
     if not isinstance(host, str) or not host.strip():
-        raise _bad(path, "mail.smtp_host", "the mail server's name is required, e.g. smtp.gmail.com")
+        raise _bad(path, "mail.smtp_host", _("the mail server's name is required, e.g. smtp.gmail.com"))
     security = str(raw.get("security", "starttls")).strip().lower()
     if security not in SECURITY:
-        raise _bad(path, "mail.security", f"{raw.get('security')!r} is not one of {', '.join(SECURITY)}")
+        raise _bad(path, "mail.security", _("{value!r} is not one of {items}").format(value=raw.get('security'), items=', '.join(SECURITY)))
     port = raw.get("smtp_port", _DEFAULT_PORT[security])
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-        raise _bad(path, "mail.smtp_port", f"{port!r} is not a port number (587 for starttls, 465 for ssl)")
+        raise _bad(path, "mail.smtp_port", _("{port!r} is not a port number (587 for starttls, 465 for ssl)").format(port=port))
     flags = {}
     for key in ("acknowledge", "send_answers"):
         value = raw.get(key, False)
         if not isinstance(value, bool):
-            raise _bad(path, f"mail.{key}", f"must be true or false, not {value!r}")
+            raise _bad(path, f"mail.{key}", _("must be true or false, not {value!r}").format(value=value))
         flags[key] = value
     texts: dict[str, Optional[str]] = {}
     for key in ("username", "from", "cafile"):
         value = raw.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise _bad(path, f"mail.{key}", f"must be text, not {value!r}")
+            raise _bad(path, f"mail.{key}", _("must be text, not {value!r}").format(value=value))
         texts[key] = value.strip() if value is not None else None
     sender = texts["from"] or office.email
     if sender is not None and ("@" not in sender or any(c in sender for c in " <>\r\n")):
         raise _bad(path, "mail.from" if texts["from"] else "office.email",
-                   f"{sender!r} is not a plain e-mail address like helpdesk@lpse.example.go.id")
+                   _("{sender!r} is not a plain e-mail address like helpdesk@lpse.example.go.id").format(sender=sender))
     command = raw.get("password_command")
     argv: Optional[list[str]] = None
     if command is not None:
@@ -164,15 +165,14 @@ def _mail(path: Path, raw: Any, office: Office) -> MailConfig:
             try:
                 argv = shlex.split(command)  # split like a shell would, but never run by one
             except ValueError as exc:
-                raise _bad(path, "mail.password_command", f"cannot be split into words ({exc})") from None
+                raise _bad(path, "mail.password_command", _("cannot be split into words ({problem})").format(problem=exc)) from None
         elif isinstance(command, list) and all(isinstance(w, str) for w in command):
             argv = list(command)
         if not argv:
-            raise _bad(path, "mail.password_command", "must be a command and its arguments, "
-                       "e.g. [pass, show, lpse/smtp]")
+            raise _bad(path, "mail.password_command", _("must be a command and its arguments, e.g. [pass, show, lpse/smtp]"))
     timeout = raw.get("timeout", 30)
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
-        raise _bad(path, "mail.timeout", f"{timeout!r} is not a number of seconds between 0 and 600")
+        raise _bad(path, "mail.timeout", _("{timeout!r} is not a number of seconds between 0 and 600").format(timeout=timeout))
     cafile = None
     if texts["cafile"]:
         cafile = Path(texts["cafile"]).expanduser()
@@ -186,7 +186,7 @@ def _mail(path: Path, raw: Any, office: Office) -> MailConfig:
 
 
 def _bad(path: Path, key: str, problem: str) -> BadInput:
-    return ConfigProblem(path, None, f"{key}: {problem}; fix {CONFIG_NAME}")
+    return ConfigProblem(path, None, _("{key}: {problem}; fix {CONFIG_NAME}").format(key=key, problem=problem, CONFIG_NAME=CONFIG_NAME))
 
 
 # A line git writes into a file it could not merge.
@@ -200,14 +200,14 @@ def _text(path: Path, key: str, value: Any) -> Optional[str]:
     if value is None or isinstance(value, str):
         return value
     kind = {list: "a list", dict: "a mapping"}.get(type(value), f"the {type(value).__name__} {value!r}")
-    raise _bad(path, key, f"must be text, not {kind}; write one line of text, in quotes if it looks like a number")
+    raise _bad(path, key, _("must be text, not {kind}; write one line of text, in quotes if it looks like a number").format(kind=kind))
 
 
 def _days(path: Path, key: str, value: Any) -> frozenset[date]:
     if value is None:
         return frozenset()
     if not isinstance(value, list):
-        raise _bad(path, key, "must be a list of dates YYYY-MM-DD")
+        raise _bad(path, key, _("must be a list of dates YYYY-MM-DD"))
     out = set()
     for item in value:
         if isinstance(item, date):
@@ -216,7 +216,7 @@ def _days(path: Path, key: str, value: Any) -> frozenset[date]:
         try:
             out.add(date.fromisoformat(str(item)))
         except ValueError:
-            raise _bad(path, key, f"{item!r} is not a date YYYY-MM-DD") from None
+            raise _bad(path, key, _("{item!r} is not a date YYYY-MM-DD").format(item=item)) from None
     return frozenset(out)
 
 
@@ -226,9 +226,9 @@ MAX_DAYS = 1000
 
 def _positive_int(path: Path, key: str, value: Any, unit: str = "days", most: Optional[int] = MAX_DAYS) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _bad(path, key, f"must be a whole number of {unit}, not {value!r}")
+        raise _bad(path, key, _("must be a whole number of {unit}, not {value!r}").format(unit=unit, value=value))
     if most is not None and value > most:
-        raise _bad(path, key, f"{value} {unit} is more than {most}")
+        raise _bad(path, key, _("{value} {unit} is more than {most}").format(value=value, unit=unit, most=most))
     return value
 
 
@@ -237,27 +237,28 @@ def load(path: Path) -> Config:
         # Never through a symlink (to /dev/zero, say), never waiting on a FIFO.
         text = read_regular(path, MAX_CONFIG_BYTES)[0].decode("utf-8")
     except NotRegular as exc:
-        raise ConfigProblem(path, None, f"not a regular file ({exc.kind}); make {CONFIG_NAME} a plain file") from None
+        raise ConfigProblem(path, None, _("not a regular file ({kind}); make {CONFIG_NAME} a plain file").format(kind=exc.kind, CONFIG_NAME=CONFIG_NAME)) from None
     except TooLarge as exc:
-        raise ConfigProblem(path, None, f"{exc.size} bytes: too large for a configuration; fix {CONFIG_NAME}") from None
+        raise ConfigProblem(path, None, _("{size} bytes: too large for a configuration; fix {CONFIG_NAME}").format(size=exc.size, CONFIG_NAME=CONFIG_NAME)) from None
     except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+        raise BadInput(_("cannot read {path}: {problem}").format(path=path, problem=exc.strerror)) from None
     except UnicodeDecodeError:
-        raise ConfigProblem(path, None, f"not UTF-8 text; save {CONFIG_NAME} as UTF-8") from None
+        raise ConfigProblem(path, None, _("not UTF-8 text; save {CONFIG_NAME} as UTF-8").format(CONFIG_NAME=CONFIG_NAME)) from None
     conflict = _CONFLICT.search(text)
     if conflict:
         raise ConfigProblem(
             path, text.count("\n", 0, conflict.start()) + 1,
-            f"git conflict marker: the merge of {CONFIG_NAME} is not finished; keep both desks' settings, "
-            f"remove the <<<<<<< ======= >>>>>>> lines, then `git add {CONFIG_NAME}` and `git commit`")
+            _("git conflict marker: the merge of {CONFIG_NAME} is not finished; keep both desks' "
+              "settings, remove the <<<<<<< ======= >>>>>>> lines, then `git add {CONFIG_NAME}` and `git "
+              "commit`").format(CONFIG_NAME=CONFIG_NAME))
     try:
         raw = yaml.load(text, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigProblem(path, mark.line + 1 if mark else None,
-                            f"invalid YAML in the configuration; fix {CONFIG_NAME}") from None
+                            _("invalid YAML in the configuration; fix {CONFIG_NAME}").format(CONFIG_NAME=CONFIG_NAME)) from None
     if not isinstance(raw, dict):
-        raise ConfigProblem(path, None, f"the configuration must be a mapping; fix {CONFIG_NAME}")
+        raise ConfigProblem(path, None, _("the configuration must be a mapping; fix {CONFIG_NAME}").format(CONFIG_NAME=CONFIG_NAME))
     return from_dict(raw, path)
 
 
@@ -265,14 +266,14 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     cfg = Config(raw=copy.deepcopy(raw))
     office = raw.get("office") or {}
     if not isinstance(office, dict):
-        raise _bad(path, "office", "must be a mapping")
+        raise _bad(path, "office", _("must be a mapping"))
     cfg.office = Office(**{k: _text(path, f"office.{k}", office[k])
                            for k in Office.__dataclass_fields__ if k in office})
     if not cfg.office.name:
         cfg.office.name = "LPSE"
     lang = str(raw.get("language", "id")).lower()
     if lang not in ("id", "en"):
-        raise _bad(path, "language", f"{lang!r} is not id or en")
+        raise _bad(path, "language", _("{lang!r} is not id or en").format(lang=lang))
     cfg.language = lang
     tzname = str(raw.get("timezone", "Asia/Jakarta"))
     from lpsectl.clock import zone  # local: clock imports this module's types
@@ -285,20 +286,20 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     try:
         cfg.office_close = time.fromisoformat(str(close))
     except ValueError:
-        raise _bad(path, "office_close", f"{close!r} is not a time HH:MM") from None
+        raise _bad(path, "office_close", _("{close!r} is not a time HH:MM").format(close=close)) from None
     sla = raw.get("sla") or {}
     if not isinstance(sla, dict):
-        raise _bad(path, "sla", "must be a mapping")
+        raise _bad(path, "sla", _("must be a mapping"))
     if "first_response" in sla:
         cfg.first_response_days = _positive_int(path, "sla.first_response", sla["first_response"])
     res = sla.get("resolution") or {}
     if not isinstance(res, dict):
-        raise _bad(path, "sla.resolution", "must map difficulties to days")
+        raise _bad(path, "sla.resolution", _("must map difficulties to days"))
     for key, value in res.items():
         try:
             diff = DIFFICULTY.parse(key)
         except BadInput:
-            raise _bad(path, f"sla.resolution.{key}", f"unknown difficulty; use {', '.join(DIFFICULTY)}") from None
+            raise _bad(path, f"sla.resolution.{key}", _("unknown difficulty; use {items}").format(items=', '.join(DIFFICULTY))) from None
         cfg.resolution_days[diff] = _positive_int(path, f"sla.resolution.{key}", value)
     cfg.closed_days = _days(path, "closed_days", raw.get("closed_days"))
     cfg.open_days = _days(path, "open_days", raw.get("open_days"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from lpsectl.errors import LpseError
+from lpsectl.i18n import _
 
 
 # Above this many paths a commit is built without pathspecs (see _commit_many).
@@ -86,16 +87,16 @@ def _run(args: Sequence[str], cwd: Path, env: Optional[dict] = None, check: bool
             encoding="utf-8", errors="replace",
         )
     except FileNotFoundError:
-        raise GitError("git is not installed; install git or work outside a repository") from None
+        raise GitError(_("git is not installed; install git or work outside a repository")) from None
     if check and proc.returncode != 0:
         msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        raise GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+        raise GitError(_("git {command} failed: {problem}").format(command=args[0], problem=msg[-1] if msg else proc.returncode))
     return proc
 
 
 def _failed(args: Sequence[str], proc: subprocess.CompletedProcess) -> GitError:
     msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-    return GitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+    return GitError(_("git {command} failed: {problem}").format(command=args[0], problem=msg[-1] if msg else proc.returncode))
 
 
 def git_available() -> bool:
@@ -204,9 +205,9 @@ class GitRepo:
         branch = self.branch_ref()
         if branch is None:
             raise Detached(
-                f"{self.root} is on a detached HEAD (no branch is checked out), so nothing can be "
-                "recorded here; get back to the helpdesk's branch with `git switch NAME` (`git branch` "
-                "lists them; `git switch -` returns to the last one), then run this again; nothing was written")
+                _("{root} is on a detached HEAD (no branch is checked out), so nothing can be recorded here; "
+                  "get back to the helpdesk's branch with `git switch NAME` (`git branch` lists them; `git "
+                  "switch -` returns to the last one), then run this again; nothing was written").format(root=self.root))
         return branch
 
     def path_state(self, path: Path) -> PathState:
@@ -259,8 +260,8 @@ class GitRepo:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             why = next((ln for ln in err if "Not updating" in ln), err[-1] if err else str(proc.returncode))
             why = why.removeprefix("fatal: ").removeprefix("warning: ")
-            raise GitError(f"git could not record the commit ({why}); nothing was written: "
-                           "put right what git says, then run this again")
+            raise GitError(_("git could not record the commit ({why}); nothing was written: put right what git says, "
+                             "then run this again").format(why=why))
         return out[0]
 
     def _commit_file_signed(self, rel: str, data: bytes, message: str, operator: str,
@@ -292,8 +293,8 @@ class GitRepo:
                      state.head or "0" * len(blob))
         except GitError as exc:
             why = str(exc).partition(": ")[2].removeprefix("error: ").removeprefix("fatal: ")
-            raise GitError(f"git could not record the commit ({why}); nothing was written: "
-                           "put right what git says, then run this again") from None
+            raise GitError(_("git could not record the commit ({why}); nothing was written: put right what git says, "
+                             "then run this again").format(why=why)) from None
         return sha
 
     def _run_bytes(self, args: list[str], data: bytes) -> str:
@@ -301,7 +302,7 @@ class GitRepo:
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise GitError(f"git {args[0]} failed: {err[-1] if err else proc.returncode}")
+            raise GitError(_("git {command} failed: {problem}").format(command=args[0], problem=err[-1] if err else proc.returncode))
         return proc.stdout.decode("ascii", "replace")
 
     def _fast_import(self, stream: bytes) -> subprocess.CompletedProcess:
@@ -313,7 +314,7 @@ class GitRepo:
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
         except FileNotFoundError:
-            raise GitError("git is not installed; install git or work outside a repository") from None
+            raise GitError(_("git is not installed; install git or work outside a repository")) from None
 
     def previous_blob(self, path: Path) -> tuple[bool, Optional[str]]:
         """``path``'s blob just before the last commit that changed it: (found, blob or None if absent).
@@ -562,7 +563,7 @@ class GitRepo:
                 errors="replace", start_new_session=(os.name != "nt"),
             )
         except FileNotFoundError:
-            raise GitError("git is not installed; install git or work outside a repository") from None
+            raise GitError(_("git is not installed; install git or work outside a repository")) from None
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -689,7 +690,7 @@ class GitRepo:
                               cwd=str(self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
         if proc.returncode != 0:
-            raise GitError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+            raise GitError(_("git cat-file failed: {value}").format(value=proc.stderr.decode('utf-8', 'replace').strip()))
         return proc.stdout
 
     def merge_conflicts(self, a: str, b: str, resolved_by_driver: Optional[str] = None) -> Optional[list[str]]:

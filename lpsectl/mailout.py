@@ -27,6 +27,7 @@ from typing import Any, Optional
 from lpsectl.config import Config, MailConfig
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.model import Ticket
+from lpsectl.i18n import _
 
 PASSWORD_VAR = "LPSECTL_SMTP_PASSWORD"
 # The password command is a program of the office's choosing (pass, secret-tool, ...).
@@ -40,10 +41,10 @@ class MailFailed(LpseError):
 def need_mail(cfg: Config, what: str) -> MailConfig:
     """The ``mail:`` section, or a usage error saying how to set it up."""
     if cfg.mail is None:
-        raise BadInput(f"{what} needs the office's mail server: add a `mail:` section with smtp_host "
-                       "to lpsectl.yaml (see docs/mail.md)")
+        raise BadInput(_("{what} needs the office's mail server: add a `mail:` section with smtp_host to "
+                         "lpsectl.yaml (see docs/mail.md)").format(what=what))
     if not cfg.mail.from_addr:
-        raise BadInput(f"{what} needs a sender address: set mail.from or office.email in lpsectl.yaml")
+        raise BadInput(_("{what} needs a sender address: set mail.from or office.email in lpsectl.yaml").format(what=what))
     return cfg.mail
 
 
@@ -59,7 +60,7 @@ def address(name: Optional[str], addr: str, what: str) -> Address:
         # Display names with control characters or line breaks cannot inject headers.
         return Address(display_name=_one_line(name), addr_spec=addr.strip())
     except (ValueError, IndexError, TypeError) as exc:
-        raise BadInput(f"{what} {addr!r} is not an address mail can go to ({exc})") from None
+        raise BadInput(_("{what} {addr!r} is not an address mail can go to ({problem})").format(what=what, addr=addr, problem=exc)) from None
 
 
 def _domain(addr: str) -> str:
@@ -94,8 +95,8 @@ def _subject_ref(t: Ticket) -> str:
 
 def reporter_address(t: Ticket) -> Address:
     if not t.reporter.email:
-        raise BadInput(f"ticket {t.id} has no e-mail address to send to; add one with "
-                       f"`lpsectl edit {t.id} --email ADDR`")
+        raise BadInput(_("ticket {id} has no e-mail address to send to; add one with `lpsectl edit {id} --email "
+                         "ADDR`").format(id=t.id))
     return address(t.reporter.name, t.reporter.email, f"ticket {t.id}'s e-mail")
 
 
@@ -155,17 +156,15 @@ def password(mail: MailConfig) -> Optional[str]:
             done = subprocess.run(mail.password_command, capture_output=True, timeout=PASSWORD_COMMAND_TIMEOUT,
                                   stdin=subprocess.DEVNULL, check=False)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise MailFailed(f"mail.password_command {mail.password_command[0]!r} could not run ({exc}); "
-                             "fix it in lpsectl.yaml") from None
+            raise MailFailed(_("mail.password_command {value!r} could not run ({problem}); fix it in lpsectl.yaml").format(value=mail.password_command[0], problem=exc)) from None
         if done.returncode != 0:
-            raise MailFailed(f"mail.password_command {mail.password_command[0]!r} failed (exit "
-                             f"{done.returncode}); run it by hand to see why")
+            raise MailFailed(_("mail.password_command {value!r} failed (exit {returncode}); run it by hand to see why").format(value=mail.password_command[0], returncode=done.returncode))
         text = done.stdout.decode("utf-8", "replace").rstrip("\r\n")
         if text:
             return text
-        raise MailFailed(f"mail.password_command {mail.password_command[0]!r} printed no password")
-    raise BadInput(f"mail.username is set but there is no password: set {PASSWORD_VAR} or "
-                   "mail.password_command in lpsectl.yaml")
+        raise MailFailed(_("mail.password_command {value!r} printed no password").format(value=mail.password_command[0]))
+    raise BadInput(_("mail.username is set but there is no password: set {PASSWORD_VAR} or "
+                     "mail.password_command in lpsectl.yaml").format(PASSWORD_VAR=PASSWORD_VAR))
 
 
 def tls_context(mail: MailConfig) -> ssl.SSLContext:
@@ -174,8 +173,7 @@ def tls_context(mail: MailConfig) -> ssl.SSLContext:
         try:
             ctx.load_verify_locations(cafile=str(mail.cafile))  # in addition to the system's CAs
         except (OSError, ssl.SSLError) as exc:
-            raise BadInput(f"mail.cafile {mail.cafile}: cannot be read as PEM certificates "
-                           f"({getattr(exc, 'strerror', None) or exc})") from None
+            raise BadInput(_("mail.cafile {cafile}: cannot be read as PEM certificates ({value})").format(cafile=mail.cafile, value=getattr(exc, 'strerror', None) or exc)) from None
     return ctx
 
 
@@ -209,8 +207,8 @@ class Mailer:
             self.smtp.ehlo()
             if mail.security == "starttls":
                 if not self.smtp.has_extn("starttls"):
-                    raise MailFailed(f"TLS: the mail server {where} does not offer STARTTLS; "
-                                     "set mail.security to ssl (port 465) or ask its administrator")
+                    raise MailFailed(_("TLS: the mail server {where} does not offer STARTTLS; set mail.security to ssl (port 465) "
+                                       "or ask its administrator").format(where=where))
                 self.smtp.starttls(context=ctx)
                 self.smtp.ehlo()
             if mail.username is not None:
@@ -239,7 +237,7 @@ class Mailer:
             raise MailFailed(describe(exc, self.mail)) from None
         if refused:  # some recipients taken, others not: one recipient here, so not reached
             addr, (code, text) = next(iter(refused.items()))
-            raise MailFailed(f"the mail server refused the recipient {addr}: {_reply(code, text)}")
+            raise MailFailed(_("the mail server refused the recipient {addr}: {value}").format(addr=addr, value=_reply(code, text)))
 
     def _close(self) -> None:
         if self.smtp is not None:
@@ -275,8 +273,8 @@ def _login(smtp: smtplib.SMTP, user: str, secret: str) -> None:
     try:
         (user + secret).encode("ascii")
     except UnicodeEncodeError:
-        raise MailFailed("authentication failed: the password has non-ASCII characters and the mail "
-                         "server offers no AUTH PLAIN to send them; use an ASCII password") from None
+        raise MailFailed(_("authentication failed: the password has non-ASCII characters and the mail server offers no "
+                           "AUTH PLAIN to send them; use an ASCII password")) from None
     smtp.login(user, secret)
 
 
@@ -360,8 +358,8 @@ def wa_number(phone: str) -> str:
     else:
         number = ""
     if not 9 <= len(number) <= 15:
-        raise BadInput(f"the phone number {phone!r} cannot be made a WhatsApp number (like 62812...); "
-                       "correct it with `lpsectl edit ID --phone`")
+        raise BadInput(_("the phone number {phone!r} cannot be made a WhatsApp number (like 62812...); correct it "
+                         "with `lpsectl edit ID --phone`").format(phone=phone))
     return number
 
 

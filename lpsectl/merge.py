@@ -45,6 +45,7 @@ from lpsectl.clock import now as clock_now
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import REPORTER_FIELDS, Event, Reporter, Ticket
 from lpsectl.store import ALPHABET, RANDOM_LEN, Helpdesk
+from lpsectl.i18n import _
 
 DRIVER_NAME = "lpsectl"
 ATTRIBUTES = "tickets/**/*.yaml merge=lpsectl"
@@ -290,11 +291,11 @@ class DriverResult:
 
 def _fresh_id(old_id: str, folder: Path) -> str:
     stem = old_id.split("-", 1)[0] + "-"
-    for _ in range(1000):
+    for _attempt in range(1000):
         tid = stem + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
         if not (folder / f"{tid}.yaml").exists():
             return tid
-    raise LpseError("could not find a free ticket id")  # pragma: no cover
+    raise LpseError(_("could not find a free ticket id"))  # pragma: no cover
 
 
 def _keep_both(ours: Ticket, theirs_text: str, ours_file: Path, path: str) -> tuple[str, str, str]:

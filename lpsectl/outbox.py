@@ -33,6 +33,7 @@ from typing import Any, Optional
 
 from lpsectl.errors import LpseError
 from lpsectl.store import Helpdesk, atomic_write
+from lpsectl.i18n import _
 
 OUTBOX_DIR = Path(".lpsectl") / "outbox"
 STATES = ("queued", "sending", "failed")
@@ -148,7 +149,7 @@ class Outbox:
         mail = self.hd.config.mail
         try:
             if mail is None:
-                raise MailFailed("no `mail:` section in lpsectl.yaml any more")
+                raise MailFailed(_("no `mail:` section in lpsectl.yaml any more"))
             with Mailer(mail) as mailer:
                 for e in claimed:
                     try:

@@ -17,6 +17,7 @@ Imported only when something is rendered (it imports jinja2).
 """
 
 from __future__ import annotations
+from lpsectl.i18n import _
 
 import functools
 import re
@@ -65,7 +66,7 @@ def _cost(values: Any) -> int:
 
 def _check_format(spec: Any) -> None:
     if isinstance(spec, str) and _HUGE_WIDTH.search(spec):
-        raise TooMuchWork(f"a format width in {spec[:40]!r} is too wide (at most {MAX_TEXT:,})")
+        raise TooMuchWork(_("a format width in {value!r} is too wide (at most {MAX_TEXT:,})").format(value=spec[:40], MAX_TEXT=MAX_TEXT))
 
 
 class _Bound(NodeTransformer):
@@ -97,8 +98,8 @@ class BoundedSandbox(SandboxedEnvironment):
     def spend(self, steps: int = 1) -> None:
         self.steps_left -= steps
         if self.steps_left < 0:
-            raise TooMuchWork(f"the template does too much work (more than {MAX_STEPS:,} steps: "
-                              "loops, calls, filters); make it simpler")
+            raise TooMuchWork(_("the template does too much work (more than {MAX_STEPS:,} steps: loops, calls, filters); "
+                                "make it simpler").format(MAX_STEPS=MAX_STEPS))
 
     def _loop(self, seq: Any) -> Any:
         self.spend(_cost((seq,)))
@@ -108,7 +109,7 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def _joined(self, text: Any) -> Any:
         if _size(text) > MAX_TEXT:
-            raise TooMuchWork(f"a text of {len(text):,} characters is too long (at most {MAX_TEXT:,})")
+            raise TooMuchWork(_("a text of {value:,} characters is too long (at most {MAX_TEXT:,})").format(value=len(text), MAX_TEXT=MAX_TEXT))
         return text
 
     def charge_filters(self) -> None:
@@ -128,7 +129,7 @@ class BoundedSandbox(SandboxedEnvironment):
             if name in ("center", "indent"):
                 widths = [a for a in (*data[1:], *kwargs.values()) if isinstance(a, int)]
                 if any(w > MAX_TEXT for w in widths):
-                    raise TooMuchWork(f"a {name} width of {max(widths):,} is too wide (at most {MAX_TEXT:,})")
+                    raise TooMuchWork(_("a {name} width of {value:,} is too wide (at most {MAX_TEXT:,})").format(name=name, value=max(widths), MAX_TEXT=MAX_TEXT))
             if name == "format" and data:
                 _check_format(data[0])
             return f(*args, **kwargs)
@@ -152,7 +153,7 @@ class BoundedSandbox(SandboxedEnvironment):
         if isinstance(owner, str):
             method = getattr(obj, "__name__", "")
             if method in _PADDING and any(isinstance(a, int) and a > MAX_TEXT for a in args):
-                raise TooMuchWork(f"str.{method} to a width over {MAX_TEXT:,} is too wide")
+                raise TooMuchWork(_("str.{method} to a width over {MAX_TEXT:,} is too wide").format(method=method, MAX_TEXT=MAX_TEXT))
             if method in ("format", "format_map"):
                 _check_format(owner)
             self.spend(len(owner) // 16)
@@ -162,12 +163,12 @@ class BoundedSandbox(SandboxedEnvironment):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, _SIZED) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
-                    raise TooMuchWork(f"a repetition of {len(seq) * n:,} items is too long (at most {MAX_TEXT:,})")
+                    raise TooMuchWork(_("a repetition of {value:,} items is too long (at most {MAX_TEXT:,})").format(value=len(seq) * n, MAX_TEXT=MAX_TEXT))
         elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
             if left.bit_length() * right > MAX_POWER_BITS:
-                raise TooMuchWork(f"the power {left} ** {right} is too large")
+                raise TooMuchWork(_("the power {left} ** {right} is too large").format(left=left, right=right))
         elif operator == "+" and _size(left) + _size(right) > MAX_TEXT:
-            raise TooMuchWork(f"a sum of {_size(left) + _size(right):,} items is too long (at most {MAX_TEXT:,})")
+            raise TooMuchWork(_("a sum of {value:,} items is too long (at most {MAX_TEXT:,})").format(value=_size(left) + _size(right), MAX_TEXT=MAX_TEXT))
         return super().call_binop(context, operator, left, right)
 
     # -- rendering ----------------------------------------------------------

@@ -27,6 +27,7 @@ from lpsectl.regularfile import kind_of
 from lpsectl.store import (
     MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, not_regular_problem, remove_merge_leftovers,
 )
+from lpsectl.i18n import _
 
 MAX_ROUNDS = 8
 # Push refusals that mean "someone else pushed first": fetch, merge, retry.
@@ -76,19 +77,21 @@ def choose_remote(git: GitRepo, branch: str, name: Optional[str]) -> str:
     remotes = git.remotes()
     if name is not None:
         if name not in remotes:
-            known = f"; remotes here: {', '.join(remotes)}" if remotes else ""
-            raise BadInput(f"no remote {name!r}{known} (git remote -v lists them)")
+            if remotes:
+                raise BadInput(_("no remote {name!r}; remotes here: {remotes} (git remote -v lists them)")
+                               .format(name=name, remotes=", ".join(remotes)))
+            raise BadInput(_("no remote {name!r} (git remote -v lists them)").format(name=name))
         return name
     if not remotes:
-        raise NotFound("no remote: add one with git remote add origin URL, then sync again")
-    upstream, _ = git.upstream(branch)
+        raise NotFound(_("no remote: add one with git remote add origin URL, then sync again"))
+    upstream, _merge_ref = git.upstream(branch)
     if upstream in remotes:
         return upstream  # type: ignore[return-value]
     if "origin" in remotes:
         return "origin"
     if len(remotes) == 1:
         return remotes[0]
-    raise BadInput(f"several remotes ({', '.join(remotes)}): choose one with --remote NAME")
+    raise BadInput(_("several remotes ({items}): choose one with --remote NAME").format(items=', '.join(remotes)))
 
 
 def _fetch(git: GitRepo, remote: str, url: str) -> None:
@@ -100,8 +103,8 @@ def _fetch(git: GitRepo, remote: str, url: str) -> None:
         why = (fatal or lines or [f"git fetch exited {proc.returncode}"])[0]
         why = why.removeprefix("fatal: ").removeprefix("error: ")
         raise Unreachable(
-            f"cannot reach remote {remote!r} ({url}): {why}; check the address "
-            "(git remote -v) and the network or shared drive, then sync again; nothing was changed"
+            _("cannot reach remote {remote!r} ({url}): {why}; check the address (git remote -v) and the "
+              "network or shared drive, then sync again; nothing was changed").format(remote=remote, url=url, why=why)
         )
 
 
@@ -164,7 +167,7 @@ def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, opera
             conflicts = git.conflicted()
             finish_interrupted_merge(hd)
             if "index.lock" in proc.stderr or "Unable to write index" in proc.stderr:  # a live git holds it
-                raise GitError(f"{git.index_lock_message()}; nothing was changed")
+                raise GitError(_("{value}; nothing was changed").format(value=git.index_lock_message()))
             raise _merge_failure(proc, conflicts, remote, branch)
         renames = [Renamed(*r) for r in merge.read_renames(gd)]
         if renames:
@@ -186,17 +189,17 @@ def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> Lpse
     text = proc.stderr.strip() or proc.stdout.strip()
     if "unrelated histories" in text:
         return Refused(
-            f"{remote}/{branch} shares no history with this helpdesk: set up a desk by cloning "
-            "the remote, then `lpsectl init` inside the clone; nothing was changed"
+            _("{remote}/{branch} shares no history with this helpdesk: set up a desk by cloning the "
+              "remote, then `lpsectl init` inside the clone; nothing was changed").format(remote=remote, branch=branch)
         )
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if "would be overwritten" in text:
         files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
         return Refused(
-            f"sync stopped: uncommitted changes to {', '.join(files) or 'some files'} would be "
-            "overwritten; commit or move them, then sync again; nothing was changed"
+            _("sync stopped: uncommitted changes to {value} would be overwritten; commit or move them, "
+              "then sync again; nothing was changed").format(value=', '.join(files) or 'some files')
         )
-    return GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
+    return GitError(_("git merge failed: {value}; nothing was changed").format(value=lines[-1] if lines else proc.returncode))
 
 
 def _is_ticket_path(rel: str) -> bool:
@@ -245,9 +248,9 @@ def _refuse_irregular_incoming(hd: Helpdesk, git: GitRepo, head: str, their: str
     if bad:
         modes = {rel: mode for _, mode, rel in entries}
         what = ", ".join(f"{rel} ({_mode_kind(modes[rel])})" for rel in bad)
-        raise Refused(f"sync stopped: {remote}/{branch} has {what}: not a regular file, which no desk "
-                      "may take in; nothing came in from it; on the desk that committed it, `git rm` it, "
-                      "commit and sync, then sync here again")
+        raise Refused(_("sync stopped: {remote}/{branch} has {what}: not a regular file, which no desk may take "
+                        "in; nothing came in from it; on the desk that committed it, `git rm` it, commit and sync, "
+                        "then sync here again").format(remote=remote, branch=branch, what=what))
 
 
 def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str) -> list[Damaged]:
@@ -271,16 +274,16 @@ def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str)
         path = git.root / rel
         size = git.blob_size(head, rel)
         if size is not None and size > MAX_TICKET_BYTES:
-            damaged.append(Damaged(hd.rel(path), None, f"{size} bytes, larger than any ticket"))
+            damaged.append(Damaged(hd.rel(path), None, _("{size} bytes, larger than any ticket").format(size=size)))
             continue
         try:
             try:
                 text = git.blob(head, rel).decode("utf-8")
             except UnicodeDecodeError:
-                raise Damaged(hd.rel(path), None, "not UTF-8 text") from None
+                raise Damaged(hd.rel(path), None, _("not UTF-8 text")) from None
             t = hd.parse(path, text)
             if path.parent != hd.path_for(t.id).parent:
-                raise Damaged(hd.rel(path), 2, f"ticket {t.id} belongs in {hd.rel(hd.path_for(t.id))}")
+                raise Damaged(hd.rel(path), 2, _("ticket {id} belongs in {path}").format(id=t.id, path=hd.rel(hd.path_for(t.id))))
         except Damaged as exc:
             damaged.append(exc)
     return damaged
@@ -400,11 +403,11 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
         size = git.blob_size(their, rel)
         try:
             if size is None or size > MAX_TICKET_BYTES:
-                raise Damaged(rel, None, "not a ticket file that can be read")
+                raise Damaged(rel, None, _("not a ticket file that can be read"))
             try:
                 hd.parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
             except UnicodeDecodeError:
-                raise Damaged(rel, None, "not UTF-8 text") from None
+                raise Damaged(rel, None, _("not UTF-8 text")) from None
         except Damaged as exc:
             out.append(Unmergeable(rel, exc.line, f"{exc.problem} in {where}'s version, which this desk "
                                    "changed too: `lpsectl sync` cannot merge it by rule; the desk that "
@@ -414,26 +417,26 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
 
 def require_git(hd: Helpdesk) -> GitRepo:
     if hd.git is None:
-        raise Refused(f"{hd.root} is not in a git repository: there is nothing to sync; "
-                      "run `git init` there, then `lpsectl init`")
+        raise Refused(_("{root} is not in a git repository: there is nothing to sync; run `git init` there, then "
+                        "`lpsectl init`").format(root=hd.root))
     return hd.git
 
 
 def _ready(git: GitRepo) -> str:
     """The branch to sync; refused where git is in the middle of something. Under the lock."""
     if git.merge_in_progress():
-        raise Refused("a git merge is in progress in this clone: finish it (git commit) or "
-                      "undo it (git merge --abort), then sync again")
+        raise Refused(_("a git merge is in progress in this clone: finish it (git commit) or undo it (git merge "
+                        "--abort), then sync again"))
     busy = git.operation_in_progress()
     if busy:
-        raise Refused(f"git is in the middle of {busy} in this clone: finish it or abort it "
-                      "(git status says how), then sync again; nothing was changed")
+        raise Refused(_("git is in the middle of {busy} in this clone: finish it or abort it (git status says "
+                        "how), then sync again; nothing was changed").format(busy=busy))
     branch = git.current_branch()
     if branch is None:
-        raise Refused("this clone is not on a branch (detached HEAD): switch to the helpdesk's "
-                      "branch (`git branch` lists them, `git switch NAME`), then sync again")
+        raise Refused(_("this clone is not on a branch (detached HEAD): switch to the helpdesk's branch (`git branch` "
+                        "lists them, `git switch NAME`), then sync again"))
     if git.head() is None:
-        raise Refused("this helpdesk has no commit yet: run `lpsectl init` first")
+        raise Refused(_("this helpdesk has no commit yet: run `lpsectl init` first"))
     return branch
 
 
@@ -446,8 +449,8 @@ def _push_refused(proc, remote: str, url: str) -> GitError:
     why = (errors[-1] if errors else str(proc.returncode)).removeprefix("fatal: ").removeprefix("error: ")
     if said:
         why = f"the remote said: {' / '.join(said[:10])}"
-    return GitError(f"cannot push to {remote!r} ({url}): {why}; the tickets are merged "
-                    "here, sync again when the remote accepts pushes")
+    return GitError(_("cannot push to {remote!r} ({url}): {why}; the tickets are merged here, sync again when "
+                      "the remote accepts pushes").format(remote=remote, url=url, why=why))
 
 
 def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> SyncResult:
@@ -469,7 +472,7 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
         _fetch(git, remote, url)  # no lock: fetch moves only the remote's refs
         with hd.locked(recording=False):
             if _ready(git) != branch:
-                raise Refused(f"the branch changed to {git.current_branch()} during sync; sync again")
+                raise Refused(_("the branch changed to {value} during sync; sync again").format(value=git.current_branch()))
             if rounds == 1:  # the remote is reachable: from here on we may change things
                 changed = merge.setup(hd)
                 if changed:
@@ -502,8 +505,8 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
             raise _push_refused(proc, remote, url)
         time.sleep(random.uniform(0.05, 0.25) * rounds)  # let the other desk finish
     else:
-        raise LpseError(f"other desks kept pushing to {remote!r} during {MAX_ROUNDS} tries; "
-                        "the tickets are merged here, run `lpsectl sync` again")
+        raise LpseError(_("other desks kept pushing to {remote!r} during {MAX_ROUNDS} tries; the tickets are merged "
+                          "here, run `lpsectl sync` again").format(remote=remote, MAX_ROUNDS=MAX_ROUNDS))
 
     if result.pushed:
         with hd.locked(recording=False):

@@ -24,6 +24,7 @@ from lpsectl.model import (
     ACTIONS, CHANNEL, DIFFICULTY, EDITABLE, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
     SETTLES, TIER, WAIT_ON, Event, Reporter, Ticket, replay, review,
 )
+from lpsectl.i18n import _
 
 SCHEMA = 1
 
@@ -153,8 +154,8 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         bad = _SURROGATE.search(value)
         if bad:
             raise NotText(
-                f"the text {value[:40]!r} holds \\u{ord(bad.group()):04x}, bytes that are not UTF-8 "
-                "(a terminal or file in another encoding?); give the text as UTF-8; nothing was written"
+                _("the text {value!r} holds \\u{value2:04x}, bytes that are not UTF-8 (a terminal or file in "
+                  "another encoding?); give the text as UTF-8; nothing was written").format(value=value[:40], value2=ord(bad.group()))
             )
         style = '"'
     elif "\n" in value and value == value.strip(" ") and not any(
@@ -255,20 +256,20 @@ def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
     lines.at[path] = node.start_mark.line + 1
     if id(node) in lines.seen:
         # An alias can nest itself or multiply a file a billionfold.
-        raise Damaged(where, node.start_mark.line + 1, "YAML anchors and aliases (&, *) are not allowed")
+        raise Damaged(where, node.start_mark.line + 1, _("YAML anchors and aliases (&, *) are not allowed"))
     lines.seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
-        raise Damaged(where, node.start_mark.line + 1, f"unsafe or unknown YAML tag {node.tag}")
+        raise Damaged(where, node.start_mark.line + 1, _("unsafe or unknown YAML tag {tag}").format(tag=node.tag))
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for k, v in node.value:
             if not isinstance(k, yaml.ScalarNode):
-                raise Damaged(where, k.start_mark.line + 1, "a key must be plain text")
+                raise Damaged(where, k.start_mark.line + 1, _("a key must be plain text"))
             if k.tag == "tag:yaml.org,2002:merge":
-                raise Damaged(where, k.start_mark.line + 1, "merge keys (<<) are not allowed")
+                raise Damaged(where, k.start_mark.line + 1, _("merge keys (<<) are not allowed"))
             key = str(k.value)
             if key in out:
-                raise Damaged(where, k.start_mark.line + 1, f"key {key!r} appears twice")
+                raise Damaged(where, k.start_mark.line + 1, _("key {key!r} appears twice").format(key=key))
             lines.at[path + (key,)] = k.start_mark.line + 1
             if not k.style and k.tag != _TAG + "str":  # a key `1:` or `2026-08-13:`, read as text
                 lines.plain_keys[path + (key,)] = k.tag
@@ -315,10 +316,10 @@ def parse_time(value: Any, where: str, line: Optional[int], what: str) -> dateti
             t = None
         if t is not None and t.tzinfo is not None:
             if not FIRST_YEAR <= t.year <= LAST_YEAR:
-                raise Damaged(where, line, f"{what} {value!r} is out of range: ticket times lie in the "
-                                           f"years {FIRST_YEAR} to {LAST_YEAR}")
+                raise Damaged(where, line, _("{what} {value!r} is out of range: ticket times lie in the years {FIRST_YEAR} to "
+                                             "{LAST_YEAR}").format(what=what, value=value, FIRST_YEAR=FIRST_YEAR, LAST_YEAR=LAST_YEAR))
             return t
-    raise Damaged(where, line, f"{what} must be an ISO 8601 time with its UTC offset, not {value!r}")
+    raise Damaged(where, line, _("{what} must be an ISO 8601 time with its UTC offset, not {value!r}").format(what=what, value=value))
 
 
 def loads(text: str, where: str = "<ticket>") -> Ticket:
@@ -326,31 +327,31 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
     m = _CONFLICT.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
-        raise Damaged(where, line, "git conflict marker; resolve the conflict or run `lpsectl sync` again")
+        raise Damaged(where, line, _("git conflict marker; resolve the conflict or run `lpsectl sync` again"))
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise Damaged(where, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem or exc}") from None
+        raise Damaged(where, mark.line + 1 if mark else None, _("invalid YAML: {value}").format(value=exc.problem or exc)) from None
     except yaml.reader.ReaderError as exc:  # a NUL or another character YAML forbids
         line = text.count("\n", 0, exc.position) + 1
         what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise Damaged(where, line, f"invalid YAML: character {what} is not allowed (a control character)") from None
+        raise Damaged(where, line, _("invalid YAML: character {what} is not allowed (a control character)").format(what=what)) from None
     except yaml.YAMLError as exc:
         raise Damaged(where, None, "invalid YAML: " + " ".join(str(exc).split())) from None
     except UnicodeDecodeError:
-        raise Damaged(where, None, "not UTF-8 text") from None
+        raise Damaged(where, None, _("not UTF-8 text")) from None
     except RecursionError:
-        raise Damaged(where, None, "invalid YAML: nested too deeply") from None
+        raise Damaged(where, None, _("invalid YAML: nested too deeply")) from None
     if node is None:
-        raise Damaged(where, 1, "empty file")
+        raise Damaged(where, 1, _("empty file"))
     lines = _Lines()
     try:
         data = _construct(node, (), lines, where)
     except RecursionError:
-        raise Damaged(where, None, "invalid YAML: nested too deeply") from None
+        raise Damaged(where, None, _("invalid YAML: nested too deeply")) from None
     if not isinstance(data, dict):
-        raise Damaged(where, 1, "the top level must be a mapping of ticket fields")
+        raise Damaged(where, 1, _("the top level must be a mapping of ticket fields"))
     return from_data(data, where, lines)
 
 
@@ -368,15 +369,15 @@ def _need_str(data: dict, key: str, where: str, lines: _Lines, path: tuple = (),
     if value is None:
         if optional:
             return None
-        raise Damaged(where, lines.of(*path) or 1, f"missing {'.'.join(map(str, path + (key,)))}")
+        raise Damaged(where, lines.of(*path) or 1, _("missing {items}").format(items='.'.join(map(str, path + (key,)))))
     if not isinstance(value, str):
-        raise Damaged(where, lines.of(*path, key), f"{'.'.join(map(str, path + (key,)))} must be text, not {value!r}")
+        raise Damaged(where, lines.of(*path, key), _("{items} must be text, not {value!r}").format(items='.'.join(map(str, path + (key,))), value=value))
     return value
 
 
 def _vocab(vocab, value: Any, where: str, line: Optional[int]) -> str:
     if value not in vocab:
-        raise Damaged(where, line, f"unknown {vocab.what} {value!r}")
+        raise Damaged(where, line, _("unknown {what} {value!r}").format(what=vocab.what, value=value))
     return value
 
 
@@ -391,7 +392,7 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
     lines = lines or _Lines()
     schema = data.get("schema")
     if schema != SCHEMA:
-        raise Damaged(where, lines.of("schema") or 1, f"schema {schema!r} is not {SCHEMA}; upgrade lpsectl")
+        raise Damaged(where, lines.of("schema") or 1, _("schema {schema!r} is not {SCHEMA}; upgrade lpsectl").format(schema=schema, SCHEMA=SCHEMA))
     tid = _need_str(data, "id", where, lines, optional=False)
     channel = _vocab(CHANNEL, data.get("channel"), where, lines.of("channel"))
     kind = _vocab(KIND, data.get("kind"), where, lines.of("kind"))
@@ -399,29 +400,29 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
     created = parse_time(data.get("created_at"), where, lines.of("created_at"), "created_at")
     rep = data.get("reporter") or {}
     if not isinstance(rep, dict):
-        raise Damaged(where, lines.of("reporter"), "reporter must be a mapping")
+        raise Damaged(where, lines.of("reporter"), _("reporter must be a mapping"))
     unknown = set(rep) - set(REPORTER_FIELDS)
     if unknown:
-        raise Damaged(where, lines.of("reporter", sorted(unknown)[0]), f"unknown reporter field {sorted(unknown)[0]!r}")
+        raise Damaged(where, lines.of("reporter", sorted(unknown)[0]), _("unknown reporter field {value!r}").format(value=sorted(unknown)[0]))
     reporter = Reporter(**{f: _need_str(rep, f, where, lines, ("reporter",)) for f in REPORTER_FIELDS})
     refs_in = data.get("refs") or {}
     if not isinstance(refs_in, dict):
-        raise Damaged(where, lines.of("refs"), "refs must be a mapping")
+        raise Damaged(where, lines.of("refs"), _("refs must be a mapping"))
     refs = {k: None for k in REF_KEYS}
     for k in refs_in:
         refs[k] = _need_str(refs_in, k, where, lines, ("refs",))
     attachments = data.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
-        raise Damaged(where, lines.of("attachments"), "attachments must be a list of file names")
+        raise Damaged(where, lines.of("attachments"), _("attachments must be a list of file names"))
     history_in = data.get("history")
     if not isinstance(history_in, list) or not history_in:
-        raise Damaged(where, lines.of("history") or 1, "history must be a non-empty list of events")
+        raise Damaged(where, lines.of("history") or 1, _("history must be a non-empty list of events"))
     history = [_event(e, i, where, lines) for i, e in enumerate(history_in)]
     if history[0].action != "open":
-        raise Damaged(where, lines.of("history", 0), "the first event must be `open`")
+        raise Damaged(where, lines.of("history", 0), _("the first event must be `open`"))
     for i in range(1, len(history)):
         if history[i].sort_key() < history[i - 1].sort_key():
-            raise Damaged(where, lines.of("history", i), "events are out of time order")
+            raise Damaged(where, lines.of("history", i), _("events are out of time order"))
     t = Ticket(
         id=tid, channel=channel, kind=kind, created_at=created,
         subject=_need_str(data, "subject", where, lines),
@@ -440,7 +441,7 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
                 break
             raise Damaged(
                 where, lines.of(key) or 1,
-                f"{key} says {data.get(key)!r} but the history says {derived!r}",
+                _("{key} says {value!r} but the history says {derived!r}").format(key=key, value=data.get(key), derived=derived),
             )
     return t
 
@@ -452,10 +453,10 @@ _KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_
 def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
     path = ("history", i)
     if not isinstance(raw, dict):
-        raise Damaged(where, lines.of(*path), "an event must be a mapping")
+        raise Damaged(where, lines.of(*path), _("an event must be a mapping"))
     action = raw.get("action")
     if action not in ACTIONS:
-        raise Damaged(where, lines.of(*path, "action"), f"unknown action {action!r}")
+        raise Damaged(where, lines.of(*path, "action"), _("unknown action {action!r}").format(action=action))
     at = parse_time(raw.get("at"), where, lines.of(*path, "at"), "at")
     recorded = raw.get("recorded_at")
     rec = parse_time(recorded, where, lines.of(*path, "recorded_at"), "recorded_at") if recorded is not None else None
@@ -470,9 +471,9 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
     if action == "rate":
         score = fields.get("score")
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 4:
-            raise Damaged(where, lines.of(*path, "score"), f"score must be 1 to 4, not {score!r}")
+            raise Damaged(where, lines.of(*path, "score"), _("score must be 1 to 4, not {score!r}").format(score=score))
     if action == "wait" and fields.get("on") is None:
-        raise Damaged(where, lines.of(*path), "a wait event needs `on`")
+        raise Damaged(where, lines.of(*path), _("a wait event needs `on`"))
     if "changes" in fields:
         _changes(fields["changes"], where, lines, path + ("changes",))
     return Event(at=at, action=action, by=by, tier=tier, message=message, recorded_at=rec, fields=fields)
@@ -481,17 +482,17 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
 def _changes(changes: Any, where: str, lines: _Lines, path: tuple) -> None:
     """An edit's ``changes``: each field's ``from`` and ``to``, which a past period's figures undo."""
     if not isinstance(changes, dict):
-        raise Damaged(where, lines.of(*path), "changes must map each changed field to its from and to")
+        raise Damaged(where, lines.of(*path), _("changes must map each changed field to its from and to"))
     vocabs = {"difficulty": DIFFICULTY, "kind": KIND}
     for name, change in changes.items():
         if name not in EDITABLE:
             continue  # written by a newer version: kept, and undone by none
         if not isinstance(change, dict) or not {"from", "to"} <= set(change):
-            raise Damaged(where, lines.of(*path, name), f"changes.{name} must have a from and a to")
+            raise Damaged(where, lines.of(*path, name), _("changes.{name} must have a from and a to").format(name=name))
         for end in ("from", "to"):
             value = change[end]
             if name in vocabs:
                 if value not in vocabs[name]:
-                    raise Damaged(where, lines.of(*path, name, end), f"changes.{name}.{end}: unknown {name} {value!r}")
+                    raise Damaged(where, lines.of(*path, name, end), _("changes.{name}.{end}: unknown {name} {value!r}").format(name=name, end=end, value=value))
             elif value is not None and not isinstance(value, str):
-                raise Damaged(where, lines.of(*path, name, end), f"changes.{name}.{end} must be text, not {value!r}")
+                raise Damaged(where, lines.of(*path, name, end), _("changes.{name}.{end} must be text, not {value!r}").format(name=name, end=end, value=value))

@@ -40,6 +40,7 @@ from lpsectl.model import Event, Reporter, Ticket
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 from lpsectl.store import ALPHABET, Helpdesk, atomic_write
 from lpsectl import ticketfile
+from lpsectl.i18n import _
 
 POLICY = email.policy.default
 
@@ -59,7 +60,7 @@ class MailRef:
 
     def read(self) -> bytes:
         if not self.path.is_file():  # a named pipe in a Maildir: opening it would wait for ever
-            raise Unreadable("not a regular file")
+            raise Unreadable(_("not a regular file"))
         if self.offset is None:
             return self.path.read_bytes()
         with open(self.path, "rb") as f:
@@ -126,10 +127,10 @@ def find(paths: Iterable[Path]) -> list[MailRef]:
     out: list[MailRef] = []
     for p in paths:
         if not p.exists():
-            raise BadInput(f"{p}: no such file or folder")
+            raise BadInput(_("{p}: no such file or folder").format(p=p))
         if not p.is_dir() and not p.is_file():
-            raise BadInput(f"{p}: not a regular file (a named pipe or a device); give .eml or mbox files "
-                           "or a Maildir folder")
+            raise BadInput(_("{p}: not a regular file (a named pipe or a device); give .eml or mbox files or a Maildir "
+                             "folder").format(p=p))
         if _is_maildir(p):
             for sub in ("new", "cur"):
                 d = p / sub
@@ -169,7 +170,7 @@ def decode_text(data: bytes, charset: Optional[str]) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            raise Unreadable(f"undecodable text: unknown charset {charset!r}") from None
+            raise Unreadable(_("undecodable text: unknown charset {charset!r}").format(charset=charset)) from None
     return data.decode(cs, errors="replace")
 
 
@@ -417,12 +418,12 @@ def parse(raw: bytes, ref: MailRef) -> Mail:
     try:
         msg: EmailMessage = email.message_from_bytes(raw, policy=POLICY)  # type: ignore[assignment]
     except Exception as exc:
-        raise Unreadable(f"cannot parse the mail ({exc})") from None
+        raise Unreadable(_("cannot parse the mail ({problem})").format(problem=exc)) from None
     if not msg.keys():
-        raise Unreadable("not a mail: no headers")
+        raise Unreadable(_("not a mail: no headers"))
     name, address = _sender(msg)
     if address is None:
-        raise Unreadable("no sender address in From, Reply-To or Sender")
+        raise Unreadable(_("no sender address in From, Reply-To or Sender"))
     try:
         subject = " ".join((_header(msg, "Subject") or "").split()) or None
         attachments: list[Attachment] = []
@@ -431,7 +432,7 @@ def parse(raw: bytes, ref: MailRef) -> Mail:
     except Unreadable:
         raise
     except Exception as exc:  # the email package raises many kinds on broken structure
-        raise Unreadable(f"cannot read the body ({type(exc).__name__}: {exc})") from None
+        raise Unreadable(_("cannot read the body ({name__}: {problem})").format(name__=type(exc).__name__, problem=exc)) from None
     if forwarded:
         text = tidy("\n\n".join([text or ""] + forwarded))
     parents = _MSGID.findall(_header(msg, "In-Reply-To") or "")
