@@ -86,6 +86,7 @@ def help_messages() -> list[tuple[str, Optional[str], str]]:
         text = english_help(obj, name)
         if text:
             callback = getattr(obj, "callback", None)
+            callback = inspect.unwrap(callback) if callback is not None else None
             where = "lpsectl/cli"
             if callback is not None:
                 where = f"{Path(inspect.getsourcefile(callback)).relative_to(ROOT).as_posix()}"
