@@ -54,11 +54,15 @@ def test_a_wheel_carries_the_templates_and_the_installed_lpsectl_renders_with_th
             assert f"lpsectl/templates/{name}" in names, name
             assert z.read(f"lpsectl/templates/{name}") == (ROOT / "templates" / name).read_bytes()
         assert not any(n.startswith("templates/") for n in names)  # no top-level folder in site-packages
+        for lang in ("id", "en"):  # the message catalogs, compiled, ship too
+            mo = f"lpsectl/locale/{lang}/LC_MESSAGES/lpsectl.mo"
+            assert z.read(mo) == (ROOT / mo).read_bytes(), mo
         # A pure-Python wheel installs by unpacking it.
         site = tmp_path / "site"
         z.extractall(site)
 
     env = {**os.environ, "PYTHONPATH": str(site), "LPSECTL_OPERATOR": "Rina"}
+    env.pop("LPSECTL_LANG")  # the helpdesk's own language, id
     home = tmp_path / "helpdesk"
 
     def lpsectl(*args: str) -> subprocess.CompletedProcess:
@@ -72,6 +76,10 @@ def test_a_wheel_carries_the_templates_and_the_installed_lpsectl_renders_with_th
     page = lpsectl("report", "--month", "2026-08", "--format", "html")
     assert page.returncode == 0, page.stderr
     assert page.stdout.startswith("<!DOCTYPE html>") and "Rekapitulasi Penanganan Pengaduan" in page.stdout
+    # The installed catalogs speak: the interface is Indonesian too.
+    missing = lpsectl("show", "K7QM")
+    assert (missing.returncode, missing.stderr) == (
+        1, "Galat: tidak ada tiket 'K7QM'; `lpsectl list --all` menampilkan id yang ada\n")
     # The helpdesk's own template still wins by file name.
     (home / "templates").mkdir()
     (home / "templates" / "report.md.j2").write_text("Rekap {{ office.name }}: {{ report.total }}\n", encoding="utf-8")
