@@ -27,7 +27,7 @@ office:
   phone: null
   email: null
   website: null
-# Reports and receipts: id (Bahasa Indonesia) or en.
+# The language of messages, help, reports and receipts: id (Bahasa Indonesia) or en.
 language: id
 timezone: Asia/Jakarta
 # The end of the office day: a deadline falls then on its last working day.

@@ -12,7 +12,7 @@ import click
 
 from lpsectl import __version__, i18n
 from lpsectl.errors import BadInput, LpseError
-from lpsectl.i18n import _
+from lpsectl.i18n import N_, _
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -238,6 +238,11 @@ def speak(lang: str) -> None:
         help_option = getattr(obj, "_help_option", None)
         if field == "help" and help_option is not None:
             help_option.help = _("Show this message and exit.")
+
+
+# Words click translates through a variable (`_(extra["required"])`), so the
+# extraction of its literal messages cannot see them: named here for the catalog.
+CLICK_WORDS = (N_("required"),)
 
 
 def _click_speaks_our_language() -> None:

@@ -6,7 +6,7 @@ them to writers):
 - A ```` ```console ```` block is a session: each ``$ `` line is a command
   (a line ending in ``\\`` continues on the next), the lines after it are
   what it prints, stdout and stderr together. A command whose shown output
-  has an ``Error:`` line must exit non-zero, any other must exit 0. A line
+  has an ``Error:`` (or ``Galat:``) line must exit non-zero, any other must exit 0. A line
   ``...`` alone stands for any number of lines left out.
 - Commands: ``lpsectl ...`` (the installed one), ``git ...``, ``cd DIR`` and
   ``export NAME=VALUE``. Nothing else runs, so no example can do harm.
@@ -249,6 +249,8 @@ class Session:
         self.env.update({
             "HOME": str(home), "PYTHONUNBUFFERED": "1", "LPSECTL_TEST_NOW": NOW,
             "GIT_AUTHOR_DATE": NOW, "GIT_COMMITTER_DATE": NOW,
+            # English unless the page says otherwise (`export LPSECTL_LANG=id`, `lpsectl --lang id ...`).
+            "LPSECTL_LANG": "en",
         })
 
     def path(self, text: str) -> Path:
@@ -293,7 +295,7 @@ class Session:
         proc = subprocess.run(full, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
         actual = self.shown(proc.stdout.decode("utf-8", "replace"))
-        wants_error = any(ln.startswith("Error:") for ln in cmd.expected)
+        wants_error = any(ln.startswith(("Error:", "Galat:")) for ln in cmd.expected)
         if not self.names.match(cmd.expected, actual):
             self.names.guess(cmd.expected, actual)
             return Failure(cmd, "the output differs", actual)
