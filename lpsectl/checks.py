@@ -178,12 +178,12 @@ def _imports(hd: Helpdesk) -> list[Problem]:
                        "left out until it has finished or is rolled back (the next lpsectl command that "
                        "records something rolls back a stopped one)")
         elif imp.moved:  # finished now: a note, not damage (exit 0), as a killed record it completes
-            hd.recovered.append(f"{where}: an {what} was stopped before its commit; its files were all in "
-                                "place: committed now")
+            hd.recovered.append(_("{where}: an {what} was stopped before its commit; its files were all in place: committed "
+                                  "now").format(where=where, what=what))
             continue
         else:  # rolled back now: nothing is damaged, but the officer has to run it again
-            hd.recovered.append(f"{where}: an {what} was stopped while moving its files in; rolled back now, "
-                                "nothing of it is left: run that import again")
+            hd.recovered.append(_("{where}: an {what} was stopped while moving its files in; rolled back now, nothing of it "
+                                  "is left: run that import again").format(where=where, what=what))
             continue
         out.append(Problem(where, None, problem))
     return out

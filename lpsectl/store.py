@@ -452,8 +452,8 @@ class Helpdesk:
             git.stage([path])
         except LpseError as exc:  # recorded and written: only git's index lags behind
             self.warnings.append(
-                f"{t.id} is recorded, but git's index still shows its old version ({exc}); "
-                f"run `{self.git_hint('reset -q --', path)}` before committing anything by hand")
+                _("{id} is recorded, but git's index still shows its old version ({problem}); run `{value}` "
+                  "before committing anything by hand").format(id=t.id, problem=exc, value=self.git_hint('reset -q --', path)))
         # Only now: a kill before this leaves the journal, and the next lock stages the file.
         _unlink_quietly(journal)
         return path

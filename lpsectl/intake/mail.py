@@ -628,7 +628,7 @@ def import_mail(hd: Helpdesk, paths: list[Path], operator: str, now: datetime, s
                 raw = ref.read()
                 when = _date(headers(raw))
             except OSError as exc:
-                run.problems.append(ref.problem(f"cannot read the file ({exc.strerror})"))
+                run.problems.append(ref.problem(_("cannot read the file ({problem})").format(problem=exc.strerror)))
                 continue
             except Exception:
                 when = None  # the full read below says what is wrong
@@ -644,7 +644,7 @@ def import_mail(hd: Helpdesk, paths: list[Path], operator: str, now: datetime, s
                 run.problems.append(ref.problem(str(exc)))
                 continue
             except OSError as exc:
-                run.problems.append(ref.problem(f"cannot read the file ({exc.strerror})"))
+                run.problems.append(ref.problem(_("cannot read the file ({problem})").format(problem=exc.strerror)))
                 continue
             try:
                 mail = parse(raw, ref)
@@ -691,7 +691,7 @@ def _save_attachments(hd: Helpdesk, run: MailRun, mail: Mail, t: Ticket, stage: 
         if len(a.data) > cap:
             text = (f"attachment {a.name!r} ({human_size(len(a.data))}) not kept: larger than "
                     f"attachment_max_bytes ({human_size(cap)}) in lpsectl.yaml")
-            run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: {text}")
+            run.warnings.append(_("{path}: message {number}: {text}").format(path=mail.ref.path, number=mail.ref.number, text=text))
             t.add(Event(at=at, action="note", by=operator, tier=t.tier, message=text, recorded_at=now))
             continue
         name, kept = names.name(a.name, a.data)
@@ -720,11 +720,9 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
     at = mail.date
     if at is None:
         at = now
-        run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: no readable Date; "
-                            f"recorded at the import time {now.isoformat()}")
+        run.warnings.append(_("{path}: message {number}: no readable Date; recorded at the import time {value}").format(path=mail.ref.path, number=mail.ref.number, value=now.isoformat()))
     elif at > now:
-        run.warnings.append(f"{mail.ref.path}: message {mail.ref.number}: Date {at.isoformat()} is in "
-                            f"the future; recorded at the import time")
+        run.warnings.append(_("{path}: message {number}: Date {value} is in the future; recorded at the import time").format(path=mail.ref.path, number=mail.ref.number, value=at.isoformat()))
         at = now
     at = at.astimezone(hd.tz).replace(microsecond=0)
     target = _target(hd, run, mail, known)
@@ -732,7 +730,7 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
         try:
             t = _ticket(hd, run, target)
         except Damaged as exc:
-            run.problems.append(mail.ref.problem(f"a reply to ticket {target}, which cannot be read: {exc}",
+            run.problems.append(mail.ref.problem(_("a reply to ticket {target}, which cannot be read: {problem}").format(target=target, problem=exc),
                                                   mail.digest))
             return
         at = max(at, t.history[0].at)
@@ -750,7 +748,7 @@ def _take(hd: Helpdesk, run: MailRun, mail: Mail, known: dict[str, str], ids: Id
     text = mail.text
     if mail.subject is None and text is None:
         if not mail.attachments:
-            run.problems.append(mail.ref.problem("empty mail: no subject, no text, no attachment", mail.digest))
+            run.problems.append(mail.ref.problem(_("empty mail: no subject, no text, no attachment"), mail.digest))
             return
         text = "(no text; see the attachments)"
     act = workflow.Act(operator, at, now, at_given=True)
