@@ -12,6 +12,8 @@ from typing import Optional
 
 import click
 
+from lpsectl.i18n import _
+
 HELPDESK = "Rina (Helpdesk)"
 ADMIN = "Andi (Admin PPE)"
 
@@ -33,7 +35,7 @@ class _Runner:
         if show and not capture:
             click.echo(out, nl=False)
         if code not in (0, None):
-            raise click.ClickException(f"demo step failed: lpsectl {shlex.join(args)}")
+            raise click.ClickException(_("demo step failed: lpsectl {items}").format(items=shlex.join(args)))
         return out.strip()
 
 
@@ -55,14 +57,14 @@ def _refuse_unless_empty(home: Path) -> None:
     if not home.exists():
         return
     if not home.is_dir():
-        raise BadInput(f"{home} is a file; give a new or empty folder for the sample helpdesk")
+        raise BadInput(_("{home} is a file; give a new or empty folder for the sample helpdesk").format(home=home))
     try:
         taken = next(iter(home.iterdir()), None) is not None
     except OSError as exc:
-        raise BadInput(f"cannot read {home}: {exc.strerror or exc}") from None
+        raise BadInput(_("cannot read {home}: {problem}").format(home=home, problem=exc.strerror or exc)) from None
     if taken:
-        raise Refused(f"{home} is not empty; the demo builds its made-up tickets only in a new or empty "
-                      "folder (leave DIR out to use a temporary one)")
+        raise Refused(_("{home} is not empty; the demo builds its made-up tickets only in a new or empty folder "
+                        "(leave DIR out to use a temporary one)").format(home=home))
 
 
 def run(directory: Optional[str]) -> Path:
@@ -153,7 +155,7 @@ def run(directory: Optional[str]) -> Path:
     # 10. A portal problem still open past its due date.
     t10 = new("-c", "portal", "-k", "problem", "--account", "pt.bangun.negeri", "-d", "ringan",
               "--category", "registrasi", "-s", "Registrasi penyedia belum diverifikasi", when=at(12, 14))
-    click.echo(f"\n(opened {', '.join([t1, t2, t3, t4, t5, t6, t7, t8, t9, t10])})")
+    click.echo("\n" + _("(opened {ids})").format(ids=", ".join([t1, t2, t3, t4, t5, t6, t7, t8, t9, t10])))
     lp("list", "--all")
     lp("show", t3)
     lp("list", "--overdue")
@@ -162,6 +164,6 @@ def run(directory: Optional[str]) -> Path:
 
     if "report" in group.commands:
         lp("report", "--from", at(0)[:10], "--to", today.strftime("%Y-%m-%d"))
-    click.echo(f"\nThe sample helpdesk is in {home}\n"
-               f"Try: cd {shlex.quote(str(home))} && {_me()} list --all && git log --oneline")
+    click.echo("\n" + _("The sample helpdesk is in {path}\nTry: cd {quoted} && {me} list --all && git log --oneline")
+               .format(path=home, quoted=shlex.quote(str(home)), me=_me()))
     return home
