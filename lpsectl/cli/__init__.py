@@ -107,6 +107,14 @@ class App:
         """The interface language, chosen when the command started (:func:`interface_language`)."""
         return i18n.language()
 
+    def mail_lang(self) -> str:
+        """The language of mail to a reporter: --lang, else the helpdesk's ``language``.
+
+        LPSECTL_LANG is one officer's own choice of interface; what the
+        reporter receives stays in the helpdesk's language.
+        """
+        return self.lang_opt or self.helpdesk().config.language
+
 
 pass_app = click.make_pass_decorator(App)
 

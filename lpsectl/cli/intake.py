@@ -176,7 +176,7 @@ def import_mail_cmd(app: App, paths: tuple[Path, ...], verbose: bool) -> None:
         from lpsectl.cli.mail import send_receipts
 
         send_receipts(app, [run.changed[o.ticket] for o in run.outcomes
-                            if o.action == "opened" and o.ticket not in run.automatic], app.lang())
+                            if o.action == "opened" and o.ticket not in run.automatic], app.mail_lang())
     for w in run.warnings:
         warn(w)
     for o in told:

@@ -154,7 +154,7 @@ def new_cmd(app: App, channel: str, kind: Optional[str], name, address, phone, e
     if acknowledge:  # recorded first: a receipt that cannot go now waits in the outbox
         from lpsectl.cli.mail import send_receipts
 
-        send_receipts(app, [t], app.lang())
+        send_receipts(app, [t], app.mail_lang())
 
 
 @click.command("show")
@@ -392,7 +392,7 @@ def answer_cmd(app: App, ticket_id: str, message: Optional[str], close_: bool, s
         from lpsectl import mailout
 
         # Sent before the lock is taken: a slow mail server holds up no other desk.
-        msg = mailout.answer_message(hd.config, t, text, app.lang(), hd.root, clock_now(hd.tz))
+        msg = mailout.answer_message(hd.config, t, text, app.mail_lang(), hd.root, clock_now(hd.tz))
         mailout.send(mail, msg)  # type: ignore[arg-type]
         sent_id = str(msg["Message-ID"])
 

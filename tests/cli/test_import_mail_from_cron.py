@@ -103,9 +103,11 @@ def test_a_run_that_could_not_record_its_tickets_does_not_remember_its_problems(
     def broken(self, paths, message, operator):
         raise store.LpseError("the disk is full")
 
-    monkeypatch.setattr(store.Helpdesk, "commit", broken)
-    assert run("import-mail", str(md)).exit_code == 1
-    monkeypatch.undo()
+    # Only this patch is undone: monkeypatch.undo() would also undo the
+    # isolation of the autouse fixture (HOME, git's identity, LPSECTL_*).
+    with monkeypatch.context() as patched:
+        patched.setattr(store.Helpdesk, "commit", broken)
+        assert run("import-mail", str(md)).exit_code == 1
     after = run("import-mail", str(md))
     assert after.exit_code == 1 and "no sender address" in after.stderr
     assert len(after.stdout.splitlines()) == 1

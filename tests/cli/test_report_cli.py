@@ -34,7 +34,7 @@ def set_config(home: Path, old: str, new: str) -> None:
 
 
 def test_report_of_a_month_prints_markdown(august):
-    result = august("report", "--month", "2026-08")
+    result = august("report", "--month", "2026-08", env={"LPSECTL_LANG": "id"})
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("# Rekapitulasi Penanganan Pengaduan — LPSE Kota Payakumbuh\n")
     assert "| Jumlah tiket | 9 |" in result.stdout
@@ -66,8 +66,10 @@ def test_report_csv_rows(august):
 def test_report_speaks_english_by_option_or_configuration(august):
     assert "| Tickets | 9 |" in august.ok("report", "--month", "2026-08", "--lang", "en")
     assert "| Tickets | 9 |" in august.ok("--lang", "en", "report", "--month", "2026-08")
+    assert "| Tickets | 9 |" in august.ok("report", "--month", "2026-08", env={"LPSECTL_LANG": "en"})
+    assert "| Jumlah tiket | 9 |" in august.ok("report", "--month", "2026-08", env={"LPSECTL_LANG": None})
     set_config(august.home, "language: id", "language: en")
-    assert "| Tickets | 9 |" in august.ok("report", "--month", "2026-08")
+    assert "| Tickets | 9 |" in august.ok("report", "--month", "2026-08", env={"LPSECTL_LANG": None})
     assert "| Jumlah tiket | 9 |" in august.ok("report", "--month", "2026-08", "--lang", "id")
 
 
@@ -134,13 +136,13 @@ def test_a_custom_template_overrides_the_builtin(august):
     (august.home / "templates").mkdir()
     (august.home / "templates" / "report.md.j2").write_text(
         "{{ report.total }} tiket, IKM {{ num(report.satisfaction.ikm, 2) }}\n")
-    assert august.ok("report", "--month", "2026-08") == "9 tiket, IKM 75,00\n"
+    assert august.ok("report", "--month", "2026-08", "--lang", "id") == "9 tiket, IKM 75,00\n"
 
 
 def test_damaged_tickets_are_reported_and_the_report_still_made(august):
     bad = august.home / "tickets" / "2026" / "08" / "2608-ZZZZ22.yaml"
     bad.write_text("id: [unclosed\n")
-    result = august("report", "--month", "2026-08")
+    result = august("report", "--month", "2026-08", "--lang", "id")
     assert result.exit_code == 1
     assert "| Jumlah tiket | 9 |" in result.stdout
     assert "2608-ZZZZ22.yaml" in result.stderr and result.stderr.startswith("Error: ")
@@ -158,7 +160,7 @@ def test_receipt_of_a_phone_call(run):
     set_config(run.home, "phone: null", "phone: (0752) 92317")
     tid = run.new("-c", "telepon", "--name", "Budi", "--phone", "0752 1", "-s", "Lupa password",
                   "-d", "ringan", "--at", "2026-08-13T09:00")
-    out = run.ok("receipt", tid)
+    out = run.ok("receipt", tid, "--lang", "id")
     words = " ".join(out.split())
     for want in (tid, "Kamis, 13 Agustus 2026 09.00 WIB", "Telepon", "Budi", "Lupa password",
                  "Selasa, 18 Agustus 2026 16.00 WIB", "Telp. (0752) 92317", "Rina"):
@@ -226,7 +228,7 @@ def test_the_pdf_refusal_says_how_to_make_one(august, tmp_path):
 @pytest.mark.parametrize("name, first", [("rekap", "# Rekapitulasi"), ("rekap.HTML", "<!DOCTYPE html>")])
 def test_a_file_without_extension_or_in_capitals_is_written(august, tmp_path, name, first):
     out = tmp_path / name
-    result = august("report", "--month", "2026-08", "-o", str(out))
+    result = august("report", "--month", "2026-08", "--lang", "id", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith(first)
 
