@@ -92,7 +92,8 @@ def _tracked(items: list) -> Iterator:
               help="Output format (default md, or what the -o file's extension names).")
 @click.option("--public", is_flag=True, help="Leave out every personal value and all written text.")
 @click.option("--lang", type=click.Choice(["id", "en"], case_sensitive=False),
-              help="Language (default: the configuration's language, id).")
+              help="Language of the document (default: the interface language: --lang before the command, "
+                   "LPSECTL_LANG, else language in lpsectl.yaml).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @pass_app
 def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: Optional[str],
@@ -148,7 +149,8 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
 @click.option("--format", "-f", "fmt", metavar="txt|html",
               help="txt (default: to print on a receipt printer or read aloud) or html.")
 @click.option("--lang", type=click.Choice(["id", "en"], case_sensitive=False),
-              help="Language (default: the configuration's language, id).")
+              help="Language of the document (default: the interface language: --lang before the command, "
+                   "LPSECTL_LANG, else language in lpsectl.yaml).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @pass_app
 def receipt_cmd(app: App, ticket_id: str, fmt: Optional[str], lang: Optional[str],
