@@ -150,7 +150,7 @@ class Helpdesk:
     def path_for(self, tid: str) -> Path:
         m = ID_RE.match(tid)
         if not m:
-            raise BadInput(f"{tid!r} is not a ticket id (like 2611-K7QMXZ)")
+            raise BadInput(_("{tid!r} is not a ticket id (like 2611-K7QMXZ)").format(tid=tid))
         return self.tickets_dir / f"20{m.group(1)}" / m.group(2) / f"{tid}.yaml"
 
     def ticket_files(self) -> Iterator[Path]:
@@ -238,11 +238,11 @@ class Helpdesk:
         """A fresh id of the month ``created_at`` falls in, not used before here."""
         local = created_at.astimezone(self.tz)
         stem = f"{local:%y%m}-"
-        for _ in range(1000):
+        for _attempt in range(1000):
             tid = stem + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
             if not self.path_for(tid).exists():
                 return tid
-        raise LockBusy("could not find a free ticket id; check the tickets folder")  # pragma: no cover
+        raise LockBusy(_("could not find a free ticket id; check the tickets folder"))  # pragma: no cover
 
     # -- reading ---------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -260,7 +260,7 @@ class Helpdesk:
 
     def _checked(self, path: Path, t: Ticket) -> Ticket:
         if path.parent != self.path_for(t.id).parent or path.stem != t.id:
-            raise Damaged(self.rel(path), 2, f"ticket {t.id} belongs in {self.rel(self.path_for(t.id))}")
+            raise Damaged(self.rel(path), 2, _("ticket {id} belongs in {path}").format(id=t.id, path=self.rel(self.path_for(t.id))))
         return t
 
     def _read_text(self, path: Path) -> tuple[str, os.stat_result]:
@@ -332,11 +332,11 @@ class Helpdesk:
                 return state
         rel = self.rel(path)
         raise Diverged(
-            f"{rel} is not what git last recorded (it was edited by hand, or restored from an old "
-            f"version); `{self.git_hint('diff HEAD --', path)}` shows how: "
-            f"`{self.git_hint('checkout HEAD --', path)}` takes git's version, "
-            f"`{self.git_hint('commit --', path)}` keeps the file's; then run this again; "
-            "nothing was written")
+            _("{rel} is not what git last recorded (it was edited by hand, or restored from an old "
+              "version); `{diff}` shows how: `{checkout}` takes git's version, `{commit}` keeps the "
+              "file's; then run this again; nothing was written").format(
+                rel=rel, diff=self.git_hint('diff HEAD --', path), checkout=self.git_hint('checkout HEAD --', path),
+                commit=self.git_hint('commit --', path)))
 
     def load_all(self, track: Optional[Track] = None) -> Loaded:
         """Every ticket file parsed (the index is :mod:`lpsectl.index`'s; this reads the truth).
@@ -445,9 +445,11 @@ class Helpdesk:
                 raise
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
             raise LpseError(
-                f"{message.split(' ')[0]} {t.id} is recorded in git (commit {new_head[:10]}), but {rel} "
-                f"could not be rewritten ({why}); the next command on {t.id} brings the file up to date "
-                f"(or `{self.git_hint('checkout HEAD --', path)}` when the folder is writable again)") from None
+                _("{action} {id} is recorded in git (commit {commit}), but {rel} could not be rewritten "
+                  "({why}); the next command on {id} brings the file up to date (or `{checkout}` when the "
+                  "folder is writable again)").format(
+                    action=message.split(' ')[0], id=t.id, commit=new_head[:10], rel=rel, why=why,
+                    checkout=self.git_hint('checkout HEAD --', path))) from None
         try:
             git.stage([path])
         except LpseError as exc:  # recorded and written: only git's index lags behind
@@ -585,10 +587,10 @@ def finish_interrupted_merge(hd: "Helpdesk") -> None:
         before = ""
     undone = git.merge_in_progress() or (bool(before) and git.head() == before)
     if not git.merge_abort():
-        raise LpseError(f"a sync was interrupted in the middle of a merge and git cannot undo it; run "
-                        f"`git -C {git.root} merge --abort`, then try again")
+        raise LpseError(_("a sync was interrupted in the middle of a merge and git cannot undo it; run `git -C "
+                          "{root} merge --abort`, then try again").format(root=git.root))
     if undone:
-        for _, _, rel in merge.read_renames(gd):  # the driver's copies are no part of the old state
+        for _old, _new, rel in merge.read_renames(gd):  # the driver's copies are no part of the old state
             _unlink_quietly(git.root / rel)
     merge.clear_renames(gd)
     remove_merge_leftovers(git.root, every=True)
