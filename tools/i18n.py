@@ -79,7 +79,8 @@ def code_messages() -> list[tuple[str, Optional[str], str]]:
 def help_messages() -> list[tuple[str, Optional[str], str]]:
     """The help texts of every command and option, as the CLI looks them up."""
     sys.path.insert(0, str(ROOT))
-    from lpsectl.cli import cli, english_help, help_fields
+    from lpsectl.cli import cli
+    from lpsectl.cli.language import english_help, help_fields
 
     out = []
     for obj, name in help_fields(cli):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import inspect
 import os
-import re
 import sys
-from typing import Any, Iterator, Optional
+from functools import partial
+from typing import Any, Optional
 
 import click
 
 from lpsectl import __version__, i18n
+from lpsectl.cli import language
 from lpsectl.errors import BadInput, LpseError
-from lpsectl.i18n import N_, _
+from lpsectl.i18n import _
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -23,7 +23,7 @@ class LpseGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         before = i18n.set_language(None)
         try:
-            speak(interface_language(sys.argv[1:] if args is None else list(args)))
+            speak(language.interface_language(sys.argv[1:] if args is None else list(args)))
             rv = super().main(args=args, prog_name=prog_name or "lpsectl",
                               complete_var=complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:  # pragma: no cover - standalone_mode=False returns it
@@ -104,7 +104,7 @@ class App:
         return name.strip()
 
     def lang(self) -> str:
-        """The interface language, chosen when the command started (:func:`interface_language`)."""
+        """The interface language, chosen when the command started (:func:`language.interface_language`)."""
         return i18n.language()
 
     def mail_lang(self) -> str:
@@ -155,124 +155,9 @@ def _register() -> None:
 
 _register()
 
-
-# The global options that come before the command name, and whether each takes a value.
-_GLOBAL_OPTIONS = {"--home": True, "--operator": True, "--lang": True}
-# `language:` at the top level of lpsectl.yaml, read without loading the configuration.
-_LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
-
-
-def _global_values(args: list[str]) -> dict[str, str]:
-    """The values of the global options in ``args``, read before click parses them."""
-    values: dict[str, str] = {}
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        name, eq, value = args[i].partition("=")
-        if _GLOBAL_OPTIONS.get(name):
-            if not eq:
-                i += 1
-                value = args[i] if i < len(args) else ""
-            values[name] = value
-        i += 1
-    return values
-
-
-def _configured_language(home: Optional[str]) -> Optional[str]:
-    """``language`` of the helpdesk's lpsectl.yaml, if there is one and it says."""
-    from pathlib import Path
-
-    if home:
-        candidates = [Path(home).expanduser()]
-    else:
-        try:
-            here = Path.cwd()
-        except OSError:
-            return None
-        candidates = [here, *here.parents]
-    for folder in candidates:
-        try:
-            with open(folder / "lpsectl.yaml", encoding="utf-8", errors="replace") as f:
-                text = f.read(65536)
-        except OSError:
-            continue
-        found = _LANGUAGE_LINE.search(text)
-        return i18n.normalise(found.group(1)) if found else None
-    return None
-
-
-def interface_language(args: list[str]) -> str:
-    """``--lang``, else ``LPSECTL_LANG``, else ``language`` in lpsectl.yaml, else id."""
-    values = _global_values(args)
-    chosen = i18n.normalise(values.get("--lang"))
-    if chosen:
-        return chosen
-    env = os.environ.get("LPSECTL_LANG")
-    if env:
-        chosen = i18n.normalise(env)
-        if chosen is None:
-            raise BadInput(_("LPSECTL_LANG={value} is not a language lpsectl speaks; set it to id or en")
-                           .format(value=env))
-        return chosen
-    home = values.get("--home") or os.environ.get("LPSECTL_HOME")
-    return _configured_language(home) or i18n.DEFAULT_LANGUAGE
-
-
-def help_fields(command: click.Command) -> Iterator[tuple[Any, str]]:
-    """Every (object, attribute) of the help texts of ``command`` and its subcommands."""
-    yield from ((command, field) for field in ("help", "short_help", "epilog"))
-    for param in command.params:
-        if isinstance(param, click.Option):
-            yield param, "help"
-    for sub in getattr(command, "commands", {}).values():
-        yield from help_fields(sub)
-
-
-def english_help(obj: Any, field: str) -> Optional[str]:
-    """The English text of a help field, as written in the code (dedented)."""
-    en = obj.__dict__.setdefault("_lpsectl_english", {})
-    if field not in en:
-        text = getattr(obj, field)
-        en[field] = inspect.cleandoc(text) if text else text
-    return en[field]
-
-
-def speak(lang: str) -> None:
-    """Use ``lang`` for messages, and give every command its help text in it."""
-    i18n.set_language(lang)
-    for obj, field in help_fields(cli):
-        text = english_help(obj, field)
-        setattr(obj, field, _(text) if text else text)
-        # click makes --help's own option once per command and keeps it.
-        help_option = getattr(obj, "_help_option", None)
-        if field == "help" and help_option is not None:
-            help_option.help = _("Show this message and exit.")
-
-
-# Words click translates through a variable (`_(extra["required"])`), so the
-# extraction of its literal messages cannot see them: named here for the catalog.
-CLICK_WORDS = (N_("required"),)
-
-
-def _click_speaks_our_language() -> None:
-    """click's own messages (usage errors, help headings) through our catalog.
-
-    click calls ``gettext.gettext`` of the process-wide "messages" domain,
-    imported into each of its modules as ``_`` (and ``ngettext``); those
-    names are rebound to ours, so its words come from lpsectl's catalog in
-    the interface language, whatever the machine's locale says.
-    """
-    import gettext
-
-    for name, module in list(sys.modules.items()):
-        if name == "click" or name.startswith("click."):
-            names = vars(module)
-            if names.get("_") is gettext.gettext:
-                module._ = _  # type: ignore[attr-defined]
-            if names.get("ngettext") is gettext.ngettext:
-                module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
-
-
-_click_speaks_our_language()
+# Every invocation speaks its language (LpseGroup.main): help texts and click's words too.
+speak = partial(language.speak, cli)
+language.click_speaks_our_language()
 
 
 def main() -> None:
