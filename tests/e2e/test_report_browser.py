@@ -76,7 +76,7 @@ def report_html(tmp_path, lpsectl_cmd) -> Path:
     for t in august_tickets():
         hd.save(t)
     out = tmp_path / "rekap agustus.html"
-    done = subprocess.run([*lpsectl_cmd, "report", "--month", "2026-08", "-o", str(out)],
+    done = subprocess.run([*lpsectl_cmd, "report", "--month", "2026-08", "--lang", "id", "-o", str(out)],
                           cwd=home, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
