@@ -12,7 +12,7 @@ from typing import Optional
 
 import click
 
-from lpsectl.i18n import _
+from lpsectl.i18n import _, language
 
 HELPDESK = "Rina (Helpdesk)"
 ADMIN = "Andi (Admin PPE)"
@@ -25,7 +25,8 @@ class _Runner:
     def __call__(self, *args: str, by: str = HELPDESK, show: bool = True, capture: bool = False) -> str:
         from lpsectl.cli import cli
 
-        full = ["--home", str(self.home), "--operator", by, *args]
+        # Each step speaks the language the demo was started in (its --lang, say).
+        full = ["--home", str(self.home), "--operator", by, "--lang", language(), *args]
         if show:
             click.echo(f"\n$ lpsectl {shlex.join(args)}")
         buf = io.StringIO()
@@ -73,7 +74,7 @@ def run(directory: Optional[str]) -> Path:
     home = Path(directory).expanduser() if directory else Path(tempfile.mkdtemp(prefix="lpsectl-demo-"))
     _refuse_unless_empty(home)
     # --home names the folder outright, whatever LPSECTL_HOME says.
-    code = cli.main(args=["--home", str(home), "--operator", HELPDESK, "init", str(home)],
+    code = cli.main(args=["--home", str(home), "--operator", HELPDESK, "--lang", language(), "init", str(home)],
                     prog_name="lpsectl", standalone_mode=False)
     if code not in (0, None):  # init has said why, in one line
         raise click.exceptions.Exit(code)

@@ -156,3 +156,13 @@ def test_the_installed_lpsectl_speaks_the_configured_language(helpdesk, lpsectl_
                           capture_output=True, text=True, env=env_id)
     assert done.returncode == 1
     assert done.stderr == "Error: no ticket 'K7QM'; `lpsectl list --all` shows the ids\n"
+
+
+def test_every_step_of_the_demo_speaks_the_language_it_was_started_in(tmp_path, run):
+    from lpsectl.cli import cli
+
+    result = run.runner.invoke(cli, ["--lang", "id", "demo", str(tmp_path / "demo")], env=EN,
+                               catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert " di jenjang " in result.stdout and " at helpdesk" not in result.stdout  # the result lines
+    assert f"Helpdesk contoh ada di {tmp_path / 'demo'}" in result.stdout
