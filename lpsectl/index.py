@@ -64,7 +64,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 1
+SCHEMA = 2
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -234,7 +234,7 @@ class IndexedTicket(Ticket):
 COLUMNS = (
     "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
     "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "last_us",
-    "edit_us", "state", "body",
+    "edit_us", "responded_us", "wait_since_us", "state", "body",
     # Derived with the configuration and the calendar (see _derived):
     "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
 )
@@ -263,7 +263,10 @@ class Context:
 
 
 def base_row(t: Ticket, path: str) -> tuple:
+    from lpsectl.sla import waiting_since
+
     s = replay(t.history)
+    since = waiting_since(s)
     last = max((e.at for e in t.history), default=None)
     edits = [e.at for e in t.history if e.action == "edit"]
     r = t.reporter
@@ -272,6 +275,8 @@ def base_row(t: Ticket, path: str) -> tuple:
         (t.category or "").casefold(), t.difficulty, t.subject, r.name, search_text(t),
         phone_digits(r.phone) if r.phone else None, s.status, s.tier,
         None if last is None else micros(last), micros(max(edits)) if edits else None,
+        None if s.first_response_at is None else micros(s.first_response_at),
+        None if since is None else micros(since),
         encode_state(s), encode_ticket(t),
     )
 
@@ -299,7 +304,7 @@ def ticket_of(row: Sequence[Any], body: Optional[Callable[[str], str]] = None) -
     ``body``: fetches the ``body`` column by id, for a row selected without it.
     """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
-     _phone, _status, _tier, last_us, edit_us, state) = row[:_BASE - 1]
+     _phone, _status, _tier, last_us, edit_us, _responded, _waiting, state) = row[:_BASE - 1]
     row_body = row[_BASE - 1] if len(row) >= _BASE else None
     t = object.__new__(IndexedTicket)
     t.__dict__.update(
@@ -569,8 +574,16 @@ class Index:
             self.hd.calendar = self.ctx.cal = Calendar.from_config(self.hd.config)
         self._load_calendar()
         if rebuild:
-            self.db.execute("DELETE FROM files")
-            self.db.execute("DELETE FROM tickets")
+            if meta.get("schema") != str(SCHEMA):
+                # Another schema's tables may have other columns: made again, not emptied.
+                self.db.execute("DROP TABLE IF EXISTS files")
+                self.db.execute("DROP TABLE IF EXISTS tickets")
+                for statement in DDL.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+            else:
+                self.db.execute("DELETE FROM files")
+                self.db.execute("DELETE FROM tickets")
             meta = {}
         started = time.time_ns()
         snap = self._snapshot()

@@ -9,9 +9,11 @@ each ticket's state and deadline. They give the same rows in the same order
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from lpsectl.clock import Calendar, parse_date
+from lpsectl.errors import BadInput
 from lpsectl.index import Index, micros
 from lpsectl.model import Ticket
 from lpsectl.sla import Assessment, assess
@@ -35,6 +37,12 @@ class Filters:
     since: Optional[str]
     until: Optional[str]
     search: Optional[str]
+    # Open tickets with a deadline (a first response not yet given, or the
+    # resolution) at or before this moment: ``--due``.
+    due_by: Optional[datetime] = None
+    # Waiting tickets that have waited more than this many working days.
+    waiting_over: Optional[int] = None
+    sort: str = "created"  # or "due": by due_at, earliest first
 
     def keeps_state(self, status: str, tier: str) -> bool:
         if self.statuses and status not in self.statuses:
@@ -57,9 +65,61 @@ class Filters:
 
 Found = list  # of (list --json object, created as shown, due as shown)
 
+DUE_WORDS = ("today", "tomorrow", "week")
+
+
+def read_due(when: str) -> "str | date":
+    """What ``list --due WHEN`` names: today, tomorrow, week, or a date (read as ``--since`` reads it)."""
+    word = when.strip().lower()
+    if word in DUE_WORDS:
+        return word
+    try:
+        return parse_date(when, "--due date")
+    except BadInput:
+        raise BadInput(f"--due takes today, tomorrow, week or a date such as 2026-08-13, not {when!r}") from None
+
+
+def due_by(cal: Calendar, when: "str | date", now: datetime) -> datetime:
+    """The end of the day ``when`` (from :func:`read_due`) names, as of ``now``.
+
+    ``tomorrow`` is the next working day; ``week`` the last working day of
+    this week, or today when none is left.
+    """
+    today = cal.local_date(now)
+    if when == "today":
+        day = today
+    elif when == "tomorrow":
+        day = cal.next_working_day(today)
+    elif when == "week":
+        day = cal.last_working_day_of_week(today)
+    else:
+        assert isinstance(when, date)
+        day = when
+    return cal.end_of_day(day)
+
 
 def _found(t: Ticket, a: Assessment, tz: tzinfo) -> tuple:
     return list_json(t, a, tz), local(t.created_at, tz), local(a.due_at, tz)
+
+
+def keeps_assessed(want: Filters, a: Assessment) -> bool:
+    """The filters on what the clock says of the ticket now."""
+    if want.overdue and not a.overdue:
+        return False
+    if want.due_by is not None:
+        s = a.state
+        if s.status != "open":
+            return False
+        response_due = s.first_response_at is None and a.response_due_at <= want.due_by
+        if not (response_due or a.due_at <= want.due_by):
+            return False
+    if want.waiting_over is not None and (a.waiting_days is None or a.waiting_days <= want.waiting_over):
+        return False
+    return True
+
+
+def _order(want: Filters, created_us: int, tid: str, due_us: int) -> tuple:
+    return (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
 
 
 def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime) -> Found:
@@ -72,11 +132,11 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
         if not want.keeps_state(s.status, s.tier):
             continue
         a = assess(t, hd.config, hd.calendar, now, state=s)
-        if want.overdue and not a.overdue:
+        if not keeps_assessed(want, a):
             continue
-        out.append((t.created_at, t.id, _found(t, a, hd.tz)))
-    out.sort(key=lambda x: (x[0], x[1]))
-    return [f for _, _, f in out]
+        out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)))
+    out.sort(key=lambda x: x[0])
+    return [f for _, f in out]
 
 
 def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -> Found:
@@ -106,7 +166,17 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
         where.append("(instr(search, ?) > 0 OR (? AND phone IS NOT NULL AND instr(phone, ?) > 0))")
         params += [want.search.casefold(), len(digits) >= 3, digits]
     moving = "(last_us > ? OR status = 'waiting')"
-    settled = list(where) + [f"NOT {moving}"]
+    moving_params: list = [now_us]
+    if want.due_by is not None or want.waiting_over is not None:
+        # Only a ticket that is open now is due, and only one waiting now has
+        # waited: a row waiting as of its last event (before now) is either.
+        moving = "(last_us > ? OR (status = 'waiting' AND ?))"
+        moving_params.append(want.due_by is None)
+    if want.waiting_over is not None:
+        since = hd.calendar.waited_more_than(now, want.waiting_over)
+        moving = "(last_us > ? OR (status = 'waiting' AND ? AND wait_since_us <= ?))"
+        moving_params.append(micros(since))
+    settled = list(where) + ["NOT (last_us > ? OR status = 'waiting')"]
     settled_params = list(params) + [now_us]
     if want.statuses:
         settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
@@ -119,6 +189,12 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
     if want.overdue:
         settled.append("status = 'open' AND due_us < ?")
         settled_params.append(now_us)
+    if want.due_by is not None:
+        by = micros(want.due_by)
+        settled.append("status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?))")
+        settled_params += [by, by]
+    if want.waiting_over is not None:
+        settled.append("0")  # a settled row is not waiting
     out = []
     for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
          due_us, due_iso, created_local, due_local) in ix.select(
@@ -127,16 +203,16 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
              "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local")):
         row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
                "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
-               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us}
-        out.append((created_us, tid, (row, created_local, due_local)))
-    others = ix.tickets(" AND ".join(where + [moving]), params + [now_us])
-    if others:
-        for t in others:
-            f = _one(hd, t, want, now)
-            if f is not None:
-                out.append((micros(t.created_at), t.id, f))
-        out.sort(key=lambda x: (x[0], x[1]))
-    return [f for _, _, f in out]
+               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us,
+               "waiting_days": None}
+        out.append((_order(want, created_us, tid, due_us), (row, created_local, due_local)))
+    others = ix.tickets(" AND ".join(where + [moving]), params + moving_params)
+    for t in others:
+        found = _one(hd, t, want, now)
+        if found is not None:
+            out.append(found)
+    out.sort(key=lambda x: x[0])
+    return [f for _, f in out]
 
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
@@ -144,6 +220,6 @@ def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tu
     if not want.keeps_state(s.status, s.tier):
         return None
     a = assess(t, hd.config, hd.calendar, now, state=s)
-    if want.overdue and not a.overdue:
+    if not keeps_assessed(want, a):
         return None
-    return _found(t, a, hd.tz)
+    return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)

@@ -182,6 +182,11 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
         f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
         f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
     ]
+    if a.waiting_days is not None:
+        from lpsectl.sla import waiting_since
+
+        lines.append(f"Waiting:     on {s.wait_on} since {local(waiting_since(s), hd.tz)}, "
+                     f"{a.waiting_days} working day(s) so far")
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
     conflicts = t.conflicts()
@@ -221,7 +226,9 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     click.echo(terminal_safe("\n".join(lines)))
 
 
-LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
+# New columns go at the end, so a script reading the columns by place keeps working.
+LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject",
+                "waiting_days")
 
 
 @click.command("list")
@@ -235,12 +242,26 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--since", metavar="D", help="Opened on or after day D (2026-08-13 or 13/08/2026).")
 @click.option("--until", metavar="D", help="Opened on or before day D (2026-08-13 or 13/08/2026).")
 @click.option("--search", metavar="TEXT", help="Text in subject, message or reporter fields; phone numbers by digits.")
+@click.option("--due", metavar="WHEN",
+              help="Open tickets with a deadline by the end of WHEN: today, tomorrow (the next working day), "
+                   "week (its last working day) or a date; past deadlines included.")
+@click.option("--waiting-over", "waiting_over", type=click.IntRange(min=0), metavar="N",
+              help="Only tickets that have waited more than N working days.")
+@click.option("--sort", type=click.Choice(["created", "due"], case_sensitive=False), default="created",
+              help="created (default, oldest first) or due (earliest deadline first).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
-             search, as_json, as_csv) -> None:
-    """List matching tickets, oldest first (closed ones only with --status or --all)."""
+             search, due, waiting_over, sort, as_json, as_csv) -> None:
+    """List matching tickets, oldest first (closed ones only with --status or --all).
+
+    \b
+    Examples:
+      lpsectl list --due today --sort due
+      lpsectl list --due 2026-08-21 --json
+      lpsectl list --waiting-over 5
+    """
     from lpsectl.model import CHANNEL, KIND, STATUS, TIER
 
     from lpsectl.clock import parse_date
@@ -260,10 +281,16 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         since=parse_date(since, "--since date").isoformat() if since else None,
         until=parse_date(until, "--until date").isoformat() if until else None,
         search=search or None,
+        waiting_over=waiting_over, sort=sort.lower(),
     )
+    from lpsectl.listing import due_by, read_due
+
+    due_day = read_due(due) if due is not None else None
     hd = app.helpdesk()
     ix = open_index(app)
     now = clock.now(hd.tz)
+    if due_day is not None:  # after the index gave the calendar its holidays
+        want.due_by = due_by(hd.calendar, due_day, now)
     if ix is None:
         loaded = load_all(app)
         found, damaged = listed(hd, loaded.tickets, want, now), loaded.damaged
@@ -277,14 +304,20 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     elif found:
         echo_table(
             [[row["id"], created, row["channel"], row["kind"], row["status"], row["tier"],
-              due + (" !" if row["overdue"] else ""), _short(row["subject"])] for row, created, due in found],
-            ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
+              due + (" !" if row["overdue"] else ""), _waited(row["waiting_days"]), _short(row["subject"])]
+             for row, created, due in found],
+            ["id", "created", "channel", "kind", "status", "tier", "due", "waited", "subject"],
         )
     else:
         click.echo("No tickets match.", err=True)
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)
+
+
+def _waited(days: Optional[int]) -> str:
+    """The working days a waiting ticket has waited, as a list cell; empty when it is not waiting."""
+    return "" if days is None else str(days)
 
 
 def _short(text: Optional[str], width: int = 48) -> str:
