@@ -73,6 +73,9 @@ LISTINGS = [
     ("--kind", "pengaduan", "--json"), ("--category", "login", "--all"), ("--overdue",), ("--overdue", "--json"),
     ("--since", "2026-08-05", "--until", "2026-08-13", "--all"), ("--search", "budi"), ("--search", "0752 92317"),
     ("--search", "SANGGAH", "--json"), ("--search", "penyedia.co", "--all", "--csv"), ("--status", "answered"),
+    ("--due", "today"), ("--due", "2026-08-20", "--sort", "due", "--json"), ("--due", "week", "--csv"),
+    ("--due", "2026-08-10"), ("--waiting-over", "3"), ("--waiting-over", "0", "--csv", "--all"),
+    ("--waiting-over", "100000", "--json"), ("--sort", "due", "--all"), ("--sort", "due", "--json"),
 ]
 
 
