@@ -121,13 +121,15 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
         settled_params.append(now_us)
     out = []
     for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
-         due_us, due_iso, created_local, due_local) in ix.select(
+         due_us, due_iso, created_local, due_local, holder, flagged) in ix.select(
             " AND ".join(settled), settled_params,
             ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
-             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local")):
+             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local", "holder",
+             "flagged")):
         row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
                "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
-               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us}
+               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us,
+               "holder": holder, "flagged": bool(flagged)}
         out.append((created_us, tid, (row, created_local, due_local)))
     others = ix.tickets(" AND ".join(where + [moving]), params + [now_us])
     if others:

@@ -105,7 +105,7 @@ WAIT_ON = Vocabulary("wait target", {"reporter": ("pelapor",), "lkpp": ()})
 
 ACTIONS = (
     "open", "answer", "escalate", "redirect", "note", "wait", "resume",
-    "close", "reopen", "rate", "edit", "followup",
+    "close", "reopen", "rate", "edit", "followup", "assign",
 )
 # The status table of the service standard (SPEC §1).
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -118,6 +118,15 @@ ANY_STATUS = ("note", "edit", "followup")
 # An event that settles the conflicts an officer saw lists them here (see
 # :func:`conflict_ref`); a follow-up is the reporter's, so it settles none.
 SETTLES = "settles"
+# The officer's actions that clear a follow-up's flag: every action of this
+# version but a note (an internal remark is no answer to the reporter) and
+# the reporter's own follow-up. An action only a newer version knows leaves
+# the flag as it is.
+CLEARS_FLAG = frozenset((
+    "answer", "escalate", "redirect", "wait", "resume", "close", "reopen", "rate", "edit", "assign",
+))
+# The statuses in which a follow-up flags the ticket: the office thinks it is done.
+FLAGGED_IN = ("answered", "closed")
 # Resolutions that take a ticket out of every SLA figure.
 UNCOUNTED_RESOLUTIONS = ("duplicate", "withdrawn", "invalid")
 REPORTER_FIELDS = ("name", "address", "phone", "email", "account", "role")
@@ -315,6 +324,16 @@ class State:
     # may be open (end None) while the ticket waits or is answered.
     pauses: list[tuple[datetime, Optional[datetime]]] = field(default_factory=list)
     last_at: Optional[datetime] = None
+    # The officer who holds the ticket (the latest assign), None when no one does.
+    holder: Optional[str] = None
+    # A follow-up the office has not acted on yet, received while the ticket
+    # was answered or closed: when it came and in which status.
+    flagged_at: Optional[datetime] = None
+    flagged_in: Optional[str] = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.flagged_at is not None
 
 
 class Review:
@@ -403,6 +422,12 @@ def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple
             break
         s.last_at = e.at
         a = e.action
+        if a in CLEARS_FLAG:
+            # An officer acted on the ticket (even where a merge put the action
+            # against the rules: it was seen).
+            s.flagged_at = s.flagged_in = None
+        elif a == "followup" and s.flagged_at is None and s.status in FLAGGED_IN:
+            s.flagged_at, s.flagged_in = e.at, s.status
         if r.conflicts:
             settles = e.fields.get(SETTLES)
             if settles and isinstance(settles, list):
@@ -456,6 +481,9 @@ def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple
         elif a == "note":
             if e.get("head"):
                 s.head_noted = True
+        elif a == "assign":
+            to = e.get("to")
+            s.holder = to if isinstance(to, str) and to else None
         # The clock: first response, resolution, pauses.
         if s.first_response_at is None and (
             a in _FIRST_RESPONSE or (a == "wait" and e.get("on") == "reporter")

@@ -446,7 +446,7 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
 
 
 # Event fields this version reads as typed values; any other is carried as written.
-_KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", SETTLES}
+_KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", "to", SETTLES}
 
 
 def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
@@ -473,6 +473,12 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
             raise Damaged(where, lines.of(*path, "score"), f"score must be 1 to 4, not {score!r}")
     if action == "wait" and fields.get("on") is None:
         raise Damaged(where, lines.of(*path), "a wait event needs `on`")
+    if action == "assign":
+        if "to" not in fields:
+            raise Damaged(where, lines.of(*path), "an assign event needs `to`: the officer, or null when released")
+        to = fields["to"]
+        if to is not None and (not isinstance(to, str) or not to.strip()):
+            raise Damaged(where, lines.of(*path, "to"), f"to must be an officer's name or null, not {to!r}")
     if "changes" in fields:
         _changes(fields["changes"], where, lines, path + ("changes",))
     return Event(at=at, action=action, by=by, tier=tier, message=message, recorded_at=rec, fields=fields)

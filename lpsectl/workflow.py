@@ -259,6 +259,32 @@ def followup(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     return _add(t, act, _event(t, act, "followup", text))
 
 
+def officer_name(text: Optional[str]) -> Optional[str]:
+    """An officer's name as holders are recorded and compared: spaces collapsed, None when empty."""
+    return " ".join((text or "").split()) or None
+
+
+def assign(t: Ticket, act: Act, to: Optional[str]) -> list[Event]:
+    """Give the ticket to an officer (``to``), or release it (``to`` empty or None).
+
+    A closed ticket is refused: nobody works on it until it is reopened. So
+    is an assign that changes nothing (the same holder again, or a release
+    of a ticket nobody holds): it would only add noise to the history.
+    """
+    name = officer_name(to)
+    status = t.status
+    if status == "closed":
+        raise Refused(f"ticket {t.id} is closed: reopen it before assigning it to anyone")
+    holder = replay(t.history).holder
+    if name == holder:
+        if name is None:
+            raise Refused(f"ticket {t.id} is held by no one: there is nothing to release")
+        raise Refused(f"ticket {t.id} is already held by {name}: nothing to do")
+    e = _event(t, act, "assign")
+    e.fields["to"] = name  # kept when None: a release says so
+    return _add(t, act, e)
+
+
 def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str]) -> list[Event]:
     """Correct or triage fields; ``changes`` maps EDITABLE names to new text."""
     parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse}

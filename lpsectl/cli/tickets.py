@@ -533,7 +533,54 @@ def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]
     click.echo(f"{t.id}  edited: {', '.join(done[0].get('changes'))}")
 
 
+def _held(t) -> None:
+    holder = t.state().holder
+    if holder is None:
+        click.echo(f"{t.id}  released: held by no one")
+    else:
+        click.echo(f"{t.id}  held by {holder}")
+
+
+def _assign_detail(t) -> str:
+    holder = t.state().holder
+    return f" to {holder}" if holder else " (released)"
+
+
+@click.command("assign")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--to", "to", required=True, metavar="NAME", help='The officer who will hold the ticket; "" releases it.')
+@at_option
+@pass_app
+def assign_cmd(app: App, ticket_id: str, to: str, at) -> None:
+    """Give a ticket to an officer, or release it with --to "".
+
+    A closed ticket cannot be assigned (reopen it first), and assigning the
+    officer who already holds it is refused: nothing would change.
+
+    \b
+    Examples:
+      lpsectl assign K7QM --to "Ani Rahma"
+      lpsectl assign K7QM --to ""
+    """
+    from lpsectl import workflow
+
+    _held(record(app, ticket_id, at, "assign", lambda t, act: workflow.assign(t, act, to), _assign_detail))
+
+
+@click.command("claim")
+@click.argument("ticket_id", metavar="ID")
+@at_option
+@pass_app
+def claim_cmd(app: App, ticket_id: str, at) -> None:
+    """Take a ticket: assign it to yourself (the operator)."""
+    from lpsectl import workflow
+
+    operator = app.operator()
+    _held(record(app, ticket_id, at, "assign", lambda t, act: workflow.assign(t, act, operator),
+                 _assign_detail))
+
+
 COMMANDS = [
     new_cmd, show_cmd, list_cmd, answer_cmd, escalate_cmd, redirect_cmd, note_cmd, wait_cmd,
-    resume_cmd, close_cmd, reopen_cmd, rate_cmd, followup_cmd, edit_cmd,
+    resume_cmd, close_cmd, reopen_cmd, rate_cmd, followup_cmd, edit_cmd, assign_cmd, claim_cmd,
 ]
