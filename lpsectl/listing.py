@@ -35,13 +35,19 @@ class Filters:
     since: Optional[str]
     until: Optional[str]
     search: Optional[str]
+    # Only tickets with a follow-up not yet acted on, closed ones included.
+    flagged: bool = False
 
     def keeps_state(self, status: str, tier: str) -> bool:
         if self.statuses and status not in self.statuses:
             return False
-        if not self.statuses and not self.show_all and status == "closed":
+        if not self.statuses and not self.every_status() and status == "closed":
             return False
         return not (self.tier and tier != self.tier)
+
+    def every_status(self) -> bool:
+        """Whether closed tickets are listed without a --status asking for them."""
+        return self.show_all or self.flagged
 
     def keeps_ticket(self, t: Ticket, tz: tzinfo) -> bool:
         """The filters on what the ticket says, not on its state."""
@@ -70,6 +76,8 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
             continue
         s = t.state(now)
         if not want.keeps_state(s.status, s.tier):
+            continue
+        if want.flagged and not s.flagged:
             continue
         a = assess(t, hd.config, hd.calendar, now, state=s)
         if want.overdue and not a.overdue:
@@ -111,8 +119,10 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
     if want.statuses:
         settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
         settled_params += sorted(want.statuses)
-    elif not want.show_all:
+    elif not want.every_status():
         settled.append("status != 'closed'")
+    if want.flagged:
+        settled.append("flagged = 1")
     if want.tier:
         settled.append("tier = ?")
         settled_params.append(want.tier)
@@ -143,7 +153,7 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
     s = t.state(now)
-    if not want.keeps_state(s.status, s.tier):
+    if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged:
         return None
     a = assess(t, hd.config, hd.calendar, now, state=s)
     if want.overdue and not a.overdue:

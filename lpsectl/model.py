@@ -131,9 +131,13 @@ FLAGGED_IN = ("answered", "closed")
 UNCOUNTED_RESOLUTIONS = ("duplicate", "withdrawn", "invalid")
 REPORTER_FIELDS = ("name", "address", "phone", "email", "account", "role")
 REF_KEYS = ("lapor", "lpse-support", "message-id")
+# Edits that correct a wrong entry made at the desk rather than triage the
+# ticket later: they hold for the ticket's whole life, so a past period's
+# figures take the corrected value too (see Ticket.as_of).
+CORRECTIONS = ("channel", "created_at")
 # Fields that `edit` may change, in file order; reporter fields are written
 # `reporter.name` and so on in an edit event's `changes`.
-EDITABLE = ("subject", "category", "difficulty", "kind") + tuple(
+EDITABLE = ("channel", "created_at", "subject", "category", "difficulty", "kind") + tuple(
     f"reporter.{f}" for f in REPORTER_FIELDS
 ) + tuple(f"refs.{k}" for k in REF_KEYS)
 
@@ -240,6 +244,9 @@ class Ticket:
         self.history.sort(key=Event.sort_key)
 
     def get_field(self, name: str) -> Any:
+        """A field as an edit's ``changes`` records it: text (a time in ISO 8601) or None."""
+        if name == "created_at":
+            return self.created_at.isoformat()
         if name.startswith("reporter."):
             return getattr(self.reporter, name.split(".", 1)[1])
         if name.startswith("refs."):
@@ -247,7 +254,9 @@ class Ticket:
         return getattr(self, name)
 
     def set_field(self, name: str, value: Any) -> None:
-        if name.startswith("reporter."):
+        if name == "created_at":
+            self.created_at = datetime.fromisoformat(value)
+        elif name.startswith("reporter."):
             setattr(self.reporter, name.split(".", 1)[1], value)
         elif name.startswith("refs."):
             self.refs[name.split(".", 1)[1]] = value
@@ -258,7 +267,9 @@ class Ticket:
         """The ticket's fields as they stood at ``moment``: later edits undone.
 
         So a past period's figures do not move when a ticket is triaged
-        again afterwards (its difficulty, kind or category edited).
+        again afterwards (its difficulty, kind or category edited). A
+        correction (:data:`CORRECTIONS`) is not undone: the value it replaced
+        was never true.
         """
         later = [e for e in self.history if e.action == "edit" and e.at > moment]
         if not later:
@@ -267,7 +278,8 @@ class Ticket:
         for e in reversed(later):
             changes = e.get("changes") or {}
             for name, change in changes.items():
-                if name in EDITABLE and isinstance(change, dict) and "from" in change:
+                if (name in EDITABLE and name not in CORRECTIONS and isinstance(change, dict)
+                        and "from" in change):
                     t.set_field(name, change["from"])
         return t
 

@@ -488,7 +488,7 @@ def _changes(changes: Any, where: str, lines: _Lines, path: tuple) -> None:
     """An edit's ``changes``: each field's ``from`` and ``to``, which a past period's figures undo."""
     if not isinstance(changes, dict):
         raise Damaged(where, lines.of(*path), "changes must map each changed field to its from and to")
-    vocabs = {"difficulty": DIFFICULTY, "kind": KIND}
+    vocabs = {"difficulty": DIFFICULTY, "kind": KIND, "channel": CHANNEL}
     for name, change in changes.items():
         if name not in EDITABLE:
             continue  # written by a newer version: kept, and undone by none
@@ -496,7 +496,9 @@ def _changes(changes: Any, where: str, lines: _Lines, path: tuple) -> None:
             raise Damaged(where, lines.of(*path, name), f"changes.{name} must have a from and a to")
         for end in ("from", "to"):
             value = change[end]
-            if name in vocabs:
+            if name == "created_at":
+                parse_time(value, where, lines.of(*path, name, end), f"changes.created_at.{end}")
+            elif name in vocabs:
                 if value not in vocabs[name]:
                     raise Damaged(where, lines.of(*path, name, end), f"changes.{name}.{end}: unknown {name} {value!r}")
             elif value is not None and not isinstance(value, str):

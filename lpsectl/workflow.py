@@ -259,6 +259,21 @@ def followup(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     return _add(t, act, _event(t, act, "followup", text))
 
 
+# Fields an edit may change but never clear.
+_NEVER_EMPTY = ("difficulty", "kind", "channel", "created_at")
+
+
+def _check_opening(t: Ticket, act: Act) -> None:
+    """A corrected opening time comes before everything that happened to the ticket."""
+    later = [e.at for e in t.history[1:]] + [act.at]
+    first = min(later)
+    if t.created_at > first:
+        raise BadInput(
+            f"--created-at {t.created_at.isoformat()} is after the ticket's first event since it was opened "
+            f"({first.isoformat()}); a ticket is opened before anything happens to it"
+        )
+
+
 def officer_name(text: Optional[str]) -> Optional[str]:
     """An officer's name as holders are recorded and compared: spaces collapsed, None when empty."""
     return " ".join((text or "").split()) or None
@@ -285,9 +300,14 @@ def assign(t: Ticket, act: Act, to: Optional[str]) -> list[Event]:
     return _add(t, act, e)
 
 
-def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str]) -> list[Event]:
-    """Correct or triage fields; ``changes`` maps EDITABLE names to new text."""
-    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse}
+def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str],
+         tz: Optional[tzinfo] = None) -> list[Event]:
+    """Correct or triage fields; ``changes`` maps EDITABLE names to new text.
+
+    ``tz``: the office's time zone, for a ``created_at`` given without an offset.
+    """
+    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse, "channel": CHANNEL.parse,
+               "created_at": lambda text: parse_time(text, tz or act.at.tzinfo, "--created-at time").isoformat()}
     new = t.copy()
     diff: dict[str, dict[str, Any]] = {}
     for name, raw in changes.items():
@@ -296,17 +316,24 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
         value = _text(raw)
         if value is not None and name in parsers:
             value = parsers[name](value)
-        if value is None and name in ("difficulty", "kind"):
-            raise BadInput(f"--{name} cannot be empty")
+        if value is None and name in _NEVER_EMPTY:
+            raise BadInput(f"--{name.replace('_', '-')} cannot be empty")
         old = new.get_field(name)
         if old != value:
             diff[name] = {"from": old, "to": value}
             new.set_field(name, value)
     if not diff:
         raise BadInput("nothing to change: give at least one field with a new value")
+    if "created_at" in diff:
+        _check_opening(new, act)
     if new.reporter.email and "@" not in new.reporter.email:
         raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
+    if missing and "channel" in diff:
+        raise BadInput(
+            f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}: give "
+            f"{'it' if len(missing) == 1 else 'them'} in the same edit as --channel {new.channel}; nothing was written"
+        )
     if missing:
         raise BadInput(f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
     if new.subject is None and new.message is None:

@@ -181,7 +181,14 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
         f"Created:     {local(t.created_at, hd.tz)}",
         f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
         f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
+        f"Holder:      {s.holder}" if s.holder else "Holder:      no one",
     ]
+    if s.flagged_in == "answered":
+        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, hd.tz)}, after the ticket "
+                     "was answered; any action but a note clears this")
+    elif s.flagged:
+        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, hd.tz)}, after the ticket "
+                     "was closed; any action but a note clears this")
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
     conflicts = t.conflicts()
@@ -210,6 +217,8 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
                 extra.append(f"{key} {e.get(key)}")
         if e.get("head"):
             extra.append("with the Kepala LPSE")
+        if e.action == "assign":
+            extra.append(f"to {e.get('to')}" if e.get("to") else "released")
         if e.get("changes"):
             extra.append("changed " + ", ".join(e.get("changes")))
         if e.get("sent_message_id"):
@@ -221,7 +230,8 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     click.echo(terminal_safe("\n".join(lines)))
 
 
-LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
+LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject",
+                "holder", "flagged")
 
 
 @click.command("list")
@@ -235,12 +245,18 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--since", metavar="D", help="Opened on or after day D (2026-08-13 or 13/08/2026).")
 @click.option("--until", metavar="D", help="Opened on or before day D (2026-08-13 or 13/08/2026).")
 @click.option("--search", metavar="TEXT", help="Text in subject, message or reporter fields; phone numbers by digits.")
+@click.option("--flagged", is_flag=True,
+              help="Only tickets with a follow-up from the reporter not yet acted on, whatever their status.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
-             search, as_json, as_csv) -> None:
-    """List matching tickets, oldest first (closed ones only with --status or --all)."""
+             search, flagged, as_json, as_csv) -> None:
+    """List matching tickets, oldest first (closed ones only with --status, --all or --flagged).
+
+    In the table, ! after the due time marks an overdue ticket, and * after
+    the status a follow-up from the reporter that no officer has acted on.
+    """
     from lpsectl.model import CHANNEL, KIND, STATUS, TIER
 
     from lpsectl.clock import parse_date
@@ -260,6 +276,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         since=parse_date(since, "--since date").isoformat() if since else None,
         until=parse_date(until, "--until date").isoformat() if until else None,
         search=search or None,
+        flagged=flagged,
     )
     hd = app.helpdesk()
     ix = open_index(app)
@@ -276,9 +293,10 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         echo_csv([row for row, _, _ in found], LIST_COLUMNS)
     elif found:
         echo_table(
-            [[row["id"], created, row["channel"], row["kind"], row["status"], row["tier"],
-              due + (" !" if row["overdue"] else ""), _short(row["subject"])] for row, created, due in found],
-            ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
+            [[row["id"], created, row["channel"], row["kind"], row["status"] + (" *" if row["flagged"] else ""),
+              row["tier"], row["holder"] or "-", due + (" !" if row["overdue"] else ""), _short(row["subject"])]
+             for row, created, due in found],
+            ["id", "created", "channel", "kind", "status", "tier", "holder", "due", "subject"],
         )
     else:
         click.echo("No tickets match.", err=True)
@@ -497,6 +515,9 @@ def followup_cmd(app: App, ticket_id: str, message, at) -> None:
 
 @click.command("edit")
 @click.argument("ticket_id", metavar="ID")
+@click.option("--channel", metavar="CH", help="Correct the channel; the new channel's identity rules apply.")
+@click.option("--created-at", "created_at", metavar="TIME",
+              help="Correct the opening time (deadlines follow it); not after the ticket's next event.")
 @click.option("--name")
 @click.option("--address")
 @click.option("--phone")
@@ -512,9 +533,16 @@ def followup_cmd(app: App, ticket_id: str, message, at) -> None:
 @at_option
 @pass_app
 def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]) -> None:
-    """Correct or triage a ticket; an empty value ("") clears a field."""
+    """Correct or triage a ticket; an empty value ("") clears a field.
+
+    \b
+    Examples:
+      lpsectl edit K7QM --difficulty hard --category upload
+      lpsectl edit K7QM --channel surel --email siti@penyedia.co.id -m "came by mail, not phone"
+      lpsectl edit K7QM --created-at "2026-08-13T08:30" -m "opened when the call came"
+    """
     from lpsectl import workflow
-    from lpsectl.model import REPORTER_FIELDS
+    from lpsectl.model import CHANNEL, REPORTER_FIELDS
 
     changes: dict[str, Optional[str]] = {}
     for key, value in fields.items():
@@ -522,10 +550,14 @@ def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]
             continue
         changes[f"reporter.{key}" if key in REPORTER_FIELDS else key] = value
 
+    tz = app.helpdesk().tz
+
     def change(t, act) -> Any:
         if ref is not None:
-            changes["refs.lapor" if t.channel == "lapor" else "refs.lpse-support"] = ref
-        return workflow.edit(t, act, changes, message)
+            # The reference the ticket's channel names, the corrected channel if it changes.
+            channel = CHANNEL.parse(fields["channel"]) if (fields.get("channel") or "").strip() else t.channel
+            changes["refs.lapor" if channel == "lapor" else "refs.lpse-support"] = ref
+        return workflow.edit(t, act, changes, message, tz)
 
     done: list = []
     t = record(app, ticket_id, at, "edit", lambda t, act: done.extend(change(t, act)),
