@@ -145,7 +145,7 @@ def encode_state(s: State) -> str:
     return json.dumps([
         s.status, s.tier, s.resolution, s.wait_on, s.score, s.highest_tier, s.head_noted,
         s.answered_tier, _t(s.first_response_at), _t(s.resolved_at),
-        [[_t(a), _t(b)] for a, b in s.pauses], _t(s.last_at),
+        [[_t(a), _t(b)] for a, b in s.pauses], _t(s.last_at), s.holder, _t(s.flagged_at), s.flagged_in,
     ], separators=(",", ":"), ensure_ascii=False)
 
 
@@ -157,7 +157,7 @@ def decode_state(text: str) -> State:
         return None if x is None else at(x)
 
     return State(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], t(f[8]), t(f[9]),
-                 [(at(a), t(b)) for a, b in f[10]], t(f[11]))
+                 [(at(a), t(b)) for a, b in f[10]], t(f[11]), f[12], t(f[13]), f[14])
 
 
 def encode_ticket(t: Ticket) -> str:
@@ -233,8 +233,8 @@ class IndexedTicket(Ticket):
 # The columns of ``tickets``, in table order.
 COLUMNS = (
     "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
-    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "last_us",
-    "edit_us", "responded_us", "wait_since_us", "state", "body",
+    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "holder", "flagged",
+    "last_us", "edit_us", "responded_us", "wait_since_us", "state", "body",
     # Derived with the configuration and the calendar (see _derived):
     "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
 )
@@ -252,6 +252,19 @@ CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
 CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 """
+
+
+def _fit_tables(db: sqlite3.Connection) -> None:
+    """Make the tables again when another schema wrote them (its rows have other columns).
+
+    Emptying them is not enough: ``CREATE TABLE IF NOT EXISTS`` keeps the old
+    columns, every insert would fail, and every command would fall back to
+    reading the files for good. The meta keys go too, so the next update
+    rebuilds everything.
+    """
+    columns = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+    if columns != list(COLUMNS):
+        db.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS files; DELETE FROM meta;\n" + DDL)
 
 
 @dataclass
@@ -273,7 +286,7 @@ def base_row(t: Ticket, path: str) -> tuple:
     return (
         t.id, path, micros(t.created_at), t.created_at.isoformat(), t.channel, t.kind, t.category,
         (t.category or "").casefold(), t.difficulty, t.subject, r.name, search_text(t),
-        phone_digits(r.phone) if r.phone else None, s.status, s.tier,
+        phone_digits(r.phone) if r.phone else None, s.status, s.tier, s.holder, int(s.flagged),
         None if last is None else micros(last), micros(max(edits)) if edits else None,
         None if s.first_response_at is None else micros(s.first_response_at),
         None if since is None else micros(since),
@@ -304,7 +317,7 @@ def ticket_of(row: Sequence[Any], body: Optional[Callable[[str], str]] = None) -
     ``body``: fetches the ``body`` column by id, for a row selected without it.
     """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
-     _phone, _status, _tier, last_us, edit_us, _responded, _waiting, state) = row[:_BASE - 1]
+     _phone, _status, _tier, _holder, _flagged, last_us, edit_us, _responded, _waiting, state) = row[:_BASE - 1]
     row_body = row[_BASE - 1] if len(row) >= _BASE else None
     t = object.__new__(IndexedTicket)
     t.__dict__.update(
@@ -443,6 +456,7 @@ class Index:
             db = self._connect()
             db.executescript(DDL)
             db.execute("SELECT count(*) FROM meta").fetchone()
+            _fit_tables(db)
             return db
         except sqlite3.DatabaseError:
             pass  # not a database, or a damaged one: it is disposable
@@ -574,16 +588,8 @@ class Index:
             self.hd.calendar = self.ctx.cal = Calendar.from_config(self.hd.config)
         self._load_calendar()
         if rebuild:
-            if meta.get("schema") != str(SCHEMA):
-                # Another schema's tables may have other columns: made again, not emptied.
-                self.db.execute("DROP TABLE IF EXISTS files")
-                self.db.execute("DROP TABLE IF EXISTS tickets")
-                for statement in DDL.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-            else:
-                self.db.execute("DELETE FROM files")
-                self.db.execute("DELETE FROM tickets")
+            self.db.execute("DELETE FROM files")
+            self.db.execute("DELETE FROM tickets")
             meta = {}
         started = time.time_ns()
         snap = self._snapshot()

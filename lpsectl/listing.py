@@ -43,13 +43,19 @@ class Filters:
     # Waiting tickets that have waited more than this many working days.
     waiting_over: Optional[int] = None
     sort: str = "created"  # or "due": by due_at, earliest first
+    # Only tickets with a follow-up not yet acted on, closed ones included.
+    flagged: bool = False
 
     def keeps_state(self, status: str, tier: str) -> bool:
         if self.statuses and status not in self.statuses:
             return False
-        if not self.statuses and not self.show_all and status == "closed":
+        if not self.statuses and not self.every_status() and status == "closed":
             return False
         return not (self.tier and tier != self.tier)
+
+    def every_status(self) -> bool:
+        """Whether closed tickets are listed without a --status asking for them."""
+        return self.show_all or self.flagged
 
     def keeps_ticket(self, t: Ticket, tz: tzinfo) -> bool:
         """The filters on what the ticket says, not on its state."""
@@ -131,6 +137,8 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
         s = t.state(now)
         if not want.keeps_state(s.status, s.tier):
             continue
+        if want.flagged and not s.flagged:
+            continue
         a = assess(t, hd.config, hd.calendar, now, state=s)
         if not keeps_assessed(want, a):
             continue
@@ -181,8 +189,10 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
     if want.statuses:
         settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
         settled_params += sorted(want.statuses)
-    elif not want.show_all:
+    elif not want.every_status():
         settled.append("status != 'closed'")
+    if want.flagged:
+        settled.append("flagged = 1")
     if want.tier:
         settled.append("tier = ?")
         settled_params.append(want.tier)
@@ -197,14 +207,15 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
         settled.append("0")  # a settled row is not waiting
     out = []
     for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
-         due_us, due_iso, created_local, due_local) in ix.select(
+         due_us, due_iso, created_local, due_local, holder, flagged) in ix.select(
             " AND ".join(settled), settled_params,
             ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
-             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local")):
+             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local", "holder",
+             "flagged")):
         row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
                "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
                "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us,
-               "waiting_days": None}
+               "holder": holder, "flagged": bool(flagged), "waiting_days": None}
         out.append((_order(want, created_us, tid, due_us), (row, created_local, due_local)))
     others = ix.tickets(" AND ".join(where + [moving]), params + moving_params)
     for t in others:
@@ -217,7 +228,7 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
     s = t.state(now)
-    if not want.keeps_state(s.status, s.tier):
+    if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged:
         return None
     a = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
