@@ -45,6 +45,14 @@ class Filters:
     sort: str = "created"  # or "due": by due_at, earliest first
     # Only tickets with a follow-up not yet acted on, closed ones included.
     flagged: bool = False
+    # Only tickets this officer holds (as the holder was recorded), or only those no one holds.
+    holder: Optional[str] = None
+    unassigned: bool = False
+
+    def keeps_holder(self, holder: Optional[str]) -> bool:
+        if self.unassigned and holder is not None:
+            return False
+        return self.holder is None or holder == self.holder
 
     def keeps_state(self, status: str, tier: str) -> bool:
         if self.statuses and status not in self.statuses:
@@ -137,7 +145,7 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
         s = t.state(now)
         if not want.keeps_state(s.status, s.tier):
             continue
-        if want.flagged and not s.flagged:
+        if want.flagged and not s.flagged or not want.keeps_holder(s.holder):
             continue
         a = assess(t, hd.config, hd.calendar, now, state=s)
         if not keeps_assessed(want, a):
@@ -193,6 +201,11 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
         settled.append("status != 'closed'")
     if want.flagged:
         settled.append("flagged = 1")
+    if want.unassigned:
+        settled.append("holder IS NULL")
+    if want.holder is not None:
+        settled.append("holder = ?")
+        settled_params.append(want.holder)
     if want.tier:
         settled.append("tier = ?")
         settled_params.append(want.tier)
@@ -228,7 +241,7 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
     s = t.state(now)
-    if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged:
+    if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged or not want.keeps_holder(s.holder):
         return None
     a = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):

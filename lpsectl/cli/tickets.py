@@ -256,6 +256,9 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
                    "week (its last working day) or a date; past deadlines included.")
 @click.option("--waiting-over", "waiting_over", type=click.IntRange(min=0), metavar="N",
               help="Only tickets that have waited more than N working days.")
+@click.option("--mine", is_flag=True, help="Only tickets the operator holds.")
+@click.option("--holder", metavar="NAME", help="Only tickets NAME holds (the name as assign recorded it).")
+@click.option("--unassigned", is_flag=True, help="Only tickets no one holds.")
 @click.option("--sort", type=click.Choice(["created", "due"], case_sensitive=False), default="created",
               help="created (default, oldest first) or due (earliest deadline first).")
 @click.option("--flagged", is_flag=True,
@@ -264,7 +267,7 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
-             search, due, waiting_over, sort, flagged, as_json, as_csv) -> None:
+             search, due, waiting_over, mine, holder, unassigned, sort, flagged, as_json, as_csv) -> None:
     """List matching tickets, oldest first (closed ones only with --status, --all or --flagged).
 
     In the table, ! after the due time marks an overdue ticket, * after the
@@ -301,6 +304,14 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     from lpsectl.listing import due_by, read_due
 
     due_day = read_due(due) if due is not None else None
+    if sum((mine, holder is not None, unassigned)) > 1:
+        raise BadInput("give one of --mine, --holder and --unassigned")
+    from lpsectl.workflow import officer_name
+
+    if holder is not None and officer_name(holder) is None:
+        raise BadInput("--holder needs a name; use --unassigned for the tickets no one holds")
+    want.unassigned = unassigned
+    want.holder = officer_name(app.operator() if mine else holder)
     hd = app.helpdesk()
     ix = open_index(app)
     now = clock.now(hd.tz)

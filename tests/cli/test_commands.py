@@ -164,7 +164,7 @@ def test_list_json_and_csv_have_the_spec_columns(run):
     for key in ("id", "channel", "kind", "status", "tier", "created_at", "subject", "category", "due_at", "overdue"):
         assert key in row
     csv_lines = run.ok("list", "--csv").splitlines()
-    assert csv_lines[0] == "id,created_at,channel,kind,status,tier,due_at,overdue,subject,waiting_days"
+    assert csv_lines[0] == "id,created_at,channel,kind,status,tier,due_at,overdue,subject,holder,flagged,waiting_days"
     assert len(csv_lines) == 4
 
 
