@@ -239,10 +239,16 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
     resolution_days: list[int] = []
     scores: list[int] = []
     overdue: list[dict[str, Any]] = []
+    # Tickets waiting at the moment of the figures, by what they wait on.
+    waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None} for on in ("lkpp", "reporter")}
 
     for t in (track(selected) if track else selected):
         a = assess(t, cfg, cal, as_of=as_of, measure=True)
         s = a.state
+        if a.waiting_days is not None and s.wait_on in waiting:
+            w = waiting[s.wait_on]
+            w["count"] += 1
+            w["longest_days"] = max(w["longest_days"] or 0, a.waiting_days)
         month = f"{t.created_at.astimezone(tz):%Y-%m}"
         row = trend[month]
         row["total"] += 1
@@ -315,6 +321,7 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
             "median_response_days": _median(response_days),
             "median_resolution_days": _median(resolution_days),
         },
+        "waiting": waiting,
         "satisfaction": {
             "count": len(scores), "mean": _number(mean), "ikm": _number(ikm), "grade": grade,
             "by_score": {str(n): scores.count(n) for n in (1, 2, 3, 4)},
@@ -614,6 +621,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "withdrawn": "Dicabut pelapor", "invalid": "Tidak valid",
         },
         "grade": {"A": "Sangat baik", "B": "Baik", "C": "Kurang baik", "D": "Tidak baik"},
+        "wait_on": {"lkpp": "Helpdesk LKPP-RI", "reporter": "Pelapor"},
         "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
                    "September", "Oktober", "November", "Desember"],
         "weekdays": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
@@ -640,6 +648,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "open_overdue": "Tiket terbuka yang melewati batas waktu",
             "overdue_short": "Lewat batas waktu",
             "counted": "Tiket yang dihitung",
+            "waiting": "Tiket yang menunggu pada akhir periode", "waiting_on": "Menunggu",
+            "longest_wait": "Penantian terlama (hari kerja)",
             "targets": "Standar waktu",
             "target_response": "Tanggapan pertama", "day": "hari kerja", "days": "hari kerja",
             "satisfaction": "Indeks kepuasan pengaduan",
@@ -683,6 +693,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "withdrawn": "Withdrawn", "invalid": "Invalid",
         },
         "grade": {"A": "Very good", "B": "Good", "C": "Fair", "D": "Poor"},
+        "wait_on": {"lkpp": "LKPP-RI helpdesk", "reporter": "The reporter"},
         "months": ["January", "February", "March", "April", "May", "June", "July", "August",
                    "September", "October", "November", "December"],
         "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
@@ -709,6 +720,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "open_overdue": "Open tickets past their deadline",
             "overdue_short": "Overdue",
             "counted": "Tickets counted",
+            "waiting": "Tickets waiting at the end of the period", "waiting_on": "Waiting on",
+            "longest_wait": "Longest wait (working days)",
             "targets": "Service standard",
             "target_response": "First response", "day": "working day", "days": "working days",
             "satisfaction": "Complaint satisfaction index",

@@ -180,3 +180,26 @@ def test_week_and_tomorrow_around_joint_leave_and_christmas(lp):
     assert ids(lp, "--due", "today", now=wednesday) == [wed]
     assert ids(lp, "--due", "tomorrow", now=wednesday) == [wed, mon]
     assert ids(lp, "--due", "2026-12-24", now=wednesday) == [wed]
+
+
+def report_waiting(lp, month: str, **kw) -> dict:
+    return json.loads(lp("report", "--month", month, "--format", "json", **kw).stdout)["waiting"]
+
+
+def test_the_report_counts_waiting_tickets_by_what_they_wait_on_and_their_longest_wait(lp, week):
+    assert report_waiting(lp, "2026-08") == {"lkpp": {"count": 1, "longest_days": 4},
+                                             "reporter": {"count": 1, "longest_days": 1}}
+    # As of the end of August: the closes of 10 to 31 August but for the weekends,
+    # Independence Day (17th) and the Prophet's Birthday (25th).
+    september = "2026-09-02T09:00:00+07:00"
+    lp("resume", week["lkpp"], "-m", "LKPP menjawab", "--at", "2026-09-01T09:00", now=september)
+    assert report_waiting(lp, "2026-08", now=september) == {"lkpp": {"count": 1, "longest_days": 14},
+                                                           "reporter": {"count": 1, "longest_days": 11}}
+    assert report_waiting(lp, "2026-08", now=september, index=False) == report_waiting(lp, "2026-08", now=september)
+    # A month with no ticket waiting: counts of zero, no longest wait.
+    assert report_waiting(lp, "2026-07") == {"lkpp": {"count": 0, "longest_days": None},
+                                             "reporter": {"count": 0, "longest_days": None}}
+    md = lp("report", "--month", "2026-08", "--lang", "en", now=september).stdout
+    assert "| LKPP-RI helpdesk | 1 | 14 |" in md and "| The reporter | 1 | 11 |" in md
+    public = lp("report", "--month", "2026-08", "--format", "html", "--public", now=september).stdout
+    assert "<td>Helpdesk LKPP-RI</td><td class=\"n\">1</td><td class=\"n\">14</td>" in public
