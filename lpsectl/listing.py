@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
-from lpsectl.index import Index, micros
+from lpsectl.index import Index, instant, micros
 from lpsectl.model import Ticket
 from lpsectl.sla import Assessment, assess
 from lpsectl.views import list_json, local, matches, phone_digits
@@ -219,16 +219,18 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
     if want.waiting_over is not None:
         settled.append("0")  # a settled row is not waiting
     out = []
+    tz = hd.tz
     for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
-         due_us, due_iso, created_local, due_local, holder, flagged) in ix.select(
+         due_us, due_iso, created_local, due_local, holder, flagged, responded_us, response_due_us) in ix.select(
             " AND ".join(settled), settled_params,
             ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
              "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local", "holder",
-             "flagged")):
+             "flagged", "responded_us", "response_due_us")):
         row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
                "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
                "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us,
-               "holder": holder, "flagged": bool(flagged), "waiting_days": None}
+               "holder": holder, "flagged": bool(flagged), "waiting_days": None,
+               "respond_by": None if responded_us is not None else instant(response_due_us).astimezone(tz).isoformat()}
         out.append((_order(want, created_us, tid, due_us), (row, created_local, due_local)))
     others = ix.tickets(" AND ".join(where + [moving]), params + moving_params)
     for t in others:
@@ -247,3 +249,57 @@ def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tu
     if not keeps_assessed(want, a):
         return None
     return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)
+
+
+# -- the morning page ------------------------------------------------------------
+
+# The sections of ``lpsectl today``, in the order it shows them (and the keys of its JSON).
+SECTIONS = ("overdue", "due_today", "due_tomorrow", "unassigned", "waiting_too_long", "flagged")
+# Sections whose tickets are each shown once: a ticket already overdue is not
+# due today again, nor one due today due tomorrow.
+_DEADLINE_SECTIONS = ("overdue", "due_today", "due_tomorrow")
+
+
+@dataclass
+class Morning:
+    """What ``lpsectl today`` shows: each section's rows (as :data:`Found`), the operator's own first."""
+
+    now: datetime
+    tomorrow: date
+    waiting_alert_days: int
+    sections: dict[str, Found]
+
+    def empty(self) -> bool:
+        return not any(self.sections.values())
+
+
+def _filters(**kw) -> Filters:
+    base: dict = dict(statuses=set(), show_all=False, tier=None, channel=None, kind=None, category=None,
+                      overdue=False, since=None, until=None, search=None)
+    return Filters(**(base | kw))
+
+
+def morning(select: Callable[[Filters], Found], cal: Calendar, waiting_alert_days: int, now: datetime,
+            operator: Optional[str]) -> Morning:
+    """The morning page: ``select`` answers one listing (from the index, or from parsed tickets)."""
+    today = cal.local_date(now)
+    tomorrow = cal.next_working_day(today)
+    asked = {
+        "overdue": _filters(overdue=True, sort="due"),
+        "due_today": _filters(due_by=cal.end_of_day(today), sort="due"),
+        "due_tomorrow": _filters(due_by=cal.end_of_day(tomorrow), sort="due"),
+        # Tickets still to be worked on: an answered one waits for the reporter.
+        "unassigned": _filters(statuses={"open", "waiting"}, unassigned=True),
+        "waiting_too_long": _filters(waiting_over=waiting_alert_days),
+        "flagged": _filters(flagged=True),
+    }
+    sections: dict[str, Found] = {}
+    shown: set[str] = set()
+    for name in SECTIONS:
+        found = select(asked[name])
+        if name in _DEADLINE_SECTIONS:
+            found = [f for f in found if f[0]["id"] not in shown]
+            shown.update(f[0]["id"] for f in found)
+        # The operator's own tickets first, each part in the section's order (sorted() is stable).
+        sections[name] = sorted(found, key=lambda f: operator is None or f[0]["holder"] != operator)
+    return Morning(now, tomorrow, waiting_alert_days, sections)

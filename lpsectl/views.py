@@ -120,4 +120,6 @@ def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
         "holder": a.state.holder,
         "flagged": a.state.flagged,
         "waiting_days": a.waiting_days,
+        # The first response's deadline while none has been given.
+        "respond_by": None if a.state.first_response_at is not None else iso(a.response_due_at, tz),
     }
