@@ -114,3 +114,22 @@ def test_an_ambiguous_prefix_lists_the_same_matches_with_and_without_the_index(r
     assert result.exit_code == 1 and "matches" in result.stderr
     both(run, "show", tid[:2])
     both(run, "show", "ZZZZ")
+
+
+def test_the_morning_page_is_the_same_with_and_without_the_index(run, varied):
+    run.ok("claim", varied["open"])
+    run.ok("assign", varied["resumed"], "--to", "Andi")
+    run.ok("followup", varied["answered"], "-m", "Masih belum bisa")
+    assert varied["open"] in both(run, "today")
+    both(run, "today", "--json")
+    both(run, "--operator", "Andi", "today")
+
+
+def test_the_morning_page_reads_no_ticket_file_once_the_index_is_up_to_date(run, varied, parses):
+    # Without the damage: a damaged file is read again to say what is wrong with it.
+    (run.home / "tickets" / "2026" / "08" / "2608-BRKNAA.yaml").unlink()
+    (run.home / "tickets" / "2026" / "07" / f"{varied['late']}.yaml").unlink()
+    run.ok("list")
+    parses.clear()
+    page = run.ok("today", "--json")
+    assert parses == [] and varied["waiting"] in page
