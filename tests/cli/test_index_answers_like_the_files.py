@@ -76,10 +76,13 @@ LISTINGS = [
     ("--due", "today"), ("--due", "2026-08-20", "--sort", "due", "--json"), ("--due", "week", "--csv"),
     ("--due", "2026-08-10"), ("--waiting-over", "3"), ("--waiting-over", "0", "--csv", "--all"),
     ("--waiting-over", "100000", "--json"), ("--sort", "due", "--all"), ("--sort", "due", "--json"),
+    ("--mine",), ("--holder", "Andi", "--all", "--json"), ("--unassigned", "--csv"), ("--unassigned", "--due", "today"),
 ]
 
 
 def test_every_listing_is_the_same_with_and_without_the_index(run, varied):
+    run.ok("claim", varied["open"])
+    run.ok("assign", varied["waiting"], "--to", "Andi")
     for args in LISTINGS:
         both(run, "list", *args)
     everything = both(run, "list", "--all")

@@ -203,3 +203,30 @@ def test_the_report_counts_waiting_tickets_by_what_they_wait_on_and_their_longes
     assert "| LKPP-RI helpdesk | 1 | 14 |" in md and "| The reporter | 1 | 11 |" in md
     public = lp("report", "--month", "2026-08", "--format", "html", "--public", now=september).stdout
     assert "<td>Helpdesk LKPP-RI</td><td class=\"n\">1</td><td class=\"n\">14</td>" in public
+
+
+def test_mine_holder_and_unassigned_filter_on_who_holds_the_ticket(lp, week):
+    lp("claim", week["friday"], "--at", "2026-08-14T08:40")
+    lp("assign", week["later"], "--to", "Andi  Saputra", "--at", "2026-08-14T08:41")
+    lp("assign", week["lkpp"], "--to", "Andi Saputra", "--at", "2026-08-14T08:42")
+    assert ids(lp, "--mine") == [week["friday"]]
+    assert ids(lp, "--holder", "Andi Saputra") == [week["lkpp"], week["later"]]
+    assert ids(lp, "--holder", " Andi   Saputra ", "--status", "waiting") == [week["lkpp"]]
+    assert ids(lp, "--holder", "andi saputra") == []  # the name as it was recorded
+    unassigned = ids(lp, "--unassigned")
+    assert week["friday"] not in unassigned and week["later"] not in unassigned and week["answered"] in unassigned
+    assert ids(lp, "--unassigned", index=False) == unassigned
+    assert ids(lp, "--mine", "--due", "today") == [week["friday"]]
+    # Released: held by no one again.
+    lp("assign", week["friday"], "--to", "", "--at", "2026-08-14T08:50")
+    assert ids(lp, "--mine") == [] and week["friday"] in ids(lp, "--unassigned")
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--mine", "--unassigned"), "Error: give one of --mine, --holder and --unassigned"),
+    (("--holder", "Ani", "--mine"), "Error: give one of --mine, --holder and --unassigned"),
+    (("--holder", "  "), "Error: --holder needs a name; use --unassigned for the tickets no one holds"),
+])
+def test_holder_filters_that_contradict_each_other_are_refused(lp, args, says):
+    proc = lp("list", *args, check=False)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", says + "\n")
