@@ -31,6 +31,8 @@ def tid(run) -> str:
                               "nothing was written\n"),
     (("--channel", "datang-langsung"), "Error: a walk-in ticket needs --address: give it in the same edit as "
                                        "--channel walk-in; nothing was written\n"),
+    (("--channel", "datang-langsung", "--name", ""), "Error: a walk-in ticket needs --name, --address: give them in "
+                                                     "the same edit as --channel walk-in; nothing was written\n"),
     (("--channel", "surel", "--email", "budi"), "Error: --email 'budi' is not an e-mail address\n"),
     (("--channel", "fax"), "Error: unknown channel 'fax'; use one of portal, phone, walk-in, email, "
                            "suggestion-box, lapor, whatsapp\n"),
