@@ -330,10 +330,12 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
         raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
     if missing and "channel" in diff:
-        raise BadInput(
-            f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}: give "
-            f"{'it' if len(missing) == 1 else 'them'} in the same edit as --channel {new.channel}; nothing was written"
-        )
+        needs = ", ".join("--" + m for m in missing)
+        if len(missing) == 1:
+            raise BadInput(f"{with_article(new.channel)} ticket needs {needs}: give it in the same edit as "
+                           f"--channel {new.channel}; nothing was written")
+        raise BadInput(f"{with_article(new.channel)} ticket needs {needs}: give them in the same edit as "
+                       f"--channel {new.channel}; nothing was written")
     if missing:
         raise BadInput(f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
     if new.subject is None and new.message is None:
