@@ -302,12 +302,11 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         waiting_over=waiting_over, sort=sort.lower(), flagged=flagged,
     )
     from lpsectl.listing import due_by, read_due
+    from lpsectl.workflow import officer_name
 
     due_day = read_due(due) if due is not None else None
     if sum((mine, holder is not None, unassigned)) > 1:
         raise BadInput("give one of --mine, --holder and --unassigned")
-    from lpsectl.workflow import officer_name
-
     if holder is not None and officer_name(holder) is None:
         raise BadInput("--holder needs a name; use --unassigned for the tickets no one holds")
     want.unassigned = unassigned
