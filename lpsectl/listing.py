@@ -45,6 +45,8 @@ class Filters:
     sort: str = "created"  # or "due": by due_at, earliest first
     # Only tickets with a follow-up not yet acted on, closed ones included.
     flagged: bool = False
+    # Leave out the overdue ones (the morning page shows them in a section of their own).
+    not_overdue: bool = False
     # Only tickets this officer holds (as the holder was recorded), or only those no one holds.
     holder: Optional[str] = None
     unassigned: bool = False
@@ -118,7 +120,7 @@ def _found(t: Ticket, a: Assessment, tz: tzinfo) -> tuple:
 
 def keeps_assessed(want: Filters, a: Assessment) -> bool:
     """The filters on what the clock says of the ticket now."""
-    if want.overdue and not a.overdue:
+    if want.overdue and not a.overdue or want.not_overdue and a.overdue:
         return False
     if want.due_by is not None:
         s = a.state
@@ -212,6 +214,9 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
     if want.overdue:
         settled.append("status = 'open' AND due_us < ?")
         settled_params.append(now_us)
+    if want.not_overdue:
+        settled.append("NOT (status = 'open' AND due_us < ?)")
+        settled_params.append(now_us)
     if want.due_by is not None:
         by = micros(want.due_by)
         settled.append("status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?))")
@@ -286,8 +291,8 @@ def morning(select: Callable[[Filters], Found], cal: Calendar, waiting_alert_day
     tomorrow = cal.next_working_day(today)
     asked = {
         "overdue": _filters(overdue=True, sort="due"),
-        "due_today": _filters(due_by=cal.end_of_day(today), sort="due"),
-        "due_tomorrow": _filters(due_by=cal.end_of_day(tomorrow), sort="due"),
+        "due_today": _filters(due_by=cal.end_of_day(today), not_overdue=True, sort="due"),
+        "due_tomorrow": _filters(due_by=cal.end_of_day(tomorrow), not_overdue=True, sort="due"),
         # Tickets still to be worked on: an answered one waits for the reporter.
         "unassigned": _filters(statuses={"open", "waiting"}, unassigned=True),
         "waiting_too_long": _filters(waiting_over=waiting_alert_days),

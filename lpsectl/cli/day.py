@@ -11,6 +11,11 @@ from lpsectl.cli.common import echo_json, echo_table, index_damage, load_all, lo
 from lpsectl.errors import BadInput
 
 
+# The tickets of one section shown in the text page: it is one screen for
+# the start of the day; --json, and the list command each section names, give them all.
+SHOWN = 10
+
+
 @click.command("today")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object, a list of tickets per section.")
 @pass_app
@@ -86,6 +91,16 @@ def _print_page(page, operator: Optional[str], tz) -> None:
         "flagged": (f"Flagged, the reporter wrote again: {len(s['flagged'])}",
                     "Flagged, the reporter wrote again: none."),
     }
+    # The whole section, when it is longer than a screen allows.
+    rest = {
+        "overdue": f"... and {len(s['overdue']) - SHOWN} more: lpsectl list --overdue --sort due",
+        "due_today": f"... and {len(s['due_today']) - SHOWN} more: lpsectl list --due today --sort due",
+        "due_tomorrow": f"... and {len(s['due_tomorrow']) - SHOWN} more: lpsectl list --due tomorrow --sort due",
+        "unassigned": (f"... and {len(s['unassigned']) - SHOWN} more: "
+                       "lpsectl list --unassigned --status open --status waiting"),
+        "waiting_too_long": f"... and {len(s['waiting_too_long']) - SHOWN} more: lpsectl list --waiting-over {n}",
+        "flagged": f"... and {len(s['flagged']) - SHOWN} more: lpsectl list --flagged",
+    }
     for name, found in s.items():
         some, none = headings[name]
         click.echo()
@@ -97,9 +112,11 @@ def _print_page(page, operator: Optional[str], tz) -> None:
             [[row["id"], row["status"] + (" *" if row["flagged"] else ""), row["tier"], row["holder"] or "-",
               _respond_by(row["respond_by"], tz), due + (" !" if row["overdue"] else ""),
               _waited(row["waiting_days"]), _short(row["subject"], 32)]
-             for row, _, due in found],
+             for row, _, due in found[:SHOWN]],
             ["id", "status", "tier", "holder", "respond by", "due", "waited", "subject"],
         )
+        if len(found) > SHOWN:
+            click.echo(rest[name])
 
 
 def _respond_by(when: Optional[str], tz) -> str:

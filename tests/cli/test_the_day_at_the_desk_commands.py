@@ -52,3 +52,16 @@ def test_a_bad_list_value_writes_nothing_and_exits_2(run, args):
     assert result.exit_code == 2 and result.stdout == "" and result.stderr.startswith("Error: ")
     assert len(result.stderr.splitlines()) == 1
     assert sorted(p.name for p in run.home.rglob("*") if ".git" not in p.parts) == before
+
+
+def test_the_text_page_shows_ten_tickets_a_section_and_names_the_list_that_gives_the_rest(run):
+    ids = [run.new(*PHONE, "-s", f"Tiket {i}", "-d", "easy", "--at", f"2026-08-03T{8 + i // 6:02d}:{i % 6 * 10:02d}",
+                   env=NOW) for i in range(12)]
+    out = run.ok("today", env=NOW)
+    overdue = out.split("\nOverdue: 12\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split()[0] for line in overdue[2:12]] == ids[:10]
+    assert overdue[12:] == ["... and 2 more: lpsectl list --overdue --sort due"]
+    assert ids[11] not in out
+    assert len(json.loads(run.ok("today", "--json", env=NOW))["overdue"]) == 12
+    listed = [r["id"] for r in json.loads(run.ok("list", "--overdue", "--sort", "due", "--json", env=NOW))]
+    assert listed == ids
