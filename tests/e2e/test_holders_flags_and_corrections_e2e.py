@@ -83,3 +83,19 @@ def test_a_wrong_channel_and_opening_time_are_corrected_and_deadlines_follow(lp)
     assert listed(lp)[0]["due_at"] == "2026-08-12T16:00:00+07:00"
     report = json.loads(lp("report", "--month", "2026-08", "-f", "json").stdout)
     assert report["by_channel"]["email"] == 1 and report["by_channel"]["phone"] == 0
+
+
+def test_a_reply_mail_to_a_closed_ticket_is_flagged_through_import_mail(lp, tmp_path):
+    (tmp_path / "first.eml").write_text(
+        "From: Siti <siti@penyedia.co.id>\nSubject: Tidak bisa unggah\nDate: Thu, 13 Aug 2026 09:15:00 +0700\n"
+        "Message-ID: <first@penyedia.co.id>\n\nDokumen penawaran gagal diunggah.\n", encoding="utf-8")
+    (tmp_path / "reply.eml").write_text(
+        "From: siti@penyedia.co.id\nSubject: Re: Tidak bisa unggah\nDate: Fri, 14 Aug 2026 11:00:00 +0700\n"
+        "Message-ID: <reply@penyedia.co.id>\nIn-Reply-To: <first@penyedia.co.id>\n\nMasih gagal.\n",
+        encoding="utf-8")
+    tid = lp("import-mail", str(tmp_path / "first.eml")).stdout.split()[0]
+    lp("answer", tid, "-m", "Coba peramban lain", "--close", "--at", "2026-08-13T10:00")
+    assert listed(lp, "--flagged") == []
+    assert lp("import-mail", str(tmp_path / "reply.eml")).stdout.split()[:2] == [tid, "followup"]
+    assert [(r["id"], r["status"], r["flagged"]) for r in listed(lp, "--flagged")] == [(tid, "closed", True)]
+    assert "after the ticket was closed" in lp("show", tid).stdout
