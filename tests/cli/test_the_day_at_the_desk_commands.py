@@ -65,3 +65,15 @@ def test_the_text_page_shows_ten_tickets_a_section_and_names_the_list_that_gives
     assert len(json.loads(run.ok("today", "--json", env=NOW))["overdue"]) == 12
     listed = [r["id"] for r in json.loads(run.ok("list", "--overdue", "--sort", "due", "--json", env=NOW))]
     assert listed == ids
+
+
+def test_today_and_the_due_lists_take_the_holidays_from_the_index(run, monkeypatch):
+    from tests.e2e.test_commands_import_only_what_they_need import imported_after
+
+    monkeypatch.setenv("LPSECTL_TEST_NOW", NOW["LPSECTL_TEST_NOW"])
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T10:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    assert imported_after([*home, "list"], ["holidays"]) == ["holidays"]  # the first time computes them
+    assert imported_after([*home, "today"], ["holidays"]) == []
+    assert imported_after([*home, "list", "--due", "tomorrow"], ["holidays"]) == []
+    assert imported_after([*home, "list", "--waiting-over", "3", "--json"], ["holidays"]) == []
