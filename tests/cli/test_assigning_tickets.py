@@ -91,14 +91,15 @@ def test_list_shows_the_holder_in_a_column_and_in_json_and_csv(run, tid):
     other = run.new(*PHONE, "-s", "Gagal unggah", "--at", "2026-08-13T09:30")
     run.ok("assign", tid, "--to", "Ani Rahma")
     table = run.ok("list").splitlines()
-    assert table[0].split() == ["id", "created", "channel", "kind", "status", "tier", "holder", "due", "subject"]
+    assert table[0].split() == ["id", "created", "channel", "kind", "status", "tier", "holder", "due", "waited",
+                                "subject"]
     assert "  Ani Rahma  " in table[2] and tid in table[2]
     assert table[3].split()[8] == "-" and other in table[3]
     rows = json.loads(run.ok("list", "--json"))
     assert [(r["id"], r["holder"]) for r in rows] == [(tid, "Ani Rahma"), (other, None)]
     csv = run.ok("list", "--csv").splitlines()
-    assert csv[0].endswith(",subject,holder,flagged")
-    assert csv[1].endswith(",Lupa password,Ani Rahma,false") and csv[2].endswith(",Gagal unggah,,false")
+    assert csv[0].endswith(",subject,holder,flagged,waiting_days")
+    assert csv[1].endswith(",Lupa password,Ani Rahma,false,") and csv[2].endswith(",Gagal unggah,,false,")
 
 
 @pytest.mark.parametrize("lang,fmt,label", [
