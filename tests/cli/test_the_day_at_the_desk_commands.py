@@ -45,11 +45,16 @@ def test_list_help_names_the_new_options(run):
         assert option in out
 
 
-@pytest.mark.parametrize("args", [("--due", ""), ("--due", "31/02/2026"), ("--sort", ""), ("--waiting-over", "")])
-def test_a_bad_list_value_writes_nothing_and_exits_2(run, args):
+@pytest.mark.parametrize("args, says", [
+    (("--due", ""), "Error: --due takes today, tomorrow, week or a date such as 2026-08-13, not ''"),
+    (("--due", "31/02/2026"), "Error: --due takes today, tomorrow, week or a date such as 2026-08-13, not '31/02/2026'"),
+    (("--sort", ""), "Error: Invalid value for '--sort'"),
+    (("--waiting-over", ""), "Error: Invalid value for '--waiting-over'"),
+])
+def test_a_bad_list_value_writes_nothing_and_exits_2(run, args, says):
     before = sorted(p.name for p in run.home.rglob("*") if ".git" not in p.parts)
     result = run("list", *args, env=NOW)
-    assert result.exit_code == 2 and result.stdout == "" and result.stderr.startswith("Error: ")
+    assert result.exit_code == 2 and result.stdout == "" and result.stderr.startswith(says)
     assert len(result.stderr.splitlines()) == 1
     assert sorted(p.name for p in run.home.rglob("*") if ".git" not in p.parts) == before
 
@@ -74,6 +79,7 @@ def test_today_and_the_due_lists_take_the_holidays_from_the_index(run, monkeypat
     run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T10:00")
     home = ["--home", str(run.home), "--operator", "Rina"]
     assert imported_after([*home, "list"], ["holidays"]) == ["holidays"]  # the first time computes them
+    assert "Due today: 1" in run.ok("today")
     assert imported_after([*home, "today"], ["holidays"]) == []
     assert imported_after([*home, "list", "--due", "tomorrow"], ["holidays"]) == []
     assert imported_after([*home, "list", "--waiting-over", "3", "--json"], ["holidays"]) == []
