@@ -173,21 +173,26 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
         return
+    click.echo(terminal_safe("\n".join(show_lines(t, a, hd.tz))))
+
+
+def show_lines(t: Any, a: Any, tz: Any) -> list[str]:
+    """``show``'s text of one ticket (also a ticket of ``privacy export``), before terminal_safe."""
     s = a.state
     lines = [
         f"{t.id}  {t.kind} via {t.channel}  [{s.status}{' on ' + s.wait_on if s.wait_on else ''}, {s.tier}]"
         + ("  OVERDUE" if a.overdue else ""),
         f"Subject:     {t.subject or '-'}",
-        f"Created:     {local(t.created_at, hd.tz)}",
+        f"Created:     {local(t.created_at, tz)}",
         f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
-        f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
+        f"Due:         {local(a.due_at, tz)}   (first response by {local(a.response_due_at, tz)})",
     ]
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
     conflicts = t.conflicts()
     for c in conflicts:
         # Two desks acted apart: the merged history has an event its rules did not allow there.
-        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, hd.tz)}: {c.why}")
+        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, tz)}: {c.why}")
     if conflicts:
         lines.append(f"             settle it: record the next action, or a note (lpsectl note {t.id} -m ...)")
     flagged = {c.index for c in conflicts}
@@ -214,11 +219,11 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
             extra.append("changed " + ", ".join(e.get("changes")))
         if e.get("sent_message_id"):
             extra.append("mailed")
-        lines.append(f"  {local(e.at, hd.tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
+        lines.append(f"  {local(e.at, tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
                      + (f"  ({'; '.join(extra)})" if extra else ""))
         if e.message:
             lines += ["      " + line for line in e.message.splitlines()]
-    click.echo(terminal_safe("\n".join(lines)))
+    return lines
 
 
 LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
