@@ -45,6 +45,9 @@ closed_days: []
 open_days: []
 # Mail attachments larger than this are not kept (bytes).
 attachment_max_bytes: 10485760
+# Years after closing that a ticket's personal data is kept; `lpsectl privacy
+# expire` erases it then (tickets never closed are kept).
+retention: 5
 """
 
 
@@ -78,6 +81,7 @@ class Config:
     closed_days: frozenset[date] = frozenset()
     open_days: frozenset[date] = frozenset()
     attachment_max_bytes: int = 10 * 1024 * 1024
+    retention_years: int = 5  # personal data kept this long after closing (privacy expire)
     mail: Optional["MailConfig"] = None  # None: no `mail:` section, nothing is ever sent
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -305,6 +309,8 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     if "attachment_max_bytes" in raw:
         cfg.attachment_max_bytes = _positive_int(path, "attachment_max_bytes", raw["attachment_max_bytes"],
                                                  "bytes", None)
+    if "retention" in raw:
+        cfg.retention_years = _positive_int(path, "retention", raw["retention"], "years", 100)
     if raw.get("mail") is not None:
         cfg.mail = _mail(path, raw["mail"], cfg.office)
     return cfg

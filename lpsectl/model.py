@@ -105,7 +105,7 @@ WAIT_ON = Vocabulary("wait target", {"reporter": ("pelapor",), "lkpp": ()})
 
 ACTIONS = (
     "open", "answer", "escalate", "redirect", "note", "wait", "resume",
-    "close", "reopen", "rate", "edit", "followup",
+    "close", "reopen", "rate", "edit", "followup", "erase",
 )
 # The status table of the service standard (SPEC §1).
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -115,6 +115,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "closed": ("reopen", "rate"),
 }
 ANY_STATUS = ("note", "edit", "followup")
+# An ``erase`` event (lpsectl.privacy) changes no state: the figures stay as they were.
 # An event that settles the conflicts an officer saw lists them here (see
 # :func:`conflict_ref`); a follow-up is the reporter's, so it settles none.
 SETTLES = "settles"
