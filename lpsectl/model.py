@@ -128,6 +128,11 @@ REF_KEYS = ("lapor", "lpse-support", "message-id")
 EDITABLE = ("subject", "category", "difficulty", "kind") + tuple(
     f"reporter.{f}" for f in REPORTER_FIELDS
 ) + tuple(f"refs.{k}" for k in REF_KEYS)
+# Fields a past period shows as they are now, never as they were: a
+# correction (or an erasure) of who reported it and of what they wrote must
+# not come back in the recap of an earlier month (UU 27/2022).
+CURRENT_ALWAYS = frozenset(("subject",) + tuple(f"reporter.{f}" for f in REPORTER_FIELDS)
+                           + tuple(f"refs.{k}" for k in REF_KEYS))
 
 
 _TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
@@ -250,7 +255,9 @@ class Ticket:
         """The ticket's fields as they stood at ``moment``: later edits undone.
 
         So a past period's figures do not move when a ticket is triaged
-        again afterwards (its difficulty, kind or category edited).
+        again afterwards (its difficulty, kind or category edited). The
+        reporter, the subject and the references stay as corrected
+        (:data:`CURRENT_ALWAYS`).
         """
         later = [e for e in self.history if e.action == "edit" and e.at > moment]
         if not later:
@@ -259,7 +266,8 @@ class Ticket:
         for e in reversed(later):
             changes = e.get("changes") or {}
             for name, change in changes.items():
-                if name in EDITABLE and isinstance(change, dict) and "from" in change:
+                if (name in EDITABLE and name not in CURRENT_ALWAYS and isinstance(change, dict)
+                        and "from" in change):
                     t.set_field(name, change["from"])
         return t
 

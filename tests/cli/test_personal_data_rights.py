@@ -245,3 +245,19 @@ def test_expire_refuses_an_output_it_cannot_write_and_a_bad_retention(run, aged)
     result = run("privacy", "expire")
     assert result.exit_code == 2 and "retention" in result.stderr
     assert head(run) == before
+
+
+# -- correction ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("env", [None, {"LPSECTL_NO_INDEX": "1"}])
+def test_a_corrected_subject_or_name_no_longer_shows_in_the_report_of_an_earlier_month(run, env):
+    tid = run.new("-c", "telepon", "--name", "Nama Keliru", "--phone", "0752", "-s", "Subjek Keliru",
+                  "--at", "2026-08-13T09:00")
+    run.ok("edit", tid, "--name", "Nama Benar", "--subject", "Subjek Benar", "--difficulty", "hard",
+           "--at", "2026-09-02T09:00")
+    for fmt in ("md", "html", "json", "csv"):
+        out = run.ok("report", "--month", "2026-08", "--format", fmt, env=env)
+        assert "Keliru" not in out and "Subjek Benar" in out
+    # The figures of August still count the difficulty as it stood then.
+    fig = json.loads(run.ok("report", "--month", "2026-08", "--format", "json", env=env))
+    assert fig["by_difficulty"]["normal"] == 1 and fig["by_difficulty"]["hard"] == 0
