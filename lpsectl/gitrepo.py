@@ -667,6 +667,9 @@ class GitRepo:
                 out[parts[0]] = parts[1]
         return out
 
+    def refs_under(self, prefix: str) -> list[str]:
+        return [r for r in self.run("for-each-ref", "--format=%(refname)", prefix).stdout.splitlines() if r]
+
     def update_refs(self, moves: Sequence[tuple[str, Optional[str], Optional[str]]], delete: bool = False) -> None:
         """Move refs in one transaction: (ref, new, expected old or None); all or none."""
         if not moves:

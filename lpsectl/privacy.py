@@ -215,6 +215,8 @@ def rewrite(git: "GitRepo", erased: set[str]) -> Rewritten:
     change). Refs move in one transaction, each only if it did not move
     meanwhile.
     """
+    # A rewrite killed half-way leaves its temporary refs, which would keep the old objects alive.
+    git.update_refs([(ref, None, None) for ref in git.refs_under("refs/lpsectl-rewrite/")], delete=True)
     refs = git.rewritable_refs()
     if not erased or not refs:
         return Rewritten()
@@ -332,7 +334,17 @@ def erase(hd: "Helpdesk", id_texts: list[str], operator: str, reason: str, at_te
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(marker, b"")
             paths.append(marker)
-        hd.commit(paths, f"erase {', '.join(tids)}: personal data removed", operator)
+        try:
+            hd.commit(paths, f"erase {', '.join(tids)}: personal data removed", operator)
+        except BaseException:
+            if hd.git is not None:  # nothing recorded: the files as git has them, markers and attachments too
+                known = [p for p in paths if hd.git.blob_at("HEAD", p) is not None]
+                if known:
+                    hd.git.run("checkout", "HEAD", "--", *[os.path.relpath(p, hd.git.root) for p in known],
+                               check=False)
+                for p in set(paths) - set(known):
+                    p.unlink(missing_ok=True)
+            raise
         if hd.git is not None:
             git = hd.git
             pending = set(tids) | (markers_in(git, hd, git.head()) - applied(git))
