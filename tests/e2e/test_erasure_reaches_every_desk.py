@@ -146,7 +146,8 @@ def test_an_erasure_leaves_no_value_in_any_repository_and_keeps_every_figure(off
     assert erased.stdout.split() == [walk_in, "erased", by_mail, "erased"]
     a.out("sync")
     b.out("sync")
-    c.out("sync")  # back online
+    back = c.run("sync")  # back online
+    assert f"erased     {walk_in}" in back.stdout and "git gc --prune=now" in back.stderr
     a.out("sync")
     b.out("sync")
 
