@@ -391,6 +391,7 @@ def catch_up(git: "GitRepo", hd: "Helpdesk", head: Optional[str], their: Optiona
         return set()
     rewrite(git, pending)
     remember_applied(git, pending)
+    forget_derived(hd, pending)
     return pending
 
 
