@@ -224,11 +224,7 @@ def rewrite(git: "GitRepo", erased: set[str]) -> Rewritten:
     git.update_refs([(temp[ref], sha, None) for ref, sha in refs.items()])
     try:
         stream = git.fast_export(list(temp.values()))
-        wanted: set[str] = set()
-        for line in stream.split(b"\n"):
-            m = _MODIFY.match(line)
-            if m and _erased_path(_unquote(m.group(3)), erased) == "file":
-                wanted.add(m.group(2).decode("ascii"))
+        wanted = _erased_blobs(stream, erased)
         if not wanted:
             return Rewritten()
         scrubbed = {sha: scrub_text(data) for sha, data in git.blobs(sorted(wanted)).items()}
@@ -251,9 +247,8 @@ def rewrite(git: "GitRepo", erased: set[str]) -> Rewritten:
     return Rewritten(moved)
 
 
-def _filtered(stream: bytes, erased: set[str], scrubbed: dict[str, bytes]) -> bytes:
-    """The fast-export stream with the erased tickets' versions replaced and attachments dropped."""
-    out = bytearray()
+def _pieces(stream: bytes):
+    """The stream as (is_data, bytes): command lines, and the raw bytes of each ``data`` block."""
     pos, n = 0, len(stream)
     while pos < n:
         end = stream.find(b"\n", pos)
@@ -263,9 +258,29 @@ def _filtered(stream: bytes, erased: set[str], scrubbed: dict[str, bytes]) -> by
         pos = end + 1
         if line.startswith(b"data "):
             size = int(line[5:])
-            out += line + b"\n" + stream[pos:pos + size]
+            yield True, line + b"\n" + stream[pos:pos + size]
             pos += size
             continue  # the newline after the data, if any, comes as an empty line
+        yield False, line
+
+
+def _erased_blobs(stream: bytes, erased: set[str]) -> set[str]:
+    """The blob ids of every version of the erased tickets' files the stream names."""
+    out = set()
+    for is_data, line in _pieces(stream):
+        m = None if is_data else _MODIFY.match(line)
+        if m and _erased_path(_unquote(m.group(3)), erased) == "file":
+            out.add(m.group(2).decode("ascii"))
+    return out
+
+
+def _filtered(stream: bytes, erased: set[str], scrubbed: dict[str, bytes]) -> bytes:
+    """The fast-export stream with the erased tickets' versions replaced and attachments dropped."""
+    out = bytearray()
+    for is_data, line in _pieces(stream):
+        if is_data:
+            out += line
+            continue
         m = _MODIFY.match(line)
         if m:
             what = _erased_path(_unquote(m.group(3)), erased)
