@@ -357,8 +357,16 @@ def erase(hd: "Helpdesk", id_texts: list[str], operator: str, reason: str, at_te
                 if known:
                     hd.git.run("checkout", "HEAD", "--", *[os.path.relpath(p, hd.git.root) for p in known],
                                check=False)
-                for p in set(paths) - set(known):
+                new = [p for p in paths if p not in known]
+                if new:  # staged on the way to the commit: unstaged
+                    hd.git.run("rm", "-q", "--cached", "--ignore-unmatch", "--",
+                               *[os.path.relpath(p, hd.git.root) for p in new], check=False)
+                for p in new:
                     p.unlink(missing_ok=True)
+                try:
+                    marker_dir(hd).rmdir()  # made by this erasure, now empty
+                except OSError:
+                    pass
             raise
         if hd.git is not None:
             git = hd.git

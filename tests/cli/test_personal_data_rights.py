@@ -261,3 +261,16 @@ def test_a_corrected_subject_or_name_no_longer_shows_in_the_report_of_an_earlier
     # The figures of August still count the difficulty as it stood then.
     fig = json.loads(run.ok("report", "--month", "2026-08", "--format", "json", env=env))
     assert fig["by_difficulty"]["normal"] == 1 and fig["by_difficulty"]["hard"] == 0
+
+
+def test_an_erasure_git_cannot_commit_leaves_the_files_as_they_were(run, people, tmp_path, monkeypatch):
+    from tests.cli.test_failed_actions_leave_no_trace import failing_git
+
+    path = ticket_file(run.home, people["budi"])
+    before, text = head(run), path.read_text(encoding="utf-8")
+    failing_git(tmp_path, monkeypatch, "commit")
+    result = run("privacy", "erase", people["budi"], "-m", "permintaan")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert head(run) == before and path.read_text(encoding="utf-8") == text
+    assert not (run.home / "tickets" / ".erased").exists()
+    assert git(run.home, "status", "--porcelain") == ""
