@@ -682,6 +682,15 @@ class GitRepo:
         if proc.returncode != 0:
             raise _failed(["update-ref"], proc)
 
+    def touching(self, revs: Sequence[str], pathspecs: Sequence[str], limit: Optional[int] = None) -> list[str]:
+        """Commits reachable from ``revs`` that change any of ``pathspecs``, oldest first (up to ``limit``)."""
+        proc = self.run("rev-list", "--full-history", "--topo-order", "--reverse", *revs, "--", *pathspecs)
+        found = proc.stdout.split()
+        return found[:limit] if limit is not None else found
+
+    def parents(self, commit: str) -> list[str]:
+        return self.run("rev-list", "--parents", "-n", "1", commit).stdout.split()[1:]
+
     def fast_export(self, refs: Sequence[str]) -> bytes:
         """The history of ``refs`` as a fast-import stream, file contents by blob id."""
         proc = subprocess.run(

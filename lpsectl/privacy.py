@@ -220,10 +220,13 @@ def rewrite(git: "GitRepo", erased: set[str]) -> Rewritten:
     refs = git.rewritable_refs()
     if not erased or not refs:
         return Rewritten()
+    clean = _clean_bases(git, sorted(set(refs.values())), erased)
+    if clean is None:
+        return Rewritten()  # no commit ever held an erased ticket
     temp = {ref: f"refs/lpsectl-rewrite/{i}" for i, ref in enumerate(refs)}
     git.update_refs([(temp[ref], sha, None) for ref, sha in refs.items()])
     try:
-        stream = git.fast_export(list(temp.values()))
+        stream = git.fast_export(list(temp.values()) + [f"^{c}" for c in clean])
         wanted = _erased_blobs(stream, erased)
         if not wanted:
             return Rewritten()
@@ -245,6 +248,32 @@ def rewrite(git: "GitRepo", erased: set[str]) -> Rewritten:
         raise
     git.forget_orig_head()
     return Rewritten(moved)
+
+
+def _pathspecs(erased: set[str]) -> list[str]:
+    out = []
+    for tid in sorted(erased):
+        out += [f":(glob,icase)**/{tid}.yaml", f":(glob,icase)**/attachments/{tid}/**"]
+    return out
+
+
+def _clean_bases(git: "GitRepo", tips: list[str], erased: set[str]) -> Optional[list[str]]:
+    """Commits whose whole ancestry never held an erased ticket: the rewrite may leave them out.
+
+    None when no commit of ``tips`` ever held one. Leaving out less is
+    always right (their rewrite is the same commit), so only the parents of
+    the first commits that added an erased ticket are tried, each checked.
+    """
+    specs = _pathspecs(erased)
+    first = git.touching(tips, specs, limit=8)
+    if not first:
+        return None
+    out: list[str] = []
+    for commit in first:
+        for parent in git.parents(commit):
+            if parent not in out and not git.touching([parent], specs, limit=1):
+                out.append(parent)
+    return out
 
 
 def _pieces(stream: bytes):
