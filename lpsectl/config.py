@@ -45,9 +45,6 @@ closed_days: []
 open_days: []
 # Mail attachments larger than this are not kept (bytes).
 attachment_max_bytes: 10485760
-# Years after closing that a ticket's personal data is kept; `lpsectl privacy
-# expire` erases it then (tickets never closed are kept).
-retention: 5
 """
 
 

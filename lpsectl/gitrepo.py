@@ -696,7 +696,7 @@ class GitRepo:
         proc = subprocess.run(
             ["git", "fast-export", "--no-data", "--reencode=no", "--signed-tags=strip",
              "--tag-of-filtered-object=drop", "--reference-excluded-parents", *refs],
-            cwd=str(self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            cwd=str(self.root), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if proc.returncode != 0:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(f"git fast-export failed: {err[-1] if err else proc.returncode}")
