@@ -105,7 +105,7 @@ WAIT_ON = Vocabulary("wait target", {"reporter": ("pelapor",), "lkpp": ()})
 
 ACTIONS = (
     "open", "answer", "escalate", "redirect", "note", "wait", "resume",
-    "close", "reopen", "rate", "edit", "followup", "assign",
+    "close", "reopen", "rate", "edit", "followup", "assign", "erase",
 )
 # The status table of the service standard (SPEC §1).
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -115,6 +115,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "closed": ("reopen", "rate"),
 }
 ANY_STATUS = ("note", "edit", "followup")
+# An ``erase`` event (lpsectl.privacy) changes no state: the figures stay as they were.
 # An event that settles the conflicts an officer saw lists them here (see
 # :func:`conflict_ref`); a follow-up is the reporter's, so it settles none.
 SETTLES = "settles"
@@ -140,6 +141,11 @@ CORRECTIONS = ("channel", "created_at")
 EDITABLE = ("channel", "created_at", "subject", "category", "difficulty", "kind") + tuple(
     f"reporter.{f}" for f in REPORTER_FIELDS
 ) + tuple(f"refs.{k}" for k in REF_KEYS)
+# Fields a past period shows as they are now, never as they were: a
+# correction (or an erasure) of who reported it and of what they wrote must
+# not come back in the recap of an earlier month (UU 27/2022).
+CURRENT_ALWAYS = frozenset(CORRECTIONS + ("subject",) + tuple(f"reporter.{f}" for f in REPORTER_FIELDS)
+                           + tuple(f"refs.{k}" for k in REF_KEYS))
 
 
 _TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
@@ -267,9 +273,10 @@ class Ticket:
         """The ticket's fields as they stood at ``moment``: later edits undone.
 
         So a past period's figures do not move when a ticket is triaged
-        again afterwards (its difficulty, kind or category edited). A
-        correction (:data:`CORRECTIONS`) is not undone: the value it replaced
-        was never true.
+        again afterwards (its difficulty, kind or category edited). The
+        reporter, the subject, the references and the corrections of
+        channel and opening time stay as they are now (:data:`CURRENT_ALWAYS`):
+        the value a correction replaced was never true.
         """
         later = [e for e in self.history if e.action == "edit" and e.at > moment]
         if not later:
@@ -278,7 +285,7 @@ class Ticket:
         for e in reversed(later):
             changes = e.get("changes") or {}
             for name, change in changes.items():
-                if (name in EDITABLE and name not in CORRECTIONS and isinstance(change, dict)
+                if (name in EDITABLE and name not in CURRENT_ALWAYS and isinstance(change, dict)
                         and "from" in change):
                     t.set_field(name, change["from"])
         return t

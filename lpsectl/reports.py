@@ -599,6 +599,18 @@ def render_receipt(data: dict[str, Any], fmt: str, lang: str, tz, root: Optional
                                                  targets=data["targets"]), root)
 
 
+ERASURE_FORMATS = ("md", "html")
+
+
+def render_erasure(record: dict[str, Any], office: Any, fmt: str, lang: str, tz,
+                   root: Optional[Path] = None) -> str:
+    """The berita acara of ``privacy expire``: ``record`` holds no reporter's data."""
+    if fmt not in ERASURE_FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; use {', '.join(ERASURE_FORMATS)}")
+    office_data = {"name": office.name, "unit": office.unit, "address": office.address}
+    return render(f"erasure.{fmt}.j2", _context(lang, tz, record=record, office=office_data), root)
+
+
 # -- words -----------------------------------------------------------------
 
 LABELS: dict[str, dict[str, Any]] = {

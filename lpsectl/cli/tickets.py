@@ -173,33 +173,38 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
         return
+    click.echo(terminal_safe("\n".join(show_lines(t, a, hd.tz))))
+
+
+def show_lines(t: Any, a: Any, tz: Any) -> list[str]:
+    """``show``'s text of one ticket (also a ticket of ``privacy export``), before terminal_safe."""
     s = a.state
     lines = [
         f"{t.id}  {t.kind} via {t.channel}  [{s.status}{' on ' + s.wait_on if s.wait_on else ''}, {s.tier}]"
         + ("  OVERDUE" if a.overdue else ""),
         f"Subject:     {t.subject or '-'}",
-        f"Created:     {local(t.created_at, hd.tz)}",
+        f"Created:     {local(t.created_at, tz)}",
         f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
-        f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
+        f"Due:         {local(a.due_at, tz)}   (first response by {local(a.response_due_at, tz)})",
         f"Holder:      {s.holder}" if s.holder else "Holder:      no one",
     ]
     if a.waiting_days is not None:
         from lpsectl.sla import waiting_since
 
-        lines.append(f"Waiting:     on {s.wait_on} since {local(waiting_since(s), hd.tz)}, "
+        lines.append(f"Waiting:     on {s.wait_on} since {local(waiting_since(s), tz)}, "
                      f"{a.waiting_days} working day(s) so far")
     if s.flagged_in == "answered":
-        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, hd.tz)}, after the ticket "
+        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, tz)}, after the ticket "
                      "was answered; any action but a note clears this")
     elif s.flagged:
-        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, hd.tz)}, after the ticket "
+        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, tz)}, after the ticket "
                      "was closed; any action but a note clears this")
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
     conflicts = t.conflicts()
     for c in conflicts:
         # Two desks acted apart: the merged history has an event its rules did not allow there.
-        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, hd.tz)}: {c.why}")
+        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, tz)}: {c.why}")
     if conflicts:
         lines.append(f"             settle it: record the next action, or a note (lpsectl note {t.id} -m ...)")
     flagged = {c.index for c in conflicts}
@@ -228,11 +233,11 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
             extra.append("changed " + ", ".join(e.get("changes")))
         if e.get("sent_message_id"):
             extra.append("mailed")
-        lines.append(f"  {local(e.at, hd.tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
+        lines.append(f"  {local(e.at, tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
                      + (f"  ({'; '.join(extra)})" if extra else ""))
         if e.message:
             lines += ["      " + line for line in e.message.splitlines()]
-    click.echo(terminal_safe("\n".join(lines)))
+    return lines
 
 
 # New columns go at the end, so a script reading the columns by place keeps working.

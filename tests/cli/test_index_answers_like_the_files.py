@@ -75,6 +75,10 @@ def varied(run):
     soon = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
     ids["ahead"] = run.new(*PHONE, "-s", "Dicatat sebentar lagi", "--at", "2026-08-20T09:00")
     run.ok("answer", ids["ahead"], "-m", "nanti", "--at", soon)
+    # Erased: no reporter, no subject, an erase event (and the index rebuilt after it).
+    ids["erased"] = run.new("-c", "datang-langsung", "--name", "Rudi", "--address", "Jl. Ahmad Yani 2",
+                            "--phone", "0813 1111 222", "-s", "Data dihapus", "--at", "2026-08-18T09:00")
+    run.ok("privacy", "erase", ids["erased"], "-m", "permintaan pelapor", "--at", "2026-08-18T10:00")
     # Damage: broken YAML, and a copy of a ticket in another month's folder.
     broken = run.home / "tickets" / "2026" / "08" / "2608-BRKNAA.yaml"
     broken.write_text("id: 2608-BRKNAA\nchannel: [\n", encoding="utf-8")
