@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from lpsectl.clock import now as clock_now, parse_time
 from lpsectl.errors import BadInput, Refused
-from lpsectl.i18n import _
+from lpsectl.i18n import _, ngettext
 from lpsectl.model import (
     ALLOWED, ANY_STATUS, CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, SETTLES, WAIT_ON,
     Event, Reporter, Ticket, next_tier, replay, review,
@@ -127,6 +127,20 @@ def needs_identity(channel: str, missing: list[str], emptied: bool = False) -> s
     if emptied:
         return _("a {channel} ticket needs {fields}; it cannot be emptied").format(channel=channel, fields=fields)
     return _("a {channel} ticket needs {fields}").format(channel=channel, fields=fields)
+
+
+def needs_identity_with_channel(channel: str, missing: list[str]) -> str:
+    """What an edit to ``channel`` is told when the fields ``missing`` did not come with it."""
+    fields = ", ".join(missing)
+    if channel[:1].lower() in "aeiou":
+        return ngettext("an {channel} ticket needs {fields}: give it in the same edit as --channel {channel}; "
+                        "nothing was written",
+                        "an {channel} ticket needs {fields}: give them in the same edit as --channel {channel}; "
+                        "nothing was written", len(missing)).format(channel=channel, fields=fields)
+    return ngettext("a {channel} ticket needs {fields}: give it in the same edit as --channel {channel}; "
+                    "nothing was written",
+                    "a {channel} ticket needs {fields}: give them in the same edit as --channel {channel}; "
+                    "nothing was written", len(missing)).format(channel=channel, fields=fields)
 
 
 def with_article(word: str) -> str:
@@ -273,9 +287,55 @@ def followup(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     return _add(t, act, _event(t, act, "followup", text))
 
 
-def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str]) -> list[Event]:
-    """Correct or triage fields; ``changes`` maps EDITABLE names to new text."""
-    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse}
+# Fields an edit may change but never clear.
+_NEVER_EMPTY = ("difficulty", "kind", "channel", "created_at")
+
+
+def _check_opening(t: Ticket, act: Act) -> None:
+    """A corrected opening time comes before everything that happened to the ticket."""
+    later = [e.at for e in t.history[1:]] + [act.at]
+    first = min(later)
+    if t.created_at > first:
+        raise BadInput(
+            _("--created-at {value} is after the ticket's first event since it was opened ({value2}); a "
+              "ticket is opened before anything happens to it").format(value=t.created_at.isoformat(), value2=first.isoformat())
+        )
+
+
+def officer_name(text: Optional[str]) -> Optional[str]:
+    """An officer's name as holders are recorded and compared: spaces collapsed, None when empty."""
+    return " ".join((text or "").split()) or None
+
+
+def assign(t: Ticket, act: Act, to: Optional[str]) -> list[Event]:
+    """Give the ticket to an officer (``to``), or release it (``to`` empty or None).
+
+    A closed ticket is refused: nobody works on it until it is reopened. So
+    is an assign that changes nothing (the same holder again, or a release
+    of a ticket nobody holds): it would only add noise to the history.
+    """
+    name = officer_name(to)
+    status = t.status
+    if status == "closed":
+        raise Refused(_("ticket {id} is closed: reopen it before assigning it to anyone").format(id=t.id))
+    holder = replay(t.history).holder
+    if name == holder:
+        if name is None:
+            raise Refused(_("ticket {id} is held by no one: there is nothing to release").format(id=t.id))
+        raise Refused(_("ticket {id} is already held by {name}: nothing to do").format(id=t.id, name=name))
+    e = _event(t, act, "assign")
+    e.fields["to"] = name  # kept when None: a release says so
+    return _add(t, act, e)
+
+
+def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str],
+         tz: Optional[tzinfo] = None) -> list[Event]:
+    """Correct or triage fields; ``changes`` maps EDITABLE names to new text.
+
+    ``tz``: the office's time zone, for a ``created_at`` given without an offset.
+    """
+    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse, "channel": CHANNEL.parse,
+               "created_at": lambda text: parse_time(text, tz or act.at.tzinfo, "--created-at time").isoformat()}
     new = t.copy()
     diff: dict[str, dict[str, Any]] = {}
     for name, raw in changes.items():
@@ -284,17 +344,21 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
         value = _text(raw)
         if value is not None and name in parsers:
             value = parsers[name](value)
-        if value is None and name in ("difficulty", "kind"):
-            raise BadInput(_("--{field} cannot be empty").format(field=name))
+        if value is None and name in _NEVER_EMPTY:
+            raise BadInput(_("--{field} cannot be empty").format(field=name.replace("_", "-")))
         old = new.get_field(name)
         if old != value:
             diff[name] = {"from": old, "to": value}
             new.set_field(name, value)
     if not diff:
         raise BadInput(_("nothing to change: give at least one field with a new value"))
+    if "created_at" in diff:
+        _check_opening(new, act)
     if new.reporter.email and "@" not in new.reporter.email:
         raise BadInput(_("--email {email!r} is not an e-mail address").format(email=new.reporter.email))
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
+    if missing and "channel" in diff:
+        raise BadInput(needs_identity_with_channel(new.channel, ["--" + m for m in missing]))
     if missing:
         raise BadInput(needs_identity(new.channel, ["--" + m for m in missing], emptied=True))
     if new.subject is None and new.message is None:

@@ -47,6 +47,11 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
                    .format(old_id=r.old_id, remote=result.remote, new_id=r.new_id))
     for c in result.outgoing:
         click.echo(_("out  {status:<8} {id}").format(status=c.status, id=c.id))
+    for tid in sorted(result.erased):
+        click.echo(_("erased     {id} (its personal data left this clone's history)").format(id=tid))
+    if result.erased:
+        click.echo(_("Warning: git keeps the old versions until `git reflog expire --expire=now --all && "
+                     "git gc --prune=now` is run in this clone"), err=True)
     if result.refused:
         line = _("Synced with {remote}: {incoming} in, nothing out (this desk's damage, listed below, must be "
                  "repaired first)").format(remote=result.remote, incoming=_count(result.incoming))
