@@ -130,14 +130,15 @@ class Helpdesk:
         return [folder / n for n in sorted(names) if n.startswith(RECORDING_NAME + ".")]
 
     def _finish_for_readers(self) -> None:
-        """Complete a killed record before anything is read: take the lock a moment, if it is free.
+        """Complete a killed record or sync merge before anything is read: take the lock a moment, if free.
 
         Every command builds a Helpdesk first, so list, show and report read
         the ticket as git recorded it. A live recorder holds the lock: then
         its journal is no leftover, and the file as it is now is the truth
         until it finishes.
         """
-        if not self.recording_journals():
+        assert self.git is not None
+        if not self.recording_journals() and not (self.git.git_dir() / MERGING_MARK).exists():
             return
         try:
             with self.locked(wait=0, recording=False):
@@ -546,8 +547,9 @@ class Helpdesk:
             _unlink(path)
 
 
-# Present in the git folder while sync merges: a sync killed then left a
-# half-finished merge, which the next command under the lock undoes.
+# Present in the git folder while sync merges (the commit before the merge):
+# a sync killed then left files to write, which the next command under the
+# lock writes (see lpsectl.worktree).
 MERGING_MARK = "lpsectl-merging"
 # git's merge driver works on temporary .merge_file_XXXXXX copies at the top
 # of the work tree; one older than this is left by a killed merge.
@@ -555,7 +557,7 @@ MERGE_FILE_STALE_AFTER = 60.0
 
 
 def _recover_git(hd: "Helpdesk") -> None:
-    """Undo what a killed git or sync left: a dead index.lock, a half-finished merge.
+    """Undo what a killed git or sync left: a dead index.lock, a merge whose files are not written.
 
     Two stats when there is nothing to do.
     """
@@ -564,12 +566,21 @@ def _recover_git(hd: "Helpdesk") -> None:
     git.clear_stale_index_lock()
     mark = git.git_dir() / MERGING_MARK
     if mark.exists():
-        finish_interrupted_merge(hd)
+        done = finish_interrupted_merge(hd)
+        if done:
+            hd.recovered.append(done)
 
 
-def finish_interrupted_merge(hd: "Helpdesk") -> None:
-    """Put back the state before a sync's merge that was killed, or keep the merge it finished."""
-    from lpsectl import merge
+def finish_interrupted_merge(hd: "Helpdesk") -> Optional[str]:
+    """Under the lock: finish a sync's merge the branch holds, or drop one that never landed.
+
+    The mark names the commit before the merge. If the branch has moved on
+    from it to the merge, the files the merge changed are written (those
+    still as before; never one edited since). Returns what was completed,
+    for `check` to say. A merge of an older lpsectl (``git merge`` in the
+    work tree, MERGE_HEAD) is aborted as it was then.
+    """
+    from lpsectl import merge, worktree
 
     git = hd.git
     assert git is not None
@@ -579,16 +590,36 @@ def finish_interrupted_merge(hd: "Helpdesk") -> None:
         before = mark.read_text(encoding="ascii").strip()
     except OSError:
         before = ""
-    undone = git.merge_in_progress() or (bool(before) and git.head() == before)
-    if not git.merge_abort():
-        raise LpseError(f"a sync was interrupted in the middle of a merge and git cannot undo it; run "
-                        f"`git -C {git.root} merge --abort`, then try again")
-    if undone:
-        for _, _, rel in merge.read_renames(gd):  # the driver's copies are no part of the old state
+    done = None
+    if git.merge_in_progress():
+        if not git.merge_abort():
+            raise LpseError(f"a sync was interrupted in the middle of a merge and git cannot undo it; run "
+                            f"`git -C {git.root} merge --abort`, then try again")
+        for _, _, rel, _ in merge.read_renames(gd):  # the driver's copies are no part of the old state
             _unlink_quietly(git.root / rel)
+    else:
+        head = git.head()
+        if before and head and head != before and git.is_ancestor(before, head):
+            changes = git.tree_changes(before, head)
+            try:
+                worktree.bring(git, head, changes)
+            except (LpseError, OSError):
+                return None  # still unwritable: the mark stays for the next lock; check names the files
+            if changes:
+                done = (f"a sync was stopped after git recorded its merge ({head[:10]}) but before all its "
+                        "files were written; they are written now")
+    end_merge(git)
+    return done
+
+
+def end_merge(git: GitRepo) -> None:
+    """What a sync's merge leaves in the git folder and at the top of the work tree, removed; the mark last."""
+    from lpsectl import merge
+
+    gd = git.git_dir()
     merge.clear_renames(gd)
     remove_merge_leftovers(git.root, every=True)
-    _unlink_quietly(mark)
+    _unlink_quietly(gd / MERGING_MARK)
 
 
 def remove_merge_leftovers(root: Path, every: bool = False) -> list[Path]:

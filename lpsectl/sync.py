@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from lpsectl import merge
+from lpsectl import merge, worktree
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
 from lpsectl.regularfile import kind_of
 from lpsectl.store import (
-    MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, not_regular_problem, remove_merge_leftovers,
+    MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, end_merge, finish_interrupted_merge, not_regular_problem,
+    remove_merge_leftovers,
 )
 
 MAX_ROUNDS = 8
@@ -147,36 +148,62 @@ def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> tuple[list[str],
     return ids, restored
 
 
-def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
-    """Merge ``ref``; on any failure put everything back and say why.
+def _merge(hd: Helpdesk, git: GitRepo, head: str, their: str, remote: str, branch: str,
+           operator: str) -> list[Renamed]:
+    """Merge ``their`` into ``head``: git records the merge first, the files are written after.
 
-    A mark in the git folder says a merge of ours is under way: if this
-    process is killed, the next command under the lock undoes it
-    (:func:`lpsectl.store.finish_interrupted_merge`).
+    No file is touched until the branch holds the merge (see
+    :mod:`lpsectl.worktree`): ``merge-tree`` merges into objects (ticket
+    files by the driver), ``commit-tree`` makes the merge commit (and one
+    keeping both tickets of an id collision), ``update-ref`` moves the
+    branch only if it is still at ``head``. A mark in the git folder holds
+    ``head`` meanwhile: a sync killed before the branch moved left nothing
+    to undo; one killed after it, files to write, which the next command
+    under the lock writes (:func:`lpsectl.store.finish_interrupted_merge`).
     """
     gd = git.git_dir()
     merge.clear_renames(gd)
     mark = gd / MERGING_MARK
-    atomic_write(mark, ((git.head() or "") + "\n").encode("ascii"))
+    atomic_write(mark, (head + "\n").encode("ascii"))
     try:
-        proc = git.merge(ref, f"sync with {remote}: merge {remote}/{branch}", operator)
-        if proc.returncode != 0:
-            conflicts = git.conflicted()
-            finish_interrupted_merge(hd)
-            if "index.lock" in proc.stderr or "Unable to write index" in proc.stderr:  # a live git holds it
-                raise GitError(f"{git.index_lock_message()}; nothing was changed")
-            raise _merge_failure(proc, conflicts, remote, branch)
-        renames = [Renamed(*r) for r in merge.read_renames(gd)]
-        if renames:
-            desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
-            git.commit([git.root / r.path for r in renames],
-                       f"keep both tickets of an id collision: this desk's {desc}", operator)
+        renames: list[Renamed] = []
+        fast_forward = git.is_ancestor(head, their)  # nothing here the remote lacks: take its commit
+        if fast_forward:
+            commit = their
+        else:
+            merged = git.merge_tree(head, their, env={merge.OUT_OF_TREE: "1"})
+            if merged.tree is None or merged.conflicts:
+                raise _merge_failure(merged.proc, merged.conflicts, remote, branch)
+            commit = git.commit_tree(merged.tree, [head, their], f"sync with {remote}: merge {remote}/{branch}",
+                                     operator)
+            moved = merge.read_renames(gd)
+            if moved:
+                renames = [Renamed(old, new, path) for old, new, path, _ in moved]
+                desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
+                tree = git.tree_with(commit, [(path, blob) for _, _, path, blob in moved])
+                commit = git.commit_tree(tree, [commit], f"keep both tickets of an id collision: this desk's "
+                                         f"{desc}", operator)
+        changes = git.tree_changes(head, commit)
+        blocked = worktree.in_the_way(git, head, changes)
+        if blocked:
+            raise Refused(f"sync stopped: uncommitted changes to {', '.join(blocked)} would be "
+                          "overwritten; commit or move them, then sync again; nothing was changed")
+        git.wait_for_index()  # the files are staged once written: no live git may hold the index then
+        how = "fast-forward to" if fast_forward else "merge"
+        if not git.move_head(commit, head, f"sync: {how} {remote}/{branch}"):
+            raise Refused("the branch moved during sync (a git command run meanwhile); sync again; "
+                          "nothing was changed")
     except BaseException:
-        if mark.exists():
-            finish_interrupted_merge(hd)
+        finish_interrupted_merge(hd)  # the branch did not move: drops the mark and git's temporaries
         raise
-    merge.clear_renames(gd)
-    os.unlink(mark)
+    # From here the merge is recorded: a failure leaves the mark, and the next command finishes.
+    try:
+        worktree.bring(git, commit, changes)
+    except (OSError, LpseError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LpseError(f"the merge with {remote}/{branch} is recorded in git, but its files could not all be "
+                        f"written ({why}); the next lpsectl command writes them") from None
+    end_merge(git)
     return renames
 
 
@@ -190,12 +217,6 @@ def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> Lpse
             "the remote, then `lpsectl init` inside the clone; nothing was changed"
         )
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if "would be overwritten" in text:
-        files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
-        return Refused(
-            f"sync stopped: uncommitted changes to {', '.join(files) or 'some files'} would be "
-            "overwritten; commit or move them, then sync again; nothing was changed"
-        )
     return GitError(f"git merge failed: {lines[-1] if lines else proc.returncode}; nothing was changed")
 
 
@@ -482,7 +503,7 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
             assert head is not None
             if their and not git.is_ancestor(their, head):
                 _refuse_irregular_incoming(hd, git, head, their, remote, rbranch)
-                result.renamed += _merge(hd, git, remote_ref, remote, rbranch, operator)
+                result.renamed += _merge(hd, git, head, their, remote, rbranch, operator)
                 after = git.head()
                 assert after is not None
                 result.incoming += _changes(hd, git, head, after)
