@@ -270,6 +270,26 @@ class Helpdesk:
         """The ticket in ``text`` as the file ``path`` would hold it (a committed version, say)."""
         return parse_ticket(path, text, self.rel(path))
 
+    def parse_committed(self, commit: str, rel: str) -> Optional[Ticket]:
+        """The ticket file ``rel`` (from the git top) as ``commit`` holds it; None when it has none there.
+
+        Checked as :meth:`read` checks a file: at most :data:`MAX_TICKET_BYTES`
+        (asked of git before the blob is read), UTF-8, a ticket named like its
+        file; :class:`Damaged`, naming the file, otherwise.
+        """
+        assert self.git is not None
+        path = self.git.root / rel
+        size = self.git.blob_size(commit, rel)
+        if size is None:
+            return None
+        if size > MAX_TICKET_BYTES:
+            raise Damaged(self.rel(path), None, too_large_problem(size))
+        try:
+            text = self.git.blob(commit, rel).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Damaged(self.rel(path), None, "not UTF-8 text") from None
+        return self.parse(path, text)
+
     def _parse(self, path: Path, text: str) -> Ticket:
         return self.parse(path, text)
 

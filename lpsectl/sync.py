@@ -25,7 +25,7 @@ from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
 from lpsectl.regularfile import kind_of
 from lpsectl.store import (
-    MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, end_merge, finish_interrupted_merge, not_regular_problem,
+    MERGING_MARK, Helpdesk, atomic_write, end_merge, finish_interrupted_merge, not_regular_problem,
     remove_merge_leftovers,
 )
 
@@ -290,33 +290,20 @@ def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str)
     damaged += hd.load_files([git.root / rel for rel in tickets if rel not in dirty]).damaged
     for rel in (r for r in tickets if r in dirty):
         path = git.root / rel
-        size = git.blob_size(head, rel)
-        if size is not None and size > MAX_TICKET_BYTES:
-            damaged.append(Damaged(hd.rel(path), None, f"{size} bytes, larger than any ticket"))
-            continue
         try:
-            try:
-                text = git.blob(head, rel).decode("utf-8")
-            except UnicodeDecodeError:
-                raise Damaged(hd.rel(path), None, "not UTF-8 text") from None
-            t = hd.parse(path, text)
-            if path.parent != hd.path_for(t.id).parent:
+            t = hd.parse_committed(head, rel)
+            if t is not None and path.parent != hd.path_for(t.id).parent:
                 raise Damaged(hd.rel(path), 2, f"ticket {t.id} belongs in {hd.rel(hd.path_for(t.id))}")
         except Damaged as exc:
             damaged.append(exc)
     return damaged
 
 
-def _was_damaged(hd: Helpdesk, git: GitRepo, commit: str, rel: str) -> bool:
+def _was_damaged(hd: Helpdesk, commit: str, rel: str) -> bool:
     """Whether this desk's own version of ``rel`` (in ``commit``) was already damaged."""
-    size = git.blob_size(commit, rel)
-    if size is None:
-        return False
-    if size > MAX_TICKET_BYTES:
-        return True
     try:
-        hd.parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
-    except (Damaged, UnicodeDecodeError):
+        hd.parse_committed(commit, rel)
+    except Damaged:
         return True
     return False
 
@@ -345,7 +332,7 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[st
         except Damaged as exc:
             if exc.path in refused:
                 continue  # reported as this desk's, not pushed
-            if start is not None and _was_damaged(hd, git, start, rel):
+            if start is not None and _was_damaged(hd, start, rel):
                 result.damaged_here.append(exc)  # broken here before the sync: it did not "come in"
             else:
                 result.damaged.append(exc)
@@ -418,14 +405,8 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
     for letter, rel in git.changed_files(base, their, hd.tickets_dir):
         if letter == "D" or rel not in ours or not _is_ticket(hd, git, rel):
             continue
-        size = git.blob_size(their, rel)
         try:
-            if size is None or size > MAX_TICKET_BYTES:
-                raise Damaged(rel, None, "not a ticket file that can be read")
-            try:
-                hd.parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
-            except UnicodeDecodeError:
-                raise Damaged(rel, None, "not UTF-8 text") from None
+            hd.parse_committed(their, rel)
         except Damaged as exc:
             out.append(Unmergeable(rel, exc.line, f"{exc.problem} in {where}'s version, which this desk "
                                    "changed too: `lpsectl sync` cannot merge it by rule; the desk that "
