@@ -326,12 +326,13 @@ class Helpdesk:
         """Restore ``path`` from git if it is one commit behind (or missing after its first commit)."""
         if self.git is None:
             return False
-        before = _bytes_or_none(path)
+        rel = self.rel(path)
         try:
+            before = _bytes_or_none(path, rel)
             self._current(path, repair=True)
-        except Diverged:
+            return _bytes_or_none(path, rel) != before
+        except (Diverged, Damaged):
             return False
-        return _bytes_or_none(path) != before
 
     def _current(self, path: Path, repair: bool) -> PathState:
         """The git state of ``path``; ``repair``: bring a file one commit behind up to date."""
@@ -339,7 +340,7 @@ class Helpdesk:
         state = self.git.path_state(path)
         if state.blob is None:
             return state
-        on_disk = _bytes_or_none(path)
+        on_disk = _bytes_or_none(path, self.rel(path))
         disk_blob = None if on_disk is None else blob_id(on_disk, len(state.head or ""))
         if disk_blob == state.blob:
             return state
@@ -679,11 +680,21 @@ def _unlockable(path: Path, exc: OSError) -> LpseError:
                      "disk or make the folder writable, then try again; nothing was written")
 
 
-def _bytes_or_none(path: Path) -> Optional[bytes]:
+def _bytes_or_none(path: Path, rel: str) -> Optional[bytes]:
+    """The bytes of the ticket file ``path``, None when there is none.
+
+    Read as every reader reads (:func:`read_text`): a symlink, a FIFO or a
+    file larger than any ticket is :class:`Damaged`, named ``rel``, never
+    followed, waited on or read whole.
+    """
     try:
-        return path.read_bytes()
+        return read_regular(path, MAX_TICKET_BYTES)[0]
     except FileNotFoundError:
         return None
+    except NotRegular as exc:
+        raise Damaged(rel, None, not_regular_problem(exc.kind)) from None
+    except TooLarge as exc:
+        raise Damaged(rel, None, too_large_problem(exc.size)) from None
 
 
 def read_text(path: Path, rel: str) -> tuple[str, os.stat_result]:
@@ -796,7 +807,11 @@ def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
     if j.path and git.branch_ref() == j.branch:
         path = git.root / j.path
         head = git.head() or ""
-        on_disk = _bytes_or_none(path)
+        try:
+            on_disk = _bytes_or_none(path, hd.rel(path))
+        except Damaged:  # not a regular file now: no version of it, which `check` names
+            _unlink_quietly(journal)
+            return None
         disk_blob = None if on_disk is None else blob_id(on_disk, len(head) or 40)
         committed = git.blob_at("HEAD", path) == j.new_blob
         if committed and disk_blob == j.new_blob:  # killed after the write: only the index lags
