@@ -2,8 +2,9 @@
 
 One sync: fetch; merge the remote branch (ticket files by rule through the
 ``lpsectl`` merge driver, see :mod:`lpsectl.merge`); push; when another desk
-pushed in between, fetch, merge and push again. A merge that fails for any
-reason is aborted, so the clone is as before.
+pushed in between, fetch, merge and push again. The merge is made in git
+before any file is written (:func:`_merge`): one that fails changes
+nothing, one killed half-way is finished by the next command.
 
 Only the local steps (committing, merging) hold the helpdesk lock; fetch
 and push talk to the network without it, bounded in time, so a remote that
