@@ -329,6 +329,39 @@ def test_an_import_interrupted_at_its_commit_leaves_nothing_staged_in_git(run, h
     assert dirty(helpdesk) == ""
 
 
+@pytest.mark.parametrize("command", ["import", "import-mail"])
+def test_an_import_interrupted_right_after_git_committed_it_keeps_it_whole(run, helpdesk, tmp_path, monkeypatch,
+                                                                         command):
+    """SIGTERM (read as Ctrl-C) the moment git has moved the branch: the import is recorded, so it stays.
+
+    Rolling it back then took its files away and left their deletion staged
+    against the commit that holds them.
+    """
+    from lpsectl.gitrepo import GitRepo
+
+    real_commit = GitRepo.commit
+
+    def committed_then_interrupted(self, paths, message, operator):
+        real_commit(self, paths, message, operator)
+        raise KeyboardInterrupt
+
+    path = tmp_path / "past.csv"
+    path.write_text("channel,created_at,subject\n" + "".join(
+        f"suggestion-box,13/08/2026 09:{k:02d},row {k}\n" for k in range(ROWS)), encoding="utf-8")
+    if command == "import-mail":
+        path = mbox(tmp_path / "inbox.mbox", 0)
+    before = tickets_committed(helpdesk)
+    monkeypatch.setattr(GitRepo, "commit", committed_then_interrupted)
+    assert run(command, str(path)).exit_code != 0
+    monkeypatch.setattr(GitRepo, "commit", real_commit)
+    committed = tickets_committed(helpdesk)
+    assert len(committed) == len(before) + (ROWS if command == "import" else MAILS)
+    assert tickets_on_disk(helpdesk).keys() == committed.keys(), "the files of the commit are in place"
+    assert dirty(helpdesk) == "", dirty(helpdesk)
+    run.new("-c", "kotak-saran", "-m", "after")
+    assert dirty(helpdesk) == ""
+
+
 PAUSING_GIT = """#!/bin/sh
 # git, held at its first of `{subs}` until {go} appears (bounded), so a test can kill lpsectl then.
 sub=""; skip=0
