@@ -13,9 +13,11 @@ import yaml
 from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Ticket
-from lpsectl.regularfile import kind_of
 from lpsectl.privacy import MARKER_DIR
-from lpsectl.store import ID_RE, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket
+from lpsectl.regularfile import NotRegular, TooLarge, is_regular, kind_of, read_regular
+from lpsectl.store import (
+    ID_RE, MAX_TICKET_BYTES, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket,
+)
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
 
@@ -125,8 +127,8 @@ def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:
     if not conflicts:
         return []
     try:
-        lines = ticketfile.event_lines(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError):  # changed since it was read: the ticket's first line
+        lines = ticketfile.event_lines(read_text(path, rel)[0])
+    except (OSError, ValueError, yaml.YAMLError, Damaged):  # changed since it was read: the ticket's first line
         lines = []
     out = []
     for c in conflicts:
@@ -249,6 +251,8 @@ def _not_in_git(hd: Helpdesk) -> list[Problem]:
         if not (path.suffix == ".yaml" and not path.name.startswith(".")
                 and "attachments" not in path.relative_to(hd.tickets_dir).parts[:-1]):
             continue
+        if os.path.lexists(path) and not is_regular(path):
+            continue  # a symlink or FIFO where a ticket was: named as such, never read (_stray)
         shown = hd.rel(path)
         restore = hd.git_hint("checkout HEAD --", path)
         if "?" in status:
@@ -272,8 +276,8 @@ def _blob_of(path: Path, git) -> Optional[str]:
     from lpsectl.gitrepo import blob_id
 
     try:
-        data = path.read_bytes()
-    except OSError:
+        data, _ = read_regular(path, MAX_TICKET_BYTES)
+    except (OSError, NotRegular, TooLarge):
         return None
     head = git.head() or ""
     return blob_id(data, len(head))

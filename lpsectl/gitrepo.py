@@ -44,6 +44,26 @@ class PathState:
     blob: Optional[str]    # the path's blob in that commit, None when it has none
 
 
+@dataclass
+class MergedTree:
+    """What ``git merge-tree`` made: the tree (None when it failed) and the paths it could not merge."""
+
+    tree: Optional[str]
+    conflicts: list[str]
+    proc: subprocess.CompletedProcess
+
+
+@dataclass
+class TreeChange:
+    """One file that differs between two commits; mode "000000" and blob None where a side has none."""
+
+    path: str  # from the git top, with /
+    old_mode: str
+    new_mode: str
+    old_blob: Optional[str]
+    new_blob: Optional[str]
+
+
 class Detached(GitError):
     """HEAD names a commit, not a branch: a commit there would be lost."""
 
@@ -340,6 +360,18 @@ class GitRepo:
         """Bring ``path`` (file and index) to what HEAD holds."""
         self._retry(["checkout", "HEAD", "--", os.path.relpath(path, self.root)])
 
+    def check_out(self, commit: str, paths: Sequence[Path]) -> None:
+        """Bring ``paths`` (files and index) to what ``commit`` holds."""
+        self._retry(["checkout", commit, "--", *[os.path.relpath(p, self.root) for p in paths]])
+
+    def index_from(self, commit: str, paths: Sequence[Path]) -> None:
+        """Set git's index entries of ``paths`` to what ``commit`` holds; the files stay as they are."""
+        self._retry(["reset", "-q", commit, "--", *[os.path.relpath(p, self.root) for p in paths]])
+
+    def forget(self, paths: Sequence[Path]) -> None:
+        """Drop ``paths`` from git's index, whatever is on disk (a submodule the merge removed)."""
+        self._retry(["update-index", "--force-remove", "--", *[os.path.relpath(p, self.root) for p in paths]])
+
     def undo_commit(self, branch: str, new: str, old: Optional[str]) -> bool:
         """Move ``branch`` back from ``new`` to ``old`` (only if it is still at ``new``); True if done."""
         if old is None:
@@ -583,20 +615,95 @@ class GitRepo:
         proc = self.run("merge-base", a, b, check=False)
         return proc.stdout.strip() or None
 
-    def merge(self, ref: str, message: str, operator: str) -> subprocess.CompletedProcess:
-        """``git merge`` with no editor, authored by ``operator``; caller checks."""
+    def _author_env(self, operator: str) -> dict[str, str]:
+        """The operator as author; the committer as git knows it, else the operator too."""
         ident = self.identity()
-        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", ""),
-               "GIT_MERGE_AUTOEDIT": "no"}
+        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", "")}
         if "user.name" not in ident:
             env["GIT_COMMITTER_NAME"] = operator
         if "user.email" not in ident:
             env["GIT_COMMITTER_EMAIL"] = env["GIT_AUTHOR_EMAIL"]
-        # git merge meeting an index.lock says only "Unable to write index." (no
-        # path, so _try cannot tell it): wait out or clear the lock first.
-        self.wait_for_index()
-        return self.run("merge", "--no-edit", "--no-stat", "-q", "-m", message, ref,
+        return env
+
+    def merge_tree(self, ours: str, theirs: str, env: Optional[dict] = None) -> MergedTree:
+        """Merge two commits into a tree, as ``git merge`` would, writing nothing but objects.
+
+        ``git merge-tree --write-tree`` (git 2.38 and later) runs the merge
+        drivers of ``.gitattributes`` and leaves the work tree, the index
+        and every ref alone. :class:`GitError` where git is older.
+        """
+        proc = self.run("merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs,
                         check=False, env=env)
+        if proc.returncode in (0, 1):
+            parts = proc.stdout.split("\0")
+            if _is_oid(parts[0]):
+                return MergedTree(parts[0], [p for p in parts[1:] if p] if proc.returncode else [], proc)
+        if proc.returncode == 129 or "--write-tree" in proc.stderr:
+            version = self.run("--version", check=False).stdout.strip() or "an older git"
+            raise GitError(f"sync needs git 2.38 or later, which merges without touching the files (this is "
+                           f"{version}); install a newer git, then sync again; nothing was changed")
+        return MergedTree(None, [], proc)
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str, operator: str) -> str:
+        """A commit of ``tree`` on ``parents`` by ``operator`` (signed where the office signs); no ref moves."""
+        sign = ["-S"] if self.identity().get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1") else []
+        args = ["commit-tree", *sign, tree]
+        for p in parents:
+            args += ["-p", p]
+        return self.run(*args, "-m", message, env=self._author_env(operator)).stdout.strip()
+
+    def tree_with(self, commit: str, blobs: Sequence[tuple[str, str]]) -> str:
+        """The tree of ``commit`` with the files ``(path from the top, blob)`` added; a temporary index."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="lpsectl-index-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            self.run("read-tree", commit, env=env)
+            listing = "".join(f"100644 {blob}\t{path}\0" for path, blob in blobs)
+            self.run("update-index", "-z", "--add", "--index-info", env=env, input=listing)
+            return self.run("write-tree", env=env).stdout.strip()
+
+    def move_head(self, new: str, old: str, message: str) -> bool:
+        """Move the branch HEAD names from ``old`` to ``new`` in one step; False if it was no longer at ``old``."""
+        return self.run("update-ref", "-m", message, "HEAD", new, old, check=False).returncode == 0
+
+    def tree_changes(self, a: str, b: str) -> list[TreeChange]:
+        """Every file that differs between commits ``a`` and ``b``, in the whole repository."""
+        proc = self.run("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", a, b)
+        parts = proc.stdout.split("\0")
+        out = []
+        for i in range(0, len(parts) - 1, 2):
+            meta = parts[i].lstrip(":").split()
+            if len(meta) >= 5:
+                out.append(TreeChange(parts[i + 1], meta[0], meta[1], _oid_or_none(meta[2]), _oid_or_none(meta[3])))
+        return out
+
+    def staged_paths(self, commit: str) -> set[str]:
+        """Paths where git's index differs from ``commit`` (staged, by a person or a killed git)."""
+        proc = self.run("diff-index", "--cached", "--no-renames", "--name-only", "-z", commit)
+        return {p for p in proc.stdout.split("\0") if p}
+
+    def blobs(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The bytes of the blobs ``ids``, in one git process."""
+        if not ids:
+            return {}
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=str(self.root),
+                              input="".join(f"{i}\n" for i in ids).encode("ascii"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+        if proc.returncode != 0:
+            raise GitError(f"git cat-file failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        out: dict[str, bytes] = {}
+        raw, pos = proc.stdout, 0
+        for i in ids:
+            end = raw.index(b"\n", pos)
+            header = raw[pos:end].split()
+            if len(header) != 3:
+                raise GitError(f"git has no object {i}")
+            size = int(header[2])
+            out[i] = raw[end + 1:end + 1 + size]
+            pos = end + 1 + size + 1
+        return out
 
     def wait_for_index(self) -> None:
         """Return once no ``index.lock`` is in the way: one a dead git left is removed, a live one waited for.
@@ -896,6 +1003,11 @@ def _is_oid(text: str) -> bool:
     return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
 
 
+def _oid_or_none(text: str) -> Optional[str]:
+    """An object id, None for git's all-zero "no object"."""
+    return None if set(text) <= {"0"} else text
+
+
 def _quote_path(rel: str) -> bytes:
     """A path as fast-import reads it: C-style quoted when it has to be."""
     raw = rel.encode("utf-8")
@@ -911,6 +1023,15 @@ def merge_file(ours: Path, base: Path, theirs: Path, label: str) -> int:
                  "-L", f"{label} (other desk)", str(ours), str(base), str(theirs)],
                 Path.cwd(), check=False)
     return proc.returncode if proc.returncode >= 0 else 1
+
+
+def hash_object(data: bytes) -> str:
+    """Store ``data`` as a blob in the repository of the current folder; its id."""
+    proc = subprocess.run(["git", "hash-object", "-w", "--stdin"], input=data,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        raise GitError(f"git hash-object failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    return proc.stdout.decode("ascii").strip()
 
 
 def git_dir_of(path: Path) -> Path:

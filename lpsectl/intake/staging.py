@@ -52,12 +52,14 @@ class Staging:
     entries: dict[str, bool] = field(default_factory=dict)
     _dirs: set[Path] = field(default_factory=set)
     installed: bool = False
+    # The commit before the import (under the lock only the import's own commit moves it).
+    head: Optional[str] = None
 
     @classmethod
     def create(cls, hd: Helpdesk) -> "Staging":
         d = hd.root / ".lpsectl" / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(3)}"
         d.mkdir(parents=True)
-        return cls(hd, d)
+        return cls(hd, d, head=hd.git.head() if hd.git is not None else None)
 
     def _staged(self, rel: str) -> Path:
         return self.dir / "files" / rel
@@ -113,9 +115,18 @@ class Staging:
         return out
 
     def rollback(self) -> None:
-        """Put back what was moved in (after a failure in this run)."""
-        if (self.dir / JOURNAL).exists():
-            _rollback(self.hd, self.dir, list(self.entries.items()))
+        """Put back what was moved in (after a failure in this run), unless git has committed it.
+
+        A Ctrl-C or SIGTERM can arrive after git moved the branch, before the
+        commit call returned: the import is then recorded, and its files stay
+        (staged as they are, should git have been stopped before its index).
+        """
+        if not (self.dir / JOURNAL).exists():
+            return
+        if self.installed and self.hd.git is not None and self.hd.git.head() != self.head:
+            self.hd.git.restage([self.hd.root / rel for rel in self.entries])
+            return
+        _rollback(self.hd, self.dir, list(self.entries.items()))
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
