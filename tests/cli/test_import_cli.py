@@ -216,6 +216,27 @@ def test_many_rows_go_in_one_commit(run, tmp_path):
     assert len(set(p.stem for p in Helpdesk(run.home).ticket_files())) == 300
 
 
+def loose_objects(run) -> int:
+    counts = dict(line.split(": ") for line in git(run.home, "count-objects", "-v").splitlines())
+    return int(counts["count"])
+
+
+def test_many_rows_go_into_one_pack_authored_by_the_operator_leaving_other_work_alone(run, tmp_path):
+    # 100,000 loose objects are 100,000 files for git to write: a bulk commit packs them.
+    rows = "".join(f"kotak-saran,2025-{m:02d}-{d:02d},saran {m}-{d}\n" for m in range(1, 13) for d in range(1, 26))
+    f = write(tmp_path, "channel,created_at,subject\n" + rows)
+    (run.home / "catatan.txt").write_text("staged by hand\n")
+    git(run.home, "add", "catatan.txt")
+    (run.home / "draft.txt").write_text("not staged\n")
+    loose = loose_objects(run)
+    run.ok("import", f)
+    assert loose_objects(run) - loose < 10
+    assert git(run.home, "log", "-1", "--format=%an|%s").strip() == "Rina|import 300 tickets from rekap.csv"
+    assert len(git(run.home, "show", "--name-only", "--format=", "HEAD").split()) == 300
+    assert git(run.home, "status", "--porcelain").splitlines() == ["A  catatan.txt", "?? draft.txt"]
+    assert run("check").exit_code == 0
+
+
 def test_a_run_killed_after_every_file_was_moved_in_is_finished_by_the_next_command(run):
     # Everything was in place when the import died: the next command must
     # commit it, not roll back a complete import.
