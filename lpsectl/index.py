@@ -400,6 +400,24 @@ def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[FileResult]:
     return [read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b) for p, b in paths]
 
 
+def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False) -> tuple[bytes, FileResult]:
+    """The bytes of ``t``'s file and its index row, without reading the file back.
+
+    The row is made from the ticket as the file gives it back (its data read
+    again, as a parse would give it), so it is the row a rebuild would make.
+    """
+    text = ticketfile.dumps(t)
+    data = text.encode("utf-8")
+    res = FileResult(rel, None, blob_id(data, sha256), ticketfile.message_ids_in(text))
+    back = ticketfile.from_data(ticketfile.to_data(t), rel)
+    res.row = base_row(back, rel) + derived(back, replay(back.history), ctx)
+    return data, res
+
+
+def _worker_written(items: list[tuple[Ticket, str]]) -> list[tuple[bytes, FileResult]]:
+    return [written(t, rel, _WORKER["ctx"], _WORKER["sha256"]) for t, rel in items]
+
+
 # -- the index of one helpdesk ----------------------------------------------------------
 
 @dataclass
@@ -722,6 +740,94 @@ class Index:
             if r.row is not None:
                 db.execute(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", r.row)
 
+    # -- an import's files, as it writes them -----------------------------------
+    def write_rows(self, items: list[tuple[Ticket, str]], track: Optional[Track] = None
+                   ) -> Iterator[tuple[bytes, FileResult]]:
+        """Each ticket's file bytes and index row, in several processes when there are many.
+
+        ``items``: (ticket, path relative to tickets/). The import writes the
+        bytes and hands the rows to :meth:`add_committed` after its commit,
+        so the next command reads none of these files back.
+        """
+        tracked = track(items) if track else items
+        sha256 = self._head_is_sha256()
+        if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or os.environ.get("LPSECTL_SERIAL"):
+            return (written(t, rel, self.ctx, sha256) for t, rel in tracked)
+        return (r for _, r in zip(tracked, self._write_parallel(items, sha256)))
+
+    def _write_parallel(self, items: list[tuple[Ticket, str]], sha256: bool) -> Iterator[tuple[bytes, FileResult]]:
+        from concurrent.futures import ProcessPoolExecutor
+
+        for t, _ in items[:: max(1, len(items) // 50)]:
+            self.hd.calendar.holidays(t.created_at.astimezone(self.hd.tz).year)
+        chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
+        with ProcessPoolExecutor(min(os.cpu_count() or 1, 8), initializer=_worker_init,
+                                 initargs=(self.tickets_dir, str(self.hd.root), sha256,
+                                           self.hd.calendar.known_holidays())) as pool:
+            # A few chunks ahead, not all: the rows of 100,000 tickets are never held at once.
+            pending = []
+            it = iter(chunks)
+            for chunk in it:
+                pending.append(pool.submit(_worker_written, chunk))
+                if len(pending) >= 4:
+                    break
+            while pending:
+                done = pending.pop(0).result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append(pool.submit(_worker_written, nxt))
+                yield from done
+
+    def _head_is_sha256(self) -> bool:
+        git = self.hd.git
+        head = git.head() if git is not None else None
+        return bool(head) and len(head) == 64
+
+    def state_key(self) -> Optional[dict[str, str]]:
+        """What the index was brought up to date with, to hand to :meth:`add_committed`; None if unusable."""
+        try:
+            meta = self._meta()
+        except sqlite3.DatabaseError:
+            return None
+        want = {"schema": str(SCHEMA), "code": code_key(), "config": self._config_key(),
+                "holidays": holidays_version(), "mode": "git"}
+        if any(meta.get(k) != v for k, v in want.items()):
+            return None
+        return {k: meta.get(k, "") for k in ("head", "dirty", "schema", "code", "config", "holidays")}
+
+    def add_committed(self, results: Iterable[FileResult], before: dict[str, str], parent: str,
+                      head: str) -> bool:
+        """Put rows of files just committed (``parent`` → ``head``) into the index; False if it moved on.
+
+        Only when the index is still as :meth:`state_key` found it and was
+        up to date with ``parent``: then the commit changed nothing but these
+        files, and the index is up to date with ``head``. Otherwise nothing
+        is changed and the next update reads the files, as always.
+        """
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                now = self.state_key()
+                if now != before or before.get("head") != parent:
+                    self.db.execute("ROLLBACK")
+                    return False
+                for batch in _batches(results, 1000):
+                    for r in batch:
+                        try:
+                            r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
+                        except OSError:
+                            pass
+                    self._apply(batch)
+                self._save_calendar()
+                self._set_meta(head=head)
+                self.db.execute("COMMIT")
+                return True
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError:
+            return False
+
     def _derive_all(self) -> None:
         """Deadlines and local times again, after the configuration or the holidays changed."""
         rows = self.db.execute(f"SELECT {', '.join(COLUMNS[:_BASE])} FROM tickets").fetchall()
@@ -767,6 +873,17 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for x in items:
+        batch.append(x)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _is_ticket_path(rel: str) -> bool:

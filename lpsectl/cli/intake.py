@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,54 @@ def _staged(app: App) -> Iterator:
             stage.discard()
 
 
+def rel_path(hd, tid: str) -> str:
+    """The ticket file of ``tid`` relative to tickets/, with /."""
+    return os.path.relpath(hd.path_for(tid), hd.tickets_dir).replace(os.sep, "/")
+
+
+class RowSpool:
+    """Index rows kept in a file until the commit (100,000 of them are never held in memory)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._f = open(path, "wb")
+        self._batch: list = []
+
+    def add(self, row) -> None:  # noqa: ANN001
+        self._batch.append(row)
+        if len(self._batch) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pickle
+
+        if self._batch:
+            pickle.dump(self._batch, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    def read(self) -> Iterator:
+        import pickle
+
+        self._flush()
+        self._f.close()
+        with open(self.path, "rb") as f:
+            while True:
+                try:
+                    yield from pickle.load(f)
+                except EOFError:
+                    return
+
+
+def _index_before_import(app: App):
+    """The index, up to date before the import writes, so the import can add its rows; or None."""
+    from lpsectl.cli.common import open_index
+
+    hd = app.helpdesk()
+    if hd.git is None:
+        return None
+    return open_index(app)
+
+
 @click.command("import")
 @click.argument("file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--encoding", metavar="ENC", help="Text encoding of a CSV file (default UTF-8, with or without BOM; e.g. cp1252).")
@@ -94,15 +143,32 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         if dry_run:
             click.echo(f"{table.source}: all {built.rows} rows are good; nothing was written (--dry-run)")
             return
-        with progress_bar(built.tickets, "Writing tickets") as tickets:
-            for t in tickets:
-                stage.add(hd.path_for(t.id), ticketfile.dumps(t).encode("utf-8"))
+        ix = _index_before_import(app)
+        items = [(t, rel_path(hd, t.id)) for t in built.tickets]
+        rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None
+        with progress_bar(items, "Writing tickets") as tracked:
+            if ix is not None:
+                made = ix.write_rows(items, track=lambda x: tracked)
+            else:
+                made = ((ticketfile.dumps(t).encode("utf-8"), None) for t, _ in tracked)
+            for (t, _), (data, row) in zip(items, made):
+                stage.add(hd.path_for(t.id), data)
+                if rows is not None:
+                    rows.add(row)
         n = len(built.tickets)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
         if sys.stderr.isatty() and n >= 500:
             click.echo("Recording the commit ...", err=True)
+        parent = hd.git.head() if hd.git is not None else None
         commit(app, paths, message, operator)
+        if ix is not None and rows is not None:
+            # The index learns the new tickets from the rows made while writing them.
+            before = ix.state_key()
+            head = hd.git.head() if hd.git is not None else None
+            if before is not None and parent and head and head != parent:
+                ix.add_committed(rows.read(), before, parent, head)
+            ix.close()
     click.echo(f"Imported {n} ticket{'s' if n != 1 else ''} from {table.source}")
 
 
