@@ -46,6 +46,7 @@ The core never prints: the caller passes ``track`` to wrap the files a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -603,16 +604,18 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track))
+            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)))
         else:
             moving = self.hd.moving_in()
-            self._apply(self._stat_scan(meta, known, track))
+            self._apply(self._stat_scan(meta, known, track), known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
-        if meta.get("config") != self._config_key() or meta.get("holidays") != hv:
+        if (meta.get("config") != self._config_key() or meta.get("holidays") != hv) and known:
+            # Rows kept from before were derived with the old configuration or holidays
+            # (a first build has none: every row was just derived with these).
             self._derive_all()
         self._save_calendar()
         self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
@@ -702,43 +705,76 @@ class Index:
         return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
 
     def _read_parallel(self, paths: list[tuple[str, Optional[str]]]) -> Iterator[FileResult]:
-        from concurrent.futures import ProcessPoolExecutor
-
         # Years the files fall in, computed once here, not in every worker.
         for rel, _ in paths[:: max(1, len(paths) // 50)]:
             head = rel.split("/", 1)[0]
             if head.isdigit():
                 self.hd.calendar.holidays(int(head))
         chunks = [paths[i:i + 500] for i in range(0, len(paths), 500)]
+        yield from self._in_workers(_worker_read, chunks, self._sha256)
+
+    def _in_workers(self, fn: Callable[[list], list], chunks: list[list], sha256: bool) -> Iterator[Any]:
+        """``fn`` of each chunk in a pool of processes, results in order, a few chunks ahead at most.
+
+        Never all chunks at once: the rows of 100,000 tickets would wait in memory
+        while this process writes them to the database.
+        """
+        from concurrent.futures import ProcessPoolExecutor
+
         workers = min(os.cpu_count() or 1, 8)
         with ProcessPoolExecutor(workers, initializer=_worker_init,
-                                 initargs=(self.tickets_dir, str(self.hd.root), self._sha256,
+                                 initargs=(self.tickets_dir, str(self.hd.root), sha256,
                                            self.hd.calendar.known_holidays())) as pool:
-            for part in pool.map(_worker_read, chunks):
-                yield from part
+            it = iter(chunks)
+            pending = [pool.submit(fn, c) for c in itertools.islice(it, workers * 2)]
+            while pending:
+                done = pending.pop(0).result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append(pool.submit(fn, nxt))
+                yield from done
 
-    def _apply(self, results: Iterable[FileResult]) -> None:
+    def _apply(self, results: Iterable[FileResult], known: Optional[dict[str, Optional[str]]] = None) -> None:
+        """Write what was read into the tables, in order.
+
+        ``known``: the paths the index held before, when the caller has them:
+        a path not among them has no old row to remove, so its rows are
+        written in batches (a first build is nothing but such paths).
+        """
         db = self.db
         ph = ", ".join("?" * len(COLUMNS))
+        files: list[tuple] = []
+        tickets: list[tuple] = []
+
+        def flush() -> None:
+            if files:
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
+                files.clear()
+            if tickets:
+                db.executemany(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", tickets)
+                tickets.clear()
+
         for r in results:
             if r.unchanged:
                 db.execute("UPDATE files SET stamp = ? WHERE path = ?", (r.stamp, r.path))
                 continue
-            if r.blob is None:  # gone
+            if known is None or r.path in known:
+                flush()  # the batch goes first: it may hold this path's id
                 old = db.execute("SELECT tid FROM files WHERE path = ?", (r.path,)).fetchone()
-                db.execute("DELETE FROM files WHERE path = ?", (r.path,))
+                if r.blob is None:  # gone
+                    db.execute("DELETE FROM files WHERE path = ?", (r.path,))
                 if old and old[0]:
                     db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
+            if r.blob is None:
                 continue
-            old = db.execute("SELECT tid FROM files WHERE path = ?", (r.path,)).fetchone()
-            if old and old[0]:
-                db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
             name = r.path.rpartition("/")[2]
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
-                r.row[0] if r.row else None, json.dumps(r.message_ids)))
+            files.append((r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
+                          r.row[0] if r.row else None, json.dumps(r.message_ids)))
             if r.row is not None:
-                db.execute(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", r.row)
+                tickets.append(r.row)
+            if len(files) >= 500:
+                flush()
+        flush()
 
     # -- an import's files, as it writes them -----------------------------------
     def write_rows(self, items: list[tuple[Ticket, str]], track: Optional[Track] = None
@@ -756,27 +792,10 @@ class Index:
         return (r for _, r in zip(tracked, self._write_parallel(items, sha256)))
 
     def _write_parallel(self, items: list[tuple[Ticket, str]], sha256: bool) -> Iterator[tuple[bytes, FileResult]]:
-        from concurrent.futures import ProcessPoolExecutor
-
         for t, _ in items[:: max(1, len(items) // 50)]:
             self.hd.calendar.holidays(t.created_at.astimezone(self.hd.tz).year)
         chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
-        with ProcessPoolExecutor(min(os.cpu_count() or 1, 8), initializer=_worker_init,
-                                 initargs=(self.tickets_dir, str(self.hd.root), sha256,
-                                           self.hd.calendar.known_holidays())) as pool:
-            # A few chunks ahead, not all: the rows of 100,000 tickets are never held at once.
-            pending = []
-            it = iter(chunks)
-            for chunk in it:
-                pending.append(pool.submit(_worker_written, chunk))
-                if len(pending) >= 4:
-                    break
-            while pending:
-                done = pending.pop(0).result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending.append(pool.submit(_worker_written, nxt))
-                yield from done
+        yield from self._in_workers(_worker_written, chunks, sha256)
 
     def _head_is_sha256(self) -> bool:
         git = self.hd.git
