@@ -263,8 +263,13 @@ class Context:
     cal: Any
 
 
-def base_row(t: Ticket, path: str) -> tuple:
+def row_of(t: Ticket, path: str, ctx: Context) -> tuple:
+    """Every column of ``t``'s row (its history replayed once)."""
     s = replay(t.history)
+    return base_row(t, path, s) + derived(t, s, ctx)
+
+
+def base_row(t: Ticket, path: str, s: State) -> tuple:
     last = max((e.at for e in t.history), default=None)
     edits = [e.at for e in t.history if e.action == "edit"]
     r = t.reporter
@@ -379,8 +384,7 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
     folder, _, name = rel.rpartition("/")
     if not m or name != f"{t.id}.yaml" or folder != f"20{m.group(1)}/{m.group(2)}":
         return res  # misnamed or misplaced: damage, reported by the loader
-    base = base_row(t, rel)
-    res.row = base + derived(t, replay(t.history), ctx)
+    res.row = row_of(t, rel, ctx)
     return res
 
 
@@ -411,7 +415,7 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False) -> tuple[by
     data = text.encode("utf-8")
     res = FileResult(rel, None, blob_id(data, sha256), ticketfile.message_ids_in(text))
     back = ticketfile.from_data(ticketfile.to_data(t), rel)
-    res.row = base_row(back, rel) + derived(back, replay(back.history), ctx)
+    res.row = row_of(back, rel, ctx)
     return data, res
 
 
