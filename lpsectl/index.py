@@ -717,7 +717,7 @@ class Index:
         chunks = [paths[i:i + 500] for i in range(0, len(paths), 500)]
         yield from self._in_workers(_worker_read, chunks, self._sha256)
 
-    def _in_workers(self, fn: Callable[[list], list], chunks: list[list], sha256: bool) -> Iterator[Any]:
+    def _in_workers(self, fn: Callable[[list], list], chunks: Iterable[list], sha256: bool) -> Iterator[Any]:
         """``fn`` of each chunk in a pool of processes, results in order, a few chunks ahead at most.
 
         Never all chunks at once: the rows of 100,000 tickets would wait in memory
@@ -798,7 +798,8 @@ class Index:
     def _write_parallel(self, items: list[tuple[Ticket, str]], sha256: bool) -> Iterator[tuple[bytes, FileResult]]:
         for t, _ in items[:: max(1, len(items) // 50)]:
             self.hd.calendar.holidays(t.created_at.astimezone(self.hd.tz).year)
-        chunks = [items[i:i + 500] for i in range(0, len(items), 500)]
+        # Sliced as they are sent, so the caller can let each ticket go once it is written.
+        chunks = (items[i:i + 500] for i in range(0, len(items), 500))
         yield from self._in_workers(_worker_written, chunks, sha256)
 
     def _head_is_sha256(self) -> bool:

@@ -143,19 +143,22 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         if dry_run:
             click.echo(f"{table.source}: all {built.rows} rows are good; nothing was written (--dry-run)")
             return
+        table.rows.clear()  # checked: only the tickets are needed now
+        n = len(built.tickets)
         ix = _index_before_import(app)
-        items = [(t, rel_path(hd, t.id)) for t in built.tickets]
+        items: list = [(t, rel_path(hd, t.id)) for t in built.tickets]
+        built.tickets.clear()
         rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None
         with progress_bar(items, "Writing tickets") as tracked:
             if ix is not None:
                 made = ix.write_rows(items, track=lambda x: tracked)
             else:
                 made = ((ticketfile.dumps(t).encode("utf-8"), None) for t, _ in tracked)
-            for (t, _), (data, row) in zip(items, made):
-                stage.add(hd.path_for(t.id), data)
+            for i, (data, row) in enumerate(made):
+                stage.add(hd.path_for(items[i][0].id), data)
+                items[i] = None  # written: 100,000 tickets are never all held to the end
                 if rows is not None:
                     rows.add(row)
-        n = len(built.tickets)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
         if sys.stderr.isatty() and n >= 500:
