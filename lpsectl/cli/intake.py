@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import click
 
@@ -90,6 +90,17 @@ class RowSpool:
                     return
 
 
+def _let_go(items: Iterable, source: list) -> Iterator:
+    """``items`` (``source`` or a progress bar over it), each dropped from ``source`` once handed out.
+
+    A row is held only while it is checked: 100,000 rows and their 100,000
+    tickets are never in memory together.
+    """
+    for i, x in enumerate(items):
+        source[i] = None
+        yield x
+
+
 def _index_before_import(app: App):
     """The index, up to date before the import writes, so the import can add its rows; or None."""
     from lpsectl.cli.common import open_index
@@ -135,7 +146,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
     with _staged(app) as stage:
         try:
             with progress_bar(table.rows, "Checking rows") as rows:
-                built = build(table, rows, IdMaker(hd), hd.tz, operator, now)
+                built = build(table, _let_go(rows, table.rows), IdMaker(hd), hd.tz, operator, now)
         except BadRows as exc:
             for p in exc.problems:
                 click.echo(str(p), err=True)
@@ -143,7 +154,6 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         if dry_run:
             click.echo(f"{table.source}: all {built.rows} rows are good; nothing was written (--dry-run)")
             return
-        table.rows.clear()  # checked: only the tickets are needed now
         n = len(built.tickets)
         ix = _index_before_import(app)
         items: list = [(t, rel_path(hd, t.id)) for t in built.tickets]
