@@ -419,6 +419,39 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False) -> tuple[by
     return data, res
 
 
+class RowSpool:
+    """Index rows kept in a file until the commit (100,000 of them are never held in memory)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._f = open(path, "wb")
+        self._batch: list = []
+
+    def add(self, row: FileResult) -> None:
+        self._batch.append(row)
+        if len(self._batch) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pickle
+
+        if self._batch:
+            pickle.dump(self._batch, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    def read(self) -> Iterator[FileResult]:
+        import pickle
+
+        self._flush()
+        self._f.close()
+        with open(self.path, "rb") as f:
+            while True:
+                try:
+                    yield from pickle.load(f)
+                except EOFError:
+                    return
+
+
 def _worker_written(items: list[tuple[Ticket, str]]) -> list[tuple[bytes, FileResult]]:
     return [written(t, rel, _WORKER["ctx"], _WORKER["sha256"]) for t, rel in items]
 

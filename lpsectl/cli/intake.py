@@ -57,39 +57,6 @@ def rel_path(hd, tid: str) -> str:
     return os.path.relpath(hd.path_for(tid), hd.tickets_dir).replace(os.sep, "/")
 
 
-class RowSpool:
-    """Index rows kept in a file until the commit (100,000 of them are never held in memory)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._f = open(path, "wb")
-        self._batch: list = []
-
-    def add(self, row) -> None:  # noqa: ANN001
-        self._batch.append(row)
-        if len(self._batch) >= 1000:
-            self._flush()
-
-    def _flush(self) -> None:
-        import pickle
-
-        if self._batch:
-            pickle.dump(self._batch, self._f, protocol=pickle.HIGHEST_PROTOCOL)
-            self._batch = []
-
-    def read(self) -> Iterator:
-        import pickle
-
-        self._flush()
-        self._f.close()
-        with open(self.path, "rb") as f:
-            while True:
-                try:
-                    yield from pickle.load(f)
-                except EOFError:
-                    return
-
-
 def _let_go(items: Iterable, source: list) -> Iterator:
     """``items`` (``source`` or a progress bar over it), each dropped from ``source`` once handed out.
 
@@ -136,6 +103,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
       lpsectl import --dry-run pengaduan-2023.xlsx
     """
     from lpsectl import clock, ticketfile
+    from lpsectl.index import RowSpool
     from lpsectl.intake import IdMaker
     from lpsectl.intake.table import BadRows, build, read
 
@@ -158,7 +126,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         ix = _index_before_import(app)
         items: list = [(t, rel_path(hd, t.id)) for t in built.tickets]
         built.tickets.clear()
-        rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None
+        rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None  # removed with the stage
         with progress_bar(items, "Writing tickets") as tracked:
             if ix is not None:
                 made = ix.write_rows(items, track=lambda x: tracked)
