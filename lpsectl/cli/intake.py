@@ -148,6 +148,8 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             before = ix.state_key()
             head = hd.git.head() if hd.git is not None else None
             if before is not None and parent and head and head != parent:
+                if sys.stderr.isatty() and n >= 500:
+                    click.echo("Adding the new tickets to the index ...", err=True)
                 ix.add_committed(rows.read(), before, parent, head)
             ix.close()
     click.echo(f"Imported {n} ticket{'s' if n != 1 else ''} from {table.source}")
