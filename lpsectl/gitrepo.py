@@ -447,7 +447,7 @@ class GitRepo:
         return out[0]
 
     def _commit_many_plumbing(self, rel: list[str], message: str, env: dict) -> bool:
-        """:meth:`_commit_many` by plumbing: both indexes staged from the files, then commit-tree."""
+        """:meth:`_commit_many` where commits are signed: both indexes staged from the files, a signed commit-tree."""
         import tempfile
 
         listing = "".join(p + "\0" for p in rel)
@@ -461,7 +461,9 @@ class GitRepo:
             tree = self.run("write-tree", env=tmp_env).stdout.strip()
         if head and tree == self.run("rev-parse", f"{head}^{{tree}}").stdout.strip():
             return False
-        sha = self.run("commit-tree", tree, *(["-p", head] if head else []), "-m", message, env=env).stdout.strip()
+        # commit-tree signs only when told: the office's commit.gpgsign is not enough.
+        sha = self.run("commit-tree", "-S", tree, *(["-p", head] if head else []), "-m", message,
+                       env=env).stdout.strip()
         self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", sha, *([head] if head else []))
         return True
 

@@ -273,3 +273,19 @@ def test_a_row_closed_as_answered_without_an_answer_is_no_conflict_to_settle(run
     result = run("check")
     assert (result.exit_code, result.stdout) == (0, "")
     assert "1 ticket(s) checked, no problems" in result.stderr
+
+
+def test_a_bulk_import_where_commits_are_signed_is_signed_or_not_made(run, tmp_path):
+    # fast-import cannot sign: where the office signs its commits, the bulk
+    # commit takes git's own way, which signs (here signing fails, so nothing lands).
+    rows = "".join(f"kotak-saran,2025-{m:02d}-{d:02d},saran {m}-{d}\n" for m in range(1, 13) for d in range(1, 26))
+    f = write(tmp_path, "channel,created_at,subject\n" + rows)
+    git(run.home, "config", "commit.gpgsign", "true")
+    git(run.home, "config", "gpg.program", "false")
+    before = commits(run)
+    result = run("import", f)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+    assert commits(run) == before
+    assert list(Helpdesk(run.home).ticket_files()) == []
+    assert git(run.home, "status", "--porcelain").strip() == ""
