@@ -387,9 +387,13 @@ class GitRepo:
         author = self.run("var", "GIT_AUTHOR_IDENT", env=env).stdout.strip()
         committer = self.run("var", "GIT_COMMITTER_IDENT", env=env).stdout.strip()
         msg = message.encode("utf-8")
+        # fast-import moves the ref it builds on: a ref of this run's own, so the
+        # branch moves only last, after the index, as `git commit` does (a kill
+        # before that leaves the branch as it was, and the rollback the index).
+        scratch = f"refs/lpsectl/import-{os.getpid()}-{time.time_ns()}"
 
         def stream() -> Iterator[bytes]:
-            yield b"commit %s\nmark :1\n" % branch.encode("utf-8")
+            yield b"commit %s\nmark :1\n" % scratch.encode("utf-8")
             yield b"author %s\ncommitter %s\n" % (author.encode("utf-8"), committer.encode("utf-8"))
             yield b"data %d\n%s\n" % (len(msg), msg)
             if head:
@@ -404,15 +408,19 @@ class GitRepo:
                 yield b"M 100644 inline %s\ndata %d\n%s\n" % (_quote_path(p), len(data), data)
             yield b"\nget-mark :1\ndone\n"
 
-        sha = self._fast_import_stream(stream())
-        if head:
-            trees = self.run("rev-parse", f"{sha}^{{tree}}", f"{head}^{{tree}}").stdout.split()
-            if trees[0] == trees[1]:  # nothing changed: git makes no such commit
-                self.run("update-ref", "-m", "lpsectl: take back an empty commit", branch, head, sha)
-                return False
-        listing = "".join(p + "\0" for p in rel)
-        self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
-        return True
+        try:
+            sha = self._fast_import_stream(stream())
+            if head:
+                trees = self.run("rev-parse", f"{sha}^{{tree}}", f"{head}^{{tree}}").stdout.split()
+                if trees[0] == trees[1]:  # nothing changed: git makes no such commit
+                    return False
+            listing = "".join(p + "\0" for p in rel)
+            self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
+            self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", branch, sha,
+                     head or "0" * len(sha))
+            return True
+        finally:
+            self.run("update-ref", "-d", scratch, check=False)
 
     def _fast_import_stream(self, chunks: Iterable[bytes]) -> str:
         """Feed ``chunks`` to ``git fast-import`` as they come (no 100 MB stream in memory); the mark :1."""
