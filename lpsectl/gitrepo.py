@@ -369,60 +369,34 @@ class GitRepo:
         self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
 
     def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
-        """``commit --only`` for a bulk import: one ``git fast-import`` stream, then the index.
+        """``commit --only`` for a bulk import: the blobs in one pack, then the commit by plumbing.
 
         git matches every path against every pathspec, which takes minutes
-        for 100,000 paths (and the list would not fit on a command line).
-        fast-import writes every blob into one pack and makes the commit in
-        one process, moving the branch only if it is still where it was;
-        the index is then told of the paths in one ``update-index``, which
-        finds the blobs already there. Signed commits take the plumbing way
-        (fast-import cannot sign).
+        for 100,000 paths (and the list would not fit on a command line), and
+        ``update-index`` alone would write one loose object per file. So one
+        ``git fast-import`` stream packs every blob, and the commit is built
+        as ``commit --only`` builds it (:meth:`_commit_many_plumbing`), the
+        branch moved last: a kill before that leaves no commit behind.
         """
         rel = [p.replace(os.sep, "/") for p in rel]
-        if self.identity().get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1"):
-            return self._commit_many_plumbing(rel, message, env)
-        branch = self.require_branch()
-        head = self.run("rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip() or None
-        author = self.run("var", "GIT_AUTHOR_IDENT", env=env).stdout.strip()
-        committer = self.run("var", "GIT_COMMITTER_IDENT", env=env).stdout.strip()
-        msg = message.encode("utf-8")
-        # fast-import moves the ref it builds on: a ref of this run's own, so the
-        # branch moves only last, after the index, as `git commit` does (a kill
-        # before that leaves the branch as it was, and the rollback the index).
-        scratch = f"refs/lpsectl/import-{os.getpid()}-{time.time_ns()}"
+        signed = self.identity().get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1")
 
-        def stream() -> Iterator[bytes]:
-            yield b"commit %s\nmark :1\n" % scratch.encode("utf-8")
-            yield b"author %s\ncommitter %s\n" % (author.encode("utf-8"), committer.encode("utf-8"))
-            yield b"data %d\n%s\n" % (len(msg), msg)
-            if head:
-                yield b"from %s\n" % head.encode()
+        def blobs() -> Iterator[bytes]:
             for p in rel:
                 try:
                     with open(os.path.join(self.root, *p.split("/")), "rb") as f:
                         data = f.read()
                 except FileNotFoundError:
-                    yield b"D %s\n" % _quote_path(p)
                     continue
-                yield b"M 100644 inline %s\ndata %d\n%s\n" % (_quote_path(p), len(data), data)
-            yield b"\nget-mark :1\ndone\n"
+                yield b"blob\ndata %d\n%s\n" % (len(data), data)
+            yield b"done\n"
 
-        try:
-            sha = self._fast_import_stream(stream())
-            if head:
-                trees = self.run("rev-parse", f"{sha}^{{tree}}", f"{head}^{{tree}}").stdout.split()
-                if trees[0] == trees[1]:  # nothing changed: git makes no such commit
-                    return False
-            listing = "".join(p + "\0" for p in rel)
-            self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
-            self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", branch, sha,
-                     head or "0" * len(sha))
-            return True
-        finally:
-            self.run("update-ref", "-d", scratch, check=False)
+        # Every blob into one pack first; the commit is then made as before
+        # (index, tree, commit, branch last), and git finds each blob there.
+        self._fast_import_stream(blobs(), marked=False)
+        return self._commit_many_plumbing(rel, message, env, signed)
 
-    def _fast_import_stream(self, chunks: Iterable[bytes]) -> str:
+    def _fast_import_stream(self, chunks: Iterable[bytes], marked: bool = True) -> str:
         """Feed ``chunks`` to ``git fast-import`` as they come (no 100 MB stream in memory); the mark :1."""
         import tempfile
 
@@ -449,13 +423,13 @@ class GitRepo:
             proc.wait()
             err.seek(0)
             lines = err.read().decode("utf-8", "replace").strip().splitlines()
-        if proc.returncode != 0 or not out or not _is_oid(out[0]):
+        if proc.returncode != 0 or (marked and (not out or not _is_oid(out[0]))):
             why = next((ln for ln in lines if "Not updating" in ln), lines[-1] if lines else str(proc.returncode))
             raise GitError(f"git fast-import failed: {why.removeprefix('fatal: ')}")
-        return out[0]
+        return out[0] if marked else ""
 
-    def _commit_many_plumbing(self, rel: list[str], message: str, env: dict) -> bool:
-        """:meth:`_commit_many` where commits are signed: both indexes staged from the files, a signed commit-tree."""
+    def _commit_many_plumbing(self, rel: list[str], message: str, env: dict, signed: bool) -> bool:
+        """The paths staged in the real index and in a temporary one read from HEAD, whose tree is committed."""
         import tempfile
 
         listing = "".join(p + "\0" for p in rel)
@@ -470,8 +444,8 @@ class GitRepo:
         if head and tree == self.run("rev-parse", f"{head}^{{tree}}").stdout.strip():
             return False
         # commit-tree signs only when told: the office's commit.gpgsign is not enough.
-        sha = self.run("commit-tree", "-S", tree, *(["-p", head] if head else []), "-m", message,
-                       env=env).stdout.strip()
+        sha = self.run("commit-tree", *(["-S"] if signed else []), tree, *(["-p", head] if head else []),
+                       "-m", message, env=env).stdout.strip()
         self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", sha, *([head] if head else []))
         return True
 

@@ -222,7 +222,7 @@ def loose_objects(run) -> int:
 
 
 def test_many_rows_go_into_one_pack_authored_by_the_operator_leaving_other_work_alone(run, tmp_path):
-    # 100,000 loose objects are 100,000 files for git to write: a bulk commit packs them.
+    # 100,000 loose objects are 100,000 files for git to write: a bulk commit packs its blobs.
     rows = "".join(f"kotak-saran,2025-{m:02d}-{d:02d},saran {m}-{d}\n" for m in range(1, 13) for d in range(1, 26))
     f = write(tmp_path, "channel,created_at,subject\n" + rows)
     (run.home / "catatan.txt").write_text("staged by hand\n")
@@ -230,7 +230,7 @@ def test_many_rows_go_into_one_pack_authored_by_the_operator_leaving_other_work_
     (run.home / "draft.txt").write_text("not staged\n")
     loose = loose_objects(run)
     run.ok("import", f)
-    assert loose_objects(run) - loose < 10
+    assert loose_objects(run) - loose < 50  # the commit and its folders (trees), not a blob per ticket
     assert git(run.home, "log", "-1", "--format=%an|%s").strip() == "Rina|import 300 tickets from rekap.csv"
     assert len(git(run.home, "show", "--name-only", "--format=", "HEAD").split()) == 300
     assert git(run.home, "status", "--porcelain").splitlines() == ["A  catatan.txt", "?? draft.txt"]
