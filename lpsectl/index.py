@@ -52,7 +52,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 1
+SCHEMA = 2
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -124,6 +124,11 @@ def micros(t: datetime) -> int:
     return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
+def instant(us: int) -> datetime:
+    """The instant of :func:`micros` ``us``, in UTC."""
+    return _EPOCH + timedelta(microseconds=us)
+
+
 def blob_id(data: bytes, sha256: bool = False) -> str:
     """The id git gives ``data`` as a blob."""
     h = hashlib.sha256() if sha256 else hashlib.sha1()
@@ -146,7 +151,7 @@ def encode_state(s: State) -> str:
     return json.dumps([
         s.status, s.tier, s.resolution, s.wait_on, s.score, s.highest_tier, s.head_noted,
         s.answered_tier, _t(s.first_response_at), _t(s.resolved_at),
-        [[_t(a), _t(b)] for a, b in s.pauses], _t(s.last_at),
+        [[_t(a), _t(b)] for a, b in s.pauses], _t(s.last_at), s.holder, _t(s.flagged_at), s.flagged_in,
     ], separators=(",", ":"), ensure_ascii=False)
 
 
@@ -158,7 +163,7 @@ def decode_state(text: str) -> State:
         return None if x is None else at(x)
 
     return State(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], t(f[8]), t(f[9]),
-                 [(at(a), t(b)) for a, b in f[10]], t(f[11]))
+                 [(at(a), t(b)) for a, b in f[10]], t(f[11]), f[12], t(f[13]), f[14])
 
 
 def encode_ticket(t: Ticket) -> str:
@@ -234,8 +239,8 @@ class IndexedTicket(Ticket):
 # The columns of ``tickets``, in table order.
 COLUMNS = (
     "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
-    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "last_us",
-    "edit_us", "state", "body",
+    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "holder", "flagged",
+    "last_us", "edit_us", "responded_us", "wait_since_us", "state", "body",
     # Derived with the configuration and the calendar (see _derived):
     "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
 )
@@ -255,6 +260,19 @@ CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 """
 
 
+def _fit_tables(db: sqlite3.Connection) -> None:
+    """Make the tables again when another schema wrote them (its rows have other columns).
+
+    Emptying them is not enough: ``CREATE TABLE IF NOT EXISTS`` keeps the old
+    columns, every insert would fail, and every command would fall back to
+    reading the files for good. The meta keys go too, so the next update
+    rebuilds everything.
+    """
+    columns = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+    if columns != list(COLUMNS):
+        db.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS files; DELETE FROM meta;\n" + DDL)
+
+
 @dataclass
 class Context:
     """What deriving a row needs: the configuration and its calendar."""
@@ -270,14 +288,19 @@ def row_of(t: Ticket, path: str, ctx: Context) -> tuple:
 
 
 def base_row(t: Ticket, path: str, s: State) -> tuple:
+    from lpsectl.sla import waiting_since
+
+    since = waiting_since(s)
     last = max((e.at for e in t.history), default=None)
     edits = [e.at for e in t.history if e.action == "edit"]
     r = t.reporter
     return (
         t.id, path, micros(t.created_at), t.created_at.isoformat(), t.channel, t.kind, t.category,
         (t.category or "").casefold(), t.difficulty, t.subject, r.name, search_text(t),
-        phone_digits(r.phone) if r.phone else None, s.status, s.tier,
+        phone_digits(r.phone) if r.phone else None, s.status, s.tier, s.holder, int(s.flagged),
         None if last is None else micros(last), micros(max(edits)) if edits else None,
+        None if s.first_response_at is None else micros(s.first_response_at),
+        None if since is None else micros(since),
         encode_state(s), encode_ticket(t),
     )
 
@@ -305,7 +328,7 @@ def ticket_of(row: Sequence[Any], body: Optional[Callable[[str], str]] = None) -
     ``body``: fetches the ``body`` column by id, for a row selected without it.
     """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
-     _phone, _status, _tier, last_us, edit_us, state) = row[:_BASE - 1]
+     _phone, _status, _tier, _holder, _flagged, last_us, edit_us, _responded, _waiting, state) = row[:_BASE - 1]
     row_body = row[_BASE - 1] if len(row) >= _BASE else None
     t = object.__new__(IndexedTicket)
     t.__dict__.update(
@@ -494,6 +517,7 @@ class Index:
             db = self._connect()
             db.executescript(DDL)
             db.execute("SELECT count(*) FROM meta").fetchone()
+            _fit_tables(db)
             return db
         except sqlite3.DatabaseError:
             pass  # not a database, or a damaged one: it is disposable
