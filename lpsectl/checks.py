@@ -77,11 +77,24 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
 PARALLEL_FROM = 2000
 
 
-def _rel(path: str) -> str:
+def _rel(path: str, cwd: Optional[str] = None) -> str:
+    """``path`` as shown: relative to the current folder (``cwd``: it, asked once by the caller)."""
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, cwd or os.getcwd())
     except ValueError:  # another drive on Windows
         return path
+
+
+def _same_file_name(a: str, b: str) -> bool:
+    """Whether two paths name the same file; symlinks resolved only when the names differ.
+
+    The walk never enters a symlinked folder, so below tickets/ the names
+    compare as they are; a real path is asked (an lstat per part of each
+    path) only for the rare file that is not where its id says.
+    """
+    if os.path.normcase(os.path.normpath(a)) == os.path.normcase(os.path.normpath(b)):
+        return True
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple[str, str, list[Problem]]]:
@@ -92,10 +105,11 @@ def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple
     :meth:`Helpdesk.read` reads them: only regular files, never followed.
     """
     tickets_dir, files = job
+    cwd = os.getcwd()
     out = []
     for name, backup in files:
         path = Path(name)
-        rel = _rel(name)
+        rel = _rel(name, cwd)
         try:
             if backup:
                 try:
@@ -114,8 +128,8 @@ def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple
         m = ID_RE.match(t.id)
         expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
         problems = []
-        if os.path.normcase(os.path.realpath(expected)) != os.path.normcase(os.path.realpath(name)):
-            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected)}"))
+        if not _same_file_name(expected, name):
+            problems.append(Problem(rel, 2, f"ticket {t.id} belongs in {_rel(expected, cwd)}"))
         problems.extend(_conflicts(t, Path(backup) if backup and os.path.exists(backup) else path, rel))
         out.append((rel, t.id, problems))
     return out

@@ -50,7 +50,7 @@ class Staging:
     # Destinations relative to the helpdesk root (POSIX form), and whether
     # each replaces an existing file (whose backup is kept).
     entries: dict[str, bool] = field(default_factory=dict)
-    _dirs: set[Path] = field(default_factory=set)
+    _dirs: set[str] = field(default_factory=set)
     installed: bool = False
     # The commit before the import (under the lock only the import's own commit moves it).
     head: Optional[str] = None
@@ -68,15 +68,20 @@ class Staging:
         return self._rel(dest) in self.entries
 
     def _rel(self, dest: Path) -> str:
+        # Plain string work: pathlib's relative_to costs more than the write at 100,000 files.
+        root, full = str(self.hd.root), str(dest)
+        if full.startswith(root + os.sep):
+            return full[len(root) + 1:].replace(os.sep, "/")
         return dest.relative_to(self.hd.root).as_posix()
 
     def add(self, dest: Path, data: bytes) -> None:
         """Stage ``data`` to become ``dest``; staging one path again replaces it."""
         rel = self._rel(dest)
-        staged = self._staged(rel)
-        if staged.parent not in self._dirs:
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(staged.parent)
+        staged = os.path.join(str(self.dir), "files", *rel.split("/"))
+        parent = os.path.dirname(staged)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         if rel not in self.entries:
             replaces = os.path.lexists(dest)
             if replaces and not is_regular(dest):
