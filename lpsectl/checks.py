@@ -13,9 +13,11 @@ import yaml
 from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Ticket
-from lpsectl.regularfile import kind_of
 from lpsectl.privacy import MARKER_DIR
-from lpsectl.store import ID_RE, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket
+from lpsectl.regularfile import NotRegular, TooLarge, is_regular, kind_of, read_regular
+from lpsectl.store import (
+    ID_RE, MAX_TICKET_BYTES, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket,
+)
 from lpsectl.i18n import _
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
@@ -76,11 +78,24 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
 PARALLEL_FROM = 2000
 
 
-def _rel(path: str) -> str:
+def _rel(path: str, cwd: Optional[str] = None) -> str:
+    """``path`` as shown: relative to the current folder (``cwd``: it, asked once by the caller)."""
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(path, cwd or os.getcwd())
     except ValueError:  # another drive on Windows
         return path
+
+
+def _same_file_name(a: str, b: str) -> bool:
+    """Whether two paths name the same file; symlinks resolved only when the names differ.
+
+    The walk never enters a symlinked folder, so below tickets/ the names
+    compare as they are; a real path is asked (an lstat per part of each
+    path) only for the rare file that is not where its id says.
+    """
+    if os.path.normcase(os.path.normpath(a)) == os.path.normcase(os.path.normpath(b)):
+        return True
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple[str, str, list[Problem]]]:
@@ -91,10 +106,11 @@ def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple
     :meth:`Helpdesk.read` reads them: only regular files, never followed.
     """
     tickets_dir, files = job
+    cwd = os.getcwd()
     out = []
     for name, backup in files:
         path = Path(name)
-        rel = _rel(name)
+        rel = _rel(name, cwd)
         try:
             if backup:
                 try:
@@ -113,8 +129,8 @@ def _examine_all(job: tuple[str, list[tuple[str, Optional[str]]]]) -> list[tuple
         m = ID_RE.match(t.id)
         expected = os.path.join(tickets_dir, f"20{m.group(1)}", m.group(2), f"{t.id}.yaml")  # type: ignore[union-attr]
         problems = []
-        if os.path.normcase(os.path.realpath(expected)) != os.path.normcase(os.path.realpath(name)):
-            problems.append(Problem(rel, 2, _("ticket {id} belongs in {path}").format(id=t.id, path=_rel(expected))))
+        if not _same_file_name(expected, name):
+            problems.append(Problem(rel, 2, _("ticket {id} belongs in {path}").format(id=t.id, path=_rel(expected, cwd))))
         problems.extend(_conflicts(t, Path(backup) if backup and os.path.exists(backup) else path, rel))
         out.append((rel, t.id, problems))
     return out
@@ -126,8 +142,8 @@ def _conflicts(t: Ticket, path: Path, rel: str) -> list[Problem]:
     if not conflicts:
         return []
     try:
-        lines = ticketfile.event_lines(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError):  # changed since it was read: the ticket's first line
+        lines = ticketfile.event_lines(read_text(path, rel)[0])
+    except (OSError, ValueError, yaml.YAMLError, Damaged):  # changed since it was read: the ticket's first line
         lines = []
     out = []
     for c in conflicts:
@@ -250,6 +266,8 @@ def _not_in_git(hd: Helpdesk) -> list[Problem]:
         if not (path.suffix == ".yaml" and not path.name.startswith(".")
                 and "attachments" not in path.relative_to(hd.tickets_dir).parts[:-1]):
             continue
+        if os.path.lexists(path) and not is_regular(path):
+            continue  # a symlink or FIFO where a ticket was: named as such, never read (_stray)
         shown = hd.rel(path)
         restore = hd.git_hint("checkout HEAD --", path)
         if "?" in status:
@@ -273,8 +291,8 @@ def _blob_of(path: Path, git) -> Optional[str]:
     from lpsectl.gitrepo import blob_id
 
     try:
-        data = path.read_bytes()
-    except OSError:
+        data, _ = read_regular(path, MAX_TICKET_BYTES)
+    except (OSError, NotRegular, TooLarge):
         return None
     head = git.head() or ""
     return blob_id(data, len(head))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -122,6 +122,27 @@ def _slow_entry(shape: tuple, key: str, value: Any, first_in_item: bool) -> str:
     return _SlowText(text[len(before):len(text) - len(after)])
 
 
+# The characters a literal block (``|``) of ours may hold as they are: the
+# simple ones and the newline; PyYAML writes anything else its own way.
+_LITERAL_CHARS = re.compile("[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]*")
+
+
+def _literal(s: str, indent: int) -> Optional[str]:
+    """A multi-line value as PyYAML writes it in a literal block (``|`` or ``|-``), or None.
+
+    Only the plain case: no leading newline or space (PyYAML adds an
+    indentation indicator), no space at a line's end (``_represent_str``
+    then quotes), at most one newline at the end (``|+`` can end the document).
+    """
+    if ("\n" not in s or s[0] in " \n" or s.endswith("\n\n") or s.endswith(" ")
+            or " \n" in s or not _LITERAL_CHARS.fullmatch(s)):
+        return None
+    clip = s.endswith("\n")
+    pad = " " * (indent + 2)
+    body = "".join(f"{pad}{line}\n" if line else "\n" for line in (s[:-1] if clip else s).split("\n"))
+    return ("|\n" if clip else "|-\n") + body
+
+
 def _key_ok(k: Any) -> str:
     if not isinstance(k, str):
         raise _Slow
@@ -165,6 +186,10 @@ def _mapping(d: dict, indent: int, shape: tuple, out: list[str], in_item: bool =
             except _Slow:
                 if not isinstance(v, str):
                     raise
+                block = _literal(v, indent) if type(v) is str else None
+                if block is not None:
+                    out.append(f"{lead}{key}: {block}")
+                    continue
                 out.append(_slow_entry(shape, key, v, first))
 
 

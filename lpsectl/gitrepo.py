@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _
@@ -43,6 +43,26 @@ class PathState:
     branch: str            # the full ref HEAD points at: refs/heads/...
     head: Optional[str]    # its commit, None on an unborn branch
     blob: Optional[str]    # the path's blob in that commit, None when it has none
+
+
+@dataclass
+class MergedTree:
+    """What ``git merge-tree`` made: the tree (None when it failed) and the paths it could not merge."""
+
+    tree: Optional[str]
+    conflicts: list[str]
+    proc: subprocess.CompletedProcess
+
+
+@dataclass
+class TreeChange:
+    """One file that differs between two commits; mode "000000" and blob None where a side has none."""
+
+    path: str  # from the git top, with /
+    old_mode: str
+    new_mode: str
+    old_blob: Optional[str]
+    new_blob: Optional[str]
 
 
 class Detached(GitError):
@@ -341,6 +361,18 @@ class GitRepo:
         """Bring ``path`` (file and index) to what HEAD holds."""
         self._retry(["checkout", "HEAD", "--", os.path.relpath(path, self.root)])
 
+    def check_out(self, commit: str, paths: Sequence[Path]) -> None:
+        """Bring ``paths`` (files and index) to what ``commit`` holds."""
+        self._retry(["checkout", commit, "--", *[os.path.relpath(p, self.root) for p in paths]])
+
+    def index_from(self, commit: str, paths: Sequence[Path]) -> None:
+        """Set git's index entries of ``paths`` to what ``commit`` holds; the files stay as they are."""
+        self._retry(["reset", "-q", commit, "--", *[os.path.relpath(p, self.root) for p in paths]])
+
+    def forget(self, paths: Sequence[Path]) -> None:
+        """Drop ``paths`` from git's index, whatever is on disk (a submodule the merge removed)."""
+        self._retry(["update-index", "--force-remove", "--", *[os.path.relpath(p, self.root) for p in paths]])
+
     def undo_commit(self, branch: str, new: str, old: Optional[str]) -> bool:
         """Move ``branch`` back from ``new`` to ``old`` (only if it is still at ``new``); True if done."""
         if old is None:
@@ -370,17 +402,70 @@ class GitRepo:
         self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
 
     def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
-        """``commit --only`` for a bulk import: paths on stdin, no pathspec matching.
+        """``commit --only`` for a bulk import: the blobs in one pack, then the commit by plumbing.
 
         git matches every path against every pathspec, which takes minutes
-        for 100,000 paths (and the list would not fit on a command line), so
-        the commit is built as ``commit --only`` builds it: the paths staged
-        in the real index and in a temporary index read from HEAD, whose
-        tree becomes the commit.
+        for 100,000 paths (and the list would not fit on a command line), and
+        ``update-index`` alone would write one loose object per file. So one
+        ``git fast-import`` stream packs every blob, and the commit is built
+        as ``commit --only`` builds it (:meth:`_commit_many_plumbing`), the
+        branch moved last: a kill before that leaves no commit behind.
         """
+        rel = [p.replace(os.sep, "/") for p in rel]
+        signed = self.identity().get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1")
+
+        def blobs() -> Iterator[bytes]:
+            for p in rel:
+                try:
+                    with open(os.path.join(self.root, *p.split("/")), "rb") as f:
+                        data = f.read()
+                except FileNotFoundError:
+                    continue
+                yield b"blob\ndata %d\n%s\n" % (len(data), data)
+            yield b"done\n"
+
+        # Every blob into one pack first; the commit is then made as before
+        # (index, tree, commit, branch last), and git finds each blob there.
+        self._fast_import_stream(blobs(), marked=False)
+        return self._commit_many_plumbing(rel, message, env, signed)
+
+    def _fast_import_stream(self, chunks: Iterable[bytes], marked: bool = True) -> str:
+        """Feed ``chunks`` to ``git fast-import`` as they come (no 100 MB stream in memory); the mark :1."""
         import tempfile
 
-        listing = "".join(p.replace(os.sep, "/") + "\0" for p in rel)
+        env = dict(os.environ)
+        env.setdefault("LC_ALL", "C")
+        with tempfile.TemporaryFile() as err:
+            try:
+                proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=str(self.root),
+                                        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+            except FileNotFoundError:
+                raise GitError(_("git is not installed; install git or work outside a repository")) from None
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                for chunk in chunks:
+                    proc.stdin.write(chunk)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # git stopped: its error is read below
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            out = proc.stdout.read().decode("ascii", "replace").split()
+            proc.wait()
+            err.seek(0)
+            lines = err.read().decode("utf-8", "replace").strip().splitlines()
+        if proc.returncode != 0 or (marked and (not out or not _is_oid(out[0]))):
+            why = next((ln for ln in lines if "Not updating" in ln), lines[-1] if lines else str(proc.returncode))
+            raise GitError(_("git fast-import failed: {value}").format(value=why.removeprefix('fatal: ')))
+        return out[0] if marked else ""
+
+    def _commit_many_plumbing(self, rel: list[str], message: str, env: dict, signed: bool) -> bool:
+        """The paths staged in the real index and in a temporary one read from HEAD, whose tree is committed."""
+        import tempfile
+
+        listing = "".join(p + "\0" for p in rel)
         update = ["update-index", "--add", "--remove", "-z", "--stdin"]
         self._retry(update, input=listing)
         head = self.run("rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip()
@@ -391,7 +476,9 @@ class GitRepo:
             tree = self.run("write-tree", env=tmp_env).stdout.strip()
         if head and tree == self.run("rev-parse", f"{head}^{{tree}}").stdout.strip():
             return False
-        sha = self.run("commit-tree", tree, *(["-p", head] if head else []), "-m", message, env=env).stdout.strip()
+        # commit-tree signs only when told: the office's commit.gpgsign is not enough.
+        sha = self.run("commit-tree", *(["-S"] if signed else []), tree, *(["-p", head] if head else []),
+                       "-m", message, env=env).stdout.strip()
         self.run("update-ref", "-m", f"commit: {message.splitlines()[0]}", "HEAD", sha, *([head] if head else []))
         return True
 
@@ -584,20 +671,95 @@ class GitRepo:
         proc = self.run("merge-base", a, b, check=False)
         return proc.stdout.strip() or None
 
-    def merge(self, ref: str, message: str, operator: str) -> subprocess.CompletedProcess:
-        """``git merge`` with no editor, authored by ``operator``; caller checks."""
+    def _author_env(self, operator: str) -> dict[str, str]:
+        """The operator as author; the committer as git knows it, else the operator too."""
         ident = self.identity()
-        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", ""),
-               "GIT_MERGE_AUTOEDIT": "no"}
+        env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": ident.get("user.email", "")}
         if "user.name" not in ident:
             env["GIT_COMMITTER_NAME"] = operator
         if "user.email" not in ident:
             env["GIT_COMMITTER_EMAIL"] = env["GIT_AUTHOR_EMAIL"]
-        # git merge meeting an index.lock says only "Unable to write index." (no
-        # path, so _try cannot tell it): wait out or clear the lock first.
-        self.wait_for_index()
-        return self.run("merge", "--no-edit", "--no-stat", "-q", "-m", message, ref,
+        return env
+
+    def merge_tree(self, ours: str, theirs: str, env: Optional[dict] = None) -> MergedTree:
+        """Merge two commits into a tree, as ``git merge`` would, writing nothing but objects.
+
+        ``git merge-tree --write-tree`` (git 2.38 and later) runs the merge
+        drivers of ``.gitattributes`` and leaves the work tree, the index
+        and every ref alone. :class:`GitError` where git is older.
+        """
+        proc = self.run("merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs,
                         check=False, env=env)
+        if proc.returncode in (0, 1):
+            parts = proc.stdout.split("\0")
+            if _is_oid(parts[0]):
+                return MergedTree(parts[0], [p for p in parts[1:] if p] if proc.returncode else [], proc)
+        if proc.returncode == 129 or "--write-tree" in proc.stderr:
+            version = self.run("--version", check=False).stdout.strip() or "an older git"
+            raise GitError(_("sync needs git 2.38 or later, which merges without touching the files (this is "
+                             "{version}); install a newer git, then sync again; nothing was changed").format(version=version))
+        return MergedTree(None, [], proc)
+
+    def commit_tree(self, tree: str, parents: Sequence[str], message: str, operator: str) -> str:
+        """A commit of ``tree`` on ``parents`` by ``operator`` (signed where the office signs); no ref moves."""
+        sign = ["-S"] if self.identity().get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1") else []
+        args = ["commit-tree", *sign, tree]
+        for p in parents:
+            args += ["-p", p]
+        return self.run(*args, "-m", message, env=self._author_env(operator)).stdout.strip()
+
+    def tree_with(self, commit: str, blobs: Sequence[tuple[str, str]]) -> str:
+        """The tree of ``commit`` with the files ``(path from the top, blob)`` added; a temporary index."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="lpsectl-index-") as tmp:
+            env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+            self.run("read-tree", commit, env=env)
+            listing = "".join(f"100644 {blob}\t{path}\0" for path, blob in blobs)
+            self.run("update-index", "-z", "--add", "--index-info", env=env, input=listing)
+            return self.run("write-tree", env=env).stdout.strip()
+
+    def move_head(self, new: str, old: str, message: str) -> bool:
+        """Move the branch HEAD names from ``old`` to ``new`` in one step; False if it was no longer at ``old``."""
+        return self.run("update-ref", "-m", message, "HEAD", new, old, check=False).returncode == 0
+
+    def tree_changes(self, a: str, b: str) -> list[TreeChange]:
+        """Every file that differs between commits ``a`` and ``b``, in the whole repository."""
+        proc = self.run("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", a, b)
+        parts = proc.stdout.split("\0")
+        out = []
+        for i in range(0, len(parts) - 1, 2):
+            meta = parts[i].lstrip(":").split()
+            if len(meta) >= 5:
+                out.append(TreeChange(parts[i + 1], meta[0], meta[1], _oid_or_none(meta[2]), _oid_or_none(meta[3])))
+        return out
+
+    def staged_paths(self, commit: str) -> set[str]:
+        """Paths where git's index differs from ``commit`` (staged, by a person or a killed git)."""
+        proc = self.run("diff-index", "--cached", "--no-renames", "--name-only", "-z", commit)
+        return {p for p in proc.stdout.split("\0") if p}
+
+    def blobs(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The bytes of the blobs ``ids``, in one git process."""
+        if not ids:
+            return {}
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=str(self.root),
+                              input="".join(f"{i}\n" for i in ids).encode("ascii"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+        if proc.returncode != 0:
+            raise GitError(_("git cat-file failed: {value}").format(value=proc.stderr.decode('utf-8', 'replace').strip()))
+        out: dict[str, bytes] = {}
+        raw, pos = proc.stdout, 0
+        for i in ids:
+            end = raw.index(b"\n", pos)
+            header = raw[pos:end].split()
+            if len(header) != 3:
+                raise GitError(_("git has no object {i}").format(i=i))
+            size = int(header[2])
+            out[i] = raw[end + 1:end + 1 + size]
+            pos = end + 1 + size + 1
+        return out
 
     def wait_for_index(self) -> None:
         """Return once no ``index.lock`` is in the way: one a dead git left is removed, a live one waited for.
@@ -897,6 +1059,11 @@ def _is_oid(text: str) -> bool:
     return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
 
 
+def _oid_or_none(text: str) -> Optional[str]:
+    """An object id, None for git's all-zero "no object"."""
+    return None if set(text) <= {"0"} else text
+
+
 def _quote_path(rel: str) -> bytes:
     """A path as fast-import reads it: C-style quoted when it has to be."""
     raw = rel.encode("utf-8")
@@ -912,6 +1079,15 @@ def merge_file(ours: Path, base: Path, theirs: Path, label: str) -> int:
                  "-L", f"{label} (other desk)", str(ours), str(base), str(theirs)],
                 Path.cwd(), check=False)
     return proc.returncode if proc.returncode >= 0 else 1
+
+
+def hash_object(data: bytes) -> str:
+    """Store ``data`` as a blob in the repository of the current folder; its id."""
+    proc = subprocess.run(["git", "hash-object", "-w", "--stdin"], input=data,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        raise GitError(_("git hash-object failed: {value}").format(value=proc.stderr.decode('utf-8', 'replace').strip()))
+    return proc.stdout.decode("ascii").strip()
 
 
 def git_dir_of(path: Path) -> Path:

@@ -46,6 +46,7 @@ The core never prints: the caller passes ``track`` to wrap the files a
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -280,10 +281,15 @@ class Context:
     cal: Any
 
 
-def base_row(t: Ticket, path: str) -> tuple:
+def row_of(t: Ticket, path: str, ctx: Context) -> tuple:
+    """Every column of ``t``'s row (its history replayed once)."""
+    s = replay(t.history)
+    return base_row(t, path, s) + derived(t, s, ctx)
+
+
+def base_row(t: Ticket, path: str, s: State) -> tuple:
     from lpsectl.sla import waiting_since
 
-    s = replay(t.history)
     since = waiting_since(s)
     last = max((e.at for e in t.history), default=None)
     edits = [e.at for e in t.history if e.action == "edit"]
@@ -401,8 +407,7 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
     folder, _, name = rel.rpartition("/")
     if not m or name != f"{t.id}.yaml" or folder != f"20{m.group(1)}/{m.group(2)}":
         return res  # misnamed or misplaced: damage, reported by the loader
-    base = base_row(t, rel)
-    res.row = base + derived(t, replay(t.history), ctx)
+    res.row = row_of(t, rel, ctx)
     return res
 
 
@@ -421,6 +426,57 @@ def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> N
 
 def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[FileResult]:
     return [read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b) for p, b in paths]
+
+
+def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False) -> tuple[bytes, FileResult]:
+    """The bytes of ``t``'s file and its index row, without reading the file back.
+
+    The row is made from the ticket as the file gives it back (its data read
+    again, as a parse would give it), so it is the row a rebuild would make.
+    """
+    text = ticketfile.dumps(t)
+    data = text.encode("utf-8")
+    res = FileResult(rel, None, blob_id(data, sha256), ticketfile.message_ids_in(text))
+    back = ticketfile.from_data(ticketfile.to_data(t), rel)
+    res.row = row_of(back, rel, ctx)
+    return data, res
+
+
+class RowSpool:
+    """Index rows kept in a file until the commit (100,000 of them are never held in memory)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._f = open(path, "wb")
+        self._batch: list = []
+
+    def add(self, row: FileResult) -> None:
+        self._batch.append(row)
+        if len(self._batch) >= 1000:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pickle
+
+        if self._batch:
+            pickle.dump(self._batch, self._f, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    def read(self) -> Iterator[FileResult]:
+        import pickle
+
+        self._flush()
+        self._f.close()
+        with open(self.path, "rb") as f:
+            while True:
+                try:
+                    yield from pickle.load(f)
+                except EOFError:
+                    return
+
+
+def _worker_written(items: list[tuple[Ticket, str]]) -> list[tuple[bytes, FileResult]]:
+    return [written(t, rel, _WORKER["ctx"], _WORKER["sha256"]) for t, rel in items]
 
 
 # -- the index of one helpdesk ----------------------------------------------------------
@@ -609,16 +665,18 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track))
+            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)))
         else:
             moving = self.hd.moving_in()
-            self._apply(self._stat_scan(meta, known, track))
+            self._apply(self._stat_scan(meta, known, track), known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
-        if meta.get("config") != self._config_key() or meta.get("holidays") != hv:
+        if (meta.get("config") != self._config_key() or meta.get("holidays") != hv) and known:
+            # Rows kept from before were derived with the old configuration or holidays
+            # (a first build has none: every row was just derived with these).
             self._derive_all()
         self._save_calendar()
         self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
@@ -708,43 +766,148 @@ class Index:
         return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
 
     def _read_parallel(self, paths: list[tuple[str, Optional[str]]]) -> Iterator[FileResult]:
-        from concurrent.futures import ProcessPoolExecutor
-
         # Years the files fall in, computed once here, not in every worker.
         for rel, _ in paths[:: max(1, len(paths) // 50)]:
             head = rel.split("/", 1)[0]
             if head.isdigit():
                 self.hd.calendar.holidays(int(head))
         chunks = [paths[i:i + 500] for i in range(0, len(paths), 500)]
+        yield from self._in_workers(_worker_read, chunks, self._sha256)
+
+    def _in_workers(self, fn: Callable[[list], list], chunks: Iterable[list], sha256: bool) -> Iterator[Any]:
+        """``fn`` of each chunk in a pool of processes, results in order, a few chunks ahead at most.
+
+        Never all chunks at once: the rows of 100,000 tickets would wait in memory
+        while this process writes them to the database.
+        """
+        from concurrent.futures import ProcessPoolExecutor
+
         workers = min(os.cpu_count() or 1, 8)
         with ProcessPoolExecutor(workers, initializer=_worker_init,
-                                 initargs=(self.tickets_dir, str(self.hd.root), self._sha256,
+                                 initargs=(self.tickets_dir, str(self.hd.root), sha256,
                                            self.hd.calendar.known_holidays())) as pool:
-            for part in pool.map(_worker_read, chunks):
-                yield from part
+            it = iter(chunks)
+            pending = [pool.submit(fn, c) for c in itertools.islice(it, workers * 2)]
+            while pending:
+                done = pending.pop(0).result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.append(pool.submit(fn, nxt))
+                yield from done
 
-    def _apply(self, results: Iterable[FileResult]) -> None:
+    def _apply(self, results: Iterable[FileResult], known: Optional[dict[str, Optional[str]]] = None) -> None:
+        """Write what was read into the tables, in order.
+
+        ``known``: the paths the index held before, when the caller has them:
+        a path not among them has no old row to remove, so its rows are
+        written in batches (a first build is nothing but such paths).
+        """
         db = self.db
         ph = ", ".join("?" * len(COLUMNS))
+        files: list[tuple] = []
+        tickets: list[tuple] = []
+
+        def flush() -> None:
+            if files:
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
+                files.clear()
+            if tickets:
+                db.executemany(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", tickets)
+                tickets.clear()
+
         for r in results:
             if r.unchanged:
                 db.execute("UPDATE files SET stamp = ? WHERE path = ?", (r.stamp, r.path))
                 continue
-            if r.blob is None:  # gone
+            if known is None or r.path in known:
+                flush()  # the batch goes first: it may hold this path's id
                 old = db.execute("SELECT tid FROM files WHERE path = ?", (r.path,)).fetchone()
-                db.execute("DELETE FROM files WHERE path = ?", (r.path,))
+                if r.blob is None:  # gone
+                    db.execute("DELETE FROM files WHERE path = ?", (r.path,))
                 if old and old[0]:
                     db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
+            if r.blob is None:
                 continue
-            old = db.execute("SELECT tid FROM files WHERE path = ?", (r.path,)).fetchone()
-            if old and old[0]:
-                db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
             name = r.path.rpartition("/")[2]
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", (
-                r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
-                r.row[0] if r.row else None, json.dumps(r.message_ids)))
+            files.append((r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
+                          r.row[0] if r.row else None, json.dumps(r.message_ids)))
             if r.row is not None:
-                db.execute(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", r.row)
+                tickets.append(r.row)
+            if len(files) >= 500:
+                flush()
+        flush()
+
+    # -- an import's files, as it writes them -----------------------------------
+    def write_rows(self, items: list[tuple[Ticket, str]], track: Optional[Track] = None
+                   ) -> Iterator[tuple[bytes, FileResult]]:
+        """Each ticket's file bytes and index row, in several processes when there are many.
+
+        ``items``: (ticket, path relative to tickets/). The import writes the
+        bytes and hands the rows to :meth:`add_committed` after its commit,
+        so the next command reads none of these files back.
+        """
+        tracked = track(items) if track else items
+        sha256 = self._head_is_sha256()
+        if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or os.environ.get("LPSECTL_SERIAL"):
+            return (written(t, rel, self.ctx, sha256) for t, rel in tracked)
+        return (r for _, r in zip(tracked, self._write_parallel(items, sha256)))
+
+    def _write_parallel(self, items: list[tuple[Ticket, str]], sha256: bool) -> Iterator[tuple[bytes, FileResult]]:
+        for t, _ in items[:: max(1, len(items) // 50)]:
+            self.hd.calendar.holidays(t.created_at.astimezone(self.hd.tz).year)
+        # Sliced as they are sent, so the caller can let each ticket go once it is written.
+        chunks = (items[i:i + 500] for i in range(0, len(items), 500))
+        yield from self._in_workers(_worker_written, chunks, sha256)
+
+    def _head_is_sha256(self) -> bool:
+        git = self.hd.git
+        head = git.head() if git is not None else None
+        return bool(head) and len(head) == 64
+
+    def state_key(self) -> Optional[dict[str, str]]:
+        """What the index was brought up to date with, to hand to :meth:`add_committed`; None if unusable."""
+        try:
+            meta = self._meta()
+        except sqlite3.DatabaseError:
+            return None
+        want = {"schema": str(SCHEMA), "code": code_key(), "config": self._config_key(),
+                "holidays": holidays_version(), "mode": "git"}
+        if any(meta.get(k) != v for k, v in want.items()):
+            return None
+        return {k: meta.get(k, "") for k in ("head", "dirty", "schema", "code", "config", "holidays")}
+
+    def add_committed(self, results: Iterable[FileResult], before: dict[str, str], parent: str,
+                      head: str) -> bool:
+        """Put rows of files just committed (``parent`` → ``head``) into the index; False if it moved on.
+
+        Only when the index is still as :meth:`state_key` found it and was
+        up to date with ``parent``: then the commit changed nothing but these
+        files, and the index is up to date with ``head``. Otherwise nothing
+        is changed and the next update reads the files, as always.
+        """
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                now = self.state_key()
+                if now != before or before.get("head") != parent:
+                    self.db.execute("ROLLBACK")
+                    return False
+                for batch in _batches(results, 1000):
+                    for r in batch:
+                        try:
+                            r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
+                        except OSError:
+                            pass
+                    self._apply(batch)
+                self._save_calendar()
+                self._set_meta(head=head)
+                self.db.execute("COMMIT")
+                return True
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError:
+            return False
 
     def _derive_all(self) -> None:
         """Deadlines and local times again, after the configuration or the holidays changed."""
@@ -791,6 +954,17 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for x in items:
+        batch.append(x)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _is_ticket_path(rel: str) -> bool:

@@ -55,6 +55,10 @@ ATTRIBUTES_TEXT = f"""\
 """
 # Collisions resolved by the driver, one per line, for `sync` to commit and report.
 RENAMES_LOG = "lpsectl-renamed"
+# Set by `sync`, which merges with `git merge-tree` and writes no file until
+# git holds the merge: the driver then hands over this desk's moved ticket
+# of an id collision as a git object only (its blob in RENAMES_LOG).
+OUT_OF_TREE = "LPSECTL_MERGE_OUT_OF_TREE"
 COLLISION_BY = "lpsectl"
 
 
@@ -287,7 +291,7 @@ def same_ticket(a: Ticket, b: Ticket) -> bool:
 @dataclass
 class DriverResult:
     clean: bool
-    renamed: Optional[tuple[str, str, str]] = None  # old id, new id, new path
+    renamed: Optional[tuple[str, str, str, str]] = None  # old id, new id, new path, its blob
     problem: Optional[str] = None
     messages: list[str] = field(default_factory=list)
 
@@ -301,12 +305,14 @@ def _fresh_id(old_id: str, folder: Path) -> str:
     raise LpseError(_("could not find a free ticket id"))  # pragma: no cover
 
 
-def _keep_both(ours: Ticket, theirs_text: str, ours_file: Path, path: str) -> tuple[str, str, str]:
+def _keep_both(ours: Ticket, theirs_text: str, ours_file: Path, path: str) -> tuple[str, str, str, str]:
     """An id collision: the incoming ticket keeps the id, ours moves to a fresh one.
 
     The incoming one is already on the remote (other desks know it by this
     id); ours has not left this desk, so the desk that merges is the one
-    that learns, from ``sync``, that its ticket got a new id.
+    that learns, from ``sync``, that its ticket got a new id. The moved
+    ticket is stored as a git object; for a `git merge` run by a person it
+    is written into the work tree too (`sync` adds it to its merge itself).
     """
     folder = Path(path).parent
     new_id = _fresh_id(ours.id, folder)
@@ -323,11 +329,16 @@ def _keep_both(ours: Ticket, theirs_text: str, ours_file: Path, path: str) -> tu
         fields={"former_id": old_id},
     ))
     new_path = folder / f"{new_id}.yaml"
-    from lpsectl.store import atomic_write
+    data = ticketfile.dumps(moved).encode("utf-8")
+    from lpsectl.gitrepo import hash_object
 
-    atomic_write(new_path, ticketfile.dumps(moved).encode("utf-8"))
+    blob = hash_object(data)
+    if not os.environ.get(OUT_OF_TREE):
+        from lpsectl.store import atomic_write
+
+        atomic_write(new_path, data)
     ours_file.write_text(theirs_text, encoding="utf-8", newline="")
-    return old_id, new_id, new_path.as_posix()
+    return old_id, new_id, new_path.as_posix(), blob
 
 
 def _read(path: Path) -> str:
@@ -372,12 +383,13 @@ def _line_merge(base_file: Path, ours_file: Path, theirs_file: Path, path: str, 
     )
 
 
-def record_rename(git_dir: Path, renamed: tuple[str, str, str]) -> None:
+def record_rename(git_dir: Path, renamed: tuple[str, str, str, str]) -> None:
     with open(git_dir / RENAMES_LOG, "a", encoding="utf-8") as f:
         f.write("\t".join(renamed) + "\n")
 
 
-def read_renames(git_dir: Path) -> list[tuple[str, str, str]]:
+def read_renames(git_dir: Path) -> list[tuple[str, str, str, str]]:
+    """(old id, new id, new path from the top, blob) of each collision the driver resolved."""
     try:
         text = (git_dir / RENAMES_LOG).read_text(encoding="utf-8")
     except OSError:
@@ -385,8 +397,8 @@ def read_renames(git_dir: Path) -> list[tuple[str, str, str]]:
     out = []
     for line in text.splitlines():
         parts = line.split("\t")
-        if len(parts) == 3:
-            out.append((parts[0], parts[1], parts[2]))
+        if len(parts) == 4:
+            out.append((parts[0], parts[1], parts[2], parts[3]))
     return out
 
 

@@ -131,14 +131,15 @@ class Helpdesk:
         return [folder / n for n in sorted(names) if n.startswith(RECORDING_NAME + ".")]
 
     def _finish_for_readers(self) -> None:
-        """Complete a killed record before anything is read: take the lock a moment, if it is free.
+        """Complete a killed record or sync merge before anything is read: take the lock a moment, if free.
 
         Every command builds a Helpdesk first, so list, show and report read
         the ticket as git recorded it. A live recorder holds the lock: then
         its journal is no leftover, and the file as it is now is the truth
         until it finishes.
         """
-        if not self.recording_journals():
+        assert self.git is not None
+        if not self.recording_journals() and not (self.git.git_dir() / MERGING_MARK).exists():
             return
         try:
             with self.locked(wait=0, recording=False):
@@ -271,6 +272,26 @@ class Helpdesk:
         """The ticket in ``text`` as the file ``path`` would hold it (a committed version, say)."""
         return parse_ticket(path, text, self.rel(path))
 
+    def parse_committed(self, commit: str, rel: str) -> Optional[Ticket]:
+        """The ticket file ``rel`` (from the git top) as ``commit`` holds it; None when it has none there.
+
+        Checked as :meth:`read` checks a file: at most :data:`MAX_TICKET_BYTES`
+        (asked of git before the blob is read), UTF-8, a ticket named like its
+        file; :class:`Damaged`, naming the file, otherwise.
+        """
+        assert self.git is not None
+        path = self.git.root / rel
+        size = self.git.blob_size(commit, rel)
+        if size is None:
+            return None
+        if size > MAX_TICKET_BYTES:
+            raise Damaged(self.rel(path), None, too_large_problem(size))
+        try:
+            text = self.git.blob(commit, rel).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Damaged(self.rel(path), None, _("not UTF-8 text")) from None
+        return self.parse(path, text)
+
     def _parse(self, path: Path, text: str) -> Ticket:
         return self.parse(path, text)
 
@@ -308,12 +329,13 @@ class Helpdesk:
         """Restore ``path`` from git if it is one commit behind (or missing after its first commit)."""
         if self.git is None:
             return False
-        before = _bytes_or_none(path)
+        rel = self.rel(path)
         try:
+            before = _bytes_or_none(path, rel)
             self._current(path, repair=True)
-        except Diverged:
+            return _bytes_or_none(path, rel) != before
+        except (Diverged, Damaged):
             return False
-        return _bytes_or_none(path) != before
 
     def _current(self, path: Path, repair: bool) -> PathState:
         """The git state of ``path``; ``repair``: bring a file one commit behind up to date."""
@@ -321,7 +343,7 @@ class Helpdesk:
         state = self.git.path_state(path)
         if state.blob is None:
             return state
-        on_disk = _bytes_or_none(path)
+        on_disk = _bytes_or_none(path, self.rel(path))
         disk_blob = None if on_disk is None else blob_id(on_disk, len(state.head or ""))
         if disk_blob == state.blob:
             return state
@@ -552,8 +574,9 @@ class Helpdesk:
             _unlink(path)
 
 
-# Present in the git folder while sync merges: a sync killed then left a
-# half-finished merge, which the next command under the lock undoes.
+# Present in the git folder while sync merges (the commit before the merge):
+# a sync killed then left files to write, which the next command under the
+# lock writes (see lpsectl.worktree).
 MERGING_MARK = "lpsectl-merging"
 # git's merge driver works on temporary .merge_file_XXXXXX copies at the top
 # of the work tree; one older than this is left by a killed merge.
@@ -561,7 +584,7 @@ MERGE_FILE_STALE_AFTER = 60.0
 
 
 def _recover_git(hd: "Helpdesk") -> None:
-    """Undo what a killed git or sync left: a dead index.lock, a half-finished merge.
+    """Undo what a killed git or sync left: a dead index.lock, a merge whose files are not written.
 
     Two stats when there is nothing to do.
     """
@@ -570,12 +593,21 @@ def _recover_git(hd: "Helpdesk") -> None:
     git.clear_stale_index_lock()
     mark = git.git_dir() / MERGING_MARK
     if mark.exists():
-        finish_interrupted_merge(hd)
+        done = finish_interrupted_merge(hd)
+        if done:
+            hd.recovered.append(done)
 
 
-def finish_interrupted_merge(hd: "Helpdesk") -> None:
-    """Put back the state before a sync's merge that was killed, or keep the merge it finished."""
-    from lpsectl import merge
+def finish_interrupted_merge(hd: "Helpdesk") -> Optional[str]:
+    """Under the lock: finish a sync's merge the branch holds, or drop one that never landed.
+
+    The mark names the commit before the merge. If the branch has moved on
+    from it to the merge, the files the merge changed are written (those
+    still as before; never one edited since). Returns what was completed,
+    for `check` to say. A merge of an older lpsectl (``git merge`` in the
+    work tree, MERGE_HEAD) is aborted as it was then.
+    """
+    from lpsectl import merge, worktree
 
     git = hd.git
     assert git is not None
@@ -585,16 +617,36 @@ def finish_interrupted_merge(hd: "Helpdesk") -> None:
         before = mark.read_text(encoding="ascii").strip()
     except OSError:
         before = ""
-    undone = git.merge_in_progress() or (bool(before) and git.head() == before)
-    if not git.merge_abort():
-        raise LpseError(_("a sync was interrupted in the middle of a merge and git cannot undo it; run `git -C "
-                          "{root} merge --abort`, then try again").format(root=git.root))
-    if undone:
-        for _old, _new, rel in merge.read_renames(gd):  # the driver's copies are no part of the old state
+    done = None
+    if git.merge_in_progress():
+        if not git.merge_abort():
+            raise LpseError(_("a sync was interrupted in the middle of a merge and git cannot undo it; run `git -C "
+                              "{root} merge --abort`, then try again").format(root=git.root))
+        for _old, _new, rel, _blob in merge.read_renames(gd):  # the driver's copies are no part of the old state
             _unlink_quietly(git.root / rel)
+    else:
+        head = git.head()
+        if before and head and head != before and git.is_ancestor(before, head):
+            changes = git.tree_changes(before, head)
+            try:
+                worktree.bring(git, head, changes)
+            except (LpseError, OSError):
+                return None  # still unwritable: the mark stays for the next lock; check names the files
+            if changes:
+                done = (f"a sync was stopped after git recorded its merge ({head[:10]}) but before all its "
+                        "files were written; they are written now")
+    end_merge(git)
+    return done
+
+
+def end_merge(git: GitRepo) -> None:
+    """What a sync's merge leaves in the git folder and at the top of the work tree, removed; the mark last."""
+    from lpsectl import merge
+
+    gd = git.git_dir()
     merge.clear_renames(gd)
     remove_merge_leftovers(git.root, every=True)
-    _unlink_quietly(mark)
+    _unlink_quietly(gd / MERGING_MARK)
 
 
 def remove_merge_leftovers(root: Path, every: bool = False) -> list[Path]:
@@ -634,11 +686,21 @@ def _unlockable(path: Path, exc: OSError) -> LpseError:
                        "folder writable, then try again; nothing was written").format(path=path, problem=exc.strerror or exc))
 
 
-def _bytes_or_none(path: Path) -> Optional[bytes]:
+def _bytes_or_none(path: Path, rel: str) -> Optional[bytes]:
+    """The bytes of the ticket file ``path``, None when there is none.
+
+    Read as every reader reads (:func:`read_text`): a symlink, a FIFO or a
+    file larger than any ticket is :class:`Damaged`, named ``rel``, never
+    followed, waited on or read whole.
+    """
     try:
-        return path.read_bytes()
+        return read_regular(path, MAX_TICKET_BYTES)[0]
     except FileNotFoundError:
         return None
+    except NotRegular as exc:
+        raise Damaged(rel, None, not_regular_problem(exc.kind)) from None
+    except TooLarge as exc:
+        raise Damaged(rel, None, too_large_problem(exc.size)) from None
 
 
 def read_text(path: Path, rel: str) -> tuple[str, os.stat_result]:
@@ -751,7 +813,11 @@ def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
     if j.path and git.branch_ref() == j.branch:
         path = git.root / j.path
         head = git.head() or ""
-        on_disk = _bytes_or_none(path)
+        try:
+            on_disk = _bytes_or_none(path, hd.rel(path))
+        except Damaged:  # not a regular file now: no version of it, which `check` names
+            _unlink_quietly(journal)
+            return None
         disk_blob = None if on_disk is None else blob_id(on_disk, len(head) or 40)
         committed = git.blob_at("HEAD", path) == j.new_blob
         if committed and disk_blob == j.new_blob:  # killed after the write: only the index lags

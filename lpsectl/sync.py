@@ -2,8 +2,9 @@
 
 One sync: fetch; merge the remote branch (ticket files by rule through the
 ``lpsectl`` merge driver, see :mod:`lpsectl.merge`); push; when another desk
-pushed in between, fetch, merge and push again. A merge that fails for any
-reason is aborted, so the clone is as before.
+pushed in between, fetch, merge and push again. The merge is made in git
+before any file is written (:func:`_merge`): one that fails changes
+nothing, one killed half-way is finished by the next command.
 
 Only the local steps (committing, merging) hold the helpdesk lock; fetch
 and push talk to the network without it, bounded in time, so a remote that
@@ -20,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from lpsectl import merge, privacy
+from lpsectl import merge, privacy, worktree
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
 from lpsectl.regularfile import kind_of
 from lpsectl.store import (
-    MAX_TICKET_BYTES, MERGING_MARK, Helpdesk, atomic_write, finish_interrupted_merge, not_regular_problem, remove_merge_leftovers,
+    MERGING_MARK, Helpdesk, atomic_write, end_merge, finish_interrupted_merge, not_regular_problem,
+    remove_merge_leftovers,
 )
 from lpsectl.i18n import _
 
@@ -151,36 +153,61 @@ def _commit_loose(hd: Helpdesk, git: GitRepo, operator: str) -> tuple[list[str],
     return ids, restored
 
 
-def _merge(hd: Helpdesk, git: GitRepo, ref: str, remote: str, branch: str, operator: str) -> list[Renamed]:
-    """Merge ``ref``; on any failure put everything back and say why.
+def _merge(hd: Helpdesk, git: GitRepo, head: str, their: str, remote: str, branch: str,
+           operator: str) -> list[Renamed]:
+    """Merge ``their`` into ``head``: git records the merge first, the files are written after.
 
-    A mark in the git folder says a merge of ours is under way: if this
-    process is killed, the next command under the lock undoes it
-    (:func:`lpsectl.store.finish_interrupted_merge`).
+    No file is touched until the branch holds the merge (see
+    :mod:`lpsectl.worktree`): ``merge-tree`` merges into objects (ticket
+    files by the driver), ``commit-tree`` makes the merge commit (and one
+    keeping both tickets of an id collision), ``update-ref`` moves the
+    branch only if it is still at ``head``. A mark in the git folder holds
+    ``head`` meanwhile: a sync killed before the branch moved left nothing
+    to undo; one killed after it, files to write, which the next command
+    under the lock writes (:func:`lpsectl.store.finish_interrupted_merge`).
     """
     gd = git.git_dir()
     merge.clear_renames(gd)
     mark = gd / MERGING_MARK
-    atomic_write(mark, ((git.head() or "") + "\n").encode("ascii"))
+    atomic_write(mark, (head + "\n").encode("ascii"))
     try:
-        proc = git.merge(ref, f"sync with {remote}: merge {remote}/{branch}", operator)
-        if proc.returncode != 0:
-            conflicts = git.conflicted()
-            finish_interrupted_merge(hd)
-            if "index.lock" in proc.stderr or "Unable to write index" in proc.stderr:  # a live git holds it
-                raise GitError(_("{value}; nothing was changed").format(value=git.index_lock_message()))
-            raise _merge_failure(proc, conflicts, remote, branch)
-        renames = [Renamed(*r) for r in merge.read_renames(gd)]
-        if renames:
-            desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
-            git.commit([git.root / r.path for r in renames],
-                       f"keep both tickets of an id collision: this desk's {desc}", operator)
+        renames: list[Renamed] = []
+        fast_forward = git.is_ancestor(head, their)  # nothing here the remote lacks: take its commit
+        if fast_forward:
+            commit = their
+        else:
+            merged = git.merge_tree(head, their, env={merge.OUT_OF_TREE: "1"})
+            if merged.tree is None or merged.conflicts:
+                raise _merge_failure(merged.proc, merged.conflicts, remote, branch)
+            commit = git.commit_tree(merged.tree, [head, their], f"sync with {remote}: merge {remote}/{branch}",
+                                     operator)
+            moved = merge.read_renames(gd)
+            if moved:
+                renames = [Renamed(old, new, path) for old, new, path, _ in moved]
+                desc = ", ".join(f"{r.old_id} -> {r.new_id}" for r in renames)
+                tree = git.tree_with(commit, [(path, blob) for _, _, path, blob in moved])
+                commit = git.commit_tree(tree, [commit], f"keep both tickets of an id collision: this desk's "
+                                         f"{desc}", operator)
+        changes = git.tree_changes(head, commit)
+        blocked = worktree.in_the_way(git, head, changes)
+        if blocked:
+            raise Refused(_("sync stopped: uncommitted changes to {items} would be overwritten; commit or move them, "
+                            "then sync again; nothing was changed").format(items=', '.join(blocked)))
+        git.wait_for_index()  # the files are staged once written: no live git may hold the index then
+        how = "fast-forward to" if fast_forward else "merge"
+        if not git.move_head(commit, head, f"sync: {how} {remote}/{branch}"):
+            raise Refused(_("the branch moved during sync (a git command run meanwhile); sync again; nothing was changed"))
     except BaseException:
-        if mark.exists():
-            finish_interrupted_merge(hd)
+        finish_interrupted_merge(hd)  # the branch did not move: drops the mark and git's temporaries
         raise
-    merge.clear_renames(gd)
-    os.unlink(mark)
+    # From here the merge is recorded: a failure leaves the mark, and the next command finishes.
+    try:
+        worktree.bring(git, commit, changes)
+    except (OSError, LpseError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise LpseError(_("the merge with {remote}/{branch} is recorded in git, but its files could not all be "
+                          "written ({why}); the next lpsectl command writes them").format(remote=remote, branch=branch, why=why)) from None
+    end_merge(git)
     return renames
 
 
@@ -194,12 +221,6 @@ def _merge_failure(proc, conflicts: list[str], remote: str, branch: str) -> Lpse
               "remote, then `lpsectl init` inside the clone; nothing was changed").format(remote=remote, branch=branch)
         )
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if "would be overwritten" in text:
-        files = [ln.strip() for ln in lines if ln.startswith(("\t", " "))]
-        return Refused(
-            _("sync stopped: uncommitted changes to {value} would be overwritten; commit or move them, "
-              "then sync again; nothing was changed").format(value=', '.join(files) or 'some files')
-        )
     return GitError(_("git merge failed: {value}; nothing was changed").format(value=lines[-1] if lines else proc.returncode))
 
 
@@ -273,33 +294,20 @@ def _check_outgoing(hd: Helpdesk, git: GitRepo, their: Optional[str], head: str)
     damaged += hd.load_files([git.root / rel for rel in tickets if rel not in dirty]).damaged
     for rel in (r for r in tickets if r in dirty):
         path = git.root / rel
-        size = git.blob_size(head, rel)
-        if size is not None and size > MAX_TICKET_BYTES:
-            damaged.append(Damaged(hd.rel(path), None, _("{size} bytes, larger than any ticket").format(size=size)))
-            continue
         try:
-            try:
-                text = git.blob(head, rel).decode("utf-8")
-            except UnicodeDecodeError:
-                raise Damaged(hd.rel(path), None, _("not UTF-8 text")) from None
-            t = hd.parse(path, text)
-            if path.parent != hd.path_for(t.id).parent:
-                raise Damaged(hd.rel(path), 2, _("ticket {id} belongs in {path}").format(id=t.id, path=hd.rel(hd.path_for(t.id))))
+            t = hd.parse_committed(head, rel)
+            if t is not None and path.parent != hd.path_for(t.id).parent:
+                raise Damaged(hd.rel(path), 2, _("ticket {id} belongs in {value}").format(id=t.id, value=hd.rel(hd.path_for(t.id))))
         except Damaged as exc:
             damaged.append(exc)
     return damaged
 
 
-def _was_damaged(hd: Helpdesk, git: GitRepo, commit: str, rel: str) -> bool:
+def _was_damaged(hd: Helpdesk, commit: str, rel: str) -> bool:
     """Whether this desk's own version of ``rel`` (in ``commit``) was already damaged."""
-    size = git.blob_size(commit, rel)
-    if size is None:
-        return False
-    if size > MAX_TICKET_BYTES:
-        return True
     try:
-        hd.parse(git.root / rel, git.blob(commit, rel).decode("utf-8"))
-    except (Damaged, UnicodeDecodeError):
+        hd.parse_committed(commit, rel)
+    except Damaged:
         return True
     return False
 
@@ -328,7 +336,7 @@ def _validate(hd: Helpdesk, git: GitRepo, result: SyncResult, start: Optional[st
         except Damaged as exc:
             if exc.path in refused:
                 continue  # reported as this desk's, not pushed
-            if start is not None and _was_damaged(hd, git, start, rel):
+            if start is not None and _was_damaged(hd, start, rel):
                 result.damaged_here.append(exc)  # broken here before the sync: it did not "come in"
             else:
                 result.damaged.append(exc)
@@ -401,14 +409,8 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
     for letter, rel in git.changed_files(base, their, hd.tickets_dir):
         if letter == "D" or rel not in ours or not _is_ticket(hd, git, rel):
             continue
-        size = git.blob_size(their, rel)
         try:
-            if size is None or size > MAX_TICKET_BYTES:
-                raise Damaged(rel, None, _("not a ticket file that can be read"))
-            try:
-                hd.parse(git.root / rel, git.blob(their, rel).decode("utf-8"))
-            except UnicodeDecodeError:
-                raise Damaged(rel, None, _("not UTF-8 text")) from None
+            hd.parse_committed(their, rel)
         except Damaged as exc:
             out.append(Unmergeable(rel, exc.line, f"{exc.problem} in {where}'s version, which this desk "
                                    "changed too: `lpsectl sync` cannot merge it by rule; the desk that "
@@ -492,7 +494,7 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
             assert head is not None
             if their and not git.is_ancestor(their, head):
                 _refuse_irregular_incoming(hd, git, head, their, remote, rbranch)
-                result.renamed += _merge(hd, git, remote_ref, remote, rbranch, operator)
+                result.renamed += _merge(hd, git, head, their, remote, rbranch, operator)
                 after = git.head()
                 assert after is not None
                 result.incoming += _changes(hd, git, head, after)

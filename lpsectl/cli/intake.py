@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import click
 
@@ -52,6 +53,32 @@ def _staged(app: App) -> Iterator:
             stage.discard()
 
 
+def rel_path(hd, tid: str) -> str:
+    """The ticket file of ``tid`` relative to tickets/, with /."""
+    return os.path.relpath(hd.path_for(tid), hd.tickets_dir).replace(os.sep, "/")
+
+
+def _let_go(items: Iterable, source: list) -> Iterator:
+    """``items`` (``source`` or a progress bar over it), each dropped from ``source`` once handed out.
+
+    A row is held only while it is checked: 100,000 rows and their 100,000
+    tickets are never in memory together.
+    """
+    for i, x in enumerate(items):
+        source[i] = None
+        yield x
+
+
+def _index_before_import(app: App):
+    """The index, up to date before the import writes, so the import can add its rows; or None."""
+    from lpsectl.cli.common import open_index
+
+    hd = app.helpdesk()
+    if hd.git is None:
+        return None
+    return open_index(app)
+
+
 @click.command("import")
 @click.argument("file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--encoding", metavar="ENC", help="Text encoding of a CSV file (default UTF-8, with or without BOM; e.g. cp1252).")
@@ -77,6 +104,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
       lpsectl import --dry-run pengaduan-2023.xlsx
     """
     from lpsectl import clock, ticketfile
+    from lpsectl.index import RowSpool
     from lpsectl.intake import IdMaker
     from lpsectl.intake.table import BadRows, build, read
 
@@ -87,7 +115,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
     with _staged(app) as stage:
         try:
             with progress_bar(table.rows, _("Checking rows")) as rows:
-                built = build(table, rows, IdMaker(hd), hd.tz, operator, now)
+                built = build(table, _let_go(rows, table.rows), IdMaker(hd), hd.tz, operator, now)
         except BadRows as exc:
             for p in exc.problems:
                 click.echo(str(p), err=True)
@@ -96,15 +124,36 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             click.echo(_("{source}: all {rows} rows are good; nothing was written (--dry-run)")
                        .format(source=table.source, rows=built.rows))
             return
-        with progress_bar(built.tickets, _("Writing tickets")) as tickets:
-            for t in tickets:
-                stage.add(hd.path_for(t.id), ticketfile.dumps(t).encode("utf-8"))
         n = len(built.tickets)
+        ix = _index_before_import(app)
+        items: list = [(t, rel_path(hd, t.id)) for t in built.tickets]
+        built.tickets.clear()
+        rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None  # removed with the stage
+        with progress_bar(items, _("Writing tickets")) as tracked:
+            if ix is not None:
+                made = ix.write_rows(items, track=lambda x: tracked)
+            else:
+                made = ((ticketfile.dumps(t).encode("utf-8"), None) for t, _ in tracked)
+            for i, (data, row) in enumerate(made):
+                stage.add(hd.path_for(items[i][0].id), data)
+                items[i] = None  # written: 100,000 tickets are never all held to the end
+                if rows is not None:
+                    rows.add(row)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
         if sys.stderr.isatty() and n >= 500:
             click.echo(_("Recording the commit ..."), err=True)
+        parent = hd.git.head() if hd.git is not None else None
         commit(app, paths, message, operator)
+        if ix is not None and rows is not None:
+            # The index learns the new tickets from the rows made while writing them.
+            before = ix.state_key()
+            head = hd.git.head() if hd.git is not None else None
+            if before is not None and parent and head and head != parent:
+                if sys.stderr.isatty() and n >= 500:
+                    click.echo(_("Adding the new tickets to the index ..."), err=True)
+                ix.add_committed(rows.read(), before, parent, head)
+            ix.close()
     click.echo(ngettext("Imported {n} ticket from {source}", "Imported {n} tickets from {source}", n)
                .format(n=n, source=table.source))
 

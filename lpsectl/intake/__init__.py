@@ -74,13 +74,26 @@ class IdMaker:
         stem = f"{created_at.astimezone(self.hd.tz):%y%m}"
         taken = self._month(stem)
         while True:  # 31**6 ids a month: a clash is rare, and checked
-            tid = f"{stem}-" + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
+            tid = f"{stem}-" + _random_part()
             if tid not in taken:
                 taken.add(tid)
                 return tid
 
     def taken(self, tid: str) -> bool:
         return tid.upper() in self._month(tid[:4])
+
+
+_SPACE = len(ALPHABET) ** RANDOM_LEN
+
+
+def _random_part() -> str:
+    """RANDOM_LEN characters of ALPHABET, uniformly: one draw, not one per character."""
+    n = secrets.randbelow(_SPACE)
+    out = []
+    for _ in range(RANDOM_LEN):
+        n, i = divmod(n, len(ALPHABET))
+        out.append(ALPHABET[i])
+    return "".join(out)
 
 
 def human_size(n: int) -> str:

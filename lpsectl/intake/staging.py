@@ -50,14 +50,16 @@ class Staging:
     # Destinations relative to the helpdesk root (POSIX form), and whether
     # each replaces an existing file (whose backup is kept).
     entries: dict[str, bool] = field(default_factory=dict)
-    _dirs: set[Path] = field(default_factory=set)
+    _dirs: set[str] = field(default_factory=set)
     installed: bool = False
+    # The commit before the import (under the lock only the import's own commit moves it).
+    head: Optional[str] = None
 
     @classmethod
     def create(cls, hd: Helpdesk) -> "Staging":
         d = hd.root / ".lpsectl" / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(3)}"
         d.mkdir(parents=True)
-        return cls(hd, d)
+        return cls(hd, d, head=hd.git.head() if hd.git is not None else None)
 
     def _staged(self, rel: str) -> Path:
         return self.dir / "files" / rel
@@ -66,15 +68,20 @@ class Staging:
         return self._rel(dest) in self.entries
 
     def _rel(self, dest: Path) -> str:
+        # Plain string work: pathlib's relative_to costs more than the write at 100,000 files.
+        root, full = str(self.hd.root), str(dest)
+        if full.startswith(root + os.sep):
+            return full[len(root) + 1:].replace(os.sep, "/")
         return dest.relative_to(self.hd.root).as_posix()
 
     def add(self, dest: Path, data: bytes) -> None:
         """Stage ``data`` to become ``dest``; staging one path again replaces it."""
         rel = self._rel(dest)
-        staged = self._staged(rel)
-        if staged.parent not in self._dirs:
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(staged.parent)
+        staged = os.path.join(str(self.dir), "files", *rel.split("/"))
+        parent = os.path.dirname(staged)
+        if parent not in self._dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         if rel not in self.entries:
             replaces = os.path.lexists(dest)
             if replaces and not is_regular(dest):
@@ -113,9 +120,18 @@ class Staging:
         return out
 
     def rollback(self) -> None:
-        """Put back what was moved in (after a failure in this run)."""
-        if (self.dir / JOURNAL).exists():
-            _rollback(self.hd, self.dir, list(self.entries.items()))
+        """Put back what was moved in (after a failure in this run), unless git has committed it.
+
+        A Ctrl-C or SIGTERM can arrive after git moved the branch, before the
+        commit call returned: the import is then recorded, and its files stay
+        (staged as they are, should git have been stopped before its index).
+        """
+        if not (self.dir / JOURNAL).exists():
+            return
+        if self.installed and self.hd.git is not None and self.hd.git.head() != self.head:
+            self.hd.git.restage([self.hd.root / rel for rel in self.entries])
+            return
+        _rollback(self.hd, self.dir, list(self.entries.items()))
 
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -7,8 +7,6 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
-
 import lpsectl.intake
 from lpsectl.intake import mail as mailmod
 from lpsectl.intake.mail import AttachmentNames, import_mail

@@ -44,33 +44,20 @@ def test_check_does_not_trust_the_index(run):
 
 
 def test_check_in_several_processes_reads_only_regular_files_and_leaves_out_an_import_at_work(
-        run, tmp_path, monkeypatch):
+        run, monkeypatch, kill_import):
     import os
-    import socket
-    import time
 
     from lpsectl import checks
-    from lpsectl.store import Helpdesk
-    from tests.cli.test_half_moved_import import killed_after
 
     ids = [run.new(*PHONE, "-s", f"Tiket {i}", "--at", f"2026-08-1{i}T09:00") for i in range(2)]
     link = ticket_file(run.home, ids[0]).parent / "2608-ZZZZZZ.yaml"
     os.symlink(ticket_file(run.home, ids[0]), link)  # a ticket's text behind it: still never read
-    csv = tmp_path / "rekap.csv"
-    csv.write_text("channel,created_at,subject\n"
-                   + "".join(f"suggestion-box,2025-08-{d:02d},saran {d}\n" for d in range(1, 5)))
-    with monkeypatch.context() as m:
-        killed_after(m, 2)
-        assert run("import", str(csv)).exit_code != 0
-    lock = Helpdesk(run.home).lock_path()
-    lock.write_text(f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n")  # the import is at work
-    try:
+    kill_import.csv(rows=4, moves=2)
+    with kill_import.still_at_work():
         one = run("check")
         monkeypatch.setattr(checks, "PARALLEL_FROM", 1)
         monkeypatch.setattr(checks.os, "cpu_count", lambda: 2)
         several = run("check")
-    finally:
-        lock.unlink()
     assert one.exit_code == several.exit_code == 1
     assert one.stdout == several.stdout and one.stderr == several.stderr
     lines = several.stdout.splitlines()

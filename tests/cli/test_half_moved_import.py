@@ -3,39 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import time
 
 import pytest
 
-from lpsectl.intake import staging
-from lpsectl.store import Helpdesk
 from tests.conftest import git, ticket_file
-
-
-def killed_after(monkeypatch, moves: int) -> None:
-    """Make the next import die after ``moves`` files, leaving everything as a kill -9 would."""
-    real = os.replace
-    done = []
-
-    def replace(src, dst):
-        if os.path.basename(dst) == staging.MOVED:
-            raise KeyboardInterrupt  # every file moved, killed before the marker
-        if "files" in str(src):
-            if len(done) == moves:
-                raise KeyboardInterrupt
-            done.append(dst)
-        return real(src, dst)
-
-    monkeypatch.setattr(staging.os, "replace", replace)
-    monkeypatch.setattr(staging.Staging, "rollback", lambda self: None)
-    monkeypatch.setattr(staging.Staging, "discard", lambda self: None)
-
-
-def journal(home) -> list[str]:
-    (folder,) = list((home / ".lpsectl").glob("import-*"))
-    return [rel for rel, _ in json.loads((folder / "journal.json").read_text())["entries"]]
 
 
 def ids(run, *args: str) -> list[str]:
@@ -45,17 +16,10 @@ def ids(run, *args: str) -> list[str]:
 
 
 @pytest.fixture
-def killed_import(run, tmp_path, monkeypatch):
+def killed_import(run, kill_import):
     """A helpdesk with one ticket and a CSV import of 20 killed after moving 10 files in."""
     existing = run.new("-c", "kotak-saran", "-m", "Lama")
-    csv = tmp_path / "rekap.csv"
-    csv.write_text("channel,created_at,subject\n"
-                   + "".join(f"suggestion-box,2025-08-{d:02d},saran {d}\n" for d in range(1, 21)))
-    with monkeypatch.context() as m:
-        killed_after(m, 10)
-        assert run("import", str(csv)).exit_code != 0
-    entries = journal(run.home)
-    assert sum((run.home / rel).exists() for rel in entries) == 10
+    _, entries = kill_import.csv()
     return existing, entries
 
 
@@ -87,15 +51,10 @@ def test_check_rolls_back_an_import_killed_while_moving_in_and_reports_it(run, k
     assert ids(run) == [existing]
 
 
-def test_check_names_an_import_still_at_work_and_leaves_its_files_out(run, killed_import):
+def test_check_names_an_import_still_at_work_and_leaves_its_files_out(run, killed_import, kill_import):
     existing, entries = killed_import
-    hd = Helpdesk(run.home)
-    lock = hd.lock_path()
-    lock.write_text(f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n")  # a live lpsectl holds it
-    try:
+    with kill_import.still_at_work():
         result = run("check")
-    finally:
-        lock.unlink()
     assert result.exit_code == 1
     (line,) = result.stdout.splitlines()
     assert "is moving its files into tickets/, or was stopped doing it; they are left out" in line
@@ -103,16 +62,11 @@ def test_check_names_an_import_still_at_work_and_leaves_its_files_out(run, kille
     assert sum((run.home / rel).exists() for rel in entries) == 10
 
 
-def test_a_ticket_an_unfinished_import_replaces_is_read_as_it_was(run, tmp_path, monkeypatch):
+def test_a_ticket_an_unfinished_import_replaces_is_read_as_it_was(run, kill_import):
     tid = run.new("--channel", "email", "--email", "budi@example.test", "-s", "Akun terkunci",
                   "-m", "Tolong", "--at", "2026-08-13T09:00")
     before = ticket_file(run.home, tid).read_text()
-    reply = tmp_path / "reply.eml"
-    reply.write_text(f"From: budi@example.test\nSubject: Re: [{tid}] Akun terkunci\n"
-                     "Date: Thu, 13 Aug 2026 10:00:00 +0700\nMessage-ID: <r1@example.test>\n\nSudah bisa?\n")
-    with monkeypatch.context() as m:
-        killed_after(m, 1)  # the new version is in place; the import never got to its marker
-        assert run("import-mail", str(reply)).exit_code != 0
+    kill_import.reply(tid)
     assert ticket_file(run.home, tid).read_text() != before
     shown = json.loads(run.ok("show", tid, "--json"))
     assert [e["action"] for e in shown["history"]] == ["open"]

@@ -216,6 +216,27 @@ def test_many_rows_go_in_one_commit(run, tmp_path):
     assert len(set(p.stem for p in Helpdesk(run.home).ticket_files())) == 300
 
 
+def loose_objects(run) -> int:
+    counts = dict(line.split(": ") for line in git(run.home, "count-objects", "-v").splitlines())
+    return int(counts["count"])
+
+
+def test_many_rows_go_into_one_pack_authored_by_the_operator_leaving_other_work_alone(run, tmp_path):
+    # 100,000 loose objects are 100,000 files for git to write: a bulk commit packs its blobs.
+    rows = "".join(f"kotak-saran,2025-{m:02d}-{d:02d},saran {m}-{d}\n" for m in range(1, 13) for d in range(1, 26))
+    f = write(tmp_path, "channel,created_at,subject\n" + rows)
+    (run.home / "catatan.txt").write_text("staged by hand\n")
+    git(run.home, "add", "catatan.txt")
+    (run.home / "draft.txt").write_text("not staged\n")
+    loose = loose_objects(run)
+    run.ok("import", f)
+    assert loose_objects(run) - loose < 50  # the commit and its folders (trees), not a blob per ticket
+    assert git(run.home, "log", "-1", "--format=%an|%s").strip() == "Rina|import 300 tickets from rekap.csv"
+    assert len(git(run.home, "show", "--name-only", "--format=", "HEAD").split()) == 300
+    assert git(run.home, "status", "--porcelain").splitlines() == ["A  catatan.txt", "?? draft.txt"]
+    assert run("check").exit_code == 0
+
+
 def test_a_run_killed_after_every_file_was_moved_in_is_finished_by_the_next_command(run):
     # Everything was in place when the import died: the next command must
     # commit it, not roll back a complete import.
@@ -252,3 +273,19 @@ def test_a_row_closed_as_answered_without_an_answer_is_no_conflict_to_settle(run
     result = run("check")
     assert (result.exit_code, result.stdout) == (0, "")
     assert "1 ticket(s) checked, no problems" in result.stderr
+
+
+def test_a_bulk_import_where_commits_are_signed_is_signed_or_not_made(run, tmp_path):
+    # fast-import cannot sign: where the office signs its commits, the bulk
+    # commit takes git's own way, which signs (here signing fails, so nothing lands).
+    rows = "".join(f"kotak-saran,2025-{m:02d}-{d:02d},saran {m}-{d}\n" for m in range(1, 13) for d in range(1, 26))
+    f = write(tmp_path, "channel,created_at,subject\n" + rows)
+    git(run.home, "config", "commit.gpgsign", "true")
+    git(run.home, "config", "gpg.program", "false")
+    before = commits(run)
+    result = run("import", f)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+    assert commits(run) == before
+    assert list(Helpdesk(run.home).ticket_files()) == []
+    assert git(run.home, "status", "--porcelain").strip() == ""

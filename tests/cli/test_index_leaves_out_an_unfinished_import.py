@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from tests.cli.test_half_moved_import import journal, killed_after
 from tests.conftest import ticket_file
 
 
@@ -24,16 +23,10 @@ def reader(request, monkeypatch):
     return request.param
 
 
-def test_files_an_unfinished_import_moved_in_stay_out_of_an_index_built_before(run, tmp_path, monkeypatch, reader):
+def test_files_an_unfinished_import_moved_in_stay_out_of_an_index_built_before(run, kill_import, reader):
     existing = run.new("-c", "kotak-saran", "-m", "Lama")
     assert [t["id"] for t in listed(run)] == [existing]  # the index is built now, before the import
-    csv = tmp_path / "rekap.csv"
-    csv.write_text("channel,created_at,subject\n"
-                   + "".join(f"suggestion-box,2025-08-{d:02d},saran {d}\n" for d in range(1, 21)))
-    with monkeypatch.context() as m:
-        killed_after(m, 10)
-        assert run("import", str(csv)).exit_code != 0
-    assert 0 < sum((run.home / rel).exists() for rel in journal(run.home)) < 20  # half of it is in tickets/
+    csv, _ = kill_import.csv()  # half of it is in tickets/
 
     assert [t["id"] for t in listed(run)] == [existing]
     assert [t["id"] for t in listed(run)] == [existing]  # and again, from what the index kept
@@ -48,18 +41,13 @@ def test_files_an_unfinished_import_moved_in_stay_out_of_an_index_built_before(r
     assert len(listed(run)) == 21
 
 
-def test_a_ticket_an_unfinished_import_replaces_is_indexed_as_it_was(run, tmp_path, monkeypatch, reader):
+def test_a_ticket_an_unfinished_import_replaces_is_indexed_as_it_was(run, kill_import, reader):
     tid = run.new("--channel", "email", "--email", "budi@example.test", "-s", "Akun terkunci",
                   "-m", "Tolong", "--at", "2026-08-13T09:00")
     run.ok("wait", tid, "--on", "reporter", "-m", "Mohon kirim tangkapan layar", "--at", "2026-08-13T09:30")
     (before,) = listed(run)  # the index is built now
     assert before["status"] == "waiting"
-    reply = tmp_path / "reply.eml"
-    reply.write_text(f"From: budi@example.test\nSubject: Re: [{tid}] Akun terkunci\n"
-                     "Date: Thu, 13 Aug 2026 10:00:00 +0700\nMessage-ID: <r1@example.test>\n\nSudah bisa?\n")
-    with monkeypatch.context() as m:
-        killed_after(m, 1)  # the new version is in place; the import never got to its marker
-        assert run("import-mail", str(reply)).exit_code != 0
+    reply = kill_import.reply(tid)
     assert "r1@example.test" in ticket_file(run.home, tid).read_text()
 
     assert listed(run) == [before]

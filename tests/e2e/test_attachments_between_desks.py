@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import git
 from tests.e2e.test_sync import desks, remote  # noqa: F401  (fixtures)
 
 

@@ -36,22 +36,14 @@ def one_error(proc: subprocess.CompletedProcess) -> str:
 
 
 @fifo_only
-def test_import_of_a_named_pipe_says_it_is_not_a_regular_file(tmp_path, desk, lpsectl_cmd):
-    pipe = tmp_path / "rekap.csv"
+@pytest.mark.parametrize("command, name", [("import", "rekap.csv"), ("import-mail", "inbox.mbox")])
+def test_import_of_a_named_pipe_says_it_is_not_a_regular_file(tmp_path, desk, lpsectl_cmd, command, name):
+    pipe = tmp_path / name
     os.mkfifo(pipe)
-    proc = lp(lpsectl_cmd, desk, "import", str(pipe))
+    proc = lp(lpsectl_cmd, desk, command, str(pipe))
     assert proc.returncode == 2
     line = one_error(proc)
     assert "not a regular file" in line and "no such file" not in line
-
-
-@fifo_only
-def test_import_mail_of_a_named_pipe_says_it_is_not_a_regular_file(tmp_path, desk, lpsectl_cmd):
-    pipe = tmp_path / "inbox.mbox"
-    os.mkfifo(pipe)
-    proc = lp(lpsectl_cmd, desk, "import-mail", str(pipe))
-    assert proc.returncode == 2
-    assert "not a regular file" in one_error(proc)
 
 
 @fifo_only
@@ -70,20 +62,16 @@ def test_a_named_pipe_in_a_maildir_is_skipped_as_not_a_mail_and_the_rest_importe
     assert git(desk, "log", "-1", "--format=%s").startswith("import-mail: 1 ticket")
 
 
-def test_a_csv_header_longer_than_the_csv_field_limit_is_one_clear_error(tmp_path, desk, lpsectl_cmd):
+@pytest.mark.parametrize("rows, line", [
+    ("channel,created_at,subject," + "x" * 140_000 + "\nphone,2025-01-01,a,b\n", 1),  # the header
+    ("channel,created_at,subject\nkotak-saran,2025-01-01,ok\nkotak-saran,2025-01-02," + "x" * 140_000 + "\n", 3),
+], ids=["header", "cell"])
+def test_a_csv_field_longer_than_the_csv_field_limit_is_one_clear_error_naming_its_line(tmp_path, desk, lpsectl_cmd,
+                                                                                        rows, line):
     big = tmp_path / "rekap.csv"
-    big.write_text("channel,created_at,subject," + "x" * 140_000 + "\nphone,2025-01-01,a,b\n")
+    big.write_text(rows)
     proc = lp(lpsectl_cmd, desk, "import", str(big))
     assert proc.returncode == 2
-    line = one_error(proc)
-    assert f"{big}:1" in line and "131072" in line.replace(",", "")
-
-
-def test_a_csv_cell_longer_than_the_csv_field_limit_names_its_line(tmp_path, desk, lpsectl_cmd):
-    big = tmp_path / "rekap.csv"
-    big.write_text("channel,created_at,subject\nkotak-saran,2025-01-01,ok\nkotak-saran,2025-01-02," + "x" * 140_000 + "\n")
-    proc = lp(lpsectl_cmd, desk, "import", str(big))
-    assert proc.returncode == 2
-    line = one_error(proc)
-    assert f"{big}:3" in line and "131072" in line.replace(",", "")
-    assert git(desk, "rev-list", "--count", "HEAD").strip() == "1"
+    error = one_error(proc)
+    assert f"{big}:{line}" in error and "131072" in error.replace(",", "")
+    assert git(desk, "rev-list", "--count", "HEAD").strip() == "1", "nothing imported"

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ticket_file
+from tests.conftest import git, ticket_file
 
 posix_only = pytest.mark.skipif(os.name == "nt" or not hasattr(os, "mkfifo"), reason="symlinks to /dev/zero and FIFOs are POSIX")
 
@@ -120,3 +120,49 @@ def test_a_symlink_that_appears_after_the_index_was_built_is_not_followed(run, l
         assert [t["id"] for t in json.loads(listing.stdout)] == [tid]
         assert rel in listing.stderr and "not a regular file (a symbolic link)" in listing.stderr
         assert "MemoryError" not in listing.stderr and "Traceback" not in listing.stderr
+
+
+def replace_with(path, make: str) -> str:
+    """The ticket file ``path`` replaced by a symlink to /dev/zero or a FIFO; the kind check names."""
+    path.unlink()
+    if make == "fifo":
+        os.mkfifo(path)
+        return "FIFO"
+    os.symlink("/dev/zero", path)
+    return "symbolic link"
+
+
+@posix_only
+@pytest.mark.parametrize("make", ["symlink to /dev/zero", "fifo"])
+def test_an_action_on_a_ticket_whose_file_became_a_symlink_or_fifo_fails_in_one_line_without_reading_it(
+        run, lpsectl_cmd, make):
+    """The check of the file against git (before an action) read it whole: /dev/zero for ever, a FIFO never."""
+    tid = run.new("-c", "kotak-saran", "-m", "Saran")
+    path = ticket_file(run.home, tid)
+    commits = git(run.home, "rev-list", "--count", "HEAD")
+    kind = replace_with(path, make)
+    result = lpsectl(lpsectl_cmd, run.home, "--operator", "Rina", "note", tid, "-m", "catatan")
+    assert result.returncode == 1, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: ") and f"not a regular file (a {kind})" in line
+    assert path.relative_to(run.home).as_posix() in line
+    assert git(run.home, "rev-list", "--count", "HEAD") == commits, "nothing recorded"
+
+
+@posix_only
+@pytest.mark.parametrize("make", ["symlink to /dev/zero", "fifo"])
+def test_an_action_killed_after_its_commit_whose_file_then_became_a_symlink_or_fifo_blocks_no_reader(
+        run, lpsectl_cmd, make):
+    """Completing a killed record compares the file with git: never by reading a symlink or a FIFO."""
+    from tests.e2e.test_interrupted_record_heals_itself import KILLED_AFTER_COMMIT, killed
+
+    tid = run.new("-c", "kotak-saran", "-m", "Saran")
+    killed(KILLED_AFTER_COMMIT, run.home, "note", tid, "-m", "dicatat, tidak ditulis")
+    path = ticket_file(run.home, tid)
+    kind = replace_with(path, make)
+    rel = path.relative_to(run.home).as_posix()
+    check = lpsectl(lpsectl_cmd, run.home, "check")
+    assert check.returncode == 1, check.stderr
+    assert f"{rel}:1: not a regular file (a {kind})" in check.stdout
+    assert "Traceback" not in check.stderr and "internal error" not in check.stderr
+    assert "dicatat, tidak ditulis" in git(run.home, "show", f"HEAD:{rel}"), "the recorded event stays in git"

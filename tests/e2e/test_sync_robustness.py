@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
-from tests.conftest import git
+import pytest
+
 from tests.e2e.test_sync import assert_converged, desks, remote, settle  # noqa: F401 (fixtures)
 
 # Waiting loops in these tests are bounded; none asserts a duration.
@@ -115,29 +117,10 @@ def test_a_dead_gits_index_lock_is_removed_and_recording_goes_on(desks):
     assert tid in desk.git("log", "-1", "--format=%s")
 
 
-def test_sync_under_a_dead_gits_index_lock_merges_and_leaves_no_merge_behind(desks):
-    a, b, _ = desks
-    shared = a.new("Bersama")
-    settle(desks)
-    a.ok("note", shared, "-m", "dari A")
-    a.sync()
-    b.ok("note", shared, "-m", "dari B")
-    lock = b.root / ".git" / "index.lock"
-    lock.write_bytes(b"")
-    old(lock)
-    b.sync()
-    assert not (b.root / ".git" / "MERGE_HEAD").exists() and not lock.exists()
-    notes = [e.get("message") for e in b.history(shared)]
-    assert "dari A" in notes and "dari B" in notes
-    settle(desks)
-    assert_converged(desks)
-
-
-def test_sync_right_after_a_git_died_holding_the_index_lock_merges(desks):
-    """A lock younger than the grace (the git that held it was killed a moment ago): waited out, removed.
-
-    git merge meeting it says only "Unable to write index.", no path, so it
-    used to end the sync with that.
+@pytest.mark.parametrize("age", ["an hour", "a moment"])
+def test_sync_under_a_dead_gits_index_lock_merges_and_leaves_no_merge_behind(desks, age):
+    """A lock no git holds: an old one is removed; one younger than the grace (its git was killed a
+    moment ago) is waited out, then removed. (git's own merge met it with just "Unable to write index.")
     """
     a, b, _ = desks
     shared = a.new("Bersama")
@@ -146,11 +129,15 @@ def test_sync_right_after_a_git_died_holding_the_index_lock_merges(desks):
     a.sync()
     b.ok("note", shared, "-m", "dari B")
     lock = b.root / ".git" / "index.lock"
-    lock.write_bytes(b"")  # fresh: no git process holds it
+    lock.write_bytes(b"")
+    if age == "an hour":
+        old(lock)
     b.sync()
     assert not (b.root / ".git" / "MERGE_HEAD").exists() and not lock.exists()
     notes = [e.get("message") for e in b.history(shared)]
     assert "dari A" in notes and "dari B" in notes
+    settle(desks)
+    assert_converged(desks)
 
 
 def test_an_index_lock_a_live_git_holds_is_kept_and_named(tmp_path, desks, monkeypatch):
@@ -219,3 +206,81 @@ def test_git_merge_temporaries_left_at_the_top_are_removed_by_sync_and_ignored_b
     assert desk.ok("check") == ""
     desk.sync()
     assert not leftover.exists()
+
+
+# The second file the sync writes after its merge dies, as kill -9 would: no cleanup, the lock left behind.
+KILLED_WHILE_WRITING_THE_MERGE = """
+import os, sys
+from lpsectl import store
+written = []
+def die(path, data):
+    if path.suffix == ".yaml" and "tickets" in path.parts:
+        written.append(path)
+        if len(written) == 2:
+            os._exit(137)
+    return real(path, data)
+real, store.atomic_write = store.atomic_write, die
+from lpsectl.cli import cli
+cli.main(["--home", sys.argv[1], "--operator", "Budi", "sync"])
+"""
+
+
+def killed_while_writing_the_merge(desks) -> tuple[str, str, str]:
+    """Desk b's sync killed between two files of its merge: (shared ticket, ticket from a, b's HEAD before)."""
+    a, b, _ = desks
+    shared = a.new("Bersama")
+    settle(desks)
+    a.ok("note", shared, "-m", "dari A")
+    from_a = a.new("Dari A")
+    a.sync()
+    b.ok("note", shared, "-m", "dari B")
+    before = b.git("rev-parse", "HEAD").strip()
+    proc = subprocess.run([sys.executable, "-c", KILLED_WHILE_WRITING_THE_MERGE, str(b.root)],
+                          capture_output=True, text=True, env={**os.environ, "CI": "true"})
+    assert proc.returncode == 137, proc.stderr
+    assert b.git("rev-parse", "HEAD").strip() != before, "the branch holds the merge"
+    assert b.git("status", "--porcelain") != "", "one file of the merge is written, one is not"
+    return shared, from_a, before
+
+
+def test_a_sync_killed_while_writing_its_merged_files_is_finished_by_check(desks):
+    shared, from_a, before = killed_while_writing_the_merge(desks)
+    b = desks[1]
+    result = b("check")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Note:" in result.stderr and "a sync was stopped after git recorded its merge" in result.stderr
+    assert b.git("status", "--porcelain", "--untracked-files=all") == "", "files and index are the merge's"
+    assert {"dari A", "dari B"} <= {e.get("message") for e in b.history(shared)}
+    assert b.history(from_a)
+    again = b("check")
+    assert again.exit_code == 0 and "Note:" not in again.stderr, "finished once, then nothing to say"
+    b.sync()
+    settle(desks)
+    assert_converged(desks)
+
+
+def test_readers_see_the_merge_of_a_sync_killed_while_writing_its_files(desks):
+    shared, from_a, _ = killed_while_writing_the_merge(desks)
+    b = desks[1]
+    shown = b.ok("show", shared)
+    assert "dari A" in shown and "dari B" in shown
+    assert from_a in b.ok("list")
+    assert b.git("status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_merge_that_would_overwrite_uncommitted_work_changes_nothing(desks):
+    a, b, _ = desks
+    config = "lpsectl.yaml"
+    (a.root / config).write_text((a.root / config).read_text() + "# dari A\n")
+    a.git("commit", "-q", "-am", "komentar dari A")
+    a.sync()
+    mine = (b.root / config).read_text() + "# belum di-commit di B\n"
+    (b.root / config).write_text(mine)
+    b.ok("note", b.new("Tiket B"), "-m", "catatan")
+    before = b.git("rev-parse", "HEAD")
+    result = b("sync")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: sync stopped: uncommitted changes to lpsectl.yaml would be overwritten")
+    assert b.git("rev-parse", "HEAD") == before and (b.root / config).read_text() == mine
+    assert not (b.root / ".git" / "lpsectl-merging").exists()

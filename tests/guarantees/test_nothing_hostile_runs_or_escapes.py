@@ -9,7 +9,6 @@ run from the hostile text would create, and proves it is never created.
 from __future__ import annotations
 
 import json
-import os
 import re
 from email.message import EmailMessage
 from pathlib import Path

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from pathlib import Path

@@ -55,3 +55,17 @@ def test_ticketfile_writes_through_the_fast_writer(monkeypatch):
     t = ticket("Lupa password", "Tidak bisa login", "Budi", "0752 92317", "cek", "login", [])
     monkeypatch.setattr(fastyaml, "dumps", lambda t: "fast")
     assert ticketfile.dumps(t) == "fast"
+
+
+def test_multiline_text_is_written_as_a_literal_block_without_pyyaml(monkeypatch):
+    text = "Selamat siang,\nPesan galat muncul setelah 90%.\n\nMohon bantuannya."
+    t = ticket("Gagal unggah", text, "Budi", "0752 92317", "baris satu\nbaris dua\n", "upload", [])
+    expected = ticketfile.dumps_pyyaml(t)
+    assert "message: |-\n  Selamat siang,\n" in expected
+
+    def no_pyyaml(*args, **kwargs):
+        raise AssertionError("PyYAML's emitter was used")
+
+    monkeypatch.setattr(ticketfile, "dump_data", no_pyyaml)
+    monkeypatch.setattr(ticketfile, "dumps_pyyaml", no_pyyaml)
+    assert fastyaml.dumps(t) == expected

@@ -1,5 +1,6 @@
 """The three-way merge of one ticket: union of histories, fields by rule, symmetric."""
 
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from lpsectl import merge, ticketfile
 from lpsectl.errors import Damaged
 from lpsectl.model import Event, Reporter, Ticket
+from tests.conftest import git
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=WIB)
@@ -224,8 +226,10 @@ def test_the_driver_leaves_a_conflict_for_a_damaged_side(tmp_path, monkeypatch):
     assert "<<<<<<<" in a.read_text() and "[rusak" in a.read_text() and "Reset" in a.read_text()
 
 
-def test_two_different_tickets_under_one_id_are_both_kept(tmp_path, monkeypatch):
+def collision(tmp_path: Path, monkeypatch) -> tuple[Ticket, Ticket, Path, merge.DriverResult]:
+    """Git's driver call for two different tickets added under one id, in a repository at ``tmp_path``."""
     monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     folder = tmp_path / "tickets" / "2026" / "11"
     folder.mkdir(parents=True)
     mine = base_ticket(subject="Tiket meja depan")
@@ -233,15 +237,34 @@ def test_two_different_tickets_under_one_id_are_both_kept(tmp_path, monkeypatch)
                     reporter=Reporter(email="a@b.id"))
     theirs.history.append(Event(at=at(3), action="open", by="Andi", tier="helpdesk"))
     o, a, b = files(tmp_path, "", text(mine), text(theirs))
-    result = merge.merge_files(o, a, b, "tickets/2026/11/2611-ABCDEF.yaml")
-    assert result.clean and result.renamed
-    old, new, path = result.renamed
-    assert old == "2611-ABCDEF" and new.startswith("2611-") and new != old
-    assert a.read_text() == text(theirs)  # the incoming ticket keeps its id, byte for byte
-    moved = ticketfile.loads((tmp_path / path).read_text())
+    return mine, theirs, a, merge.merge_files(o, a, b, "tickets/2026/11/2611-ABCDEF.yaml")
+
+
+def assert_moved(text_: str, mine: Ticket, old: str, new: str) -> None:
+    moved = ticketfile.loads(text_)
     assert (moved.id, moved.subject, moved.channel) == (new, "Tiket meja depan", "phone")
     assert moved.history[-1].action == "note" and moved.history[-1].get("former_id") == old
     assert moved.history[:-1] == mine.history
+
+
+def test_two_different_tickets_under_one_id_are_both_kept(tmp_path, monkeypatch):
+    mine, theirs, a, result = collision(tmp_path, monkeypatch)
+    assert result.clean and result.renamed
+    old, new, path, blob = result.renamed
+    assert old == "2611-ABCDEF" and new.startswith("2611-") and new != old
+    assert a.read_text() == text(theirs)  # the incoming ticket keeps its id, byte for byte
+    assert_moved((tmp_path / path).read_text(), mine, old, new)
+    assert git(tmp_path, "cat-file", "blob", blob) == (tmp_path / path).read_text()
+
+
+def test_for_sync_the_driver_hands_over_the_moved_ticket_as_a_git_object_only(tmp_path, monkeypatch):
+    """sync writes no file until git holds its merge: the moved ticket goes into the merge commit."""
+    monkeypatch.setenv(merge.OUT_OF_TREE, "1")
+    mine, theirs, a, result = collision(tmp_path, monkeypatch)
+    old, new, path, blob = result.renamed
+    assert not (tmp_path / path).exists(), "nothing written into the work tree"
+    assert a.read_text() == text(theirs)
+    assert_moved(git(tmp_path, "cat-file", "blob", blob), mine, old, new)
 
 
 # -- installing the driver --------------------------------------------------------
