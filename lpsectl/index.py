@@ -235,10 +235,16 @@ COLUMNS = (
     "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
     "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "last_us",
     "edit_us", "state", "body",
-    # Derived with the configuration and the calendar (see _derived):
-    "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
 )
-_BASE = len(COLUMNS) - 6
+# Derived from the state with the configuration and the calendar (see
+# derived): what listings and the recap read without replaying a history.
+DERIVED = (
+    "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
+    "resolution", "score", "highest_tier", "first_response_us", "resolved_us",
+    "response_days", "resolution_days",
+)
+_BASE = len(COLUMNS)
+COLUMNS += DERIVED
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -277,19 +283,25 @@ def base_row(t: Ticket, path: str) -> tuple:
 
 
 def derived(t: Ticket, s: State, ctx: Context) -> tuple:
-    """The columns that follow from the configuration: local day and times, deadlines.
+    """The :data:`DERIVED` columns: local day and times, deadlines, the clock's figures.
 
     A waiting ticket's deadline moves while it waits: its row holds the
-    deadline as of its last event and listings work it out again.
+    deadline as of its last event and listings and the recap work it out
+    again. The working days a response or a resolution took are fixed once
+    given, whatever the moment they are looked at from.
     """
     from lpsectl.sla import assess
 
     tz = ctx.cal.tz
-    a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, state=s)
+    a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
     return (
         t.created_at.astimezone(tz).date().isoformat(), local(t.created_at, tz),
         micros(a.due_at), a.due_at.astimezone(tz).isoformat(), local(a.due_at, tz),
         micros(a.response_due_at),
+        s.resolution, s.score, s.highest_tier,
+        None if s.first_response_at is None else micros(s.first_response_at),
+        None if s.resolved_at is None else micros(s.resolved_at),
+        a.response_days, a.resolution_days,
     )
 
 
@@ -569,8 +581,11 @@ class Index:
             self.hd.calendar = self.ctx.cal = Calendar.from_config(self.hd.config)
         self._load_calendar()
         if rebuild:
-            self.db.execute("DELETE FROM files")
-            self.db.execute("DELETE FROM tickets")
+            # Made again, not emptied: another version's tables may have other columns.
+            self.db.execute("DROP TABLE IF EXISTS files")
+            self.db.execute("DROP TABLE IF EXISTS tickets")
+            for statement in DDL.split(";"):
+                self.db.execute(statement)
             meta = {}
         started = time.time_ns()
         snap = self._snapshot()
@@ -730,8 +745,7 @@ class Index:
             t = ticket_of(row)
             updates.append(derived(t, t.state(), self.ctx) + (row[0],))
         self.db.executemany(
-            "UPDATE tickets SET day = ?, created_local = ?, due_us = ?, due_iso = ?, due_local = ?, "
-            "response_due_us = ? WHERE id = ?", updates)
+            f"UPDATE tickets SET {', '.join(c + ' = ?' for c in DERIVED)} WHERE id = ?", updates)
 
     # -- questions ----------------------------------------------------------------
     def damaged_paths(self) -> list[Path]:
