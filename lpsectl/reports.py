@@ -462,7 +462,9 @@ def receipt_data(t: Ticket, cfg: Config, cal: Calendar, now: datetime) -> dict[s
 # -- CSV and JSON ----------------------------------------------------------
 
 def report_json(fig: dict[str, Any]) -> str:
-    return json.dumps(fig, ensure_ascii=False, indent=2) + "\n"
+    from lpsectl.textout import json_text
+
+    return json_text(fig) + "\n"
 
 
 def csv_rows(fig: dict[str, Any]) -> list[tuple[str, str, Any]]:

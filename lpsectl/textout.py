@@ -13,18 +13,40 @@ import json
 from typing import Any, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-# Between two fields of one row when the C encoder writes a list of rows:
-# the separator a row of ``indent=2`` has there. A string holds no raw
-# newline (JSON escapes it), so "},\n    {" occurs only between two rows.
-_FIELD_SEP = ",\n    "
 
 
 def json_text(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, indent=2)``; a list of flat objects (a listing) by the C encoder."""
-    if isinstance(data, list) and data and _flat_rows(data):
-        text = json.dumps(data, ensure_ascii=False, separators=(_FIELD_SEP, ": "))
-        return "[\n  {\n    " + text[2:-2].replace("},\n    {", "\n  },\n  {\n    ") + "\n  }\n]"
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, lists of flat objects (rows) by the C encoder."""
+    return _pretty(data, 0)
+
+
+def _pretty(o: Any, level: int) -> str:
+    if type(o) is list and o and _flat_rows(o):
+        return _rows(o, level)
+    if type(o) is dict and o and all(type(k) is str for k in o):
+        inner = "  " * (level + 1)
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, level + 1)}" for k, v in o.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if type(o) is list and o:
+        inner = "  " * (level + 1)
+        return "[\n" + ",\n".join(inner + _pretty(v, level + 1) for v in o) + "\n" + "  " * level + "]"
+    # A value, an empty container, or what only the json module knows: indented where it stands.
+    return json.dumps(o, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def _rows(rows: list, level: int) -> str:
+    """A list of flat objects as ``indent=2`` writes it at ``level``, by one call of the C encoder.
+
+    The C encoder (used only without ``indent``) writes the separator given
+    for items between the fields of a row and between rows alike: with a
+    newline in it, "}" + separator + "{" can only stand between two rows,
+    since JSON writes no raw newline inside a string.
+    """
+    row, field = "  " * (level + 1), "  " * (level + 2)
+    sep = ",\n" + field
+    text = json.dumps(rows, ensure_ascii=False, separators=(sep, ": "))
+    body = text[2:-2].replace("}" + sep + "{", f"\n{row}}},\n{row}{{\n{field}")
+    return f"[\n{row}{{\n{field}{body}\n{row}}}\n{'  ' * level}]"
 
 
 def _flat_rows(rows: list) -> bool:

@@ -24,8 +24,20 @@ def test_a_listing_is_written_as_json_dumps_with_indent_writes_it(rows):
     assert json_text(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
 
 
-def test_nested_values_are_written_as_json_dumps_with_indent_writes_them():
-    for data in ({"id": "x", "history": [{"at": 1}]}, [{"id": "x", "refs": {"lapor": None}}], [], [{}], [1, 2]):
+NESTED = st.recursive(SCALAR, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.lists(ROW, max_size=3),
+    st.dictionaries(st.one_of(TEXT, st.integers(0, 4), st.booleans()), inner, max_size=4)), max_leaves=20)
+
+
+@settings(max_examples=150)
+@given(NESTED)
+def test_nested_values_are_written_as_json_dumps_with_indent_writes_them(data):
+    assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_a_recap_with_rows_inside_is_written_as_json_dumps_with_indent_writes_it():
+    for data in ({"id": "x", "history": [{"at": 1}]}, [{"id": "x", "refs": {"lapor": None}}], [], [{}], [1, 2],
+                 {"total": 2, "overdue": [{"id": "a", "days_late": 3}, {"id": "b", "days_late": 1}], "trend": []}):
         assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2)
 
 
