@@ -255,6 +255,11 @@ CREATE TABLE IF NOT EXISTS tickets ({", ".join(COLUMNS)}, PRIMARY KEY (id));
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_us, id);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, created_us);
 CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
+-- Every command asks for the few damaged files and the few rows whose state
+-- may have moved since their last event (a wait, an event a little ahead):
+-- neither question should read every row.
+CREATE INDEX IF NOT EXISTS files_damaged ON files (sortkey) WHERE tid IS NULL;
+CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
 CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 """
