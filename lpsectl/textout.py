@@ -10,6 +10,7 @@ anything these shortcuts do not cover goes to them.
 from __future__ import annotations
 
 import json
+from itertools import chain
 from typing import Any, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -53,7 +54,7 @@ def _flat_rows(rows: list) -> bool:
     """Every item an object with at least one field, each field a string, number, boolean or null."""
     if not all(type(r) is dict and r for r in rows):
         return False
-    return {type(v) for r in rows for v in r.values()} <= _PLAIN
+    return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _PLAIN  # C loops, no bytecode per field
 
 
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
