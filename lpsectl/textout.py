@@ -52,7 +52,7 @@ def _rows(rows: list, level: int) -> str:
 
 def _flat_rows(rows: list) -> bool:
     """Every item an object with at least one field, each field a string, number, boolean or null."""
-    if not all(type(r) is dict and r for r in rows):
+    if set(map(type, rows)) != {dict} or not all(rows):
         return False
     return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _PLAIN  # C loops, no bytecode per field
 
