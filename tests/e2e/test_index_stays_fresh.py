@@ -330,3 +330,20 @@ def test_a_ticket_file_added_in_a_new_folder_is_seen(run, monkeypatch):
     text = ticket_file(run.home, a).read_text().replace(a, "2609-CCCCCC").replace("2026-08-13", "2026-09-14")
     (folder / "2609-CCCCCC.yaml").write_text(text)
     assert set(subjects(run)) == {a, "2609-CCCCCC"}
+
+
+def test_an_index_of_another_version_with_other_columns_is_made_again(run):
+    # Emptying its tables is not enough: every insert would fail, and every
+    # command would read the files for good.
+    tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    listing(run)
+    db = sqlite3.connect(run.home / INDEX)
+    with db:
+        db.execute("ALTER TABLE tickets DROP COLUMN resolution_days")  # as a version without it wrote it
+        db.execute("UPDATE meta SET value = 'other' WHERE key = 'code'")
+    db.close()
+    assert subjects(run) == {tid: "Lupa password"}
+    db = sqlite3.connect(run.home / INDEX)
+    assert "resolution_days" in [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+    assert db.execute("SELECT id FROM tickets").fetchall() == [(tid,)]
+    db.close()
