@@ -14,6 +14,7 @@ from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Ticket
 from lpsectl.regularfile import kind_of
+from lpsectl.privacy import MARKER_DIR
 from lpsectl.store import ID_RE, Helpdesk, not_regular_problem, parse_ticket, read_text, read_ticket
 
 _ALLOWED_OTHER = {".gitkeep", "README.md", "README", ".gitattributes"}
@@ -199,6 +200,7 @@ def _stray(hd: Helpdesk) -> list[Problem]:
     if not hd.tickets_dir.is_dir():
         return out
     stack = [(str(hd.tickets_dir), False, False)]  # folder, in attachments/, in a dot-folder
+    markers = str(hd.tickets_dir / MARKER_DIR)
     while stack:
         folder, attached, hidden = stack.pop()
         try:
@@ -223,6 +225,8 @@ def _stray(hd: Helpdesk) -> list[Problem]:
             if attached or is_ticket_name or (hidden and e.name.endswith(".yaml")):
                 continue
             if e.name in _ALLOWED_OTHER or (e.name.startswith(".") and e.name.endswith(".tmp")):
+                continue
+            if folder == markers:  # tickets/.erased/<ID>: which tickets were erased (lpsectl.privacy)
                 continue
             out.append(Problem(hd.rel(Path(e.path)), None, "not a ticket file (a leftover of a merge or an edit?)"))
         stack.extend(reversed(subfolders))

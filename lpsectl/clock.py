@@ -332,6 +332,54 @@ class Calendar:
             pos = max(pos, self._first_closing_at(b))
         return self._close(pos + left - 1)
 
+    # -- the days an officer plans by -------------------------------------
+
+    def next_working_day(self, d: date) -> date:
+        """The first working day after ``d``."""
+        return next(self.working_days_after(d))
+
+    def last_working_day_of_week(self, d: date) -> date:
+        """The last working day of ``d``'s week (Monday to Sunday) that is not before ``d``.
+
+        ``d`` itself when none is left (a Saturday, or a week closed to its end).
+        """
+        last = d
+        for offset in range(1, 7 - d.weekday()):
+            day = d + timedelta(days=offset)
+            if self.is_working_day(day):
+                last = day
+        return last
+
+    def end_of_day(self, d: date) -> datetime:
+        """The last instant of the local day ``d``: a deadline on ``d`` falls at or before it."""
+        return datetime.combine(d + timedelta(days=1), time(0), tzinfo=self.tz) - timedelta(microseconds=1)
+
+    def working_days_waited(self, since: datetime, as_of: datetime) -> int:
+        """Working days whose office close falls from ``since`` up to (not at) ``as_of``.
+
+        The days a wait begun at ``since`` has lasted: the same days that
+        :meth:`deadline` skips for a pause from ``since`` to ``as_of``.
+        """
+        if as_of <= since:
+            return 0
+        self._cover(self.local_date(since))
+        return max(self._first_closing_at(as_of) - self._first_closing_at(since), 0)
+
+    def waited_more_than(self, as_of: datetime, days: int) -> datetime:
+        """The latest start of a wait that, at ``as_of``, has lasted more than ``days`` working days.
+
+        A wait begun at or before it has; one begun after it has not (what
+        ``list --waiting-over`` asks of the index).
+        """
+        self._cover(self.local_date(as_of))
+        while True:
+            i = self._first_closing_at(as_of) - days - 1
+            if i >= 0:
+                return self._close(i)
+            if self._first_year <= FIRST_YEAR - 1:
+                return datetime.min.replace(tzinfo=self.tz)
+            self._cover(date(self._first_year - 1, 1, 1))
+
     def working_days_taken(self, start: datetime, end: datetime, pauses: Sequence[Pause] = ()) -> int:
         """The fewest working days ``n`` for which ``end`` is on time.
 

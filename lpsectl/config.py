@@ -78,6 +78,9 @@ class Config:
     closed_days: frozenset[date] = frozenset()
     open_days: frozenset[date] = frozenset()
     attachment_max_bytes: int = 10 * 1024 * 1024
+    # `lpsectl today` lists a ticket that has waited more working days than this.
+    waiting_alert_days: int = 5
+    retention_years: int = 5  # personal data kept this long after closing (privacy expire)
     mail: Optional["MailConfig"] = None  # None: no `mail:` section, nothing is ever sent
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -305,6 +308,10 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     if "attachment_max_bytes" in raw:
         cfg.attachment_max_bytes = _positive_int(path, "attachment_max_bytes", raw["attachment_max_bytes"],
                                                  "bytes", None)
+    if "waiting_alert_days" in raw:
+        cfg.waiting_alert_days = _positive_int(path, "waiting_alert_days", raw["waiting_alert_days"], "working days")
+    if "retention" in raw:
+        cfg.retention_years = _positive_int(path, "retention", raw["retention"], "years", 100)
     if raw.get("mail") is not None:
         cfg.mail = _mail(path, raw["mail"], cfg.office)
     return cfg

@@ -643,10 +643,105 @@ class GitRepo:
                 return True
         return not self.merge_in_progress()
 
-    def push(self, remote: str, commit: str, remote_branch: str) -> subprocess.CompletedProcess:
-        """Push ``commit`` to ``remote_branch``: the commit, not the branch, which may move meanwhile."""
-        return self._network(["push", "--quiet", "--porcelain", remote,
+    def push(self, remote: str, commit: str, remote_branch: str,
+             replacing: Optional[str] = None) -> subprocess.CompletedProcess:
+        """Push ``commit`` to ``remote_branch``: the commit, not the branch, which may move meanwhile.
+
+        ``replacing``: the remote's commit that ``commit`` replaces without
+        descending from it (history rewritten by an erasure); pushed only if
+        the remote still has exactly that, so no other desk's push is lost.
+        """
+        lease = [f"--force-with-lease=refs/heads/{remote_branch}:{replacing}"] if replacing else []
+        return self._network(["push", "--quiet", "--porcelain", *lease, remote,
                               f"{commit}:refs/heads/{remote_branch}"])
+
+    # -- the rewrite that erasure needs (lpsectl.privacy) -------------------
+    def rewritable_refs(self) -> dict[str, str]:
+        """Branches and remote-tracking branches (not symbolic ones) -> the commit each names."""
+        proc = self.run("for-each-ref", "--format=%(refname) %(objectname) %(symref)",
+                        "refs/heads", "refs/remotes")
+        out = {}
+        for line in proc.stdout.splitlines():
+            parts = line.split(" ")
+            if len(parts) >= 2 and not (len(parts) > 2 and parts[2]):
+                out[parts[0]] = parts[1]
+        return out
+
+    def refs_under(self, prefix: str) -> list[str]:
+        return [r for r in self.run("for-each-ref", "--format=%(refname)", prefix).stdout.splitlines() if r]
+
+    def update_refs(self, moves: Sequence[tuple[str, Optional[str], Optional[str]]], delete: bool = False) -> None:
+        """Move refs in one transaction: (ref, new, expected old or None); all or none."""
+        if not moves:
+            return
+        if delete:
+            lines = "".join(f"delete {ref}\n" for ref, _, _ in moves)
+        else:
+            lines = "".join(f"update {ref} {new} {old or ''}\n".replace(" \n", "\n") for ref, new, old in moves)
+        proc = self.run("update-ref", "--stdin", input=lines, check=False)
+        if proc.returncode != 0:
+            raise _failed(["update-ref"], proc)
+
+    def touching(self, revs: Sequence[str], pathspecs: Sequence[str], limit: Optional[int] = None) -> list[str]:
+        """Commits reachable from ``revs`` that change any of ``pathspecs``, oldest first (up to ``limit``)."""
+        proc = self.run("rev-list", "--full-history", "--topo-order", "--reverse", *revs, "--", *pathspecs)
+        found = proc.stdout.split()
+        return found[:limit] if limit is not None else found
+
+    def parents(self, commit: str) -> list[str]:
+        return self.run("rev-list", "--parents", "-n", "1", commit).stdout.split()[1:]
+
+    def fast_export(self, refs: Sequence[str]) -> bytes:
+        """The history of ``refs`` as a fast-import stream, file contents by blob id."""
+        proc = subprocess.run(
+            ["git", "fast-export", "--no-data", "--reencode=no", "--signed-tags=strip",
+             "--tag-of-filtered-object=drop", "--reference-excluded-parents", *refs],
+            cwd=str(self.root), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git fast-export failed: {err[-1] if err else proc.returncode}")
+        return proc.stdout
+
+    def fast_import_forced(self, stream: bytes) -> None:
+        """Import a rewritten stream; its refs may move to commits that do not descend from theirs."""
+        env = dict(os.environ)
+        env.setdefault("LC_ALL", "C")
+        proc = subprocess.run(["git", "fast-import", "--quiet", "--force"], cwd=str(self.root), env=env,
+                              input=stream, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise GitError(f"git fast-import failed: {err[-1] if err else proc.returncode}")
+
+    def blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The contents of blobs, read in one git process."""
+        if not shas:
+            return {}
+        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=str(self.root),
+                              input="".join(f"{s}\n" for s in shas).encode("ascii"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if proc.returncode != 0:
+            raise GitError("git cat-file failed: " + proc.stderr.decode("utf-8", "replace").strip())
+        out, data, pos = {}, proc.stdout, 0
+        for sha in shas:
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split(b" ")
+            pos = end + 1
+            if len(header) < 3 or header[1] == b"missing":
+                raise GitError(f"git has no blob {sha}")
+            size = int(header[2])
+            out[sha] = data[pos:pos + size]
+            pos += size + 1
+        return out
+
+    def move_work_tree(self, old: str, new: str) -> None:
+        """Bring git's index and the files from commit ``old``'s tree to ``new``'s (a two-tree read-tree)."""
+        proc = self.run("read-tree", "-m", "-u", old, new, check=False)
+        if proc.returncode != 0:
+            raise _failed(["read-tree"], proc)
+
+    def forget_orig_head(self) -> None:
+        """ORIG_HEAD keeps a commit from before a rewrite alive; nothing of lpsectl needs it."""
+        self.run("update-ref", "-d", "ORIG_HEAD", check=False)
 
     def update_ref(self, ref: str, sha: str) -> None:
         self.run("update-ref", ref, sha, check=False)

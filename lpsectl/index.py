@@ -55,7 +55,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 1
+SCHEMA = 2
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -127,6 +127,11 @@ def micros(t: datetime) -> int:
     return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
+def instant(us: int) -> datetime:
+    """The instant of :func:`micros` ``us``, in UTC."""
+    return _EPOCH + timedelta(microseconds=us)
+
+
 def blob_id(data: bytes, sha256: bool = False) -> str:
     """The id git gives ``data`` as a blob."""
     h = hashlib.sha256() if sha256 else hashlib.sha1()
@@ -159,8 +164,8 @@ def encode_ticket(t: Ticket) -> str:
 # The columns of ``tickets``, in table order.
 COLUMNS = (
     "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
-    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "last_us",
-    "edit_us", "body",
+    "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "holder", "flagged",
+    "last_us", "edit_us", "responded_us", "wait_since_us", "body",
 )
 # Derived from the state with the configuration and the calendar (see
 # derived): what listings and the recap read without replaying a history.
@@ -191,6 +196,19 @@ CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 """
 
 
+def _fit_tables(db: sqlite3.Connection) -> None:
+    """Make the tables again when another schema wrote them (its rows have other columns).
+
+    Emptying them is not enough: ``CREATE TABLE IF NOT EXISTS`` keeps the old
+    columns, every insert would fail, and every command would fall back to
+    reading the files for good. The meta keys go too, so the next update
+    rebuilds everything.
+    """
+    columns = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+    if columns != list(COLUMNS):
+        db.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS files; DELETE FROM meta;\n" + DDL)
+
+
 @dataclass
 class Context:
     """What deriving a row needs: the configuration and its calendar."""
@@ -200,15 +218,20 @@ class Context:
 
 
 def base_row(t: Ticket, path: str) -> tuple:
+    from lpsectl.sla import waiting_since
+
     s = replay(t.history)
+    since = waiting_since(s)
     last = max((e.at for e in t.history), default=None)
     edits = [e.at for e in t.history if e.action == "edit"]
     r = t.reporter
     return (
         t.id, path, micros(t.created_at), t.created_at.isoformat(), t.channel, t.kind, t.category,
         (t.category or "").casefold(), t.difficulty, t.subject, r.name, search_text(t),
-        phone_digits(r.phone) if r.phone else None, s.status, s.tier,
+        phone_digits(r.phone) if r.phone else None, s.status, s.tier, s.holder, int(s.flagged),
         None if last is None else micros(last), micros(max(edits)) if edits else None,
+        None if s.first_response_at is None else micros(s.first_response_at),
+        None if since is None else micros(since),
         encode_ticket(t),
     )
 
@@ -243,7 +266,7 @@ def ticket_of(row: Sequence[Any]) -> Ticket:
     waits, one with events after the moment asked about) become tickets.
     """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
-     _phone, _status, _tier, _last_us, _edit_us, body) = row[:_BASE]
+     _phone, _status, _tier, _holder, _flagged, _last_us, _edit_us, _responded, _waiting, body) = row[:_BASE]
     message, rep, refs, attachments, extra, history = json.loads(body)
     at = datetime.fromisoformat
     return Ticket(
@@ -374,6 +397,7 @@ class Index:
             db = self._connect()
             db.executescript(DDL)
             db.execute("SELECT count(*) FROM meta").fetchone()
+            _fit_tables(db)
             return db
         except sqlite3.DatabaseError:
             pass  # not a database, or a damaged one: it is disposable

@@ -9,10 +9,12 @@ each ticket's state and deadline. They give the same rows in the same order
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Iterable, Optional
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from lpsectl.index import Index, micros
+from lpsectl.clock import Calendar, parse_date
+from lpsectl.errors import BadInput
+from lpsectl.index import Index, instant, micros
 from lpsectl.model import Ticket
 from lpsectl.sla import Assessment, assess
 from lpsectl.views import list_json, local, matches, phone_digits
@@ -35,13 +37,35 @@ class Filters:
     since: Optional[str]
     until: Optional[str]
     search: Optional[str]
+    # Open tickets with a deadline (a first response not yet given, or the
+    # resolution) at or before this moment: ``--due``.
+    due_by: Optional[datetime] = None
+    # Waiting tickets that have waited more than this many working days.
+    waiting_over: Optional[int] = None
+    sort: str = "created"  # or "due": by due_at, earliest first
+    # Only tickets with a follow-up not yet acted on, closed ones included.
+    flagged: bool = False
+    # Leave out the overdue ones (the morning page shows them in a section of their own).
+    not_overdue: bool = False
+    # Only tickets this officer holds (as the holder was recorded), or only those no one holds.
+    holder: Optional[str] = None
+    unassigned: bool = False
+
+    def keeps_holder(self, holder: Optional[str]) -> bool:
+        if self.unassigned and holder is not None:
+            return False
+        return self.holder is None or holder == self.holder
 
     def keeps_state(self, status: str, tier: str) -> bool:
         if self.statuses and status not in self.statuses:
             return False
-        if not self.statuses and not self.show_all and status == "closed":
+        if not self.statuses and not self.every_status() and status == "closed":
             return False
         return not (self.tier and tier != self.tier)
+
+    def every_status(self) -> bool:
+        """Whether closed tickets are listed without a --status asking for them."""
+        return self.show_all or self.flagged
 
     def keeps_ticket(self, t: Ticket, tz: tzinfo) -> bool:
         """The filters on what the ticket says, not on its state."""
@@ -57,9 +81,61 @@ class Filters:
 
 Found = list  # of (list --json object, created as shown, due as shown)
 
+DUE_WORDS = ("today", "tomorrow", "week")
+
+
+def read_due(when: str) -> "str | date":
+    """What ``list --due WHEN`` names: today, tomorrow, week, or a date (read as ``--since`` reads it)."""
+    word = when.strip().lower()
+    if word in DUE_WORDS:
+        return word
+    try:
+        return parse_date(when, "--due date")
+    except BadInput:
+        raise BadInput(f"--due takes today, tomorrow, week or a date such as 2026-08-13, not {when!r}") from None
+
+
+def due_by(cal: Calendar, when: "str | date", now: datetime) -> datetime:
+    """The end of the day ``when`` (from :func:`read_due`) names, as of ``now``.
+
+    ``tomorrow`` is the next working day; ``week`` the last working day of
+    this week, or today when none is left.
+    """
+    today = cal.local_date(now)
+    if when == "today":
+        day = today
+    elif when == "tomorrow":
+        day = cal.next_working_day(today)
+    elif when == "week":
+        day = cal.last_working_day_of_week(today)
+    else:
+        assert isinstance(when, date)
+        day = when
+    return cal.end_of_day(day)
+
 
 def _found(t: Ticket, a: Assessment, tz: tzinfo) -> tuple:
     return list_json(t, a, tz), local(t.created_at, tz), local(a.due_at, tz)
+
+
+def keeps_assessed(want: Filters, a: Assessment) -> bool:
+    """The filters on what the clock says of the ticket now."""
+    if want.overdue and not a.overdue or want.not_overdue and a.overdue:
+        return False
+    if want.due_by is not None:
+        s = a.state
+        if s.status != "open":
+            return False
+        response_due = s.first_response_at is None and a.response_due_at <= want.due_by
+        if not (response_due or a.due_at <= want.due_by):
+            return False
+    if want.waiting_over is not None and (a.waiting_days is None or a.waiting_days <= want.waiting_over):
+        return False
+    return True
+
+
+def _order(want: Filters, created_us: int, tid: str, due_us: int) -> tuple:
+    return (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
 
 
 def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime) -> Found:
@@ -71,12 +147,14 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
         s = t.state(now)
         if not want.keeps_state(s.status, s.tier):
             continue
-        a = assess(t, hd.config, hd.calendar, now, state=s)
-        if want.overdue and not a.overdue:
+        if want.flagged and not s.flagged or not want.keeps_holder(s.holder):
             continue
-        out.append((t.created_at, t.id, _found(t, a, hd.tz)))
-    out.sort(key=lambda x: (x[0], x[1]))
-    return [f for _, _, f in out]
+        a = assess(t, hd.config, hd.calendar, now, state=s)
+        if not keeps_assessed(want, a):
+            continue
+        out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)))
+    out.sort(key=lambda x: x[0])
+    return [f for _, f in out]
 
 
 def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -> Found:
@@ -106,44 +184,127 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
         where.append("(instr(search, ?) > 0 OR (? AND phone IS NOT NULL AND instr(phone, ?) > 0))")
         params += [want.search.casefold(), len(digits) >= 3, digits]
     moving = "(last_us > ? OR status = 'waiting')"
-    settled = list(where) + [f"NOT {moving}"]
+    moving_params: list = [now_us]
+    if want.due_by is not None or want.waiting_over is not None:
+        # Only a ticket that is open now is due, and only one waiting now has
+        # waited: a row waiting as of its last event (before now) is either.
+        moving = "(last_us > ? OR (status = 'waiting' AND ?))"
+        moving_params.append(want.due_by is None)
+    if want.waiting_over is not None:
+        since = hd.calendar.waited_more_than(now, want.waiting_over)
+        moving = "(last_us > ? OR (status = 'waiting' AND ? AND wait_since_us <= ?))"
+        moving_params.append(micros(since))
+    settled = list(where) + ["NOT (last_us > ? OR status = 'waiting')"]
     settled_params = list(params) + [now_us]
     if want.statuses:
         settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
         settled_params += sorted(want.statuses)
-    elif not want.show_all:
+    elif not want.every_status():
         settled.append("status != 'closed'")
+    if want.flagged:
+        settled.append("flagged = 1")
+    if want.unassigned:
+        settled.append("holder IS NULL")
+    if want.holder is not None:
+        settled.append("holder = ?")
+        settled_params.append(want.holder)
     if want.tier:
         settled.append("tier = ?")
         settled_params.append(want.tier)
     if want.overdue:
         settled.append("status = 'open' AND due_us < ?")
         settled_params.append(now_us)
+    if want.not_overdue:
+        settled.append("NOT (status = 'open' AND due_us < ?)")
+        settled_params.append(now_us)
+    if want.due_by is not None:
+        by = micros(want.due_by)
+        settled.append("status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?))")
+        settled_params += [by, by]
+    if want.waiting_over is not None:
+        settled.append("0")  # a settled row is not waiting
     out = []
+    tz = hd.tz
     for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
-         due_us, due_iso, created_local, due_local) in ix.select(
+         due_us, due_iso, created_local, due_local, holder, flagged, responded_us, response_due_us) in ix.select(
             " AND ".join(settled), settled_params,
             ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
-             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local")):
+             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local", "holder",
+             "flagged", "responded_us", "response_due_us")):
         row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
                "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
-               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us}
-        out.append((created_us, tid, (row, created_local, due_local)))
-    others = ix.tickets(" AND ".join(where + [moving]), params + [now_us])
-    if others:
-        for t in others:
-            f = _one(hd, t, want, now)
-            if f is not None:
-                out.append((micros(t.created_at), t.id, f))
-        out.sort(key=lambda x: (x[0], x[1]))
-    return [f for _, _, f in out]
+               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us,
+               "holder": holder, "flagged": bool(flagged), "waiting_days": None,
+               "respond_by": None if responded_us is not None else instant(response_due_us).astimezone(tz).isoformat()}
+        out.append((_order(want, created_us, tid, due_us), (row, created_local, due_local)))
+    others = ix.tickets(" AND ".join(where + [moving]), params + moving_params)
+    for t in others:
+        found = _one(hd, t, want, now)
+        if found is not None:
+            out.append(found)
+    out.sort(key=lambda x: x[0])
+    return [f for _, f in out]
 
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
     s = t.state(now)
-    if not want.keeps_state(s.status, s.tier):
+    if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged or not want.keeps_holder(s.holder):
         return None
     a = assess(t, hd.config, hd.calendar, now, state=s)
-    if want.overdue and not a.overdue:
+    if not keeps_assessed(want, a):
         return None
-    return _found(t, a, hd.tz)
+    return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)
+
+
+# -- the morning page ------------------------------------------------------------
+
+# The sections of ``lpsectl today``, in the order it shows them (and the keys of its JSON).
+SECTIONS = ("overdue", "due_today", "due_tomorrow", "unassigned", "waiting_too_long", "flagged")
+# Sections whose tickets are each shown once: a ticket already overdue is not
+# due today again, nor one due today due tomorrow.
+_DEADLINE_SECTIONS = ("overdue", "due_today", "due_tomorrow")
+
+
+@dataclass
+class Morning:
+    """What ``lpsectl today`` shows: each section's rows (as :data:`Found`), the operator's own first."""
+
+    now: datetime
+    tomorrow: date
+    waiting_alert_days: int
+    sections: dict[str, Found]
+
+    def empty(self) -> bool:
+        return not any(self.sections.values())
+
+
+def _filters(**kw) -> Filters:
+    base: dict = dict(statuses=set(), show_all=False, tier=None, channel=None, kind=None, category=None,
+                      overdue=False, since=None, until=None, search=None)
+    return Filters(**(base | kw))
+
+
+def morning(select: Callable[[Filters], Found], cal: Calendar, waiting_alert_days: int, now: datetime,
+            operator: Optional[str]) -> Morning:
+    """The morning page: ``select`` answers one listing (from the index, or from parsed tickets)."""
+    today = cal.local_date(now)
+    tomorrow = cal.next_working_day(today)
+    asked = {
+        "overdue": _filters(overdue=True, sort="due"),
+        "due_today": _filters(due_by=cal.end_of_day(today), not_overdue=True, sort="due"),
+        "due_tomorrow": _filters(due_by=cal.end_of_day(tomorrow), not_overdue=True, sort="due"),
+        # Tickets still to be worked on: an answered one waits for the reporter.
+        "unassigned": _filters(statuses={"open", "waiting"}, unassigned=True),
+        "waiting_too_long": _filters(waiting_over=waiting_alert_days),
+        "flagged": _filters(flagged=True),
+    }
+    sections: dict[str, Found] = {}
+    shown: set[str] = set()
+    for name in SECTIONS:
+        found = select(asked[name])
+        if name in _DEADLINE_SECTIONS:
+            found = [f for f in found if f[0]["id"] not in shown]
+            shown.update(f[0]["id"] for f in found)
+        # The operator's own tickets first, each part in the section's order (sorted() is stable).
+        sections[name] = sorted(found, key=lambda f: operator is None or f[0]["holder"] != operator)
+    return Morning(now, tomorrow, waiting_alert_days, sections)

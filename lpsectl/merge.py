@@ -253,7 +253,7 @@ def merge_text(base: Optional[str], ours: str, theirs: str, where: str = "<ticke
     return text
 
 
-_AS_OPENED = ("channel", "kind", "subject", "message") + tuple(f"reporter.{f}" for f in REPORTER_FIELDS)
+_AS_OPENED = ("channel", "created_at", "kind", "subject", "message") + tuple(f"reporter.{f}" for f in REPORTER_FIELDS)
 
 
 def as_opened(t: Ticket) -> dict[str, Any]:
@@ -272,9 +272,12 @@ def as_opened(t: Ticket) -> dict[str, Any]:
 
 
 def same_ticket(a: Ticket, b: Ticket) -> bool:
-    """Whether two files are versions of one ticket: the same opening, the same report."""
-    return (a.created_at == b.created_at
-            and event_canon(a.history[0]) == event_canon(b.history[0])
+    """Whether two files are versions of one ticket: the same opening, the same report.
+
+    Compared as opened, so a desk's later correction of the channel or of the
+    opening time does not make its version look like another ticket.
+    """
+    return (event_canon(a.history[0]) == event_canon(b.history[0])
             and canon(as_opened(a)) == canon(as_opened(b)))
 
 

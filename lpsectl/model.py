@@ -105,7 +105,7 @@ WAIT_ON = Vocabulary("wait target", {"reporter": ("pelapor",), "lkpp": ()})
 
 ACTIONS = (
     "open", "answer", "escalate", "redirect", "note", "wait", "resume",
-    "close", "reopen", "rate", "edit", "followup",
+    "close", "reopen", "rate", "edit", "followup", "assign", "erase",
 )
 # The status table of the service standard (SPEC §1).
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -115,18 +115,37 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "closed": ("reopen", "rate"),
 }
 ANY_STATUS = ("note", "edit", "followup")
+# An ``erase`` event (lpsectl.privacy) changes no state: the figures stay as they were.
 # An event that settles the conflicts an officer saw lists them here (see
 # :func:`conflict_ref`); a follow-up is the reporter's, so it settles none.
 SETTLES = "settles"
+# The officer's actions that clear a follow-up's flag: every action of this
+# version but a note (an internal remark is no answer to the reporter) and
+# the reporter's own follow-up. An action only a newer version knows leaves
+# the flag as it is.
+CLEARS_FLAG = frozenset((
+    "answer", "escalate", "redirect", "wait", "resume", "close", "reopen", "rate", "edit", "assign",
+))
+# The statuses in which a follow-up flags the ticket: the office thinks it is done.
+FLAGGED_IN = ("answered", "closed")
 # Resolutions that take a ticket out of every SLA figure.
 UNCOUNTED_RESOLUTIONS = ("duplicate", "withdrawn", "invalid")
 REPORTER_FIELDS = ("name", "address", "phone", "email", "account", "role")
 REF_KEYS = ("lapor", "lpse-support", "message-id")
+# Edits that correct a wrong entry made at the desk rather than triage the
+# ticket later: they hold for the ticket's whole life, so a past period's
+# figures take the corrected value too (see Ticket.as_of).
+CORRECTIONS = ("channel", "created_at")
 # Fields that `edit` may change, in file order; reporter fields are written
 # `reporter.name` and so on in an edit event's `changes`.
-EDITABLE = ("subject", "category", "difficulty", "kind") + tuple(
+EDITABLE = ("channel", "created_at", "subject", "category", "difficulty", "kind") + tuple(
     f"reporter.{f}" for f in REPORTER_FIELDS
 ) + tuple(f"refs.{k}" for k in REF_KEYS)
+# Fields a past period shows as they are now, never as they were: a
+# correction (or an erasure) of who reported it and of what they wrote must
+# not come back in the recap of an earlier month (UU 27/2022).
+CURRENT_ALWAYS = frozenset(CORRECTIONS + ("subject",) + tuple(f"reporter.{f}" for f in REPORTER_FIELDS)
+                           + tuple(f"refs.{k}" for k in REF_KEYS))
 
 
 _TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
@@ -231,6 +250,9 @@ class Ticket:
         self.history.sort(key=Event.sort_key)
 
     def get_field(self, name: str) -> Any:
+        """A field as an edit's ``changes`` records it: text (a time in ISO 8601) or None."""
+        if name == "created_at":
+            return self.created_at.isoformat()
         if name.startswith("reporter."):
             return getattr(self.reporter, name.split(".", 1)[1])
         if name.startswith("refs."):
@@ -238,7 +260,9 @@ class Ticket:
         return getattr(self, name)
 
     def set_field(self, name: str, value: Any) -> None:
-        if name.startswith("reporter."):
+        if name == "created_at":
+            self.created_at = datetime.fromisoformat(value)
+        elif name.startswith("reporter."):
             setattr(self.reporter, name.split(".", 1)[1], value)
         elif name.startswith("refs."):
             self.refs[name.split(".", 1)[1]] = value
@@ -249,7 +273,10 @@ class Ticket:
         """The ticket's fields as they stood at ``moment``: later edits undone.
 
         So a past period's figures do not move when a ticket is triaged
-        again afterwards (its difficulty, kind or category edited).
+        again afterwards (its difficulty, kind or category edited). The
+        reporter, the subject, the references and the corrections of
+        channel and opening time stay as they are now (:data:`CURRENT_ALWAYS`):
+        the value a correction replaced was never true.
         """
         later = [e for e in self.history if e.action == "edit" and e.at > moment]
         if not later:
@@ -258,7 +285,8 @@ class Ticket:
         for e in reversed(later):
             changes = e.get("changes") or {}
             for name, change in changes.items():
-                if name in EDITABLE and isinstance(change, dict) and "from" in change:
+                if (name in EDITABLE and name not in CURRENT_ALWAYS and isinstance(change, dict)
+                        and "from" in change):
                     t.set_field(name, change["from"])
         return t
 
@@ -315,6 +343,16 @@ class State:
     # may be open (end None) while the ticket waits or is answered.
     pauses: list[tuple[datetime, Optional[datetime]]] = field(default_factory=list)
     last_at: Optional[datetime] = None
+    # The officer who holds the ticket (the latest assign), None when no one does.
+    holder: Optional[str] = None
+    # A follow-up the office has not acted on yet, received while the ticket
+    # was answered or closed: when it came and in which status.
+    flagged_at: Optional[datetime] = None
+    flagged_in: Optional[str] = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.flagged_at is not None
 
 
 class Review:
@@ -403,6 +441,12 @@ def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple
             break
         s.last_at = e.at
         a = e.action
+        if a in CLEARS_FLAG:
+            # An officer acted on the ticket (even where a merge put the action
+            # against the rules: it was seen).
+            s.flagged_at = s.flagged_in = None
+        elif a == "followup" and s.flagged_at is None and s.status in FLAGGED_IN:
+            s.flagged_at, s.flagged_in = e.at, s.status
         if r.conflicts:
             settles = e.fields.get(SETTLES)
             if settles and isinstance(settles, list):
@@ -456,6 +500,9 @@ def _replay(history: Iterable[Event], as_of: Optional[datetime] = None) -> tuple
         elif a == "note":
             if e.get("head"):
                 s.head_noted = True
+        elif a == "assign":
+            to = e.get("to")
+            s.holder = to if isinstance(to, str) and to else None
         # The clock: first response, resolution, pauses.
         if s.first_response_at is None and (
             a in _FIRST_RESPONSE or (a == "wait" and e.get("on") == "reporter")

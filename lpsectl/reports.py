@@ -217,6 +217,9 @@ class Fact:
     overdue: bool
     created_at: Optional[str] = None
     due_at: Optional[str] = None
+    # What it waits on and for how many working days (a row of the index never waits).
+    wait_on: Optional[str] = None
+    waiting_days: Optional[int] = None
 
 
 def fact_of(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime) -> Fact:
@@ -230,6 +233,7 @@ def fact_of(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime) -> Fact:
         s.highest_tier, s.resolution, s.score, a.response_outcome, a.outcome, a.response_days,
         a.resolution_days, a.overdue,
         created.isoformat() if a.overdue else None, a.due_at.astimezone(tz).isoformat() if a.overdue else None,
+        s.wait_on, a.waiting_days,
     )
 
 
@@ -341,10 +345,16 @@ def summary(facts: Iterable[Fact], categories: Iterable[Optional[str]], cfg: Con
     resolution_days: list[int] = []
     scores: list[int] = []
     overdue: list[dict[str, Any]] = []
+    # Tickets waiting at the moment of the figures, by what they wait on.
+    waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None} for on in ("lkpp", "reporter")}
     total = 0
 
     for f in facts:
         total += 1
+        if f.waiting_days is not None and f.wait_on in waiting:
+            w = waiting[f.wait_on]
+            w["count"] += 1
+            w["longest_days"] = max(w["longest_days"] or 0, f.waiting_days)
         row = trend[f.month]
         row["total"] += 1
         _bump(by_channel, f.channel)
@@ -414,6 +424,7 @@ def summary(facts: Iterable[Fact], categories: Iterable[Optional[str]], cfg: Con
             "median_response_days": _median(response_days),
             "median_resolution_days": _median(resolution_days),
         },
+        "waiting": waiting,
         "satisfaction": {
             "count": len(scores), "mean": _number(mean), "ikm": _number(ikm), "grade": grade,
             "by_score": {str(n): scores.count(n) for n in (1, 2, 3, 4)},
@@ -450,6 +461,7 @@ def receipt_data(t: Ticket, cfg: Config, cal: Calendar, now: datetime) -> dict[s
             "reporter_email": t.reporter.email, "subject": t.subject,
             "lapor_ref": t.refs.get("lapor"),
             "received_by": t.history[0].by if t.history else None,
+            "holder": a.state.holder,
             "status": a.state.status,
             "due_at": a.due_at.astimezone(tz).isoformat(),
             "response_due_at": a.response_due_at.astimezone(tz).isoformat(),
@@ -692,6 +704,18 @@ def render_receipt(data: dict[str, Any], fmt: str, lang: str, tz, root: Optional
                                                  targets=data["targets"]), root)
 
 
+ERASURE_FORMATS = ("md", "html")
+
+
+def render_erasure(record: dict[str, Any], office: Any, fmt: str, lang: str, tz,
+                   root: Optional[Path] = None) -> str:
+    """The berita acara of ``privacy expire``: ``record`` holds no reporter's data."""
+    if fmt not in ERASURE_FORMATS:
+        raise BadInput(f"unknown format {fmt!r}; use {', '.join(ERASURE_FORMATS)}")
+    office_data = {"name": office.name, "unit": office.unit, "address": office.address}
+    return render(f"erasure.{fmt}.j2", _context(lang, tz, record=record, office=office_data), root)
+
+
 # -- words -----------------------------------------------------------------
 
 LABELS: dict[str, dict[str, Any]] = {
@@ -714,6 +738,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "withdrawn": "Dicabut pelapor", "invalid": "Tidak valid",
         },
         "grade": {"A": "Sangat baik", "B": "Baik", "C": "Kurang baik", "D": "Tidak baik"},
+        "wait_on": {"lkpp": "Helpdesk LKPP-RI", "reporter": "Pelapor"},
         "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
                    "September", "Oktober", "November", "Desember"],
         "weekdays": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
@@ -740,6 +765,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "open_overdue": "Tiket terbuka yang melewati batas waktu",
             "overdue_short": "Lewat batas waktu",
             "counted": "Tiket yang dihitung",
+            "waiting": "Tiket yang menunggu pada akhir periode", "waiting_on": "Menunggu",
+            "longest_wait": "Penantian terlama (hari kerja)",
             "targets": "Standar waktu",
             "target_response": "Tanggapan pertama", "day": "hari kerja", "days": "hari kerja",
             "satisfaction": "Indeks kepuasan pengaduan",
@@ -756,6 +783,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "receipt_title": "TANDA TERIMA PENGADUAN",
             "received_at": "Diterima", "reporter": "Pelapor", "anonymous": "(anonim)",
             "lapor_ref": "No. SP4N-LAPOR!", "lapor_ref_short": "No. LAPOR!", "received_by": "Petugas",
+            "holder": "Ditangani oleh",
             "response_due": "Tanggapan pertama paling lambat", "resolution_due": "Penyelesaian paling lambat",
             "follow_up": "Tindak lanjut",
             "follow_up_text": "Sebutkan nomor tiket ini setiap menghubungi kami.",
@@ -782,6 +810,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "withdrawn": "Withdrawn", "invalid": "Invalid",
         },
         "grade": {"A": "Very good", "B": "Good", "C": "Fair", "D": "Poor"},
+        "wait_on": {"lkpp": "LKPP-RI helpdesk", "reporter": "The reporter"},
         "months": ["January", "February", "March", "April", "May", "June", "July", "August",
                    "September", "October", "November", "December"],
         "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
@@ -808,6 +837,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "open_overdue": "Open tickets past their deadline",
             "overdue_short": "Overdue",
             "counted": "Tickets counted",
+            "waiting": "Tickets waiting at the end of the period", "waiting_on": "Waiting on",
+            "longest_wait": "Longest wait (working days)",
             "targets": "Service standard",
             "target_response": "First response", "day": "working day", "days": "working days",
             "satisfaction": "Complaint satisfaction index",
@@ -824,6 +855,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "receipt_title": "COMPLAINT RECEIPT",
             "received_at": "Received", "reporter": "Reporter", "anonymous": "(anonymous)",
             "lapor_ref": "SP4N-LAPOR! no.", "lapor_ref_short": "LAPOR! no.", "received_by": "Officer",
+            "holder": "Handled by",
             "response_due": "First response by", "resolution_due": "Resolution by",
             "follow_up": "Follow-up",
             "follow_up_text": "Quote this ticket number whenever you contact us.",

@@ -40,6 +40,15 @@ class Assessment:
     # ON_TIME, LATE or PENDING as of the moment: what the recap counts.
     response_outcome: str = PENDING
     outcome: str = PENDING
+    # Working days the ticket has waited so far; None when it is not waiting.
+    waiting_days: Optional[int] = None
+
+
+def waiting_since(s: State) -> Optional[datetime]:
+    """When the present wait began (the ``wait`` that paused the clock); None when not waiting."""
+    if s.status == "waiting" and s.pauses and s.pauses[-1][1] is None:
+        return s.pauses[-1][0]
+    return None
 
 
 def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool = False,
@@ -67,6 +76,9 @@ def assess(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime, measure: bool
     if s.resolved_at is not None:
         a.on_time = s.resolved_at <= due
     a.response_outcome = outcome(s.first_response_at, response_due, as_of)
+    since = waiting_since(s)
+    if since is not None:
+        a.waiting_days = cal.working_days_waited(since, as_of)
     a.outcome = outcome(s.resolved_at, due, as_of)
     if measure:
         if s.first_response_at is not None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from lpsectl import merge
+from lpsectl import merge, privacy
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
 from lpsectl.regularfile import kind_of
@@ -68,6 +68,7 @@ class SyncResult:
     # Tickets that came in with events the rules did not allow where the merge put them.
     conflicts: dict[str, int] = field(default_factory=dict)
     rounds: int = 0
+    erased: set[str] = field(default_factory=set)  # erasures this sync applied to this clone's history
     pushed: bool = False
     set_up: bool = False
 
@@ -478,6 +479,12 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
                 result.committed, result.restored = _commit_loose(hd, git, operator)
                 start = git.head()
             their = git.rev_parse(remote_ref)
+            replacing: Optional[str] = None
+            # Erasures either side knows are applied to both histories before they meet.
+            result.erased |= privacy.catch_up(git, hd, git.head(), their)
+            rewritten = git.rev_parse(remote_ref)
+            if rewritten != their:
+                replacing, their = their, rewritten
             head = git.head()
             assert head is not None
             if their and not git.is_ancestor(their, head):
@@ -489,11 +496,11 @@ def sync(hd: Helpdesk, operator: str, remote_name: Optional[str] = None) -> Sync
                 head = after
             if their != head:
                 result.refused = _check_outgoing(hd, git, their, head)
-        if their == head:
+        if their == head and replacing is None:
             break  # nothing of ours the remote lacks
         if result.refused:
             break  # push nothing: no other desk may receive this desk's damage
-        proc = git.push(remote, head, rbranch)  # no lock: the commit is pushed, not the branch
+        proc = git.push(remote, head, rbranch, replacing)  # no lock: the commit is pushed, not the branch
         if proc.returncode == 0:
             result.pushed = True
             break

@@ -446,7 +446,7 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
 
 
 # Event fields this version reads as typed values; any other is carried as written.
-_KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", SETTLES}
+_KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", "to", SETTLES}
 
 
 def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
@@ -473,6 +473,12 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
             raise Damaged(where, lines.of(*path, "score"), f"score must be 1 to 4, not {score!r}")
     if action == "wait" and fields.get("on") is None:
         raise Damaged(where, lines.of(*path), "a wait event needs `on`")
+    if action == "assign":
+        if "to" not in fields:
+            raise Damaged(where, lines.of(*path), "an assign event needs `to`: the officer, or null when released")
+        to = fields["to"]
+        if to is not None and (not isinstance(to, str) or not to.strip()):
+            raise Damaged(where, lines.of(*path, "to"), f"to must be an officer's name or null, not {to!r}")
     if "changes" in fields:
         _changes(fields["changes"], where, lines, path + ("changes",))
     return Event(at=at, action=action, by=by, tier=tier, message=message, recorded_at=rec, fields=fields)
@@ -482,7 +488,7 @@ def _changes(changes: Any, where: str, lines: _Lines, path: tuple) -> None:
     """An edit's ``changes``: each field's ``from`` and ``to``, which a past period's figures undo."""
     if not isinstance(changes, dict):
         raise Damaged(where, lines.of(*path), "changes must map each changed field to its from and to")
-    vocabs = {"difficulty": DIFFICULTY, "kind": KIND}
+    vocabs = {"difficulty": DIFFICULTY, "kind": KIND, "channel": CHANNEL}
     for name, change in changes.items():
         if name not in EDITABLE:
             continue  # written by a newer version: kept, and undone by none
@@ -490,7 +496,9 @@ def _changes(changes: Any, where: str, lines: _Lines, path: tuple) -> None:
             raise Damaged(where, lines.of(*path, name), f"changes.{name} must have a from and a to")
         for end in ("from", "to"):
             value = change[end]
-            if name in vocabs:
+            if name == "created_at":
+                parse_time(value, where, lines.of(*path, name, end), f"changes.created_at.{end}")
+            elif name in vocabs:
                 if value not in vocabs[name]:
                     raise Damaged(where, lines.of(*path, name, end), f"changes.{name}.{end}: unknown {name} {value!r}")
             elif value is not None and not isinstance(value, str):

@@ -95,6 +95,9 @@ def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
         "first_response_at": iso(s.first_response_at),
         "resolved_at": iso(s.resolved_at),
         "overdue": a.overdue,
+        "holder": s.holder,
+        "flagged": s.flagged,
+        "waiting_days": a.waiting_days,
         "conflicts": [conflict_json(c) for c in t.conflicts()],
         "history": [event_json(e) for e in t.history],
     }
@@ -114,4 +117,9 @@ def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
         "reporter_name": t.reporter.name,
         "due_at": iso(a.due_at, tz),
         "overdue": a.overdue,
+        "holder": a.state.holder,
+        "flagged": a.state.flagged,
+        "waiting_days": a.waiting_days,
+        # The first response's deadline while none has been given.
+        "respond_by": None if a.state.first_response_at is not None else iso(a.response_due_at, tz),
     }

@@ -259,9 +259,55 @@ def followup(t: Ticket, act: Act, message: Optional[str]) -> list[Event]:
     return _add(t, act, _event(t, act, "followup", text))
 
 
-def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str]) -> list[Event]:
-    """Correct or triage fields; ``changes`` maps EDITABLE names to new text."""
-    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse}
+# Fields an edit may change but never clear.
+_NEVER_EMPTY = ("difficulty", "kind", "channel", "created_at")
+
+
+def _check_opening(t: Ticket, act: Act) -> None:
+    """A corrected opening time comes before everything that happened to the ticket."""
+    later = [e.at for e in t.history[1:]] + [act.at]
+    first = min(later)
+    if t.created_at > first:
+        raise BadInput(
+            f"--created-at {t.created_at.isoformat()} is after the ticket's first event since it was opened "
+            f"({first.isoformat()}); a ticket is opened before anything happens to it"
+        )
+
+
+def officer_name(text: Optional[str]) -> Optional[str]:
+    """An officer's name as holders are recorded and compared: spaces collapsed, None when empty."""
+    return " ".join((text or "").split()) or None
+
+
+def assign(t: Ticket, act: Act, to: Optional[str]) -> list[Event]:
+    """Give the ticket to an officer (``to``), or release it (``to`` empty or None).
+
+    A closed ticket is refused: nobody works on it until it is reopened. So
+    is an assign that changes nothing (the same holder again, or a release
+    of a ticket nobody holds): it would only add noise to the history.
+    """
+    name = officer_name(to)
+    status = t.status
+    if status == "closed":
+        raise Refused(f"ticket {t.id} is closed: reopen it before assigning it to anyone")
+    holder = replay(t.history).holder
+    if name == holder:
+        if name is None:
+            raise Refused(f"ticket {t.id} is held by no one: there is nothing to release")
+        raise Refused(f"ticket {t.id} is already held by {name}: nothing to do")
+    e = _event(t, act, "assign")
+    e.fields["to"] = name  # kept when None: a release says so
+    return _add(t, act, e)
+
+
+def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Optional[str],
+         tz: Optional[tzinfo] = None) -> list[Event]:
+    """Correct or triage fields; ``changes`` maps EDITABLE names to new text.
+
+    ``tz``: the office's time zone, for a ``created_at`` given without an offset.
+    """
+    parsers = {"difficulty": DIFFICULTY.parse, "kind": KIND.parse, "channel": CHANNEL.parse,
+               "created_at": lambda text: parse_time(text, tz or act.at.tzinfo, "--created-at time").isoformat()}
     new = t.copy()
     diff: dict[str, dict[str, Any]] = {}
     for name, raw in changes.items():
@@ -270,17 +316,26 @@ def edit(t: Ticket, act: Act, changes: dict[str, Optional[str]], message: Option
         value = _text(raw)
         if value is not None and name in parsers:
             value = parsers[name](value)
-        if value is None and name in ("difficulty", "kind"):
-            raise BadInput(f"--{name} cannot be empty")
+        if value is None and name in _NEVER_EMPTY:
+            raise BadInput(f"--{name.replace('_', '-')} cannot be empty")
         old = new.get_field(name)
         if old != value:
             diff[name] = {"from": old, "to": value}
             new.set_field(name, value)
     if not diff:
         raise BadInput("nothing to change: give at least one field with a new value")
+    if "created_at" in diff:
+        _check_opening(new, act)
     if new.reporter.email and "@" not in new.reporter.email:
         raise BadInput(f"--email {new.reporter.email!r} is not an e-mail address")
     missing = missing_identity(new.channel, new.reporter, new.refs.get("lapor"))
+    if missing and "channel" in diff:
+        needs = ", ".join("--" + m for m in missing)
+        if len(missing) == 1:
+            raise BadInput(f"{with_article(new.channel)} ticket needs {needs}: give it in the same edit as "
+                           f"--channel {new.channel}; nothing was written")
+        raise BadInput(f"{with_article(new.channel)} ticket needs {needs}: give them in the same edit as "
+                       f"--channel {new.channel}; nothing was written")
     if missing:
         raise BadInput(f"{with_article(new.channel)} ticket needs {', '.join('--' + m for m in missing)}; it cannot be emptied")
     if new.subject is None and new.message is None:

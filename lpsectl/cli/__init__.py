@@ -124,7 +124,7 @@ def cli(ctx: click.Context, home: Optional[str], operator: Optional[str], lang: 
 
 
 # The command modules; each lists its commands in COMMANDS.
-COMMAND_MODULES = ("tickets", "admin", "reports", "intake", "sync", "mail")
+COMMAND_MODULES = ("tickets", "day", "admin", "reports", "intake", "sync", "mail", "privacy")
 
 
 def _register() -> None:

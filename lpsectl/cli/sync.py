@@ -46,6 +46,11 @@ def sync_cmd(app: App, remote: Optional[str]) -> None:
                    f"this desk's ticket is now {r.new_id}")
     for c in result.outgoing:
         click.echo(f"out  {c.status:<8} {c.id}")
+    for tid in sorted(result.erased):
+        click.echo(f"erased     {tid} (its personal data left this clone's history)")
+    if result.erased:
+        click.echo("Warning: git keeps the old versions until `git reflog expire --expire=now --all && "
+                   "git gc --prune=now` is run in this clone", err=True)
     out = (f"{_count(result.outgoing)} out" if not result.refused
            else "nothing out (this desk's damage, listed below, must be repaired first)")
     click.echo(f"Synced with {result.remote}: {_count(result.incoming)} in, {out}"

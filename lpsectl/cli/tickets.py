@@ -173,21 +173,38 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(ticket_json(t, a, hd.tz))
         return
+    click.echo(terminal_safe("\n".join(show_lines(t, a, hd.tz))))
+
+
+def show_lines(t: Any, a: Any, tz: Any) -> list[str]:
+    """``show``'s text of one ticket (also a ticket of ``privacy export``), before terminal_safe."""
     s = a.state
     lines = [
         f"{t.id}  {t.kind} via {t.channel}  [{s.status}{' on ' + s.wait_on if s.wait_on else ''}, {s.tier}]"
         + ("  OVERDUE" if a.overdue else ""),
         f"Subject:     {t.subject or '-'}",
-        f"Created:     {local(t.created_at, hd.tz)}",
+        f"Created:     {local(t.created_at, tz)}",
         f"Difficulty:  {t.difficulty}" + (f"   Category: {t.category}" if t.category else ""),
-        f"Due:         {local(a.due_at, hd.tz)}   (first response by {local(a.response_due_at, hd.tz)})",
+        f"Due:         {local(a.due_at, tz)}   (first response by {local(a.response_due_at, tz)})",
+        f"Holder:      {s.holder}" if s.holder else "Holder:      no one",
     ]
+    if a.waiting_days is not None:
+        from lpsectl.sla import waiting_since
+
+        lines.append(f"Waiting:     on {s.wait_on} since {local(waiting_since(s), tz)}, "
+                     f"{a.waiting_days} working day(s) so far")
+    if s.flagged_in == "answered":
+        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, tz)}, after the ticket "
+                     "was answered; any action but a note clears this")
+    elif s.flagged:
+        lines.append(f"Flagged:     the reporter wrote again on {local(s.flagged_at, tz)}, after the ticket "
+                     "was closed; any action but a note clears this")
     if s.resolution:
         lines.append(f"Resolution:  {s.resolution}")
     conflicts = t.conflicts()
     for c in conflicts:
         # Two desks acted apart: the merged history has an event its rules did not allow there.
-        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, hd.tz)}: {c.why}")
+        lines.append(f"Conflict:    {c.event.action} by {c.event.by} at {local(c.event.at, tz)}: {c.why}")
     if conflicts:
         lines.append(f"             settle it: record the next action, or a note (lpsectl note {t.id} -m ...)")
     flagged = {c.index for c in conflicts}
@@ -210,18 +227,22 @@ def show_cmd(app: App, ticket_id: str, as_json: bool) -> None:
                 extra.append(f"{key} {e.get(key)}")
         if e.get("head"):
             extra.append("with the Kepala LPSE")
+        if e.action == "assign":
+            extra.append(f"to {e.get('to')}" if e.get("to") else "released")
         if e.get("changes"):
             extra.append("changed " + ", ".join(e.get("changes")))
         if e.get("sent_message_id"):
             extra.append("mailed")
-        lines.append(f"  {local(e.at, hd.tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
+        lines.append(f"  {local(e.at, tz)}  {e.action:<9} {e.tier:<10} by {e.by}"
                      + (f"  ({'; '.join(extra)})" if extra else ""))
         if e.message:
             lines += ["      " + line for line in e.message.splitlines()]
-    click.echo(terminal_safe("\n".join(lines)))
+    return lines
 
 
-LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject")
+# New columns go at the end, so a script reading the columns by place keeps working.
+LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject",
+                "holder", "flagged", "waiting_days")
 
 
 @click.command("list")
@@ -235,12 +256,35 @@ LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at
 @click.option("--since", metavar="D", help="Opened on or after day D (2026-08-13 or 13/08/2026).")
 @click.option("--until", metavar="D", help="Opened on or before day D (2026-08-13 or 13/08/2026).")
 @click.option("--search", metavar="TEXT", help="Text in subject, message or reporter fields; phone numbers by digits.")
+@click.option("--due", metavar="WHEN",
+              help="Open tickets with a deadline by the end of WHEN: today, tomorrow (the next working day), "
+                   "week (its last working day) or a date; past deadlines included.")
+@click.option("--waiting-over", "waiting_over", type=click.IntRange(min=0), metavar="N",
+              help="Only tickets that have waited more than N working days.")
+@click.option("--mine", is_flag=True, help="Only tickets the operator holds.")
+@click.option("--holder", metavar="NAME", help="Only tickets NAME holds (the name as assign recorded it).")
+@click.option("--unassigned", is_flag=True, help="Only tickets no one holds.")
+@click.option("--sort", type=click.Choice(["created", "due"], case_sensitive=False), default="created",
+              help="created (default, oldest first) or due (earliest deadline first).")
+@click.option("--flagged", is_flag=True,
+              help="Only tickets with a follow-up from the reporter not yet acted on, whatever their status.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
 @pass_app
 def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdue, since, until,
-             search, as_json, as_csv) -> None:
-    """List matching tickets, oldest first (closed ones only with --status or --all)."""
+             search, due, waiting_over, mine, holder, unassigned, sort, flagged, as_json, as_csv) -> None:
+    """List matching tickets, oldest first (closed ones only with --status, --all or --flagged).
+
+    In the table, ! after the due time marks an overdue ticket, * after the
+    status a follow-up from the reporter that no officer has acted on, and
+    "waited" the working days a waiting ticket has waited.
+
+    \b
+    Examples:
+      lpsectl list --due today --sort due
+      lpsectl list --due 2026-08-21 --json
+      lpsectl list --waiting-over 5
+    """
     from lpsectl.model import CHANNEL, KIND, STATUS, TIER
 
     from lpsectl.clock import parse_date
@@ -260,10 +304,23 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         since=parse_date(since, "--since date").isoformat() if since else None,
         until=parse_date(until, "--until date").isoformat() if until else None,
         search=search or None,
+        waiting_over=waiting_over, sort=sort.lower(), flagged=flagged,
     )
+    from lpsectl.listing import due_by, read_due
+    from lpsectl.workflow import officer_name
+
+    due_day = read_due(due) if due is not None else None
+    if sum((mine, holder is not None, unassigned)) > 1:
+        raise BadInput("give one of --mine, --holder and --unassigned")
+    if holder is not None and officer_name(holder) is None:
+        raise BadInput("--holder needs a name; use --unassigned for the tickets no one holds")
+    want.unassigned = unassigned
+    want.holder = officer_name(app.operator() if mine else holder)
     hd = app.helpdesk()
     ix = open_index(app)
     now = clock.now(hd.tz)
+    if due_day is not None:  # after the index gave the calendar its holidays
+        want.due_by = due_by(hd.calendar, due_day, now)
     if ix is None:
         loaded = load_all(app)
         found, damaged = listed(hd, loaded.tickets, want, now), loaded.damaged
@@ -276,15 +333,22 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         echo_csv([row for row, _, _ in found], LIST_COLUMNS)
     elif found:
         echo_table(
-            [[row["id"], created, row["channel"], row["kind"], row["status"], row["tier"],
-              due + (" !" if row["overdue"] else ""), _short(row["subject"])] for row, created, due in found],
-            ["id", "created", "channel", "kind", "status", "tier", "due", "subject"],
+            [[row["id"], created, row["channel"], row["kind"], row["status"] + (" *" if row["flagged"] else ""),
+              row["tier"], row["holder"] or "-", due + (" !" if row["overdue"] else ""),
+              _waited(row["waiting_days"]), _short(row["subject"])]
+             for row, created, due in found],
+            ["id", "created", "channel", "kind", "status", "tier", "holder", "due", "waited", "subject"],
         )
     else:
         click.echo("No tickets match.", err=True)
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)
+
+
+def _waited(days: Optional[int]) -> str:
+    """The working days a waiting ticket has waited, as a list cell; empty when it is not waiting."""
+    return "" if days is None else str(days)
 
 
 def _short(text: Optional[str], width: int = 48) -> str:
@@ -497,6 +561,9 @@ def followup_cmd(app: App, ticket_id: str, message, at) -> None:
 
 @click.command("edit")
 @click.argument("ticket_id", metavar="ID")
+@click.option("--channel", metavar="CH", help="Correct the channel; the new channel's identity rules apply.")
+@click.option("--created-at", "created_at", metavar="TIME",
+              help="Correct the opening time (deadlines follow it); not after the ticket's next event.")
 @click.option("--name")
 @click.option("--address")
 @click.option("--phone")
@@ -512,9 +579,16 @@ def followup_cmd(app: App, ticket_id: str, message, at) -> None:
 @at_option
 @pass_app
 def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]) -> None:
-    """Correct or triage a ticket; an empty value ("") clears a field."""
+    """Correct or triage a ticket; an empty value ("") clears a field.
+
+    \b
+    Examples:
+      lpsectl edit K7QM --difficulty hard --category upload
+      lpsectl edit K7QM --channel surel --email siti@penyedia.co.id -m "came by mail, not phone"
+      lpsectl edit K7QM --created-at "2026-08-13T08:30" -m "opened when the call came"
+    """
     from lpsectl import workflow
-    from lpsectl.model import REPORTER_FIELDS
+    from lpsectl.model import CHANNEL, REPORTER_FIELDS
 
     changes: dict[str, Optional[str]] = {}
     for key, value in fields.items():
@@ -522,10 +596,14 @@ def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]
             continue
         changes[f"reporter.{key}" if key in REPORTER_FIELDS else key] = value
 
+    tz = app.helpdesk().tz
+
     def change(t, act) -> Any:
         if ref is not None:
-            changes["refs.lapor" if t.channel == "lapor" else "refs.lpse-support"] = ref
-        return workflow.edit(t, act, changes, message)
+            # The reference the ticket's channel names, the corrected channel if it changes.
+            channel = CHANNEL.parse(fields["channel"]) if (fields.get("channel") or "").strip() else t.channel
+            changes["refs.lapor" if channel == "lapor" else "refs.lpse-support"] = ref
+        return workflow.edit(t, act, changes, message, tz)
 
     done: list = []
     t = record(app, ticket_id, at, "edit", lambda t, act: done.extend(change(t, act)),
@@ -533,7 +611,54 @@ def edit_cmd(app: App, ticket_id: str, message, at, ref, **fields: Optional[str]
     click.echo(f"{t.id}  edited: {', '.join(done[0].get('changes'))}")
 
 
+def _held(t) -> None:
+    holder = t.state().holder
+    if holder is None:
+        click.echo(f"{t.id}  released: held by no one")
+    else:
+        click.echo(f"{t.id}  held by {holder}")
+
+
+def _assign_detail(t) -> str:
+    holder = t.state().holder
+    return f" to {holder}" if holder else " (released)"
+
+
+@click.command("assign")
+@click.argument("ticket_id", metavar="ID")
+@click.option("--to", "to", required=True, metavar="NAME", help='The officer who will hold the ticket; "" releases it.')
+@at_option
+@pass_app
+def assign_cmd(app: App, ticket_id: str, to: str, at) -> None:
+    """Give a ticket to an officer, or release it with --to "".
+
+    A closed ticket cannot be assigned (reopen it first), and assigning the
+    officer who already holds it is refused: nothing would change.
+
+    \b
+    Examples:
+      lpsectl assign K7QM --to "Ani Rahma"
+      lpsectl assign K7QM --to ""
+    """
+    from lpsectl import workflow
+
+    _held(record(app, ticket_id, at, "assign", lambda t, act: workflow.assign(t, act, to), _assign_detail))
+
+
+@click.command("claim")
+@click.argument("ticket_id", metavar="ID")
+@at_option
+@pass_app
+def claim_cmd(app: App, ticket_id: str, at) -> None:
+    """Take a ticket: assign it to yourself (the operator)."""
+    from lpsectl import workflow
+
+    operator = app.operator()
+    _held(record(app, ticket_id, at, "assign", lambda t, act: workflow.assign(t, act, operator),
+                 _assign_detail))
+
+
 COMMANDS = [
     new_cmd, show_cmd, list_cmd, answer_cmd, escalate_cmd, redirect_cmd, note_cmd, wait_cmd,
-    resume_cmd, close_cmd, reopen_cmd, rate_cmd, followup_cmd, edit_cmd,
+    resume_cmd, close_cmd, reopen_cmd, rate_cmd, followup_cmd, edit_cmd, assign_cmd, claim_cmd,
 ]

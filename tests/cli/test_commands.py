@@ -161,10 +161,11 @@ def test_list_overdue_shows_open_tickets_past_due(run):
 def test_list_json_and_csv_have_the_spec_columns(run):
     _store(run)
     row = json.loads(run.ok("list", "--json"))[0]
-    for key in ("id", "channel", "kind", "status", "tier", "created_at", "subject", "category", "due_at", "overdue"):
+    for key in ("id", "channel", "kind", "status", "tier", "created_at", "subject", "category", "due_at", "overdue",
+                "holder", "flagged"):
         assert key in row
     csv_lines = run.ok("list", "--csv").splitlines()
-    assert csv_lines[0] == "id,created_at,channel,kind,status,tier,due_at,overdue,subject"
+    assert csv_lines[0] == "id,created_at,channel,kind,status,tier,due_at,overdue,subject,holder,flagged,waiting_days"
     assert len(csv_lines) == 4
 
 

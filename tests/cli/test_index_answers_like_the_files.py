@@ -4,11 +4,13 @@ Each check runs a command twice in the same helpdesk: through the index, and
 with ``LPSECTL_NO_INDEX=1``, which parses every ticket file. The helpdesk is
 varied on purpose: every status, waits that move deadlines, a reopened
 ticket, an edit after the fact, an event a little ahead of now, Indonesian
-text, a damaged file and a copy in the wrong folder.
+text, holders, follow-ups flagged, corrected channels and opening times, a
+damaged file and a copy in the wrong folder.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import datetime, timedelta
 
@@ -56,9 +58,27 @@ def varied(run):
     ids["closed"] = run.new("-c", "datang-langsung", "--name", "Agus", "--address", "Jl. Sudirman 1",
                             "--phone", "0812 3456 789", "-s", "Cara daftar", "--at", "2025-12-30T15:00")
     run.ok("answer", ids["closed"], "-m", "Dijelaskan", "--close", "--at", "2026-01-05T09:00")
+    # Holders, follow-ups flagged, and corrected channels and opening times.
+    run.ok("assign", ids["open"], "--to", "Ani Rahma", "--at", "2026-08-03T10:00")
+    run.ok("claim", ids["waiting"], "--at", "2026-08-05T11:00")
+    run.ok("assign", ids["resumed"], "--to", "Andi", "--at", "2026-08-12T11:00")
+    run.ok("assign", ids["resumed"], "--to", "", "--at", "2026-08-12T12:00")
+    run.ok("followup", ids["answered"], "-m", "Masih panas", "--at", "2026-08-12T09:00")
+    run.ok("followup", ids["closed"], "-m", "Lupa lagi caranya", "--at", "2026-01-06T09:00")
+    run.ok("note", ids["closed"], "-m", "Ditelepon", "--at", "2026-01-06T10:00")
+    ids["corrected"] = run.new(*PHONE, "-s", "Salah catat", "--at", "2026-08-17T09:00")
+    run.ok("edit", ids["corrected"], "--channel", "wa", "--created-at", "2026-08-14T09:00", "--at", "2026-08-17T10:00")
+    ids["moved"] = run.new("-c", "surel", "--email", "rudi@contoh.id", "-s", "Bulan salah", "--at", "2026-08-03T08:00")
+    run.ok("edit", ids["moved"], "--created-at", "2026-07-31T15:00", "--at", "2026-08-03T09:00")
+    run.ok("answer", ids["moved"], "-m", "Dijawab", "--at", "2026-08-04T09:00")
+    run.ok("followup", ids["moved"], "-m", "Terima kasih, tapi...", "--at", "2026-08-05T09:00")
     soon = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
     ids["ahead"] = run.new(*PHONE, "-s", "Dicatat sebentar lagi", "--at", "2026-08-20T09:00")
     run.ok("answer", ids["ahead"], "-m", "nanti", "--at", soon)
+    # Erased: no reporter, no subject, an erase event (and the index rebuilt after it).
+    ids["erased"] = run.new("-c", "datang-langsung", "--name", "Rudi", "--address", "Jl. Ahmad Yani 2",
+                            "--phone", "0813 1111 222", "-s", "Data dihapus", "--at", "2026-08-18T09:00")
+    run.ok("privacy", "erase", ids["erased"], "-m", "permintaan pelapor", "--at", "2026-08-18T10:00")
     # Damage: broken YAML, and a copy of a ticket in another month's folder.
     broken = run.home / "tickets" / "2026" / "08" / "2608-BRKNAA.yaml"
     broken.write_text("id: 2608-BRKNAA\nchannel: [\n", encoding="utf-8")
@@ -73,6 +93,12 @@ LISTINGS = [
     ("--kind", "pengaduan", "--json"), ("--category", "login", "--all"), ("--overdue",), ("--overdue", "--json"),
     ("--since", "2026-08-05", "--until", "2026-08-13", "--all"), ("--search", "budi"), ("--search", "0752 92317"),
     ("--search", "SANGGAH", "--json"), ("--search", "penyedia.co", "--all", "--csv"), ("--status", "answered"),
+    ("--due", "today"), ("--due", "2026-08-20", "--sort", "due", "--json"), ("--due", "week", "--csv"),
+    ("--due", "2026-08-10"), ("--waiting-over", "3"), ("--waiting-over", "0", "--csv", "--all"),
+    ("--waiting-over", "100000", "--json"), ("--sort", "due", "--all"), ("--sort", "due", "--json"),
+    ("--mine",), ("--holder", "Ani Rahma"), ("--holder", "Rina", "--all", "--json"), ("--unassigned", "--csv"), ("--unassigned", "--due", "today"),
+    ("--flagged",), ("--flagged", "--json"), ("--flagged", "--status", "closed", "--csv"),
+    ("--channel", "wa", "--since", "2026-08-14", "--until", "2026-08-14", "--json"), ("--since", "2026-07-31", "--until", "2026-07-31"),
 ]
 
 
@@ -81,6 +107,12 @@ def test_every_listing_is_the_same_with_and_without_the_index(run, varied):
         both(run, "list", *args)
     everything = both(run, "list", "--all")
     assert all(tid in everything for tid in varied.values())
+    rows = {r["id"]: r for r in json.loads(both(run, "list", "--all", "--json"))}
+    assert (rows[varied["open"]]["holder"], rows[varied["waiting"]]["holder"], rows[varied["resumed"]]["holder"]) \
+        == ("Ani Rahma", "Rina", None)
+    assert {tid for tid, r in rows.items() if r["flagged"]} == {varied["answered"], varied["closed"], varied["moved"]}
+    assert (rows[varied["corrected"]]["channel"], rows[varied["corrected"]]["created_at"]) == \
+        ("whatsapp", "2026-08-14T09:00:00+07:00")
 
 
 def test_the_listing_passes_over_damage_and_says_so_with_and_without_the_index(run, varied):
@@ -111,3 +143,22 @@ def test_an_ambiguous_prefix_lists_the_same_matches_with_and_without_the_index(r
     assert result.exit_code == 1 and "matches" in result.stderr
     both(run, "show", tid[:2])
     both(run, "show", "ZZZZ")
+
+
+def test_the_morning_page_is_the_same_with_and_without_the_index(run, varied):
+    run.ok("claim", varied["open"])
+    run.ok("assign", varied["resumed"], "--to", "Andi")
+    run.ok("followup", varied["answered"], "-m", "Masih belum bisa")
+    assert varied["open"] in both(run, "today")
+    both(run, "today", "--json")
+    both(run, "--operator", "Andi", "today")
+
+
+def test_the_morning_page_reads_no_ticket_file_once_the_index_is_up_to_date(run, varied, parses):
+    # Without the damage: a damaged file is read again to say what is wrong with it.
+    (run.home / "tickets" / "2026" / "08" / "2608-BRKNAA.yaml").unlink()
+    (run.home / "tickets" / "2026" / "07" / f"{varied['late']}.yaml").unlink()
+    run.ok("list")
+    parses.clear()
+    page = run.ok("today", "--json")
+    assert parses == [] and varied["waiting"] in page

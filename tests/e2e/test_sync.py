@@ -180,6 +180,28 @@ def test_two_desks_working_one_ticket_end_with_every_event_and_the_latest_edit(d
     assert d["refs"]["lpse-support"] == "LS-1"
 
 
+def test_two_desks_assigning_one_ticket_apart_end_with_the_latest_holder_and_both_assigns(desks):
+    a, b, _ = desks
+    tid = a.new("Lupa password", "--at", "2026-11-02T08:00")
+    a.ok("answer", tid, "-m", "Sudah dibuka", "--at", "2026-11-02T08:30")
+    a.sync()
+    b.sync()
+    # Apart: a follow-up and a later claim on one desk, an earlier assign on the other.
+    b.ok("followup", tid, "-m", "Masih terkunci", "--at", "2026-11-02T09:00")
+    b.ok("assign", tid, "--to", "Sari", "--at", "2026-11-02T09:10")
+    a.ok("claim", tid, "--at", "2026-11-02T09:20")
+    a.sync()
+    b.sync()  # merged on the desk whose own assign is the earlier one: the later claim still wins
+    a.sync()
+    assert_converged(desks[:2])
+    for d in (a, b):
+        shown = json.loads(d.ok("show", tid, "--json"))
+        assert [(e["action"], e.get("to")) for e in shown["history"][2:]] == [
+            ("followup", None), ("assign", "Sari"), ("assign", a.name)]
+        assert (shown["holder"], shown["flagged"]) == (a.name, False)
+        assert [(r["holder"], r["flagged"]) for r in json.loads(d.ok("list", "--json"))] == [(a.name, False)]
+
+
 def test_a_plain_git_pull_merges_tickets_with_the_driver_too(desks):
     a, b, _ = desks
     tid = a.new("x")

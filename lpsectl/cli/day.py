@@ -1,0 +1,129 @@
+"""The day at the desk: today."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import click
+
+from lpsectl.cli import App, pass_app
+from lpsectl.cli.common import echo_json, echo_table, index_damage, load_all, local, open_index, report_damage
+from lpsectl.errors import BadInput
+
+
+# The tickets of one section shown in the text page: it is one screen for
+# the start of the day; --json, and the list command each section names, give them all.
+SHOWN = 10
+
+
+@click.command("today")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, a list of tickets per section.")
+@pass_app
+def today_cmd(app: App, as_json: bool) -> None:
+    """The morning page: what needs an officer today.
+
+    Overdue tickets, those due today and on the next working day (a first
+    response or the resolution), open or waiting tickets no one holds, those
+    waiting more than waiting_alert_days working days (lpsectl.yaml, default
+    5), and follow-ups flagged on answered or closed tickets. In each
+    section the tickets the operator holds come first.
+
+    \b
+    Examples:
+      lpsectl today
+      lpsectl --operator Andi today --json
+    """
+    from lpsectl import clock
+    from lpsectl.listing import listed, listed_from_index, morning
+    from lpsectl.workflow import officer_name
+
+    hd = app.helpdesk()
+    try:
+        operator: Optional[str] = officer_name(app.operator())
+    except BadInput:  # no one named: the page is the same, nobody's tickets first
+        operator = None
+    ix = open_index(app)
+    now = clock.now(hd.tz)
+    if ix is None:
+        loaded = load_all(app)
+        tickets, damaged = loaded.tickets, loaded.damaged
+        page = morning(lambda want: listed(hd, tickets, want, now), hd.calendar, hd.config.waiting_alert_days,
+                       now, operator)
+    else:
+        page = morning(lambda want: listed_from_index(hd, ix, want, now), hd.calendar,
+                       hd.config.waiting_alert_days, now, operator)
+        damaged = index_damage(app, ix)
+        ix.keep_calendar()
+        ix.close()
+    if as_json:
+        echo_json({name: [row for row, _, _ in found] for name, found in page.sections.items()})
+    else:
+        _print_page(page, operator, hd.tz)
+    if damaged:
+        report_damage(damaged)
+        click.get_current_context().exit(1)
+
+
+def _print_page(page, operator: Optional[str], tz) -> None:
+    from lpsectl.cli.tickets import _short, _waited
+
+    when = local(page.now, tz)
+    if operator:
+        click.echo(f"The desk at {when}; the tickets {operator} holds come first.")
+    else:
+        click.echo(f"The desk at {when}.")
+    if page.empty():
+        click.echo("Nothing needs an officer: no ticket is overdue, due today or tomorrow, unassigned, "
+                   "waiting too long or flagged.")
+        return
+    s = page.sections
+    n = page.waiting_alert_days
+    tomorrow = page.tomorrow.isoformat()
+    headings = {
+        "overdue": (f"Overdue: {len(s['overdue'])}", "Overdue: none."),
+        "due_today": (f"Due today: {len(s['due_today'])}", "Due today: none."),
+        "due_tomorrow": (f"Due by the next working day, {tomorrow}: {len(s['due_tomorrow'])}",
+                         f"Due by the next working day, {tomorrow}: none."),
+        "unassigned": (f"Open or waiting, held by no one: {len(s['unassigned'])}",
+                       "Open or waiting, held by no one: none."),
+        "waiting_too_long": (f"Waiting more than {n} working days: {len(s['waiting_too_long'])}",
+                             f"Waiting more than {n} working days: none."),
+        "flagged": (f"Flagged, the reporter wrote again: {len(s['flagged'])}",
+                    "Flagged, the reporter wrote again: none."),
+    }
+    # The whole section, when it is longer than a screen allows.
+    rest = {
+        "overdue": f"... and {len(s['overdue']) - SHOWN} more: lpsectl list --overdue --sort due",
+        "due_today": f"... and {len(s['due_today']) - SHOWN} more: lpsectl list --due today --sort due",
+        "due_tomorrow": f"... and {len(s['due_tomorrow']) - SHOWN} more: lpsectl list --due tomorrow --sort due",
+        "unassigned": (f"... and {len(s['unassigned']) - SHOWN} more: "
+                       "lpsectl list --unassigned --status open --status waiting"),
+        "waiting_too_long": f"... and {len(s['waiting_too_long']) - SHOWN} more: lpsectl list --waiting-over {n}",
+        "flagged": f"... and {len(s['flagged']) - SHOWN} more: lpsectl list --flagged",
+    }
+    for name, found in s.items():
+        some, none = headings[name]
+        click.echo()
+        if not found:
+            click.echo(none)
+            continue
+        click.echo(some)
+        echo_table(
+            [[row["id"], row["status"] + (" *" if row["flagged"] else ""), row["tier"], row["holder"] or "-",
+              _respond_by(row["respond_by"], tz), due + (" !" if row["overdue"] else ""),
+              _waited(row["waiting_days"]), _short(row["subject"], 32)]
+             for row, _, due in found[:SHOWN]],
+            ["id", "status", "tier", "holder", "respond by", "due", "waited", "subject"],
+        )
+        if len(found) > SHOWN:
+            click.echo(rest[name])
+
+
+def _respond_by(when: Optional[str], tz) -> str:
+    """The first response's deadline while none was given; empty after."""
+    from datetime import datetime
+
+    return "" if when is None else local(datetime.fromisoformat(when), tz)
+
+
+COMMANDS = [today_cmd]

@@ -1,0 +1,47 @@
+"""An index written by an older lpsectl, whose table lacks today's columns, is rebuilt and used.
+
+Bumping the index's schema must not leave every command reading the files
+forever because the old table cannot take the new rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from lpsectl import index
+
+PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
+
+
+def make_it_an_older_index(db_path: Path) -> None:
+    """The table as schema 1 had it: without the holder and flagged columns."""
+    db = sqlite3.connect(str(db_path))
+    db.execute("ALTER TABLE tickets DROP COLUMN holder")
+    db.execute("ALTER TABLE tickets DROP COLUMN flagged")
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    db.commit()
+    db.close()
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_with_the_new_columns(run, parses):
+    tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    run.ok("assign", tid, "--to", "Ani", "--at", "2026-08-13T10:00")
+    db_path = run.home / index.INDEX_NAME
+    run.ok("list")
+    make_it_an_older_index(db_path)
+
+    rows = json.loads(run.ok("list", "--json"))
+    assert [(r["id"], r["holder"]) for r in rows] == [(tid, "Ani")]
+
+    db = sqlite3.connect(str(db_path))
+    columns = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+    schema = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+    db.close()
+    assert columns == list(index.COLUMNS)
+    assert schema == str(index.SCHEMA)
+    # and it answers from then on without parsing a file
+    parses.clear()
+    run.ok("list")
+    assert parses == []
