@@ -975,16 +975,17 @@ class GitRepo:
                 out.append((entry[:2], entry[3:]))
         return out
 
-    def status_snapshot(self, under: Path) -> tuple[str, list[str]]:
+    def status_snapshot(self, under: Path, untracked: bool = True) -> tuple[str, list[str]]:
         """HEAD ("" before the first commit) and the files under ``under`` that differ from it.
 
         One ``git status``: staged, modified, deleted, untracked and ignored
-        files alike, paths from the top. It takes no lock and writes nothing
+        files alike, paths from the top; without ``untracked``, tracked files
+        only (no walk of the folders). It takes no lock and writes nothing
         (``GIT_OPTIONAL_LOCKS=0``), so readers never disturb a writer.
         """
         rel = os.path.relpath(under, self.root)
-        proc = self.run("status", "--porcelain=v2", "-z", "--branch", "--no-renames",
-                        "--untracked-files=all", "--ignored=matching", "--", rel,
+        files = ("--untracked-files=all", "--ignored=matching") if untracked else ("--untracked-files=no",)
+        proc = self.run("status", "--porcelain=v2", "-z", "--branch", "--no-renames", *files, "--", rel,
                         env={"GIT_OPTIONAL_LOCKS": "0"})
         head = ""
         paths = []

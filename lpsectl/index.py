@@ -2,10 +2,10 @@
 
 The YAML files stay the truth; ``.lpsectl/index.sqlite3`` (git-ignored,
 disposable) holds for each ticket file the columns a listing filters and
-shows, its derived state and deadlines, and the ticket itself as JSON for
-the few commands that need whole tickets (a report's period). ``list``
-becomes one query, ``report`` reads its period's rows, an id prefix is one
-lookup.
+shows, its derived state, deadlines and clock figures, and the ticket itself
+as JSON for the few rows a query cannot answer from its columns (a ticket
+that waits: its deadline moves). ``list`` becomes one query, ``report``
+reads its period's columns, an id prefix is one lookup.
 
 **When it is stale.** The index records git's view of the ticket folder when
 it was last brought up to date: the HEAD commit, and the ticket files that
@@ -19,7 +19,11 @@ too. The files to read again are those that differ now, those that differed
 last time, and, when HEAD moved (commit, pull, sync, checkout, stash), the
 files ``git diff`` names between the recorded and the present HEAD; if the
 recorded HEAD is gone, the blob ids of ``git ls-files -s`` are compared with
-the recorded ones. A file read again whose blob id is unchanged costs no
+the recorded ones. Looking for untracked files walks every name below
+tickets/: when no folder there changed since the last update (their stamps
+are kept with the index, trusted once :data:`RACY_NS` old), no file was
+added, removed or renamed, and git is asked about the tracked files only.
+git names an ignored folder as a whole; the files in it are read. A file read again whose blob id is unchanged costs no
 parse. A helpdesk outside git compares every file's stamps (mtime, size,
 inode, ctime) instead and reads again, by content, any file stamped within
 :data:`RACY_NS` of the previous update.
@@ -31,7 +35,7 @@ working-day calendar: the calendar's holidays are kept in the index per
 year, keyed by the installed ``holidays`` version, so no command imports
 ``holidays`` unless a year is new or the package changed; when the
 configuration or that version changes, every row's deadlines are derived
-again from its stored state (no YAML is parsed).
+again from the ticket it keeps as JSON (no YAML is parsed).
 
 **Crashes and company.** Every update is one SQLite transaction (WAL
 journal): a process killed in the middle leaves the previous index. Updates
@@ -147,27 +151,8 @@ def _t(moment: Optional[datetime]) -> Optional[str]:
     return None if moment is None else moment.isoformat()
 
 
-def encode_state(s: State) -> str:
-    return json.dumps([
-        s.status, s.tier, s.resolution, s.wait_on, s.score, s.highest_tier, s.head_noted,
-        s.answered_tier, _t(s.first_response_at), _t(s.resolved_at),
-        [[_t(a), _t(b)] for a, b in s.pauses], _t(s.last_at), s.holder, _t(s.flagged_at), s.flagged_in,
-    ], separators=(",", ":"), ensure_ascii=False)
-
-
-def decode_state(text: str) -> State:
-    f = json.loads(text)
-    at = datetime.fromisoformat
-
-    def t(x: Optional[str]) -> Optional[datetime]:
-        return None if x is None else at(x)
-
-    return State(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], t(f[8]), t(f[9]),
-                 [(at(a), t(b)) for a, b in f[10]], t(f[11]), f[12], t(f[13]), f[14])
-
-
 def encode_ticket(t: Ticket) -> str:
-    """What :class:`IndexedTicket` needs beyond the columns: reporter, refs, history."""
+    """What :func:`ticket_of` needs beyond the columns: message, reporter, refs, history."""
     r = t.reporter
     return json.dumps([
         t.message, [r.name, r.address, r.phone, r.email, r.account, r.role], t.refs, t.attachments,
@@ -177,74 +162,21 @@ def encode_ticket(t: Ticket) -> str:
     ], separators=(",", ":"), ensure_ascii=False)
 
 
-_LAZY = ("message", "reporter", "refs", "attachments", "extra", "history")
-
-
-class IndexedTicket(Ticket):
-    """A :class:`Ticket` from the index: the body is decoded when first touched.
-
-    Until then :meth:`state` is the stored state of the whole history, which
-    is the state at any moment at or after its last event; an earlier moment,
-    or a changed history, replays the events.
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        d = self.__dict__
-        if name in _LAZY and "_body" in d:
-            body = d.pop("_body")
-            if callable(body):  # fetched from the index when first needed
-                body = body(d["id"])
-            message, rep, refs, attachments, extra, history = json.loads(body)
-            at = datetime.fromisoformat
-            d.update(
-                message=message, reporter=Reporter(*rep), refs=refs, attachments=attachments, extra=extra,
-                history=[Event(at(e[0]), e[1], e[2], e[3], e[4], None if e[5] is None else at(e[5]), e[6])
-                         for e in history],
-            )
-            d["_history_seen"] = d["history"]
-            return d[name]
-        raise AttributeError(name)
-
-    def _stored(self, as_of: Optional[datetime]) -> Optional[State]:
-        d = self.__dict__
-        if "_state" not in d or ("history" in d and d["history"] is not d.get("_history_seen")):
-            return None
-        if as_of is not None and d["_last_us"] is not None and micros(as_of) < d["_last_us"]:
-            return None
-        s = d.get("_state_obj")
-        if s is None:
-            s = d["_state_obj"] = decode_state(d["_state"])
-        return s
-
-    def state(self, as_of: Optional[datetime] = None) -> State:
-        s = self._stored(as_of)
-        return super().state(as_of) if s is None else s
-
-    def as_of(self, moment: datetime) -> Ticket:
-        edit = self.__dict__.get("_edit_us")
-        if edit is None or edit <= micros(moment):
-            return self  # no edit after the moment: nothing to undo, no history to read
-        return super().as_of(moment)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Ticket):
-            return NotImplemented
-        from dataclasses import fields
-
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(Ticket))
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 # The columns of ``tickets``, in table order.
 COLUMNS = (
     "id", "path", "created_us", "created_iso", "channel", "kind", "category", "category_cf",
     "difficulty", "subject", "reporter_name", "search", "phone", "status", "tier", "holder", "flagged",
-    "last_us", "edit_us", "responded_us", "wait_since_us", "state", "body",
-    # Derived with the configuration and the calendar (see _derived):
-    "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
+    "last_us", "edit_us", "responded_us", "wait_since_us", "body",
 )
-_BASE = len(COLUMNS) - 6
+# Derived from the state with the configuration and the calendar (see
+# derived): what listings and the recap read without replaying a history.
+DERIVED = (
+    "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
+    "resolution", "score", "highest_tier", "first_response_us", "resolved_us",
+    "response_days", "resolution_days",
+)
+_BASE = len(COLUMNS)
+COLUMNS += DERIVED
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -255,6 +187,11 @@ CREATE TABLE IF NOT EXISTS tickets ({", ".join(COLUMNS)}, PRIMARY KEY (id));
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_us, id);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, created_us);
 CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
+-- Every command asks for the few damaged files and the few rows whose state
+-- may have moved since their last event (a wait, an event a little ahead):
+-- neither question should read every row.
+CREATE INDEX IF NOT EXISTS files_damaged ON files (sortkey) WHERE tid IS NULL;
+CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
 CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 """
@@ -301,42 +238,49 @@ def base_row(t: Ticket, path: str, s: State) -> tuple:
         None if last is None else micros(last), micros(max(edits)) if edits else None,
         None if s.first_response_at is None else micros(s.first_response_at),
         None if since is None else micros(since),
-        encode_state(s), encode_ticket(t),
+        encode_ticket(t),
     )
 
 
 def derived(t: Ticket, s: State, ctx: Context) -> tuple:
-    """The columns that follow from the configuration: local day and times, deadlines.
+    """The :data:`DERIVED` columns: local day and times, deadlines, the clock's figures.
 
     A waiting ticket's deadline moves while it waits: its row holds the
-    deadline as of its last event and listings work it out again.
+    deadline as of its last event and listings and the recap work it out
+    again. The working days a response or a resolution took are fixed once
+    given, whatever the moment they are looked at from.
     """
     from lpsectl.sla import assess
 
     tz = ctx.cal.tz
-    a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, state=s)
+    a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
     return (
         t.created_at.astimezone(tz).date().isoformat(), local(t.created_at, tz),
         micros(a.due_at), a.due_at.astimezone(tz).isoformat(), local(a.due_at, tz),
         micros(a.response_due_at),
+        s.resolution, s.score, s.highest_tier,
+        None if s.first_response_at is None else micros(s.first_response_at),
+        None if s.resolved_at is None else micros(s.resolved_at),
+        a.response_days, a.resolution_days,
     )
 
 
-def ticket_of(row: Sequence[Any], body: Optional[Callable[[str], str]] = None) -> IndexedTicket:
-    """The :class:`IndexedTicket` of a row of the base columns (``COLUMNS[:_BASE]``).
+def ticket_of(row: Sequence[Any]) -> Ticket:
+    """The :class:`Ticket` of a row of the base columns (``COLUMNS[:_BASE]``).
 
-    ``body``: fetches the ``body`` column by id, for a row selected without it.
+    Only the few tickets a query cannot answer from its columns (one that
+    waits, one with events after the moment asked about) become tickets.
     """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
-     _phone, _status, _tier, _holder, _flagged, last_us, edit_us, _responded, _waiting, state) = row[:_BASE - 1]
-    row_body = row[_BASE - 1] if len(row) >= _BASE else None
-    t = object.__new__(IndexedTicket)
-    t.__dict__.update(
-        id=tid, channel=channel, kind=kind, created_at=datetime.fromisoformat(created_iso),
-        subject=subject, category=category, difficulty=difficulty,
-        _body=body if row_body is None else row_body, _state=state, _last_us=last_us, _edit_us=edit_us,
+     _phone, _status, _tier, _holder, _flagged, _last_us, _edit_us, _responded, _waiting, body) = row[:_BASE]
+    message, rep, refs, attachments, extra, history = json.loads(body)
+    at = datetime.fromisoformat
+    return Ticket(
+        tid, channel, kind, at(created_iso), subject, message, category, difficulty, Reporter(*rep), refs,
+        attachments,
+        [Event(at(e[0]), e[1], e[2], e[3], e[4], None if e[5] is None else at(e[5]), e[6]) for e in history],
+        extra,
     )
-    return t
 
 
 # -- reading the files ------------------------------------------------------------
@@ -481,14 +425,6 @@ def _worker_written(items: list[tuple[Ticket, str]]) -> list[tuple[bytes, FileRe
 
 # -- the index of one helpdesk ----------------------------------------------------------
 
-@dataclass
-class Listing:
-    """A listing's rows from the index, and the files it passed over as damaged."""
-
-    rows: list[tuple]
-    damaged: list[str]
-
-
 class Index:
     """The index of one helpdesk; :meth:`refresh` brings it up to date."""
 
@@ -609,7 +545,9 @@ class Index:
         if keys_ok and meta.get("holidays") == holidays_version():
             self._load_calendar()
         if keys_ok and meta.get("config") == self._config_key() and meta.get("holidays") == holidays_version():
-            snap = self._snapshot()
+            # No file added, removed or renamed below tickets/ since: git need not look for untracked ones.
+            folders = meta.get("folders")
+            snap = self._snapshot(untracked=not folders or folders != self._folders_stamp())
             if snap is not None and meta.get("mode") == "git" and meta.get("head") == snap[0]:
                 dirty = set(snap[1]) | set(json.loads(meta.get("dirty", "[]")))
                 if not dirty:
@@ -623,18 +561,62 @@ class Index:
             self.db.execute("ROLLBACK")
             raise
 
-    def _snapshot(self) -> Optional[tuple[str, list[str]]]:
-        """(HEAD, ticket files that differ from it) from git, paths relative to tickets/; None without git."""
+    def _folders_stamp(self) -> str:
+        """The folders below tickets/ with their stamps, hashed: what a file added, removed or renamed changes.
+
+        "" when a folder changed too recently to be trusted: a file added in
+        the same tick of the file system's clock leaves its stamp as it was.
+        A folder whose link count says it has no subfolder (2, on most
+        file systems) is not listed: tickets/ holds 100,000 files.
+        """
+        h = hashlib.blake2b(digest_size=16)
+        recent = time.time_ns() - RACY_NS
+        todo = [self.tickets_dir]
+        while todo:
+            folder = todo.pop()
+            try:
+                st = os.stat(folder)
+                if st.st_nlink != 2:
+                    todo += sorted((e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)),
+                                   reverse=True)
+            except OSError:
+                return ""
+            if st.st_mtime_ns >= recent or st.st_ctime_ns >= recent:
+                return ""
+            h.update(f"{folder}\0{st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}\0".encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+    def _snapshot(self, untracked: bool = True) -> Optional[tuple[str, list[str]]]:
+        """(HEAD, ticket files that differ from it) from git, paths relative to tickets/; None without git.
+
+        Without ``untracked``: only the tracked files that differ (the caller
+        knows no file was added since it last looked).
+        """
         git = self.hd.git
         if git is None:
             return None
         try:
-            head, paths = git.status_snapshot(self.hd.tickets_dir)
+            head, paths = git.status_snapshot(self.hd.tickets_dir, untracked)
         except LpseError:
             return None
         rel = os.path.relpath(self.tickets_dir, git.root).replace(os.sep, "/")
         prefix = "" if rel == "." else rel + "/"
-        return head, [p[len(prefix):] for p in paths if p.startswith(prefix)]
+        out = []
+        for p in paths:
+            if not p.startswith(prefix) and p != prefix:
+                continue
+            p = p[len(prefix):]
+            # git names an ignored folder as a whole: the files in it are what differs.
+            out += self._files_under(p) if p == "" or p.endswith("/") else [p]
+        return head, out
+
+    def _files_under(self, folder: str) -> list[str]:
+        """The files below ``folder`` (relative to tickets/, ending in / or empty), relative to tickets/."""
+        out = []
+        for dirpath, _, names in os.walk(os.path.join(self.tickets_dir, *folder.split("/"))):
+            rel = os.path.relpath(dirpath, self.tickets_dir).replace(os.sep, "/")
+            out += [n if rel == "." else f"{rel}/{n}" for n in names]
+        return out
 
     def _update(self, track: Optional[Track]) -> None:
         meta = self._meta()
@@ -649,10 +631,14 @@ class Index:
             self.hd.calendar = self.ctx.cal = Calendar.from_config(self.hd.config)
         self._load_calendar()
         if rebuild:
-            self.db.execute("DELETE FROM files")
-            self.db.execute("DELETE FROM tickets")
+            # Made again, not emptied: another version's tables may have other columns.
+            self.db.execute("DROP TABLE IF EXISTS files")
+            self.db.execute("DROP TABLE IF EXISTS tickets")
+            for statement in DDL.split(";"):
+                self.db.execute(statement)
             meta = {}
         started = time.time_ns()
+        folders = self._folders_stamp()  # before git looks: a file added meanwhile is seen next time
         snap = self._snapshot()
         known = dict(self.db.execute("SELECT path, blob FROM files"))
         if snap is not None:
@@ -668,7 +654,8 @@ class Index:
             self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
-            self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)))
+            self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
+                           folders=folders)
         else:
             moving = self.hd.moving_in()
             self._apply(self._stat_scan(meta, known, track), known)
@@ -917,8 +904,7 @@ class Index:
             t = ticket_of(row)
             updates.append(derived(t, t.state(), self.ctx) + (row[0],))
         self.db.executemany(
-            "UPDATE tickets SET day = ?, created_local = ?, due_us = ?, due_iso = ?, due_local = ?, "
-            "response_due_us = ? WHERE id = ?", updates)
+            f"UPDATE tickets SET {', '.join(c + ' = ?' for c in DERIVED)} WHERE id = ?", updates)
 
     # -- questions ----------------------------------------------------------------
     def damaged_paths(self) -> list[Path]:
@@ -945,12 +931,9 @@ class Index:
             sql += f" WHERE {where}"
         return self.db.execute(sql + f" ORDER BY {order}", list(params)).fetchall()
 
-    def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[IndexedTicket]:
-        """The tickets of the rows that match, oldest first; each body is read when first used."""
-        return [ticket_of(r, self._body) for r in self.select(where, params, COLUMNS[:_BASE - 1])]
-
-    def _body(self, tid: str) -> str:
-        return self.db.execute("SELECT body FROM tickets WHERE id = ?", (tid,)).fetchone()[0]
+    def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[Ticket]:
+        """The tickets of the rows that match, oldest first."""
+        return [ticket_of(r) for r in self.select(where, params, COLUMNS[:_BASE])]
 
     def close(self) -> None:
         self.db.close()

@@ -33,7 +33,7 @@ from lpsectl.clock import FIRST_YEAR, LAST_YEAR, Calendar, parse_date
 from lpsectl.config import Config
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import _
-from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, Ticket
+from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, UNCOUNTED_RESOLUTIONS, Ticket
 from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
@@ -196,6 +196,50 @@ def _category_key(text: Optional[str]) -> Optional[str]:
     return text.casefold() if text else None
 
 
+@dataclass
+class Fact:
+    """What the recap needs of one ticket as of the moment of the figures."""
+
+    id: str
+    subject: Optional[str]
+    channel: str
+    kind: str
+    difficulty: str
+    category: Optional[str]
+    month: str  # YYYY-MM it was opened in, in the office's time zone
+    status: str
+    tier: str
+    highest_tier: str
+    resolution: Optional[str]
+    score: Optional[int]
+    response_outcome: str  # ON_TIME, LATE or PENDING
+    outcome: str
+    response_days: Optional[int]
+    resolution_days: Optional[int]
+    # Open and past its deadline: then also when it was opened and when due (local ISO 8601).
+    overdue: bool
+    created_at: Optional[str] = None
+    due_at: Optional[str] = None
+    # What it waits on and for how many working days (a row of the index never waits).
+    wait_on: Optional[str] = None
+    waiting_days: Optional[int] = None
+
+
+def fact_of(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime) -> Fact:
+    """The :class:`Fact` of ``t`` (as it stood at ``as_of``), assessed by the clock."""
+    a = assess(t, cfg, cal, as_of=as_of, measure=True)
+    s = a.state
+    tz = cal.tz
+    created = t.created_at.astimezone(tz)
+    return Fact(
+        t.id, t.subject, t.channel, t.kind, t.difficulty, t.category, f"{created:%Y-%m}", s.status, s.tier,
+        s.highest_tier, s.resolution, s.score, a.response_outcome, a.outcome, a.response_days,
+        a.resolution_days, a.overdue,
+        created.isoformat() if a.overdue else None, a.due_at.astimezone(tz).isoformat() if a.overdue else None,
+        s.wait_on, a.waiting_days,
+    )
+
+
 def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Period,
             now: datetime, public: bool = False,
             track: Optional[Callable[[list[Ticket]], Iterable[Ticket]]] = None) -> dict[str, Any]:
@@ -208,21 +252,83 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
     tz = cal.tz
     as_of = period_as_of(period, cal, now)
     selected: list[Ticket] = []
-    # Every category in use up to the end of the period, so a month lists
-    # the zeros of the office's usual categories too.
-    spellings: dict[str, set[str]] = {}
+    categories: list[Optional[str]] = []
     for t in tickets:
         day = t.created_at.astimezone(tz).date()
         # A ticket opened after the moment of the figures did not exist yet.
         if day > period.end or t.created_at > as_of:
             continue
         t = t.as_of(as_of)
-        key = _category_key(t.category)
-        if key is not None:
-            spellings.setdefault(key, set()).add(" ".join(t.category.split()))  # type: ignore[union-attr]
+        categories.append(t.category)
         if day >= period.start:
             selected.append(t)
-    selected.sort(key=lambda t: (t.created_at, t.id))
+    facts = [fact_of(t, cfg, cal, as_of) for t in (track(selected) if track else selected)]
+    return summary(facts, categories, cfg, cal, period, as_of, public)
+
+
+def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now: datetime,
+                       public: bool = False) -> dict[str, Any]:
+    """:func:`figures` of the tickets the index ``ix`` holds, read as rows rather than tickets.
+
+    A ticket whose last event is at or before the moment of the figures and
+    that is not waiting stands as its row says (a wait moves the deadline
+    until then): its :class:`Fact` is the row's columns compared with that
+    moment. The others (an event after it, a wait) are assessed like every
+    ticket without the index.
+    """
+    from lpsectl.index import micros
+
+    tz = cal.tz
+    as_of = period_as_of(period, cal, now)
+    at = micros(as_of)
+    end = period.end.isoformat()
+    # Every category up to the end of the period, as it stood then (an edit after it is undone).
+    categories: list[Optional[str]] = [c for (c,) in ix.db.execute(
+        "SELECT DISTINCT category FROM tickets WHERE day <= ? AND created_us <= ? AND "
+        "(edit_us IS NULL OR edit_us <= ?)", (end, at, at))]
+    categories += [t.as_of(as_of).category
+                   for t in ix.tickets("day <= ? AND created_us <= ? AND edit_us > ?", (end, at, at))]
+    in_period = "day >= ? AND day <= ? AND created_us <= ?"
+    settled = "(last_us IS NULL OR last_us <= ?) AND status != 'waiting'"
+    params = (period.start.isoformat(), end, at, at)
+    facts = [fact_of(t.as_of(as_of), cfg, cal, as_of)
+             for t in ix.tickets(f"{in_period} AND NOT ({settled})", params)]
+    rows = ix.db.execute(
+        "SELECT id, subject, channel, kind, difficulty, category, substr(day, 1, 7), status, tier, highest_tier, "
+        "resolution, score, first_response_us, response_due_us, resolved_us, due_us, response_days, "
+        f"resolution_days, created_iso, due_iso FROM tickets WHERE {in_period} AND {settled}", params)
+    for (tid, subject, channel, kind, difficulty, category, month, status, tier, highest, resolution, score,
+         responded, response_due, resolved, due, response_days, resolution_days, created, due_iso) in rows:
+        overdue = status == "open" and at > due
+        facts.append(Fact(
+            tid, subject, channel, kind, difficulty, category, month, status, tier, highest, resolution, score,
+            _outcome(responded, response_due, at), _outcome(resolved, due, at), response_days, resolution_days,
+            overdue, datetime.fromisoformat(created).astimezone(tz).isoformat() if overdue else None,
+            due_iso if overdue else None,
+        ))
+    return summary(facts, categories, cfg, cal, period, as_of, public)
+
+
+def _outcome(done: Optional[int], due: int, as_of: int) -> str:
+    """:func:`lpsectl.sla.outcome` of instants in microseconds."""
+    if done is not None:
+        return ON_TIME if done <= due else LATE
+    return LATE if as_of > due else PENDING
+
+
+def summary(facts: Iterable[Fact], categories: Iterable[Optional[str]], cfg: Config, cal: Calendar,
+            period: Period, as_of: datetime, public: bool) -> dict[str, Any]:
+    """The recap of the ``facts`` of the period's tickets, in any order.
+
+    ``categories``: the category of every ticket opened up to the end of the
+    period (repeats welcome), so a month lists the zeros of the office's
+    usual categories too.
+    """
+    spellings: dict[str, set[str]] = {}
+    for category in categories:
+        key = _category_key(category)
+        if key is not None:
+            spellings.setdefault(key, set()).add(" ".join(category.split()))  # type: ignore[union-attr]
     category_name = {k: min(v) for k, v in spellings.items()}
 
     by_channel = _zeros(CHANNEL)
@@ -244,50 +350,47 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
     overdue: list[dict[str, Any]] = []
     # Tickets waiting at the moment of the figures, by what they wait on.
     waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None} for on in ("lkpp", "reporter")}
+    total = 0
 
-    for t in (track(selected) if track else selected):
-        a = assess(t, cfg, cal, as_of=as_of, measure=True)
-        s = a.state
-        if a.waiting_days is not None and s.wait_on in waiting:
-            w = waiting[s.wait_on]
+    for f in facts:
+        total += 1
+        if f.waiting_days is not None and f.wait_on in waiting:
+            w = waiting[f.wait_on]
             w["count"] += 1
-            w["longest_days"] = max(w["longest_days"] or 0, a.waiting_days)
-        month = f"{t.created_at.astimezone(tz):%Y-%m}"
-        row = trend[month]
+            w["longest_days"] = max(w["longest_days"] or 0, f.waiting_days)
+        row = trend[f.month]
         row["total"] += 1
-        _bump(by_channel, t.channel)
-        _bump(by_kind, t.kind)
-        _bump(by_status, s.status)
-        _bump(by_tier, s.highest_tier)
-        _bump(by_difficulty, t.difficulty)
-        if s.resolution:
-            _bump(by_resolution, s.resolution)
-        key = _category_key(t.category)
+        _bump(by_channel, f.channel)
+        _bump(by_kind, f.kind)
+        _bump(by_status, f.status)
+        _bump(by_tier, f.highest_tier)
+        _bump(by_difficulty, f.difficulty)
+        if f.resolution:
+            _bump(by_resolution, f.resolution)
+        key = _category_key(f.category)
         by_category[category_name[key] if key else NO_CATEGORY] += 1
-        if s.score is not None:
-            scores.append(s.score)
-            trend_scores[month].append(s.score)
-        if not a.counted:
+        if f.score is not None:
+            scores.append(f.score)
+            trend_scores[f.month].append(f.score)
+        if f.resolution in UNCOUNTED_RESOLUTIONS:
             continue
         sla["counted"] += 1
         # An unmet deadline that has passed is late like one met late.
-        for counted_as in (_RESPONSE_KEY[a.response_outcome], _RESOLUTION_KEY[a.outcome]):
+        for counted_as in (_RESPONSE_KEY[f.response_outcome], _RESOLUTION_KEY[f.outcome]):
             sla[counted_as] += 1
             if counted_as in row:  # the trend has no column for deadlines still to come
                 row[counted_as] += 1
-        if a.response_days is not None:
-            response_days.append(a.response_days)
-        if a.resolution_days is not None:
-            resolution_days.append(a.resolution_days)
-        if a.overdue:
+        if f.response_days is not None:
+            response_days.append(f.response_days)
+        if f.resolution_days is not None:
+            resolution_days.append(f.resolution_days)
+        if f.overdue:
             sla["open_overdue"] += 1
             row["open_overdue"] += 1
             item = {
-                "id": t.id, "subject": t.subject, "channel": t.channel, "kind": t.kind,
-                "tier": s.tier, "difficulty": t.difficulty,
-                "created_at": t.created_at.astimezone(tz).isoformat(),
-                "due_at": a.due_at.astimezone(tz).isoformat(),
-                "days_late": days_late(cal, a.due_at, as_of),
+                "id": f.id, "subject": f.subject, "channel": f.channel, "kind": f.kind,
+                "tier": f.tier, "difficulty": f.difficulty, "created_at": f.created_at, "due_at": f.due_at,
+                "days_late": days_late(cal, datetime.fromisoformat(f.due_at), as_of),  # type: ignore[arg-type]
             }
             if public:
                 del item["subject"]
@@ -309,7 +412,7 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
                    "phone": office.phone, "email": office.email, "website": office.website},
         "targets": {"first_response_days": cfg.first_response_days,
                     "resolution_days": {d: cfg.resolution_days.get(d) for d in DIFFICULTY}},
-        "total": len(selected),
+        "total": total,
         "by_channel": by_channel,
         "by_kind": by_kind,
         "by_category": by_category,
@@ -374,7 +477,9 @@ def receipt_data(t: Ticket, cfg: Config, cal: Calendar, now: datetime) -> dict[s
 # -- CSV and JSON ----------------------------------------------------------
 
 def report_json(fig: dict[str, Any]) -> str:
-    return json.dumps(fig, ensure_ascii=False, indent=2) + "\n"
+    from lpsectl.textout import json_text
+
+    return json_text(fig) + "\n"
 
 
 def csv_rows(fig: dict[str, Any]) -> list[tuple[str, str, Any]]:

@@ -91,9 +91,9 @@ def local(t: Any, tz: Any, seconds: bool = False) -> str:
 
 
 def echo_json(data: Any) -> None:
-    import json
+    from lpsectl.textout import json_text
 
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json_text(data))
 
 
 def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -104,9 +104,9 @@ def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
 
 
 def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
-    from tabulate import tabulate
+    from lpsectl.textout import table_text
 
-    click.echo(terminal_safe(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)))
+    click.echo(terminal_safe(table_text(rows, headers)))
 
 
 @contextmanager

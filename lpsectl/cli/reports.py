@@ -126,16 +126,11 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
     ix = open_index(app)
     if ix is None:
         loaded = load_all(app)
-        tickets, damaged = loaded.tickets, loaded.damaged
+        damaged = loaded.damaged
+        fig = reports.figures(loaded.tickets, hd.config, hd.calendar, period, now, public=public, track=_tracked)
     else:
-        from lpsectl.index import micros
-
-        # The tickets opened by the moment of the figures: those the figures look at.
-        as_of = reports.period_as_of(period, hd.calendar, now)
-        tickets = ix.tickets("day <= ? AND created_us <= ?", (period.end.isoformat(), micros(as_of)))
+        fig = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public)
         damaged = index_damage(app, ix)
-    fig = reports.figures(tickets, hd.config, hd.calendar, period, now, public=public, track=_tracked)
-    if ix is not None:
         ix.keep_calendar()
         ix.close()
     _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output, fmt)

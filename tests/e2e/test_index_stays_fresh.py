@@ -252,3 +252,98 @@ def test_a_first_build_in_several_processes_gives_the_same_index(run, monkeypatc
     (run.home / INDEX).unlink()
     monkeypatch.setattr(index, "PARALLEL_FROM", 1)
     assert listing(run) == expected
+
+
+# -- files added while git is asked about tracked files only ----------------------
+# When no folder below tickets/ changed since the last update, git is asked
+# only about the files it tracks (walking 100,000 names for untracked ones
+# is most of a `git status`). A folder stamp is trusted once it is older
+# than index.RACY_NS; here that is made 0, with a pause between steps so
+# every change lands in a later tick of the file system's clock.
+
+def settled(monkeypatch) -> list[bool]:
+    """RACY_NS made 0; the ``untracked`` argument of every git status the index asks for."""
+    import time as _time
+
+    from lpsectl import gitrepo, index
+
+    monkeypatch.setattr(index, "RACY_NS", 0)
+    asked: list[bool] = []
+    real = gitrepo.GitRepo.status_snapshot
+
+    def spy(self, under, untracked=True):
+        asked.append(untracked)
+        return real(self, under, untracked)
+
+    monkeypatch.setattr(gitrepo.GitRepo, "status_snapshot", spy)
+    _time.sleep(0.05)
+    return asked
+
+
+def test_with_nothing_added_git_is_asked_about_tracked_files_only(run, monkeypatch):
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    asked = settled(monkeypatch)
+    listing(run)
+    listing(run)
+    assert asked[-1] is False
+
+
+def test_an_untracked_ticket_file_added_by_hand_is_seen(run, monkeypatch):
+    import time as _time
+
+    a = run.new(*PHONE, "-s", "Satu", "--at", "2026-08-13T09:00")
+    settled(monkeypatch)
+    listing(run)
+    _time.sleep(0.05)
+    b_file = ticket_file(run.home, a).with_name("2608-BBBBBB.yaml")
+    b_file.write_text(ticket_file(run.home, a).read_text().replace(a, "2608-BBBBBB").replace("Satu", "Dua"))
+    assert subjects(run) == {a: "Satu", "2608-BBBBBB": "Dua"}
+    _time.sleep(0.05)
+    b_file.write_text(b_file.read_text().replace("Dua", "Tiga"))  # an untracked file edited: still seen
+    assert subjects(run) == {a: "Satu", "2608-BBBBBB": "Tiga"}
+
+
+def test_a_ticket_file_in_an_ignored_folder_is_seen(run):
+    # git status names an ignored folder, not the files in it.
+    a = run.new(*PHONE, "-s", "Satu", "--at", "2026-08-13T09:00")
+    (run.home / ".gitignore").write_text((run.home / ".gitignore").read_text() + "tickets/2026/09/\n")
+    git(run.home, "commit", "-qam", "ignore a month")
+    listing(run)
+    folder = run.home / "tickets" / "2026" / "09"
+    folder.mkdir()
+    text = ticket_file(run.home, a).read_text().replace(a, "2609-CCCCCC").replace("2026-08-13", "2026-09-14")
+    (folder / "2609-CCCCCC.yaml").write_text(text)
+    assert set(subjects(run)) == {a, "2609-CCCCCC"}
+    (folder / "2609-CCCCCC.yaml").unlink()
+    assert set(subjects(run)) == {a}
+
+
+def test_a_ticket_file_added_in_a_new_folder_is_seen(run, monkeypatch):
+    import time as _time
+
+    a = run.new(*PHONE, "-s", "Satu", "--at", "2026-08-13T09:00")
+    settled(monkeypatch)
+    listing(run)
+    _time.sleep(0.05)
+    folder = run.home / "tickets" / "2026" / "09"
+    folder.mkdir()
+    text = ticket_file(run.home, a).read_text().replace(a, "2609-CCCCCC").replace("2026-08-13", "2026-09-14")
+    (folder / "2609-CCCCCC.yaml").write_text(text)
+    assert set(subjects(run)) == {a, "2609-CCCCCC"}
+
+
+def test_an_index_of_another_version_with_other_columns_is_made_again(run):
+    # Emptying its tables is not enough: every insert would fail, and every
+    # command would read the files for good.
+    tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    listing(run)
+    db = sqlite3.connect(run.home / INDEX)
+    with db:
+        db.execute("ALTER TABLE tickets DROP COLUMN resolution_days")  # as a version without it wrote it
+        db.execute("UPDATE meta SET value = 'other' WHERE key = 'code'")
+    db.close()
+    assert subjects(run) == {tid: "Lupa password"}
+    db = sqlite3.connect(run.home / INDEX)
+    assert "resolution_days" in [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
+    assert db.execute("SELECT id FROM tickets").fetchall() == [(tid,)]
+    db.close()

@@ -1,0 +1,97 @@
+"""JSON and tables as ``json.dumps(indent=2)`` and tabulate write them, at C speed for long listings.
+
+A listing of 100,000 tickets spent seconds in the pure-Python JSON encoder
+(the C one is used only without ``indent``) and in tabulate, which looks at
+every cell for number formats and terminal codes. The output stays byte for
+byte theirs (tests/unit/test_text_output_matches_json_and_tabulate.py):
+anything these shortcuts do not cover goes to them.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import chain
+from typing import Any, Sequence
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def json_text(data: Any) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, lists of flat objects (rows) by the C encoder."""
+    return _pretty(data, 0)
+
+
+def _pretty(o: Any, level: int) -> str:
+    if type(o) is list and o and _flat_rows(o):
+        return _rows(o, level)
+    if type(o) is dict and o and all(type(k) is str for k in o):
+        inner = "  " * (level + 1)
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, level + 1)}" for k, v in o.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
+    if type(o) is list and o:
+        inner = "  " * (level + 1)
+        return "[\n" + ",\n".join(inner + _pretty(v, level + 1) for v in o) + "\n" + "  " * level + "]"
+    # A value, an empty container, or what only the json module knows: indented where it stands.
+    return json.dumps(o, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def _rows(rows: list, level: int) -> str:
+    """A list of flat objects as ``indent=2`` writes it at ``level``, by one call of the C encoder.
+
+    The C encoder (used only without ``indent``) writes the separator given
+    for items between the fields of a row and between rows alike: with a
+    newline in it, "}" + separator + "{" can only stand between two rows,
+    since JSON writes no raw newline inside a string.
+    """
+    row, field = "  " * (level + 1), "  " * (level + 2)
+    sep = ",\n" + field
+    text = json.dumps(rows, ensure_ascii=False, separators=(sep, ": "))
+    body = text[2:-2].replace("}" + sep + "{", f"\n{row}}},\n{row}{{\n{field}")
+    return f"[\n{row}{{\n{field}{body}\n{row}}}\n{'  ' * level}]"
+
+
+def _flat_rows(rows: list) -> bool:
+    """Every item an object with at least one field, each field a string, number, boolean or null."""
+    if set(map(type, rows)) != {dict} or not all(rows):
+        return False
+    return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _PLAIN  # C loops, no bytecode per field
+
+
+def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    """``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)`` for one-line text cells.
+
+    Cells with a newline or a terminal code, cells that are not text, or
+    wide-character measuring (tabulate uses ``wcwidth`` when installed) go
+    to tabulate itself.
+    """
+    columns = list(zip(*rows)) if rows else []
+    if not _simple(rows, headers, columns):
+        from tabulate import tabulate
+
+        return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+    # tabulate strips every cell, and gives a column at least its header and two spaces.
+    columns = [list(map(str.strip, col)) for col in columns]
+    widths = [max(len(h) + 2, max(map(len, col))) for h, col in zip(headers, columns)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths).format
+    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)]
+    out += [line(*cells).rstrip() for cells in zip(*columns)]
+    return "\n".join(out)
+
+
+def _simple(rows: Sequence[Sequence[Any]], headers: Sequence[str], columns: list[tuple]) -> bool:
+    if not rows or len(columns) != len(headers) or any(len(r) != len(headers) for r in rows):
+        return False
+    if not all(set(map(type, col)) <= {str} for col in columns) or not all(type(h) is str for h in headers):
+        return False
+    text = "\0".join(["\0".join(col) for col in columns] + list(headers))
+    # Lines within a cell, terminal codes, tabulate's separating-line mark.
+    if any(c in text for c in "\n\r\x1b\x01") or any(h != h.strip() for h in headers):
+        return False
+    return not _wide_chars()
+
+
+def _wide_chars() -> bool:
+    """Whether tabulate measures cells with ``wcwidth`` (installed), as this module does not."""
+    import importlib.util
+
+    return importlib.util.find_spec("wcwidth") is not None
