@@ -51,7 +51,7 @@ def test_assign_claim_and_release_are_commits_and_the_holder_shows_everywhere(lp
     assert commit_subjects(lp.home, 2) == [f"Rina: assign {tid} to Ani", f"Dewi: assign {tid} to Dewi"]
     assert show(lp, tid)["holder"] == "Dewi" and listed(lp)[0]["holder"] == "Dewi"
     assert "Holder:      Dewi\n" in lp("show", tid).stdout
-    assert "Ditangani oleh: Dewi" in lp("receipt", tid).stdout
+    assert "Ditangani oleh: Dewi" in lp("receipt", tid, "--lang", "id").stdout
     lp("assign", tid, "--to", "")
     assert show(lp, tid)["holder"] is None
     refused = lp("assign", tid, "--to", "", code=1)

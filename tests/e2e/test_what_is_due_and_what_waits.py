@@ -201,7 +201,7 @@ def test_the_report_counts_waiting_tickets_by_what_they_wait_on_and_their_longes
                                              "reporter": {"count": 0, "longest_days": None}}
     md = lp("report", "--month", "2026-08", "--lang", "en", now=september).stdout
     assert "| LKPP-RI helpdesk | 1 | 14 |" in md and "| The reporter | 1 | 11 |" in md
-    public = lp("report", "--month", "2026-08", "--format", "html", "--public", now=september).stdout
+    public = lp("report", "--month", "2026-08", "--format", "html", "--public", "--lang", "id", now=september).stdout
     assert "<td>Helpdesk LKPP-RI</td><td class=\"n\">1</td><td class=\"n\">14</td>" in public
 
 
