@@ -7,7 +7,7 @@ from typing import Any, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import at_option, echo_json, id_candidates, load_ticket, terminal_safe
+from lpsectl.cli.common import at_option, id_candidates, load_ticket, terminal_safe, write_output
 from lpsectl.errors import BadInput
 
 
@@ -113,20 +113,7 @@ def _write(text: str, output: Optional[str]) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from pathlib import Path
-
-    from lpsectl.store import atomic_write
-
-    if not output.strip():
-        raise BadInput("-o needs a file name; leave -o out to print the result")
-    path = Path(output)
-    if not path.parent.is_dir():
-        raise BadInput(f"cannot write {output}: no such folder {path.parent}; make it first")
-    try:
-        atomic_write(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise BadInput(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {output}", err=True)
+    write_output(text, output)
 
 
 @privacy_group.command("erase")
