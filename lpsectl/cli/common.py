@@ -90,6 +90,42 @@ def local(t: Any, tz: Any, seconds: bool = False) -> str:
     return view(t, tz, seconds)
 
 
+def write_output(text: str, output: str) -> None:
+    """Write ``text`` to the file ``-o`` names (its path said on stderr).
+
+    A regular file is replaced atomically. A device or a named pipe
+    (``/dev/null``, ``/dev/stdout``, a FIFO a script reads) is written into,
+    never replaced: renaming a file over it would put a plain file where the
+    device was, for the whole machine when run as root.
+    """
+    import stat
+
+    from lpsectl.errors import BadInput
+    from lpsectl.store import atomic_write
+
+    if not output.strip():
+        raise BadInput(_("-o needs a file name; leave -o out to print the result"))
+    path = Path(output)
+    if not path.parent.is_dir():  # a typo in the folder should not make folders
+        raise BadInput(_("cannot write {output}: no such folder {parent}; make it first").format(output=output, parent=path.parent))
+    data = text.encode("utf-8")
+    try:
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            mode = stat.S_IFREG
+        if stat.S_ISDIR(mode):
+            raise BadInput(_("cannot write {output}: it is a folder; give a file name").format(output=output))
+        if stat.S_ISREG(mode):
+            atomic_write(path, data)
+        else:
+            with open(path, "wb") as f:
+                f.write(data)
+    except OSError as exc:
+        raise BadInput(_("cannot write {output}: {problem}").format(output=output, problem=exc.strerror or exc)) from None
+    click.echo(_("Wrote {output}").format(output=output), err=True)
+
+
 def echo_json(data: Any) -> None:
     from lpsectl.textout import json_text
 

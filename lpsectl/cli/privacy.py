@@ -7,7 +7,7 @@ from typing import Any, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import at_option, echo_json, id_candidates, load_ticket, terminal_safe
+from lpsectl.cli.common import at_option, id_candidates, load_ticket, terminal_safe, write_output
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -114,20 +114,7 @@ def _write(text: str, output: Optional[str]) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from pathlib import Path
-
-    from lpsectl.store import atomic_write
-
-    if not output.strip():
-        raise BadInput(_("-o needs a file name; leave -o out to print the result"))
-    path = Path(output)
-    if not path.parent.is_dir():
-        raise BadInput(_("cannot write {output}: no such folder {parent}; make it first").format(output=output, parent=path.parent))
-    try:
-        atomic_write(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise BadInput(_("cannot write {output}: {problem}").format(output=output, problem=exc.strerror or exc)) from None
-    click.echo(_("Wrote {output}").format(output=output), err=True)
+    write_output(text, output)
 
 
 @privacy_group.command("erase")

@@ -10,7 +10,7 @@ import click
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
     index_damage, load_all, load_ticket, open_calendar_index, open_index, progress_bar, report_damage,
-    terminal_safe,
+    terminal_safe, write_output,
 )
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
@@ -58,23 +58,13 @@ def _lang(app: App, lang: Optional[str]) -> str:
 
 
 def _emit(text: str, output: Optional[str], fmt: str) -> None:
-    """The result on stdout, or written atomically to ``output`` (its path said on stderr)."""
+    """The result on stdout, or written to ``output`` (see :func:`write_output`)."""
     if fmt in ("md", "txt"):  # plain text that ends up on a terminal or a printer
         text = terminal_safe(text)
     if not output:
         click.echo(text, nl=False)
         return
-    from lpsectl.store import atomic_write
-
-    path = Path(output)
-    if not path.parent.is_dir():  # a typo in the folder should not make folders
-        raise BadInput(_("cannot write {output}: no such folder {folder}; make it first")
-                       .format(output=output, folder=path.parent))
-    try:
-        atomic_write(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise BadInput(_("cannot write {output}: {problem}").format(output=output, problem=exc.strerror or exc)) from None
-    click.echo(_("Wrote {output}").format(output=output), err=True)
+    write_output(text, output)
 
 
 def _tracked(items: list) -> Iterator:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 
 AT = "2026-08-13T09:00"
@@ -52,3 +55,32 @@ def test_a_template_may_still_multiply_small_things(run, helpdesk):
     (helpdesk / "templates").mkdir()
     (helpdesk / "templates" / "report.md.j2").write_text("{{ '=' * 3 }} {{ 2 ** 3 }} {{ [1] * 2 }}", encoding="utf-8")
     assert run.ok("report", "--month", "2026-08") == "=== 8 [1, 1]"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("args", [
+    ("report", "--month", "2026-08"),
+    ("receipt", "{tid}"),
+    ("privacy", "export", "{tid}"),
+])
+def test_output_into_a_named_pipe_is_written_into_it_never_put_in_its_place(run, tmp_path, args):
+    # A device such as /dev/null is the same case: renaming a file over it
+    # would leave a plain file where the device was, for the whole machine.
+    tid = run.new("-c", "kotak-saran", "-m", "x", "--at", AT)
+    pipe = tmp_path / "out"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # lets the writer open without waiting
+    try:
+        result = run(*(a.format(tid=tid) for a in args), "-o", str(pipe))
+        assert result.exit_code == 0, result.stderr
+        assert stat.S_ISFIFO(os.lstat(pipe).st_mode), "the named pipe was replaced by a file"
+        received = os.read(reader, 1 << 20)
+    finally:
+        os.close(reader)
+    assert received and (tid.encode() in received or b"2026" in received)
+
+
+def test_output_to_a_folder_exits_2(run, tmp_path):
+    result = run("report", "--month", "2026-08", "-o", str(tmp_path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and "it is a folder" in result.stderr
