@@ -77,16 +77,28 @@ def read_regular(path: Union[str, Path], limit: int) -> tuple[bytes, os.stat_res
             if not stat.S_ISREG(st.st_mode):
                 raise NotRegular(kind_of(st.st_mode)) from None
         raise
-    with os.fdopen(fd, "rb") as f:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise NotRegular(kind_of(st.st_mode))
         if st.st_size > limit:
             raise TooLarge(st.st_size, limit)
-        data = f.read(limit + 1)  # the size may have grown since fstat
-    if len(data) > limit:
-        raise TooLarge(len(data), limit)
-    return data, st
+        # As large a read as the file (a buffered read of ``limit`` bytes
+        # would make a buffer that large for every small file), then on to
+        # the end: the size may have grown since fstat.
+        parts = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(max(st.st_size + 1 - total, 1 << 16), limit + 1 - total))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise TooLarge(total, limit)
+    return (parts[0] if len(parts) == 1 else b"".join(parts)), st
 
 
 def is_regular(path: Union[str, Path]) -> bool:
