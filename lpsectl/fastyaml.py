@@ -205,3 +205,229 @@ def dumps(t: Ticket) -> str:
         # The last value may need a document end marker after it.
         return ticketfile.dumps_pyyaml(t)
     return "".join(out)
+
+
+# -- reading --------------------------------------------------------------------
+#
+# The C parser composes a node for every scalar, then the checks walk them:
+# most of a first build's time. Ticket files are nearly always written by
+# the writer above, in a small, stable subset of YAML: block mappings and
+# sequences, plain and single-quoted one-line scalars, literal blocks. That
+# subset is read here, line by line, into the very data the YAML reader
+# would give; anything outside it (a comment, a tab, a double-quoted or
+# folded scalar, a plain scalar YAML would take for a float or a date, a
+# duplicate key, an alias, a document marker) makes :func:`loads_data`
+# answer None, and the caller reads the file with the YAML reader, which
+# also says where a damaged file is damaged.
+
+# Characters every YAML reader takes as they are: no tab, no carriage
+# return, no line separator (U+0085, U+2028, U+2029), no byte-order mark,
+# nothing beyond the BMP.
+_TEXT_CHARS = re.compile("[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*|'[^'\n]*'")
+# A sequence item that is a mapping: ``- key: value`` or ``- key:``.
+_ITEM_KEY = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_.\-]*|'[^'\n]*')(?::$|: )")
+_DECIMAL = re.compile(r"-?[1-9][0-9]*|0")
+_RESOLVERS: dict = yaml.resolver.Resolver.yaml_implicit_resolvers
+_NULL, _BOOL, _INT = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+
+
+class _Lines:
+    """The lines of one file, with a cursor; each line's indentation, measured once."""
+
+    __slots__ = ("text", "indent", "pos", "end")
+
+    def __init__(self, lines: list[str]) -> None:
+        self.text = lines
+        self.indent = [len(s) - len(s.lstrip(" ")) for s in lines]
+        self.pos = 0
+        self.end = len(lines)
+
+
+def loads_data(text: str) -> Optional[dict]:
+    """The data of a ticket file in the writer's subset of YAML, as the YAML reader gives it; None when unsure."""
+    if not text.endswith("\n") or not _TEXT_CHARS.fullmatch(text):
+        return None
+    src = _Lines(text[:-1].split("\n"))
+    try:
+        if src.end == 0 or src.indent[0] != 0:
+            return None
+        data = _read_mapping(src, 0, src.text[0])
+    except _Slow:
+        return None
+    return data if src.pos == src.end else None
+
+
+def _resolve_plain(s: str) -> Any:
+    """A plain one-line scalar's value: its text, or null, a boolean or an integer written canonically."""
+    if s[0] in _BAD_START or s[0] == " " or s[-1] == " " or s[-1] == ":" or ": " in s or " #" in s:
+        raise _Slow
+    for tag, regexp in _RESOLVERS.get(s[0], ()):
+        if regexp.match(s):
+            if tag == _NULL and s == "null":
+                return None
+            if tag == _BOOL and (s == "true" or s == "false"):
+                return s == "true"
+            if tag == _INT and _DECIMAL.fullmatch(s):
+                return int(s)
+            raise _Slow  # a float, a date, `yes`, `~`, `017`, `<<`: the YAML reader keeps its text and tag
+    return s
+
+
+# What keys and one-line values read as, by their text: a few hundred
+# distinct ones (field names, actions, tiers, officers, times) make up most
+# of every file. Bounded: cleared when full.
+_KEYS: dict[str, str] = {}
+_VALUES: dict[str, Any] = {}
+_CACHE_MAX = 100_000
+_MISSING = object()
+
+
+def _new_key(k: str) -> str:
+    """The key written as ``k`` (before ``: ``), when it is plain text or a single-quoted one."""
+    if not _KEY.fullmatch(k) or len(k) > 1000:  # longer than a YAML reader takes a key
+        raise _Slow
+    if k[0] == "'":
+        key = k[1:-1]
+    else:
+        for tag, regexp in _RESOLVERS.get(k[0], ()):
+            if regexp.match(k):
+                raise _Slow  # a key `on:` or `2025:`: read as text, but its tag is kept
+        key = k
+    if len(_KEYS) >= _CACHE_MAX:
+        _KEYS.clear()
+    _KEYS[k] = key
+    return key
+
+
+def _new_value(v: str) -> Any:
+    """The value written as ``v`` after ``key: `` or ``- ``, on one line: plain or single-quoted."""
+    if v[0] == "'":
+        inner = v[1:-1]
+        if len(v) < 2 or v[-1] != "'" or "'" in inner.replace("''", ""):
+            raise _Slow
+        value: Any = inner.replace("''", "'")
+    else:
+        value = _resolve_plain(v)
+    if len(_VALUES) >= _CACHE_MAX:
+        _VALUES.clear()
+    _VALUES[v] = value
+    return value
+
+
+def _scalar_value(v: str) -> Any:
+    if v == "{}":
+        return {}
+    if v == "[]":
+        return []
+    value = _VALUES.get(v, _MISSING)
+    return _new_value(v) if value is _MISSING else value
+
+
+def _read_mapping(src: _Lines, indent: int, first: str) -> dict:
+    """A block mapping at ``indent``; ``first``: its first line without the indentation."""
+    out: dict[str, Any] = {}
+    text, indents, end = src.text, src.indent, src.end
+    line = first
+    pos = src.pos
+    while True:
+        k, sep, rest = line.partition(": ")
+        if not sep:
+            if line[-1:] != ":":
+                raise _Slow
+            k = line[:-1]
+        elif not rest:
+            raise _Slow  # `key: ` and nothing: null, never written so
+        key = _KEYS.get(k)
+        if key is None:
+            key = _new_key(k)
+        if key in out:
+            raise _Slow
+        pos += 1
+        if rest:
+            value = _VALUES.get(rest, _MISSING)
+            if value is _MISSING:
+                if rest[0] == "|":
+                    src.pos = pos
+                    value = _literal_block(src, indent, rest)
+                    pos = src.pos
+                else:
+                    value = _scalar_value(rest)
+            out[key] = value
+        else:
+            src.pos = pos
+            out[key] = _nested(src, indent)
+            pos = src.pos
+        if pos == end:
+            src.pos = pos
+            return out
+        at = indents[pos]
+        if at != indent:
+            src.pos = pos
+            if at < indent:
+                return out
+            raise _Slow
+        line = text[pos][indent:]
+
+
+def _nested(src: _Lines, indent: int) -> Any:
+    """The block value on the lines after ``key:``: a mapping, or a sequence (possibly at the key's indentation)."""
+    pos = src.pos
+    if pos == src.end:
+        raise _Slow  # `key:` and nothing: null, never written so
+    at = src.indent[pos]
+    line = src.text[pos][at:]
+    if line.startswith("- ") and at >= indent:
+        return _read_sequence(src, at)
+    if at == indent + 2 and not line.startswith("-"):
+        return _read_mapping(src, at, line)
+    raise _Slow
+
+
+def _read_sequence(src: _Lines, indent: int) -> list:
+    out: list[Any] = []
+    while True:
+        item = src.text[src.pos][indent + 2:]
+        if not item or item[0] in " -|>":
+            raise _Slow
+        if _ITEM_KEY.match(item):
+            out.append(_read_mapping(src, indent + 2, item))
+        else:
+            out.append(_scalar_value(item))
+            src.pos += 1
+            if src.pos < src.end and src.indent[src.pos] > indent:
+                raise _Slow
+        pos = src.pos
+        if pos == src.end or src.indent[pos] < indent or not src.text[pos].startswith("- ", indent):
+            return out
+
+
+def _literal_block(src: _Lines, indent: int, header: str) -> str:
+    """A literal block (``|`` or ``|-``) whose lines are indented two more than its key."""
+    if header == "|":
+        clip = True
+    elif header == "|-":
+        clip = False
+    else:
+        raise _Slow
+    pad = indent + 2
+    body: list[str] = []
+    pos = src.pos
+    if pos == src.end or src.indent[pos] != pad or not src.text[pos][pad:]:
+        raise _Slow  # empty, or its first line indented more (PyYAML then writes an indicator)
+    while pos < src.end:
+        s = src.text[pos]
+        if not s:
+            body.append("")
+        elif src.indent[pos] == len(s):
+            raise _Slow  # a line of spaces only
+        elif src.indent[pos] >= pad:
+            body.append(s[pad:])
+        else:
+            break
+        pos += 1
+    src.pos = pos
+    while not body[-1]:
+        body.pop()
+        src.pos -= 1  # empty lines after the block belong to nothing: leave them to the caller
+    return "\n".join(body) + ("\n" if clip else "")

@@ -245,6 +245,8 @@ class _Lines:
         self.plain_keys: dict[tuple, str] = {}
 
     def of(self, *path: Any) -> Optional[int]:
+        if not self.at:
+            return None  # read without nodes (the fast reader): no line is known
         while path:
             if path in self.at:
                 return self.at[path]
@@ -328,6 +330,14 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
     if m:
         line = text.count("\n", 0, m.start()) + 1
         raise Damaged(where, line, _("git conflict marker; resolve the conflict or run `lpsectl sync` again"))
+    from lpsectl import fastyaml  # it builds on this module
+
+    data = fastyaml.loads_data(text)
+    if data is not None:
+        try:
+            return from_data(data, where)
+        except Damaged:
+            pass  # read again by the YAML reader, which knows the line to name
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,142 @@
+"""The fast reader gives exactly what the YAML reader gives, or leaves the file to it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lpsectl import fastyaml, ticketfile
+from lpsectl.errors import Damaged
+from lpsectl.model import Event, Reporter, Ticket
+
+WIB = timezone(timedelta(hours=7))
+T0 = datetime(2026, 8, 13, 9, 15, tzinfo=WIB)
+
+texts = st.one_of(
+    st.none(),
+    st.text(max_size=120),
+    st.text(alphabet="ab '#:-\n yes0123.é€😀\t\"\\|>{}[]&*!~", max_size=100),
+    st.sampled_from(["yes", "No", "null", "~", "1e3", "1.5", "0752 92317", "0752", "017", "0x1F",
+                     "2026-08-13", "a: b", "- x", "#x", "x #y", "'q'", "Jum'at", "", " lead", "trail ",
+                     "x:", "@home", "Budi Santoso", "a" * 95, "kata " * 30, "baris\nbaris", "baris\n",
+                     "\nawal", "a\n\n", "a \nb", "  indent\nb", "\u2028", "\x85", "<m@x>", "._", "=", "<<"]),
+)
+
+
+def _ticket(subject, message, name, phone, note, category, attachments) -> Ticket:
+    t = Ticket(id="2608-ABCDEF", channel="phone", kind="question", created_at=T0, subject=subject,
+               message=message, category=category, reporter=Reporter(name=name, phone=phone),
+               attachments=attachments)
+    t.refs["message-id"] = subject
+    t.history.append(Event(T0, "open", "Rina", "helpdesk", recorded_at=T0 + timedelta(days=3)))
+    t.history.append(Event(T0 + timedelta(hours=1), "note", name or "Rina", "helpdesk", note,
+                           fields={"head": True}))
+    t.history.append(Event(T0 + timedelta(hours=2), "edit", "Rina", "helpdesk", message,
+                           fields={"changes": {"subject": {"from": note, "to": subject}}}))
+    t.history.append(Event(T0 + timedelta(hours=3), "wait", "Rina", "helpdesk", fields={"on": "reporter"}))
+    return t
+
+
+def _yaml_data(text: str) -> Any:
+    """What the YAML reader makes of ``text`` (ticketfile's own reading); an exception if it refuses."""
+    node = yaml.compose(text, Loader=ticketfile._Loader)
+    return ticketfile._construct(node, (), ticketfile._Lines(), "x")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (``1 == True`` is not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def assert_reads_as_yaml(text: str) -> None:
+    fast = fastyaml.loads_data(text)
+    if fast is None:
+        return  # left to the YAML reader
+    assert _same(fast, _yaml_data(text)), text
+
+
+@settings(max_examples=250, deadline=None, derandomize=True)
+@given(texts, texts, texts, texts, texts, texts, st.lists(st.text(min_size=1, max_size=30), max_size=3))
+def test_written_tickets_read_as_yaml_reads_them(subject, message, name, phone, note, category, attachments):
+    t = _ticket(subject, message, name, phone, note, category, attachments)
+    text = ticketfile.dumps(t)
+    assert_reads_as_yaml(text)
+    assert ticketfile.loads(text) == ticketfile.loads(text.replace("schema: 1\n", "schema: 1 # c\n"))
+
+
+@settings(max_examples=250, deadline=None, derandomize=True)
+@given(st.integers(0, 10_000), st.sampled_from(["insert", "replace", "delete", "duplicate"]),
+       st.text(alphabet=" \n\t-:#'\"|>&*!%@`?{}[],~yes01.x", min_size=0, max_size=6))
+def test_hand_edited_files_read_as_yaml_reads_them(where, how, bit):
+    text = ticketfile.dumps(_ticket("Gagal unggah", "baris satu\nbaris dua", "Budi", "0752 92317", "cek",
+                                    "upload", ["surat.pdf"]))
+    i = where % len(text)
+    if how == "insert":
+        text = text[:i] + bit + text[i:]
+    elif how == "replace":
+        text = text[:i] + bit + text[i + len(bit):]
+    elif how == "delete":
+        text = text[:i] + text[i + 1 + len(bit):]
+    else:
+        lines = text.splitlines(keepends=True)
+        j = i % len(lines)
+        lines.insert(j, lines[j])
+        text = "".join(lines)
+    try:
+        assert_reads_as_yaml(text)
+    except yaml.YAMLError:
+        raise AssertionError(f"the fast reader took a text YAML refuses: {text!r}") from None
+
+
+@pytest.mark.parametrize("line", [
+    "subject: yes", "subject: ~", "subject: 1.5", "subject: 0x1F", "subject: 017", "subject: 2026-08-13",
+    "subject: a # comment", "subject:  two spaces", "subject: \"double\"", "subject: >", "subject: |+",
+    "subject: |2", "subject: &a x", "subject: *a", "subject: !!str x", "subject: [a]", "subject: {a: 1}",
+    "subject:", "subject: ", "subject: a: b", "on: x", "'subject': x", "? subject", "# a comment",
+    "subject: x\n  continued", "subject: x\t", "---", "...", "<<: x",
+])
+def test_anything_outside_the_writers_subset_is_left_to_the_yaml_reader(line):
+    base = ticketfile.dumps(_ticket("Gagal unggah", "Mohon bantuan.", "Budi", None, None, None, []))
+    text = base.replace("subject: Gagal unggah\n", line + "\n")
+    assert text != base
+    assert_reads_as_yaml(text)
+
+
+def test_a_duplicate_key_is_left_to_the_yaml_reader_which_names_its_line():
+    text = ticketfile.dumps(_ticket("Gagal unggah", None, "Budi", None, None, None, []))
+    text = text.replace("subject: Gagal unggah\n", "subject: Gagal unggah\nsubject: lagi\n")
+    assert fastyaml.loads_data(text) is None
+    with pytest.raises(Damaged) as exc:
+        ticketfile.loads(text, "t.yaml")
+    assert exc.value.line == 12 and "appears twice" in exc.value.problem
+
+
+def test_a_ticket_as_written_is_read_without_the_yaml_reader(monkeypatch):
+    t = _ticket("Gagal unggah", "baris satu\nbaris dua\n", "Budi", "0752 92317", "cek", "upload", ["a.pdf"])
+    text = ticketfile.dumps(t)
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("the YAML reader was used")
+
+    monkeypatch.setattr(yaml, "compose", no_yaml)
+    assert ticketfile.loads(text) == t
+
+
+def test_a_damaged_ticket_is_named_with_its_line_as_before():
+    text = ticketfile.dumps(_ticket("Gagal unggah", None, "Budi", None, None, None, []))
+    text = text.replace("kind: question", "kind: riddle")
+    assert fastyaml.loads_data(text) is not None  # readable YAML: the check of its fields finds it
+    with pytest.raises(Damaged) as exc:
+        ticketfile.loads(text, "t.yaml")
+    assert exc.value.line == 4 and "riddle" in exc.value.problem
