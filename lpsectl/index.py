@@ -90,10 +90,10 @@ def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        from lpsectl import __version__, clock, model, sla, views
+        from lpsectl import __version__, clock, fastyaml, model, sla, views
 
         h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
-        for mod in (ticketfile, model, clock, sla, views):
+        for mod in (ticketfile, fastyaml, model, clock, sla, views):
             try:
                 h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
             except (OSError, TypeError):  # pragma: no cover - frozen or zipped
