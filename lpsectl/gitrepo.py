@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _
@@ -166,7 +166,7 @@ class GitRepo:
     def user_name(self) -> Optional[str]:
         return self.identity().get("user.name")
 
-    def commit(self, paths: Sequence[Path], message: str, operator: str) -> bool:
+    def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str) -> bool:
         """Commit exactly ``paths`` (added, changed or removed) as ``operator``.
 
         Other staged or dirty files stay as they are: the commit names its

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from lpsectl import config as configmod
 from lpsectl import ticketfile
@@ -505,7 +505,7 @@ class Helpdesk:
                           .format(busy=busy, path=self.git.root))
         self.git.require_branch()
 
-    def commit(self, paths: list[Path], message: str, operator: str) -> bool:
+    def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str) -> bool:
         """Commit ``paths`` as ``operator``; False when there is no git or nothing changed."""
         if self.git is None:
             return False

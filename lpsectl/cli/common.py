@@ -7,7 +7,7 @@ import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import click
 
@@ -37,7 +37,7 @@ def warn(text: str) -> None:
     click.echo(_("Warning: {problem}").format(problem=text), err=True)
 
 
-def commit(app: App, paths: Sequence[Path], message: str, operator: str) -> None:
+def commit(app: App, paths: Sequence[Union[Path, str]], message: str, operator: str) -> None:
     hd = app.helpdesk()
     if hd.git is None:
         if not app.warned_no_git:

@@ -26,7 +26,7 @@ import secrets
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from lpsectl.errors import Damaged
 from lpsectl.regularfile import is_regular, kind_of
@@ -67,14 +67,14 @@ class Staging:
     def has(self, dest: Path) -> bool:
         return self._rel(dest) in self.entries
 
-    def _rel(self, dest: Path) -> str:
+    def _rel(self, dest: Union[Path, str]) -> str:
         # Plain string work: pathlib's relative_to costs more than the write at 100,000 files.
         root, full = str(self.hd.root), str(dest)
         if full.startswith(root + os.sep):
             return full[len(root) + 1:].replace(os.sep, "/")
-        return dest.relative_to(self.hd.root).as_posix()
+        return Path(dest).relative_to(self.hd.root).as_posix()
 
-    def add(self, dest: Path, data: bytes) -> None:
+    def add(self, dest: Union[Path, str], data: bytes) -> None:
         """Stage ``data`` to become ``dest``; staging one path again replaces it."""
         rel = self._rel(dest)
         staged = os.path.join(str(self.dir), "files", *rel.split("/"))
@@ -98,21 +98,24 @@ class Staging:
                 f.flush()
                 os.fsync(f.fileno())
 
-    def install(self, message: str, operator: str) -> list[Path]:
+    def install(self, message: str, operator: str) -> list[str]:
         """Move every staged file into place; returns the destinations."""
         _flush_all()
         journal = {"message": message, "operator": operator,
                    "entries": [[rel, rep] for rel, rep in self.entries.items()]}
         atomic_write(self.dir / JOURNAL, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
-        root = self.hd.root
-        made: set[Path] = set()
+        # Plain strings: pathlib would cost more than the moves at 100,000 files.
+        root, files = str(self.hd.root), os.path.join(str(self.dir), "files")
+        made: set[str] = set()
         out = []
         for rel in self.entries:
-            dest = root / rel
-            if dest.parent not in made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made.add(dest.parent)
-            os.replace(self._staged(rel), dest)
+            parts = rel.split("/")
+            dest = os.path.join(root, *parts)
+            parent = os.path.dirname(dest)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            os.replace(os.path.join(files, *parts), dest)
             out.append(dest)
         _flush_all()
         atomic_write(self.dir / MOVED, b"")
