@@ -466,13 +466,26 @@ class GitRepo:
         import tempfile
 
         listing = "".join(p + "\0" for p in rel)
-        update = ["update-index", "--add", "--remove", "-z", "--stdin"]
-        self._retry(update, input=listing)
+        self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
         head = self.run("rev-parse", "--verify", "-q", "HEAD", check=False).stdout.strip()
+        # The temporary index takes the entries git just made in the real one
+        # (its own hashing, filters and modes), without reading every file again.
+        staged: dict[str, str] = {}
+        for entry in self.run("ls-files", "-s", "-z").stdout.split("\0"):
+            meta, tab, path = entry.partition("\t")
+            if tab and meta.endswith(" 0"):
+                staged[path] = meta[:-2]
+        gone = "0 " + "0" * (len(head) or 40)
+        # A path git did not stage and that is there (a name git spells otherwise): read the files after all.
+        odd = any(p not in staged and os.path.lexists(os.path.join(self.root, p)) for p in rel)
         with tempfile.TemporaryDirectory(prefix="lpsectl-index-") as tmp:
             tmp_env = dict(env, GIT_INDEX_FILE=os.path.join(tmp, "index"))
             self.run("read-tree", *([head] if head else ["--empty"]), env=tmp_env)
-            self.run(*update, env=tmp_env, input=listing)
+            if odd:
+                self.run("update-index", "--add", "--remove", "-z", "--stdin", env=tmp_env, input=listing)
+            else:
+                info = "".join(f"{staged.get(p, gone)}\t{p}\0" for p in rel)
+                self.run("update-index", "-z", "--index-info", env=tmp_env, input=info)
             tree = self.run("write-tree", env=tmp_env).stdout.strip()
         if head and tree == self.run("rev-parse", f"{head}^{{tree}}").stdout.strip():
             return False
