@@ -195,7 +195,11 @@ def _mapping(d: dict, indent: int, shape: tuple, out: list[str], in_item: bool =
 
 def dumps(t: Ticket) -> str:
     """``ticketfile.dumps_pyyaml(t)``, faster."""
-    data = ticketfile.to_data(t)
+    return dumps_data(ticketfile.to_data(t), t)
+
+
+def dumps_data(data: dict, t: Ticket) -> str:
+    """:func:`dumps` of ``t`` whose ``ticketfile.to_data`` the caller has already."""
     out: list[str] = []
     try:
         _mapping(data, 0, (), out)

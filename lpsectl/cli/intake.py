@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -136,14 +136,20 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None  # removed with the stage
         with progress_bar(items, _("Writing tickets")) as tracked:
             if ix is not None:
-                made = ix.write_rows(items, track=lambda x: tracked)
+                # The processes that make the rows write the staged files too.
+                made = ix.write_rows(items, track=lambda x: tracked, stage_to=stage.staged_folder(tickets))
             else:
                 made = ((ticketfile.dumps(t).encode("utf-8"), None) for t, _ in tracked)
-            for i, (data, row) in enumerate(made):
-                stage.add(os.path.join(tickets, *items[i][1].split("/")), data)
-                items[i] = None  # written: 100,000 tickets are never all held to the end
-                if rows is not None:
-                    rows.add(row)
+            with closing(made):  # no process writes on once this ends (a failure discards the stage)
+                for i, (data, row) in enumerate(made):
+                    dest = os.path.join(tickets, *items[i][1].split("/"))
+                    if data is None:
+                        stage.note(dest)
+                    else:
+                        stage.add(dest, data)
+                    items[i] = None  # written: 100,000 tickets are never all held to the end
+                    if rows is not None:
+                        rows.add(row)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
         if sys.stderr.isatty() and n >= 500:

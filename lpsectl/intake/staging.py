@@ -43,6 +43,19 @@ def _flush_all() -> None:
         os.sync()
 
 
+def write_staged(path: str, data: bytes, made: set[str]) -> None:
+    """Write one staged file (its folder made once: ``made`` remembers the folders)."""
+    parent = os.path.dirname(path)
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    with open(path, "wb") as f:
+        f.write(data)
+        if not hasattr(os, "sync"):  # pragma: no cover - Windows
+            f.flush()
+            os.fsync(f.fileno())
+
+
 @dataclass
 class Staging:
     hd: Helpdesk
@@ -76,12 +89,16 @@ class Staging:
 
     def add(self, dest: Union[Path, str], data: bytes) -> None:
         """Stage ``data`` to become ``dest``; staging one path again replaces it."""
+        rel = self.note(dest)
+        write_staged(os.path.join(str(self.dir), "files", *rel.split("/")), data, self._dirs)
+
+    def staged_folder(self, folder: Union[Path, str]) -> str:
+        """Where the files of ``folder`` are staged: a process that writes them there calls :meth:`note` for each."""
+        return os.path.join(str(self.dir), "files", *self._rel(folder).split("/"))
+
+    def note(self, dest: Union[Path, str]) -> str:
+        """Take ``dest`` among the files to move in (its file staged by :meth:`add` or by another process)."""
         rel = self._rel(dest)
-        staged = os.path.join(str(self.dir), "files", *rel.split("/"))
-        parent = os.path.dirname(staged)
-        if parent not in self._dirs:
-            os.makedirs(parent, exist_ok=True)
-            self._dirs.add(parent)
         if rel not in self.entries:
             replaces = os.path.lexists(dest)
             if replaces and not is_regular(dest):
@@ -92,11 +109,7 @@ class Staging:
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(dest, backup)
             self.entries[rel] = replaces
-        with open(staged, "wb") as f:
-            f.write(data)
-            if not hasattr(os, "sync"):  # pragma: no cover - Windows
-                f.flush()
-                os.fsync(f.fileno())
+        return rel
 
     def install(self, message: str, operator: str) -> list[str]:
         """Move every staged file into place; returns the destinations."""
