@@ -143,14 +143,18 @@ def _literal(s: str, indent: int) -> Optional[str]:
     return ("|\n" if clip else "|-\n") + body
 
 
+_KEYS_OK: set[str] = set()  # the few keys of every ticket, checked once
+
+
 def _key_ok(k: Any) -> str:
+    if type(k) is str and k in _KEYS_OK:
+        return k
     if not isinstance(k, str):
         raise _Slow
-    try:
-        if _scalar(k, 80) != k:
-            raise _Slow
-    except _Slow:
-        raise
+    if _scalar(k, 80) != k:
+        raise _Slow
+    if type(k) is str and len(_KEYS_OK) < 10_000:
+        _KEYS_OK.add(k)
     return k
 
 
