@@ -63,13 +63,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, S
 from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Event, Reporter, State, Ticket, replay
-from lpsectl.views import local, phone_digits, search_text
+from lpsectl.textout import split_around
+from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, phone_digits, search_text, short
 
 if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 2
+SCHEMA = 3
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -90,10 +91,10 @@ def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        from lpsectl import __version__, clock, model, sla, views
+        from lpsectl import __version__, clock, model, sla, textout, views
 
         h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
-        for mod in (ticketfile, model, clock, sla, views):
+        for mod in (ticketfile, model, clock, sla, textout, views):
             try:
                 h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
             except (OSError, TypeError):  # pragma: no cover - frozen or zipped
@@ -174,6 +175,10 @@ DERIVED = (
     "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
     "resolution", "score", "highest_tier", "first_response_us", "resolved_us",
     "response_days", "resolution_days",
+    # What listings print of a settled row, written once: its list --json
+    # object around the value of "overdue" (the one field that depends on the
+    # moment), its subject as the tables cut it, the first response's deadline as shown.
+    "json_head", "json_tail", "list_subject", "page_subject", "respond_local",
 )
 _BASE = len(COLUMNS)
 COLUMNS += DERIVED
@@ -262,6 +267,8 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
         None if s.first_response_at is None else micros(s.first_response_at),
         None if s.resolved_at is None else micros(s.resolved_at),
         a.response_days, a.resolution_days,
+        *split_around(list_json(t, a, tz), "overdue"), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
+        local(a.response_due_at, tz),
     )
 
 

@@ -57,6 +57,34 @@ def _flat_rows(rows: list) -> bool:
     return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _PLAIN  # C loops, no bytecode per field
 
 
+def object_text(o: dict, level: int = 1) -> str:
+    """``o`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it ``level`` deep (a list's row: 1)."""
+    return json.dumps(o, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def split_around(o: dict, key: str, level: int = 1) -> tuple[str, str]:
+    """:func:`object_text` of ``o`` in two: the text before the value of ``key``, and the text after it.
+
+    The key is found by the newline and indent that precede it: JSON writes
+    no raw newline inside a string, so only a field of ``o`` stands there.
+    The value is written as ``o`` has it (``false``, for one set later).
+    """
+    text = object_text(o, level)
+    mark = "\n" + "  " * (level + 1) + json.dumps(key, ensure_ascii=False) + ": "
+    head, _, rest = text.partition(mark)
+    value = json.dumps(o[key], ensure_ascii=False)
+    assert rest.startswith(value), key
+    return head + mark, rest[len(value):]
+
+
+def rows_text(rows: Sequence[str], level: int = 0) -> str:
+    """A JSON list, as ``indent=2`` writes it ``level`` deep, of rows already written one deeper (:func:`object_text`)."""
+    if not rows:
+        return "[]"
+    inner = "\n" + "  " * (level + 1)
+    return "[" + inner + ("," + inner).join(rows) + "\n" + "  " * level + "]"
+
+
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)`` for one-line text cells.
 
