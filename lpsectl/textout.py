@@ -85,6 +85,15 @@ def rows_text(rows: Sequence[str], level: int = 0) -> str:
     return "[" + inner + ("," + inner).join(rows) + "\n" + "  " * level + "]"
 
 
+def lists_text(lists: dict[str, Sequence[str]]) -> str:
+    """A JSON object of lists of rows, as ``indent=2`` writes it, the rows written for a list at the top (level 1)."""
+    if not lists:
+        return "{}"
+    items = [f"  {json.dumps(k, ensure_ascii=False)}: " + rows_text([r.replace("\n", "\n  ") for r in rows], 1)
+             for k, rows in lists.items()]
+    return "{\n" + ",\n".join(items) + "\n}"
+
+
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)`` for one-line text cells.
 

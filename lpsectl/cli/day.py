@@ -58,12 +58,9 @@ def today_cmd(app: App, as_json: bool) -> None:
         ix.keep_calendar()
         ix.close()
     if as_json:
-        from lpsectl.textout import rows_text
+        from lpsectl.textout import lists_text
 
-        # Each row's object one level deeper than in list --json: in a list in an object.
-        lists = [f'  "{name}": ' + rows_text([text.replace("\n", "\n  ") for _id, _holder, text in found], 1)
-                 for name, found in page.sections.items()]
-        click.echo("{\n" + ",\n".join(lists) + "\n}")
+        click.echo(lists_text({name: [text for _id, _holder, text in found] for name, found in page.sections.items()}))
     else:
         _print_page(page, operator, hd.tz)
     if damaged:
