@@ -190,7 +190,12 @@ CREATE TABLE IF NOT EXISTS files (
     tid TEXT, message_ids TEXT);
 CREATE TABLE IF NOT EXISTS tickets ({", ".join(COLUMNS)}, PRIMARY KEY (id));
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_us, id);
-CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, created_us);
+-- A listing's rows in the order it prints them, without a sort: by status
+-- and opening time, by status and deadline (--overdue, --due, the morning
+-- page), and the few flagged ones.
+CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, created_us, id);
+CREATE INDEX IF NOT EXISTS tickets_by_due ON tickets (status, due_us, created_us, id);
+CREATE INDEX IF NOT EXISTS tickets_flagged ON tickets (created_us, id) WHERE flagged = 1;
 CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
 -- Every command asks for the few damaged files and the few rows whose state
 -- may have moved since their last event (a wait, an event a little ahead):
@@ -939,8 +944,13 @@ class Index:
         return self.db.execute(sql + f" ORDER BY {order}", list(params)).fetchall()
 
     def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[Ticket]:
-        """The tickets of the rows that match, oldest first."""
-        return [ticket_of(r) for r in self.select(where, params, COLUMNS[:_BASE])]
+        """The tickets of the rows that match, oldest first.
+
+        They are few (a question of an OR over indexed columns, such as the
+        rows that may have moved): ``+created_us`` keeps SQLite from reading
+        every row in the order of ``tickets_created`` to spare a sort of a few.
+        """
+        return [ticket_of(r) for r in self.select(where, params, COLUMNS[:_BASE], order="+created_us, id")]
 
     def close(self) -> None:
         self.db.close()

@@ -10,9 +10,11 @@ anything these shortcuts do not cover goes to them.
 from __future__ import annotations
 
 import json
-from itertools import chain
+import re
+from itertools import chain, starmap
 from typing import Any, Sequence
 
+_LINE_END = re.compile(" +$", re.MULTILINE)
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
@@ -110,9 +112,9 @@ def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     columns = [list(map(str.strip, col)) for col in columns]
     widths = [max(len(h) + 2, max(map(len, col))) for h, col in zip(headers, columns)]
     line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)]
-    out += [line(*cells).rstrip() for cells in zip(*columns)]
-    return "\n".join(out)
+    text = "\n".join([line(*headers), "  ".join("-" * w for w in widths), *starmap(line, zip(*columns))])
+    # tabulate strips each line's end: here only padding, as the cells were stripped.
+    return _LINE_END.sub("", text)
 
 
 def _simple(rows: Sequence[Sequence[Any]], headers: Sequence[str], columns: list[tuple]) -> bool:
