@@ -227,12 +227,15 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
     return [shape.of(*f, hd.tz) for _, f in out]
 
 
-def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape) -> list[Shown]:
+def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
+                      assessed: Optional[dict[str, Assessment]] = None) -> list[Shown]:
     """The listing as queries: the rows whose state and deadline the index holds as they are now.
 
     A waiting ticket's deadline moves while it waits, and a ticket with an
     event after now (``--at`` a little ahead) had another state now: those
     few are assessed in Python, like every ticket without the index.
+    ``assessed``: their assessments as of ``now`` by id, kept across the
+    listings of one page (the morning page asks six).
     """
     now_us = micros(now)
     where, params = [], []
@@ -297,8 +300,9 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
     columns = [c.format(now=now_us) for c in shape.columns]
     rows = ix.select(" AND ".join(settled), settled_params, columns + list(keys), order=", ".join(keys))
     moving_rows = []
+    seen = {} if assessed is None else assessed
     for t in ix.tickets(" AND ".join(where + [moving]), params + moving_params):
-        found = _one(hd, t, want, now)
+        found = _one(hd, t, want, now, seen)
         if found is not None:
             key, f = found
             moving_rows.append(shape.of(*f, hd.tz) + key)
@@ -309,11 +313,13 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
     return [r[:n] for r in rows]
 
 
-def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
+def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) -> Optional[tuple]:
     s = t.state(now)
     if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged or not want.keeps_holder(s.holder):
         return None
-    a = assess(t, hd.config, hd.calendar, now, state=s)
+    a = seen.get(t.id)
+    if a is None:
+        a = seen[t.id] = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
         return None
     return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)

@@ -52,7 +52,8 @@ def today_cmd(app: App, as_json: bool) -> None:
         page = morning(lambda want: listed(hd, tickets, want, now, shape), hd.calendar,
                        hd.config.waiting_alert_days, now, operator)
     else:
-        page = morning(lambda want: listed_from_index(hd, ix, want, now, shape), hd.calendar,
+        assessed: dict = {}  # the moving rows, assessed once for the six sections
+        page = morning(lambda want: listed_from_index(hd, ix, want, now, shape, assessed), hd.calendar,
                        hd.config.waiting_alert_days, now, operator)
         damaged = index_damage(app, ix)
         ix.keep_calendar()
