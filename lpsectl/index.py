@@ -56,7 +56,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -127,11 +127,6 @@ def micros(t: datetime) -> int:
     """Microseconds since the epoch: exact, and ordered as the instants are."""
     d = t - _EPOCH
     return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
-
-
-def instant(us: int) -> datetime:
-    """The instant of :func:`micros` ``us``, in UTC."""
-    return _EPOCH + timedelta(microseconds=us)
 
 
 def blob_id(data: bytes, sha256: bool = False) -> str:
