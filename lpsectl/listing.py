@@ -296,20 +296,21 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
         settled_params += [by, by]
     if want.waiting_over is not None:
         settled.append("0")  # a settled row is not waiting
-    keys = ("due_us", "created_us", "id") if want.sort == "due" else ("created_us", "id")
-    columns = [c.format(now=now_us) for c in shape.columns]
-    rows = ix.select(" AND ".join(settled), settled_params, columns + list(keys), order=", ".join(keys))
-    moving_rows = []
     seen = {} if assessed is None else assessed
+    moving_rows = []
     for t in ix.tickets(" AND ".join(where + [moving]), params + moving_params):
         found = _one(hd, t, want, now, seen)
         if found is not None:
             key, f = found
             moving_rows.append(shape.of(*f, hd.tz) + key)
+    keys = ["due_us", "created_us", "id"] if want.sort == "due" else ["created_us", "id"]
+    columns = [c.format(now=now_us) for c in shape.columns]
+    if not moving_rows:  # the usual case: the rows as SQL orders them
+        return ix.select(" AND ".join(settled), settled_params, columns, order=", ".join(keys))
+    # Merged in order by the keys that follow each row's columns.
+    rows = ix.select(" AND ".join(settled), settled_params, columns + keys, order=", ".join(keys)) + moving_rows
     n = len(columns)
-    if moving_rows:  # merged in order: the rows from SQL are sorted already
-        rows += moving_rows
-        rows.sort(key=itemgetter(*range(n, n + len(keys))))
+    rows.sort(key=itemgetter(*range(n, n + len(keys))))
     return [r[:n] for r in rows]
 
 
