@@ -10,11 +10,9 @@ anything these shortcuts do not cover goes to them.
 from __future__ import annotations
 
 import json
-import re
 from itertools import chain, starmap
 from typing import Any, Sequence
 
-_LINE_END = re.compile(" +$", re.MULTILINE)
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
@@ -111,10 +109,13 @@ def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     # tabulate strips every cell, and gives a column at least its header and two spaces.
     columns = [list(map(str.strip, col)) for col in columns]
     widths = [max(len(h) + 2, max(map(len, col))) for h, col in zip(headers, columns)]
-    line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    text = "\n".join([line(*headers), "  ".join("-" * w for w in widths), *starmap(line, zip(*columns))])
-    # tabulate strips each line's end: here only padding, as the cells were stripped.
-    return _LINE_END.sub("", text)
+    # The last column unpadded: tabulate strips each line's end, and the cells are stripped,
+    # so only a line whose last cell is empty ends in spaces.
+    line = "  ".join([f"{{:<{w}}}" for w in widths[:-1]] + ["{}"]).format
+    lines = [line(*headers), "  ".join("-" * w for w in widths), *starmap(line, zip(*columns))]
+    if "" in columns[-1] or not headers[-1]:
+        lines = [x.rstrip() for x in lines]
+    return "\n".join(lines)
 
 
 def _simple(rows: Sequence[Sequence[Any]], headers: Sequence[str], columns: list[tuple]) -> bool:
