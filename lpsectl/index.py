@@ -192,6 +192,14 @@ CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
 -- neither question should read every row.
 CREATE INDEX IF NOT EXISTS files_damaged ON files (sortkey) WHERE tid IS NULL;
 CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
+-- The recap counts its period's rows, finds the few that moved since, and
+-- lists the categories from these alone (covering indexes), never reading
+-- the wide rows with their JSON; a category edited after its period is one
+-- search by edit_us.
+CREATE INDEX IF NOT EXISTS tickets_recap ON tickets (
+    created_us, day, status, last_us, channel, kind, highest_tier, difficulty, resolution, category, score,
+    first_response_us, response_due_us, resolved_us, due_us, response_days, resolution_days);
+CREATE INDEX IF NOT EXISTS tickets_edits ON tickets (edit_us, category, day, created_us);
 CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 -- Every day of the years the calendar holds (first to last, gaps filled) and
