@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import copy
+import functools
 import json
 import os
 import re
@@ -725,6 +726,31 @@ def labels(lang: str) -> dict[str, Any]:
     return LABELS[lang]
 
 
+def _remembered(method: Callable[..., str]) -> Callable[..., str]:
+    """A :class:`Formatter` method that keeps its answers: a recap writes the same few dates and numbers
+    thousands of times (the overdue list of a year). The type is part of the key: 1 and 1.0 are equal."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def remembered(self: "Formatter", value: Any, *args: Any, **kwargs: Any) -> str:
+        key = (name, type(value), value, args, tuple(kwargs.items()))
+        try:
+            return self._said[key]
+        except KeyError:
+            text = self._said[key] = method(self, value, *args, **kwargs)
+            return text
+        except TypeError:  # unhashable: said afresh
+            return method(self, value, *args, **kwargs)
+
+    return _helper(remembered)
+
+
+def _helper(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``f`` as a helper of lpsectl's own: the sandbox calls it without its checks (see sandbox.py)."""
+    f.lpsectl_helper = True  # type: ignore[attr-defined]
+    return f
+
+
 class Formatter:
     """Numbers, dates and times in the words of one language, for templates."""
 
@@ -732,7 +758,9 @@ class Formatter:
         self.lang = lang
         self.tz = tz
         self.words = labels(lang)
+        self._said: dict[tuple, str] = {}
 
+    @_remembered
     def num(self, value: Any, places: Optional[int] = None) -> str:
         """``value`` with the language's separators (1.234,5 in id, 1,234.5 in en); None is a dash."""
         if value is None:
@@ -747,9 +775,11 @@ class Formatter:
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
 
+    @_remembered
     def pct(self, value: Any) -> str:
         return "–" if value is None else f"{self.num(value)} %"
 
+    @_remembered
     def date(self, value: Any, weekday: bool = False) -> str:
         d = value if isinstance(value, date) else datetime.fromisoformat(str(value))
         if isinstance(d, datetime):
@@ -757,6 +787,7 @@ class Formatter:
         text = f"{d.day} {self.words['months'][d.month - 1]} {d.year}"
         return f"{self.words['weekdays'][d.weekday()]}, {text}" if weekday else text
 
+    @_remembered
     def time(self, value: Any) -> str:
         t = datetime.fromisoformat(str(value)).astimezone(self.tz)
         zone = t.tzname() or ""
@@ -765,13 +796,16 @@ class Formatter:
         sep = "." if self.lang == "id" else ":"
         return f"{t:%H}{sep}{t:%M} {zone}".strip()
 
+    @_remembered
     def datetime(self, value: Any, weekday: bool = False) -> str:
         return f"{self.date(value, weekday)} {self.time(value)}"
 
+    @_remembered
     def month(self, value: str) -> str:
         y, m = value.split("-")
         return f"{self.words['months'][int(m) - 1]} {y}"
 
+    @_remembered
     def month_short(self, value: str) -> str:
         return self.words["months"][int(value.split("-")[1]) - 1][:3]
 
@@ -783,7 +817,7 @@ def _context(lang: str, tz, **data: Any) -> dict[str, Any]:
         **data, "lang": lang, "L": copy.deepcopy(fmt.words),
         "num": fmt.num, "pct": fmt.pct, "fmt_date": fmt.date, "fmt_time": fmt.time,
         "fmt_datetime": fmt.datetime, "fmt_month": fmt.month, "month_short": fmt.month_short,
-        "share": lambda part, whole: fmt.pct(_pct(part, whole)),
+        "share": _helper(lambda part, whole: fmt.pct(_pct(part, whole))),
         "no_category": NO_CATEGORY,
     }
 
