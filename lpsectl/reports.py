@@ -638,11 +638,60 @@ def environment(root: Optional[Path] = None):
     env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, bytecode_cache=_compiled_templates(root),
     )
     env.filters.update(md=md_escape, wrap_lines=wrap_lines, center_lines=center_lines)
     env.charge_filters()
     return env
+
+
+# Where the helpdesk keeps templates compiled once (git-ignored, disposable, like the index).
+COMPILED_DIR = Path(".lpsectl") / "templates"
+
+
+def _compiled_templates(root: Optional[Path]):
+    """Jinja2's cache of compiled templates in the helpdesk's ``.lpsectl/``; None where there is none.
+
+    Jinja2 compiles every template on each run (a quarter of a second for the
+    recap); the cache keeps the result per template file and source, and
+    per version of Jinja2 and Python. The key of its files also covers the
+    code that shapes the compiled templates (the sandbox's rewriting, the
+    environment's options), so another version of lpsectl never runs what
+    this one compiled. A cache that cannot be read or written is no cache.
+    """
+    if root is None or not (root / COMPILED_DIR.parent).is_dir():
+        return None
+    import hashlib
+
+    import jinja2
+
+    from lpsectl import sandbox
+
+    class Quiet(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                pass
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    h = hashlib.blake2b(digest_size=8)
+    for module in (__file__, sandbox.__file__):
+        try:
+            h.update(Path(module).read_bytes())
+        except OSError:  # pragma: no cover - frozen or zipped
+            return None
+    folder = root / COMPILED_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return Quiet(str(folder), f"%s.{h.hexdigest()}.cache")
 
 
 def md_escape(text: Any) -> str:
