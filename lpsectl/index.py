@@ -194,8 +194,8 @@ CREATE INDEX IF NOT EXISTS files_damaged ON files (sortkey) WHERE tid IS NULL;
 CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
 -- The recap counts its period's rows, finds the few that moved since, and
 -- lists the categories from these alone (covering indexes), never reading
--- the wide rows with their JSON; a category edited after its period is one
--- search by edit_us.
+-- the wide rows with their JSON. A category edited after its period is one
+-- search by edit_us. (No semicolon in these comments: the DDL is split on them.)
 CREATE INDEX IF NOT EXISTS tickets_recap ON tickets (
     created_us, day, status, last_us, channel, kind, highest_tier, difficulty, resolution, category, score,
     first_response_us, response_due_us, resolved_us, due_us, response_days, resolution_days);
