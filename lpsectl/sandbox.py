@@ -21,7 +21,7 @@ from lpsectl.i18n import _
 
 import functools
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -194,16 +194,14 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def render_bounded(self, template: Any, context: dict[str, Any]) -> str:
         """``template`` rendered with ``context``, refusing to write more than MAX_OUTPUT characters."""
-        return "".join(_limited(template.generate(**context), template.filename or template.name))
-
-
-def _limited(parts: Iterator[str], filename: str) -> Iterator[str]:
-    written = 0
-    for part in parts:
-        written += len(part)
-        if written > MAX_OUTPUT:
-            raise OutputTooLong(filename)
-        yield part
+        parts: list[str] = []
+        written = 0
+        for part in template.generate(**context):  # a recap of 100,000 tickets is a million parts
+            written += len(part)
+            if written > MAX_OUTPUT:
+                raise OutputTooLong(template.filename or template.name)
+            parts.append(part)
+        return "".join(parts)
 
 
 class OutputTooLong(Exception):
