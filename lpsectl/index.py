@@ -56,7 +56,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -197,8 +197,20 @@ CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
 -- neither question should read every row.
 CREATE INDEX IF NOT EXISTS files_damaged ON files (sortkey) WHERE tid IS NULL;
 CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
+-- The recap counts its period's rows, finds the few that moved since, and
+-- lists the categories from these alone (covering indexes), never reading
+-- the wide rows with their JSON. A category edited after its period is one
+-- search by edit_us. (No semicolon in these comments: the DDL is split on them.)
+CREATE INDEX IF NOT EXISTS tickets_recap ON tickets (
+    created_us, day, status, last_us, channel, kind, highest_tier, difficulty, resolution, category, score,
+    first_response_us, response_due_us, resolved_us, due_us, response_days, resolution_days);
+CREATE INDEX IF NOT EXISTS tickets_edits ON tickets (edit_us, category, day, created_us);
 CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
+-- Every day of the years the calendar holds (first to last, gaps filled) and
+-- the working days up to and including it, counted from the first: the
+-- working days between two dates are one subtraction, so the recap asks SQL.
+CREATE TABLE IF NOT EXISTS calendar_days (day TEXT PRIMARY KEY, working INTEGER NOT NULL, n INTEGER NOT NULL);
 """
 
 
@@ -529,15 +541,40 @@ class Index:
                 by_year[d.year][d] = name
         cal.preload_holidays(by_year)
 
-    def _save_calendar(self) -> None:
-        """Keep the years of holidays the calendar had to compute."""
+    def _save_calendar(self, days: bool = False) -> None:
+        """Keep the years of holidays the calendar had to compute, and their :meth:`_save_days`.
+
+        ``days``: make ``calendar_days`` again even without a new year (the
+        configuration's closed or open days changed).
+        """
+        cal = self.hd.calendar
         known = {y for (y,) in self.db.execute("SELECT year FROM holiday_years")}
-        new = {y: d for y, d in self.hd.calendar.known_holidays().items() if y not in known}
-        if not new:
+        years = known | set(cal.known_holidays())
+        for year in range(min(years, default=0), max(years, default=-1) + 1):
+            cal.holidays(year)  # a year between two known ones: its days are counted too
+        new = {y: d for y, d in cal.known_holidays().items() if y not in known}
+        if new:
+            self.db.executemany("INSERT OR IGNORE INTO holiday_years VALUES (?)", [(y,) for y in new])
+            self.db.executemany("INSERT OR REPLACE INTO holidays VALUES (?, ?)",
+                                [(d.isoformat(), str(n)) for days in new.values() for d, n in days.items()])
+        if new or days or (known and self.db.execute("SELECT 1 FROM calendar_days LIMIT 1").fetchone() is None):
+            self._save_days(sorted(known | set(new)))
+
+    def _save_days(self, years: list[int]) -> None:
+        """``calendar_days`` of the (consecutive) ``years``, as the calendar counts them."""
+        self.db.execute("DELETE FROM calendar_days")
+        if not years:
             return
-        self.db.executemany("INSERT OR IGNORE INTO holiday_years VALUES (?)", [(y,) for y in new])
-        self.db.executemany("INSERT OR REPLACE INTO holidays VALUES (?, ?)",
-                            [(d.isoformat(), str(n)) for days in new.values() for d, n in days.items()])
+        cal = self.hd.calendar
+        rows, n, d, last = [], 0, date(years[0], 1, 1), date(years[-1], 12, 31)
+        while True:
+            working = cal.is_working_day(d)
+            n += working
+            rows.append((d.isoformat(), int(working), n))
+            if d == last:
+                break
+            d += timedelta(days=1)
+        self.db.executemany("INSERT INTO calendar_days VALUES (?, ?, ?)", rows)
 
     def use_calendar(self) -> None:
         """Only the calendar (a command on one ticket): the holidays kept, if from this ``holidays``."""
@@ -696,7 +733,8 @@ class Index:
             # Rows kept from before were derived with the old configuration or holidays
             # (a first build has none: every row was just derived with these).
             self._derive_all()
-        self._save_calendar()
+        # Closed and open days are the configuration's: the counted days follow it.
+        self._save_calendar(days=meta.get("config") != self._config_key() or meta.get("holidays") != hv)
         self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
                        synced_ns=str(started))
 
@@ -960,14 +998,16 @@ class Index:
         for path, ids in self.db.execute("SELECT path, message_ids FROM files ORDER BY sortkey"):
             yield Path(self.tickets_dir, *path.split("/")), json.loads(ids or "[]")
 
-    def select(self, where: str = "", params: Sequence[Any] = (), columns: Sequence[str] = COLUMNS,
-               order: str = "created_us, id") -> list[tuple]:
+    def select(self, where: str = "", params: Sequence[Any] | dict[str, Any] = (),
+               columns: Sequence[str] = COLUMNS, order: str = "created_us, id") -> list[tuple]:
+        """Rows that match ``where``; ``params`` by position, or by name in a dict."""
         sql = f"SELECT {', '.join(columns)} FROM tickets"
         if where:
             sql += f" WHERE {where}"
-        return self.db.execute(sql + f" ORDER BY {order}", list(params)).fetchall()
+        return self.db.execute(sql + f" ORDER BY {order}", params if isinstance(params, dict) else list(params)
+                               ).fetchall()
 
-    def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[Ticket]:
+    def tickets(self, where: str = "", params: Sequence[Any] | dict[str, Any] = ()) -> list[Ticket]:
         """The tickets of the rows that match, oldest first.
 
         They are few (a question of an OR over indexed columns, such as the

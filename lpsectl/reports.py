@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import calendar as _calendar
 import copy
+import functools
 import json
 import os
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -159,13 +161,6 @@ def _number(d: Optional[Decimal]) -> Optional[float | int]:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _median(values: list[int]) -> Optional[float | int]:
-    if not values:
-        return None
-    m = statistics.median(values)
-    return int(m) if float(m).is_integer() else float(m)
-
-
 def _pct(part: int, whole: int) -> Optional[float | int]:
     if not whole:
         return None
@@ -181,14 +176,6 @@ def end_of_day(d: date, tz) -> datetime:
 def period_as_of(period: Period, cal: Calendar, now: datetime) -> datetime:
     """The moment the figures are taken: the end of the period, or now if that is still to come."""
     return min(end_of_day(period.end, cal.tz), now)
-
-
-def _zeros(values: Iterable[str]) -> dict[str, int]:
-    return {v: 0 for v in values}
-
-
-def _bump(counts: dict[str, int], key: str) -> None:
-    counts[key] = counts.get(key, 0) + 1
 
 
 def _category_key(text: Optional[str]) -> Optional[str]:
@@ -220,7 +207,7 @@ class Fact:
     overdue: bool
     created_at: Optional[str] = None
     due_at: Optional[str] = None
-    # What it waits on and for how many working days (a row of the index never waits).
+    # What it waits on and for how many working days.
     wait_on: Optional[str] = None
     waiting_days: Optional[int] = None
 
@@ -240,6 +227,95 @@ def fact_of(t: Ticket, cfg: Config, cal: Calendar, as_of: datetime) -> Fact:
     )
 
 
+# The breakdowns of the recap, each with the values it lists even at zero.
+DIMENSIONS = {"channel": CHANNEL, "kind": KIND, "status": STATUS, "tier": TIER, "difficulty": DIFFICULTY,
+              "resolution": RESOLUTION, "category": ()}
+
+
+class Tally:
+    """The recap's counts as they are gathered: one ticket's :class:`Fact` at a time, or many at once.
+
+    :func:`figures` adds the fact of every ticket; :func:`figures_from_index`
+    adds what SQL counted of the tickets that stand as their rows say, and
+    the facts of the few others. Each count takes how many tickets it stands
+    for, so both paths share every rule below; :func:`summary` turns the
+    tally into the recap.
+    """
+
+    def __init__(self, months: list[str]) -> None:
+        self.total = 0
+        # By dimension, the number of tickets of each value (a category as written).
+        self.counts: dict[str, Counter] = {d: Counter() for d in DIMENSIONS}
+        self.trend = {m: _month_row(m) for m in months}
+        self.sla = {"counted": 0, "on_time": 0, "late": 0, "unresolved": 0,
+                    "response_on_time": 0, "response_late": 0, "awaiting_response": 0, "open_overdue": 0}
+        self.scores: dict[str, Counter] = {m: Counter() for m in months}
+        self.days: dict[str, Counter] = {"response": Counter(), "resolution": Counter()}
+        self.overdue: list[dict[str, Any]] = []
+        # Tickets waiting at the moment of the figures, by what they wait on.
+        self.waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None}
+                                                    for on in ("lkpp", "reporter")}
+
+    def count(self, dimension: str, value: Optional[str], n: int = 1) -> None:
+        self.counts[dimension][value] += n
+
+    def cell(self, month: str, counted: bool, response_outcome: str, outcome: str, overdue: bool,
+             n: int = 1) -> None:
+        """``n`` tickets opened in ``month`` with these deadline outcomes."""
+        row = self.trend[month]
+        row["total"] += n
+        self.total += n
+        if not counted:
+            return
+        self.sla["counted"] += n
+        # An unmet deadline that has passed is late like one met late.
+        for counted_as in (_RESPONSE_KEY[response_outcome], _RESOLUTION_KEY[outcome]):
+            self.sla[counted_as] += n
+            if counted_as in row:  # the trend has no column for deadlines still to come
+                row[counted_as] += n
+        if overdue:
+            self.sla["open_overdue"] += n
+            row["open_overdue"] += n
+
+    def score(self, month: str, score: int, n: int = 1) -> None:
+        self.scores[month][score] += n
+
+    def took(self, which: str, days: int, n: int = 1) -> None:
+        """``n`` counted tickets whose response or resolution took ``days`` working days."""
+        self.days[which][days] += n
+
+    def late_one(self, tid: str, subject: Optional[str], channel: str, kind: str, tier: str, difficulty: str,
+                 created_at: str, due_at: str, days_late: int) -> None:
+        """An open ticket past its deadline, for the overdue list (times local ISO 8601)."""
+        self.overdue.append({"id": tid, "subject": subject, "channel": channel, "kind": kind, "tier": tier,
+                             "difficulty": difficulty, "created_at": created_at, "due_at": due_at,
+                             "days_late": days_late})
+
+    def add(self, f: Fact, cal: Calendar, as_of: datetime) -> None:
+        """One ticket's fact."""
+        if f.waiting_days is not None and f.wait_on in self.waiting:
+            w = self.waiting[f.wait_on]
+            w["count"] += 1
+            w["longest_days"] = max(w["longest_days"] or 0, f.waiting_days)
+        for dimension, value in (("channel", f.channel), ("kind", f.kind), ("status", f.status),
+                                 ("tier", f.highest_tier), ("difficulty", f.difficulty),
+                                 ("resolution", f.resolution), ("category", f.category)):
+            self.count(dimension, value)
+        if f.score is not None:
+            self.score(f.month, f.score)
+        counted = f.resolution not in UNCOUNTED_RESOLUTIONS
+        self.cell(f.month, counted, f.response_outcome, f.outcome, f.overdue)
+        if not counted:
+            return
+        if f.response_days is not None:
+            self.took("response", f.response_days)
+        if f.resolution_days is not None:
+            self.took("resolution", f.resolution_days)
+        if f.overdue:
+            self.late_one(f.id, f.subject, f.channel, f.kind, f.tier, f.difficulty, f.created_at,  # type: ignore[arg-type]
+                          f.due_at, days_late(cal, datetime.fromisoformat(f.due_at), as_of))  # type: ignore[arg-type]
+
+
 def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Period,
             now: datetime, public: bool = False,
             track: Optional[Callable[[list[Ticket]], Iterable[Ticket]]] = None) -> dict[str, Any]:
@@ -247,7 +323,7 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
 
     ``public`` leaves out everything a reporter or an officer wrote (the
     subjects of the overdue list). ``track`` wraps the tickets being
-    measured, for a progress bar.
+    measured, for a progress bar. The reference for :func:`figures_from_index`.
     """
     tz = cal.tz
     as_of = period_as_of(period, cal, now)
@@ -262,19 +338,67 @@ def figures(tickets: Iterable[Ticket], cfg: Config, cal: Calendar, period: Perio
         categories.append(t.category)
         if day >= period.start:
             selected.append(t)
-    facts = [fact_of(t, cfg, cal, as_of) for t in (track(selected) if track else selected)]
-    return summary(facts, categories, cfg, cal, period, as_of, public)
+    tally = Tally(period.months())
+    for t in (track(selected) if track else selected):
+        tally.add(fact_of(t, cfg, cal, as_of), cal, as_of)
+    return summary(tally, categories, cfg, period, as_of, public)
+
+
+# The outcomes as the recap's SQL numbers them.
+_OUTCOMES = (ON_TIME, LATE, PENDING)
+_UNCOUNTED_SQL = ", ".join(f"'{r}'" for r in sorted(UNCOUNTED_RESOLUTIONS))
+# A ticket that stands as its row says: no event after the moment, not
+# waiting (a wait moves the deadline until the moment).
+_SETTLED = "(last_us IS NULL OR last_us <= :at) AND status != 'waiting'"
+# Opened in the period and by the moment: the range of created_us lets SQLite use its index.
+_IN_PERIOD = "created_us >= :lo AND created_us <= :at AND day >= :start AND day <= :end"
+# The recap's counts of the settled rows, in one pass over them: (what, key, key, ..., tickets).
+_COUNTS_SQL = f"""
+WITH r AS MATERIALIZED (
+    SELECT channel, kind, status, highest_tier, difficulty, resolution, category,
+        substr(day, 1, 7) AS month, score, response_days, resolution_days,
+        coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL}) AS counted,
+        CASE WHEN first_response_us IS NOT NULL THEN first_response_us > response_due_us
+             WHEN :at > response_due_us THEN 1 ELSE 2 END AS response_outcome,
+        CASE WHEN resolved_us IS NOT NULL THEN resolved_us > due_us
+             WHEN :at > due_us THEN 1 ELSE 2 END AS outcome,
+        status = 'open' AND :at > due_us AS overdue
+    FROM tickets WHERE {_IN_PERIOD} AND {_SETTLED})
+SELECT 'channel', channel, NULL, NULL, NULL, count(*) FROM r GROUP BY channel
+UNION ALL SELECT 'kind', kind, NULL, NULL, NULL, count(*) FROM r GROUP BY kind
+UNION ALL SELECT 'status', status, NULL, NULL, NULL, count(*) FROM r GROUP BY status
+UNION ALL SELECT 'tier', highest_tier, NULL, NULL, NULL, count(*) FROM r GROUP BY highest_tier
+UNION ALL SELECT 'difficulty', difficulty, NULL, NULL, NULL, count(*) FROM r GROUP BY difficulty
+UNION ALL SELECT 'resolution', resolution, NULL, NULL, NULL, count(*) FROM r GROUP BY resolution
+UNION ALL SELECT 'category', category, NULL, NULL, NULL, count(*) FROM r GROUP BY category
+UNION ALL SELECT 'score', month, score, NULL, NULL, count(*) FROM r WHERE score IS NOT NULL GROUP BY month, score
+UNION ALL SELECT 'response', response_days, NULL, NULL, NULL, count(*) FROM r
+    WHERE counted AND response_days IS NOT NULL GROUP BY response_days
+UNION ALL SELECT 'resolution_days', resolution_days, NULL, NULL, NULL, count(*) FROM r
+    WHERE counted AND resolution_days IS NOT NULL GROUP BY resolution_days
+UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue, count(*) FROM r
+    GROUP BY month, counted, response_outcome, outcome, overdue
+"""
+# The settled tickets past their deadline, with the working days counted up to
+# their deadline's day (calendar_days; NULL outside the years it holds).
+_OVERDUE_SQL = f"""
+SELECT id, subject, channel, kind, tier, difficulty, created_iso, due_iso,
+    (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10))
+FROM tickets WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
+    AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
+"""
 
 
 def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now: datetime,
                        public: bool = False) -> dict[str, Any]:
-    """:func:`figures` of the tickets the index ``ix`` holds, read as rows rather than tickets.
+    """:func:`figures` of the tickets the index ``ix`` holds, counted by SQL rather than one by one.
 
     A ticket whose last event is at or before the moment of the figures and
-    that is not waiting stands as its row says (a wait moves the deadline
-    until then): its :class:`Fact` is the row's columns compared with that
-    moment. The others (an event after it, a wait) are assessed like every
-    ticket without the index.
+    that is not waiting stands as its row says: SQL counts such rows,
+    comparing their deadlines with that moment, and counts the working days
+    each overdue one is late against ``calendar_days``. The few others (an
+    event after the moment, a wait) are assessed like every ticket without
+    the index, and added to the counts.
     """
     from lpsectl.index import micros
 
@@ -283,42 +407,74 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     at = micros(as_of)
     end = period.end.isoformat()
     # Every category up to the end of the period, as it stood then (an edit after it is undone).
+    # (Named, the index of edits answers from itself: left to choose, SQLite reads every wide row.)
     categories: list[Optional[str]] = [c for (c,) in ix.db.execute(
-        "SELECT DISTINCT category FROM tickets WHERE day <= ? AND created_us <= ? AND "
+        "SELECT DISTINCT category FROM tickets INDEXED BY tickets_edits WHERE day <= ? AND created_us <= ? AND "
         "(edit_us IS NULL OR edit_us <= ?)", (end, at, at))]
-    categories += [t.as_of(as_of).category
-                   for t in ix.tickets("day <= ? AND created_us <= ? AND edit_us > ?", (end, at, at))]
-    in_period = "day >= ? AND day <= ? AND created_us <= ?"
-    settled = "(last_us IS NULL OR last_us <= ?) AND status != 'waiting'"
-    params = (period.start.isoformat(), end, at, at)
-    facts = [fact_of(t.as_of(as_of), cfg, cal, as_of)
-             for t in ix.tickets(f"{in_period} AND NOT ({settled})", params)]
-    rows = ix.db.execute(
-        "SELECT id, subject, channel, kind, difficulty, category, substr(day, 1, 7), status, tier, highest_tier, "
-        "resolution, score, first_response_us, response_due_us, resolved_us, due_us, response_days, "
-        f"resolution_days, created_iso, due_iso FROM tickets WHERE {in_period} AND {settled}", params)
-    for (tid, subject, channel, kind, difficulty, category, month, status, tier, highest, resolution, score,
-         responded, response_due, resolved, due, response_days, resolution_days, created, due_iso) in rows:
-        overdue = status == "open" and at > due
-        facts.append(Fact(
-            tid, subject, channel, kind, difficulty, category, month, status, tier, highest, resolution, score,
-            _outcome(responded, response_due, at), _outcome(resolved, due, at), response_days, resolution_days,
-            overdue, datetime.fromisoformat(created).astimezone(tz).isoformat() if overdue else None,
-            due_iso if overdue else None,
-        ))
-    return summary(facts, categories, cfg, cal, period, as_of, public)
+    # (Rows picked by rowid from a covering index first: the few, never the wide rows of all.)
+    categories += [t.as_of(as_of).category for t in ix.tickets(
+        "rowid IN (SELECT rowid FROM tickets WHERE edit_us > ? AND day <= ? AND created_us <= ?)", (at, end, at))]
+    # A day early: the bound only narrows the rows, ``day`` decides (whatever the zone's midnight).
+    lo = micros(datetime.combine(period.start, time(0), tzinfo=tz)) - 86_400_000_000
+    params = {"at": at, "lo": lo, "start": period.start.isoformat(), "end": end}
+    tally = Tally(period.months())
+    for t in ix.tickets(f"rowid IN (SELECT rowid FROM tickets WHERE {_IN_PERIOD} AND NOT ({_SETTLED}))", params):
+        tally.add(fact_of(t.as_of(as_of), cfg, cal, as_of), cal, as_of)
+    for what, key, second, third, fourth, n in ix.db.execute(_COUNTS_SQL, params):
+        if what == "cell":
+            tally.cell(key, bool(second), _OUTCOMES[third], _OUTCOMES[fourth // 2], bool(fourth % 2), n)
+        elif what == "score":
+            tally.score(key, second, n)
+        elif what == "response":
+            tally.took("response", key, n)
+        elif what == "resolution_days":
+            tally.took("resolution", key, n)
+        else:
+            tally.count(what, key, n)
+    # The working days whose office close has passed by the moment, counted as calendar_days counts.
+    last = cal.local_date(as_of)
+    if cal.close_of(last) > as_of:
+        last -= timedelta(days=1)
+    row = ix.db.execute("SELECT n FROM calendar_days WHERE day = ?", (last.isoformat(),)).fetchone()
+    last_n = row[0] if row else None
+    for tid, subject, channel, kind, tier, difficulty, created, due, due_n in ix.db.execute(_OVERDUE_SQL, params):
+        if last_n is None or due_n is None:  # a day the table does not hold: the clock counts
+            late = days_late(cal, datetime.fromisoformat(due), as_of)
+        else:
+            late = max(last_n - due_n, 1)
+        tally.late_one(tid, subject, channel, kind, tier, difficulty,
+                       datetime.fromisoformat(created).astimezone(tz).isoformat(), due, late)
+    return summary(tally, categories, cfg, period, as_of, public)
 
 
-def _outcome(done: Optional[int], due: int, as_of: int) -> str:
-    """:func:`lpsectl.sla.outcome` of instants in microseconds."""
-    if done is not None:
-        return ON_TIME if done <= due else LATE
-    return LATE if as_of > due else PENDING
+def _counts(dimension: str, counts: Counter) -> dict[str, int]:
+    """The counts of one breakdown: its usual values first, zeros included."""
+    out = {v: 0 for v in DIMENSIONS[dimension]}
+    for value in sorted(v for v in counts if v is not None):
+        out[value] = out.get(value, 0) + counts[value]
+    return out
 
 
-def summary(facts: Iterable[Fact], categories: Iterable[Optional[str]], cfg: Config, cal: Calendar,
-            period: Period, as_of: datetime, public: bool) -> dict[str, Any]:
-    """The recap of the ``facts`` of the period's tickets, in any order.
+def _median(days: Counter) -> Optional[float | int]:
+    """The median of the values counted in ``days`` (value: how many times)."""
+    n = sum(days.values())
+    if not n:
+        return None
+    wanted = sorted({(n - 1) // 2, n // 2})
+    found: list[int] = []
+    seen = 0
+    for value in sorted(days):
+        seen += days[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    m = statistics.median(found) if len(found) > 1 else found[0]
+    return int(m) if float(m).is_integer() else float(m)
+
+
+def summary(tally: Tally, categories: Iterable[Optional[str]], cfg: Config, period: Period,
+            as_of: datetime, public: bool) -> dict[str, Any]:
+    """The recap of what ``tally`` counted of the period's tickets.
 
     ``categories``: the category of every ticket opened up to the end of the
     period (repeats welcome), so a month lists the zeros of the office's
@@ -330,79 +486,26 @@ def summary(facts: Iterable[Fact], categories: Iterable[Optional[str]], cfg: Con
         if key is not None:
             spellings.setdefault(key, set()).add(" ".join(category.split()))  # type: ignore[union-attr]
     category_name = {k: min(v) for k, v in spellings.items()}
-
-    by_channel = _zeros(CHANNEL)
-    by_kind = _zeros(KIND)
-    by_status = _zeros(STATUS)
-    by_tier = _zeros(TIER)
-    by_difficulty = _zeros(DIFFICULTY)
-    by_resolution = _zeros(RESOLUTION)
     by_category = {name: 0 for name in sorted(category_name.values(), key=lambda s: (s.casefold(), s))}
     by_category[NO_CATEGORY] = 0
+    for category, n in tally.counts["category"].items():
+        key = _category_key(category)
+        by_category[category_name[key] if key else NO_CATEGORY] += n
+
+    overdue = sorted(tally.overdue, key=lambda o: (-o["days_late"], o["created_at"], o["id"]))
+    if public:
+        for item in overdue:
+            del item["subject"]
+    scores: Counter = sum(tally.scores.values(), Counter())
+    mean, ikm, grade = ikm_of(list(scores.elements()))
     months = period.months()
-    trend = {m: _month_row(m) for m in months}
-    trend_scores: dict[str, list[int]] = {m: [] for m in months}
-    sla = {"counted": 0, "on_time": 0, "late": 0, "unresolved": 0,
-           "response_on_time": 0, "response_late": 0, "awaiting_response": 0, "open_overdue": 0}
-    response_days: list[int] = []
-    resolution_days: list[int] = []
-    scores: list[int] = []
-    overdue: list[dict[str, Any]] = []
-    # Tickets waiting at the moment of the figures, by what they wait on.
-    waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None} for on in ("lkpp", "reporter")}
-    total = 0
-
-    for f in facts:
-        total += 1
-        if f.waiting_days is not None and f.wait_on in waiting:
-            w = waiting[f.wait_on]
-            w["count"] += 1
-            w["longest_days"] = max(w["longest_days"] or 0, f.waiting_days)
-        row = trend[f.month]
-        row["total"] += 1
-        _bump(by_channel, f.channel)
-        _bump(by_kind, f.kind)
-        _bump(by_status, f.status)
-        _bump(by_tier, f.highest_tier)
-        _bump(by_difficulty, f.difficulty)
-        if f.resolution:
-            _bump(by_resolution, f.resolution)
-        key = _category_key(f.category)
-        by_category[category_name[key] if key else NO_CATEGORY] += 1
-        if f.score is not None:
-            scores.append(f.score)
-            trend_scores[f.month].append(f.score)
-        if f.resolution in UNCOUNTED_RESOLUTIONS:
-            continue
-        sla["counted"] += 1
-        # An unmet deadline that has passed is late like one met late.
-        for counted_as in (_RESPONSE_KEY[f.response_outcome], _RESOLUTION_KEY[f.outcome]):
-            sla[counted_as] += 1
-            if counted_as in row:  # the trend has no column for deadlines still to come
-                row[counted_as] += 1
-        if f.response_days is not None:
-            response_days.append(f.response_days)
-        if f.resolution_days is not None:
-            resolution_days.append(f.resolution_days)
-        if f.overdue:
-            sla["open_overdue"] += 1
-            row["open_overdue"] += 1
-            item = {
-                "id": f.id, "subject": f.subject, "channel": f.channel, "kind": f.kind,
-                "tier": f.tier, "difficulty": f.difficulty, "created_at": f.created_at, "due_at": f.due_at,
-                "days_late": days_late(cal, datetime.fromisoformat(f.due_at), as_of),  # type: ignore[arg-type]
-            }
-            if public:
-                del item["subject"]
-            overdue.append(item)
-
-    overdue.sort(key=lambda o: (-o["days_late"], o["created_at"], o["id"]))
-    mean, ikm, grade = ikm_of(scores)
+    trend = tally.trend
     for m in months:
-        _, m_ikm, m_grade = ikm_of(trend_scores[m])
-        trend[m]["ratings"] = len(trend_scores[m])
+        _, m_ikm, m_grade = ikm_of(list(tally.scores[m].elements()))
+        trend[m]["ratings"] = sum(tally.scores[m].values())
         trend[m]["ikm"] = _number(m_ikm)
         trend[m]["grade"] = m_grade
+    sla = tally.sla
     office = cfg.office
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "kind": period.kind},
@@ -412,25 +515,21 @@ def summary(facts: Iterable[Fact], categories: Iterable[Optional[str]], cfg: Con
                    "phone": office.phone, "email": office.email, "website": office.website},
         "targets": {"first_response_days": cfg.first_response_days,
                     "resolution_days": {d: cfg.resolution_days.get(d) for d in DIFFICULTY}},
-        "total": total,
-        "by_channel": by_channel,
-        "by_kind": by_kind,
+        "total": tally.total,
+        **{f"by_{d}": _counts(d, tally.counts[d]) for d in ("channel", "kind")},
         "by_category": by_category,
-        "by_status": by_status,
-        "by_tier": by_tier,
-        "by_difficulty": by_difficulty,
-        "by_resolution": by_resolution,
+        **{f"by_{d}": _counts(d, tally.counts[d]) for d in ("status", "tier", "difficulty", "resolution")},
         "sla": {
             **sla,
             "on_time_pct": _pct(sla["on_time"], sla["on_time"] + sla["late"]),
             "response_on_time_pct": _pct(sla["response_on_time"], sla["response_on_time"] + sla["response_late"]),
-            "median_response_days": _median(response_days),
-            "median_resolution_days": _median(resolution_days),
+            "median_response_days": _median(tally.days["response"]),
+            "median_resolution_days": _median(tally.days["resolution"]),
         },
-        "waiting": waiting,
+        "waiting": tally.waiting,
         "satisfaction": {
-            "count": len(scores), "mean": _number(mean), "ikm": _number(ikm), "grade": grade,
-            "by_score": {str(n): scores.count(n) for n in (1, 2, 3, 4)},
+            "count": sum(scores.values()), "mean": _number(mean), "ikm": _number(ikm), "grade": grade,
+            "by_score": {str(n): scores[n] for n in (1, 2, 3, 4)},
         },
         "overdue": overdue,
         "trend": [trend[m] for m in months],
@@ -540,11 +639,60 @@ def environment(root: Optional[Path] = None):
     env = BoundedSandbox(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=_autoescape, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, bytecode_cache=_compiled_templates(root),
     )
     env.filters.update(md=md_escape, wrap_lines=wrap_lines, center_lines=center_lines)
     env.charge_filters()
     return env
+
+
+# Where the helpdesk keeps templates compiled once (git-ignored, disposable, like the index).
+COMPILED_DIR = Path(".lpsectl") / "templates"
+
+
+def _compiled_templates(root: Optional[Path]):
+    """Jinja2's cache of compiled templates in the helpdesk's ``.lpsectl/``; None where there is none.
+
+    Jinja2 compiles every template on each run (a quarter of a second for the
+    recap); the cache keeps the result per template file and source, and
+    per version of Jinja2 and Python. The key of its files also covers the
+    code that shapes the compiled templates (the sandbox's rewriting, the
+    environment's options), so another version of lpsectl never runs what
+    this one compiled. A cache that cannot be read or written is no cache.
+    """
+    if root is None or not (root / COMPILED_DIR.parent).is_dir():
+        return None
+    import hashlib
+
+    import jinja2
+
+    from lpsectl import sandbox
+
+    class Quiet(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                pass
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    h = hashlib.blake2b(digest_size=8)
+    for module in (__file__, sandbox.__file__):
+        try:
+            h.update(Path(module).read_bytes())
+        except OSError:  # pragma: no cover - frozen or zipped
+            return None
+    folder = root / COMPILED_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return Quiet(str(folder), f"%s.{h.hexdigest()}.cache")
 
 
 def md_escape(text: Any) -> str:
@@ -628,6 +776,31 @@ def labels(lang: str) -> dict[str, Any]:
     return LABELS[lang]
 
 
+def _remembered(method: Callable[..., str]) -> Callable[..., str]:
+    """A :class:`Formatter` method that keeps its answers: a recap writes the same few dates and numbers
+    thousands of times (the overdue list of a year). The type is part of the key: 1 and 1.0 are equal."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def remembered(self: "Formatter", value: Any, *args: Any, **kwargs: Any) -> str:
+        key = (name, type(value), value, args, tuple(kwargs.items()))
+        try:
+            return self._said[key]
+        except KeyError:
+            text = self._said[key] = method(self, value, *args, **kwargs)
+            return text
+        except TypeError:  # unhashable: said afresh
+            return method(self, value, *args, **kwargs)
+
+    return _helper(remembered)
+
+
+def _helper(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``f`` as a helper of lpsectl's own: the sandbox calls it without its checks (see sandbox.py)."""
+    f.lpsectl_helper = True  # type: ignore[attr-defined]
+    return f
+
+
 class Formatter:
     """Numbers, dates and times in the words of one language, for templates."""
 
@@ -635,7 +808,9 @@ class Formatter:
         self.lang = lang
         self.tz = tz
         self.words = labels(lang)
+        self._said: dict[tuple, str] = {}
 
+    @_remembered
     def num(self, value: Any, places: Optional[int] = None) -> str:
         """``value`` with the language's separators (1.234,5 in id, 1,234.5 in en); None is a dash."""
         if value is None:
@@ -650,9 +825,11 @@ class Formatter:
             text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
 
+    @_remembered
     def pct(self, value: Any) -> str:
         return "–" if value is None else f"{self.num(value)} %"
 
+    @_remembered
     def date(self, value: Any, weekday: bool = False) -> str:
         d = value if isinstance(value, date) else datetime.fromisoformat(str(value))
         if isinstance(d, datetime):
@@ -660,6 +837,7 @@ class Formatter:
         text = f"{d.day} {self.words['months'][d.month - 1]} {d.year}"
         return f"{self.words['weekdays'][d.weekday()]}, {text}" if weekday else text
 
+    @_remembered
     def time(self, value: Any) -> str:
         t = datetime.fromisoformat(str(value)).astimezone(self.tz)
         zone = t.tzname() or ""
@@ -668,13 +846,16 @@ class Formatter:
         sep = "." if self.lang == "id" else ":"
         return f"{t:%H}{sep}{t:%M} {zone}".strip()
 
+    @_remembered
     def datetime(self, value: Any, weekday: bool = False) -> str:
         return f"{self.date(value, weekday)} {self.time(value)}"
 
+    @_remembered
     def month(self, value: str) -> str:
         y, m = value.split("-")
         return f"{self.words['months'][int(m) - 1]} {y}"
 
+    @_remembered
     def month_short(self, value: str) -> str:
         return self.words["months"][int(value.split("-")[1]) - 1][:3]
 
@@ -686,7 +867,7 @@ def _context(lang: str, tz, **data: Any) -> dict[str, Any]:
         **data, "lang": lang, "L": copy.deepcopy(fmt.words),
         "num": fmt.num, "pct": fmt.pct, "fmt_date": fmt.date, "fmt_time": fmt.time,
         "fmt_datetime": fmt.datetime, "fmt_month": fmt.month, "month_short": fmt.month_short,
-        "share": lambda part, whole: fmt.pct(_pct(part, whole)),
+        "share": _helper(lambda part, whole: fmt.pct(_pct(part, whole))),
         "no_category": NO_CATEGORY,
     }
 

@@ -339,6 +339,7 @@ def test_an_index_of_another_version_with_other_columns_is_made_again(run):
     listing(run)
     db = sqlite3.connect(run.home / INDEX)
     with db:
+        db.execute("DROP INDEX tickets_recap")  # SQLite drops no column an index holds
         db.execute("ALTER TABLE tickets DROP COLUMN resolution_days")  # as a version without it wrote it
         db.execute("UPDATE meta SET value = 'other' WHERE key = 'code'")
     db.close()
