@@ -888,27 +888,6 @@ class GitRepo:
             err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
             raise GitError(_("git fast-import failed: {value}").format(value=err[-1] if err else proc.returncode))
 
-    def blobs(self, shas: Sequence[str]) -> dict[str, bytes]:
-        """The contents of blobs, read in one git process."""
-        if not shas:
-            return {}
-        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=str(self.root),
-                              input="".join(f"{s}\n" for s in shas).encode("ascii"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if proc.returncode != 0:
-            raise GitError("git cat-file failed: " + proc.stderr.decode("utf-8", "replace").strip())
-        out, data, pos = {}, proc.stdout, 0
-        for sha in shas:
-            end = data.index(b"\n", pos)
-            header = data[pos:end].split(b" ")
-            pos = end + 1
-            if len(header) < 3 or header[1] == b"missing":
-                raise GitError(_("git has no blob {sha}").format(sha=sha))
-            size = int(header[2])
-            out[sha] = data[pos:pos + size]
-            pos += size + 1
-        return out
-
     def move_work_tree(self, old: str, new: str) -> None:
         """Bring git's index and the files from commit ``old``'s tree to ``new``'s (a two-tree read-tree)."""
         proc = self.run("read-tree", "-m", "-u", old, new, check=False)

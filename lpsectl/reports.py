@@ -19,7 +19,6 @@ from __future__ import annotations
 import calendar as _calendar
 import copy
 import functools
-import json
 import os
 import re
 import statistics
