@@ -79,13 +79,19 @@ def interface_language(args: list[str]) -> str:
     return _configured_language(home) or i18n.DEFAULT_LANGUAGE
 
 
-def help_fields(command: click.Command) -> Iterator[tuple[Any, str]]:
-    """Every (object, attribute) of the help texts of ``command`` and its subcommands."""
+def help_fields(command: click.Command, loaded_only: bool = False) -> Iterator[tuple[Any, str]]:
+    """Every (object, attribute) of the help texts of ``command`` and its subcommands.
+
+    ``loaded_only``: of the top group's commands only those imported so far
+    (the others are translated as they are imported).
+    """
     yield from ((command, field) for field in ("help", "short_help", "epilog"))
     for param in command.params:
         if isinstance(param, click.Option):
             yield param, "help"
-    for sub in getattr(command, "commands", {}).values():
+    loaded = getattr(command, "loaded_commands", None)
+    subs = loaded() if loaded_only and loaded is not None else getattr(command, "commands", {})
+    for sub in subs.values():
         yield from help_fields(sub)
 
 
@@ -99,9 +105,14 @@ def english_help(obj: Any, field: str) -> Optional[str]:
 
 
 def speak(root: click.Command, lang: str) -> None:
-    """Use ``lang`` for messages, and give ``root`` and every command under it its help text in it."""
+    """Use ``lang`` for messages, and give ``root`` and every command imported so far its help text in it."""
     i18n.set_language(lang)
-    for obj, field in help_fields(root):
+    translate(root, loaded_only=True)
+
+
+def translate(command: click.Command, loaded_only: bool = False) -> None:
+    """Give ``command`` and the commands under it their help text in the language spoken now."""
+    for obj, field in help_fields(command, loaded_only):
         text = english_help(obj, field)
         setattr(obj, field, _(text) if text else text)
         # click makes --help's own option once per command and keeps it.
