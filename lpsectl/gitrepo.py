@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import time
@@ -75,6 +74,8 @@ class Diverged(GitError):
 
 def blob_id(data: bytes, hex_len: int = 40) -> str:
     """The object id git gives ``data`` as a blob (SHA-1, or SHA-256 in such repositories)."""
+    import hashlib
+
     algo = hashlib.sha256 if hex_len == 64 else hashlib.sha1
     return algo(b"blob %d\0" % len(data) + data).hexdigest()
 

@@ -49,7 +49,6 @@ The core never prints: the caller passes ``track`` to wrap the files a
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -88,6 +87,8 @@ class IndexUnavailable(LpseError):
 
 def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
+    import hashlib
+
     global _CODE_KEY
     if _CODE_KEY is None:
         from lpsectl import __version__, clock, model, sla, views
@@ -106,8 +107,18 @@ def code_key() -> str:
     return _CODE_KEY
 
 
+_HOLIDAYS_VERSION: Optional[str] = None
+
+
 def holidays_version() -> str:
-    """The installed ``holidays`` package's version, found without importing it."""
+    """The installed ``holidays`` package's version, found without importing it (once per process)."""
+    global _HOLIDAYS_VERSION
+    if _HOLIDAYS_VERSION is None:
+        _HOLIDAYS_VERSION = _find_holidays_version()
+    return _HOLIDAYS_VERSION
+
+
+def _find_holidays_version() -> str:
     import importlib.util
 
     spec = importlib.util.find_spec("holidays")
@@ -135,6 +146,8 @@ def instant(us: int) -> datetime:
 
 def blob_id(data: bytes, sha256: bool = False) -> str:
     """The id git gives ``data`` as a blob."""
+    import hashlib
+
     h = hashlib.sha256() if sha256 else hashlib.sha1()
     h.update(b"blob %d\0" % len(data))
     h.update(data)
@@ -480,6 +493,8 @@ class Index:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     def _config_key(self) -> str:
+        import hashlib
+
         try:
             text = (self.hd.root / "lpsectl.yaml").read_bytes()
         except OSError:
@@ -498,10 +513,17 @@ class Index:
                 by_year[d.year][d] = name
         cal.preload_holidays(by_year)
 
+    def _new_years(self) -> dict[int, dict[date, str]]:
+        """The years of holidays the calendar computed that the index does not keep yet."""
+        try:
+            known = {y for (y,) in self.db.execute("SELECT year FROM holiday_years")}
+        except sqlite3.DatabaseError:
+            return {}
+        return {y: d for y, d in self.hd.calendar.known_holidays().items() if y not in known}
+
     def _save_calendar(self) -> None:
         """Keep the years of holidays the calendar had to compute."""
-        known = {y for (y,) in self.db.execute("SELECT year FROM holiday_years")}
-        new = {y: d for y, d in self.hd.calendar.known_holidays().items() if y not in known}
+        new = self._new_years()
         if not new:
             return
         self.db.executemany("INSERT OR IGNORE INTO holiday_years VALUES (?)", [(y,) for y in new])
@@ -518,6 +540,8 @@ class Index:
 
     def keep_calendar(self) -> None:
         """Keep the years of holidays a command on one ticket had to compute."""
+        if not self._new_years():
+            return  # the common case: no write, so no wait for a writer at work
         try:
             if self._meta().get("holidays") == holidays_version():
                 self.db.execute("BEGIN IMMEDIATE")
@@ -569,6 +593,8 @@ class Index:
         A folder whose link count says it has no subfolder (2, on most
         file systems) is not listed: tickets/ holds 100,000 files.
         """
+        import hashlib
+
         h = hashlib.blake2b(digest_size=16)
         recent = time.time_ns() - RACY_NS
         todo = [self.tickets_dir]
