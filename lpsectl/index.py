@@ -65,6 +65,7 @@ from lpsectl.model import Event, Reporter, State, Ticket, replay
 from lpsectl.views import local, phone_digits, search_text
 
 if TYPE_CHECKING:
+    from lpsectl.gitlook import Look
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
@@ -564,26 +565,92 @@ class Index:
 
     def _refresh(self, track: Optional[Track]) -> None:
         meta = self._meta()
-        want = {"schema": str(SCHEMA), "code": code_key()}
-        keys_ok = all(meta.get(k) == v for k, v in want.items())
-        if keys_ok and meta.get("holidays") == holidays_version():
+        if self._keys_current(meta):
             self._load_calendar()
-        if keys_ok and meta.get("config") == self._config_key() and meta.get("holidays") == holidays_version():
             # No file added, removed or renamed below tickets/ since: git need not look for untracked ones.
-            folders = meta.get("folders")
-            snap = self._snapshot(untracked=not folders or folders != self._folders_stamp())
-            if snap is not None and meta.get("mode") == "git" and meta.get("head") == snap[0]:
-                dirty = set(snap[1]) | set(json.loads(meta.get("dirty", "[]")))
-                if not dirty:
-                    return  # the common case: nothing changed since the last update
-        # Something to do: under the write lock, look again (another process may have done it).
-        self.db.execute("BEGIN IMMEDIATE")
+            folders_same = self._folders_same(meta)
+            look = self.start_look(untracked=not folders_same)
+            if look is not None and self._unchanged(meta, look, folders_same=True):
+                return  # the common case: nothing changed since the last update
+        self.update(track)
+
+    def update(self, track: Optional[Track] = None) -> None:
+        """Bring the index up to date under its write lock, looking again (another process may have done it)."""
         try:
-            self._update(track)
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self._update(track)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+
+    # -- answering first, confirming after (lpsectl.gitlook) -------------------------
+    def start_look(self, untracked: bool = False) -> Optional["Look"]:
+        """git's look at the tickets, running from now on: the one started early, if any; None outside git."""
+        git = self.hd.git
+        if git is None:
+            return None
+        from lpsectl import gitlook
+
+        early = None if untracked else gitlook.take_early(str(self.hd.root))
+        return early or git.start_status(self.hd.tickets_dir, untracked)
+
+    def begin_read(self) -> Optional[dict[str, str]]:
+        """Start reading the index as it stands: one snapshot of it until :meth:`end_read`, its calendar given.
+
+        Returns what it was last brought up to date with (for
+        :meth:`confirms`), or None when its keys say it must be built or
+        derived again first (nothing is open then).
+        """
+        try:
+            self.db.execute("BEGIN")  # WAL: every read until COMMIT sees this one state of the index
+            meta = self._meta()
+            if not self._keys_current(meta):
+                self.db.execute("COMMIT")
+                return None
+            self._load_calendar()
+            return meta
+        except sqlite3.DatabaseError as exc:
+            self.end_read()
+            raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+
+    def end_read(self) -> None:
+        if self.db.in_transaction:
             self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+
+    def confirms(self, meta: dict[str, str], look: Optional["Look"]) -> bool:
+        """Whether git's ``look`` (started before or during the read) finds the files as ``meta`` says the index holds them.
+
+        Then an answer computed from the index read with ``meta`` is what
+        the files said when git looked; waits for git.
+        """
+        return look is not None and self._unchanged(meta, look, folders_same=self._folders_same(meta))
+
+    def _keys_current(self, meta: dict[str, str]) -> bool:
+        """Made by this code, with this configuration and this ``holidays``: its rows need no rebuild."""
+        return (meta.get("schema") == str(SCHEMA) and meta.get("code") == code_key()
+                and meta.get("config") == self._config_key() and meta.get("holidays") == holidays_version())
+
+    def _folders_same(self, meta: dict[str, str]) -> bool:
+        """No folder below tickets/ changed since the index's last update: no file added, removed or renamed."""
+        folders = meta.get("folders")
+        return bool(folders) and folders == self._folders_stamp()
+
+    def _unchanged(self, meta: dict[str, str], look: "Look", folders_same: bool) -> bool:
+        """git's ``look`` says HEAD is where it was and no file differs from it, now or at the last update.
+
+        ``folders_same``: whether the look may leave out untracked files
+        (a look without them says nothing of a file added by hand).
+        """
+        if not (folders_same or look.untracked):
+            return False
+        snap = self._snapshot_of(look)
+        if snap is None or meta.get("mode") != "git" or meta.get("head") != snap[0]:
+            return False
+        return not snap[1] and not json.loads(meta.get("dirty", "[]"))
 
     def _folders_stamp(self) -> str:
         """The folders below tickets/ with their stamps, hashed: what a file added, removed or renamed changes.
@@ -618,11 +685,15 @@ class Index:
         Without ``untracked``: only the tracked files that differ (the caller
         knows no file was added since it last looked).
         """
+        look = self.start_look(untracked)
+        return None if look is None else self._snapshot_of(look)
+
+    def _snapshot_of(self, look: "Look") -> Optional[tuple[str, list[str]]]:
+        """:meth:`_snapshot` of a look already started; None when git failed."""
         git = self.hd.git
-        if git is None:
-            return None
+        assert git is not None
         try:
-            head, paths = git.status_snapshot(self.hd.tickets_dir, untracked)
+            head, paths = git.snapshot_of(look)
         except LpseError:
             return None
         rel = os.path.relpath(self.tickets_dir, git.root).replace(os.sep, "/")

@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import echo_json, echo_table, index_damage, load_all, local, open_index, report_damage
+from lpsectl.cli.common import echo_json, echo_table, from_index, index_damage, load_all, local, report_damage
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -43,19 +43,21 @@ def today_cmd(app: App, as_json: bool) -> None:
         operator: Optional[str] = officer_name(app.operator())
     except BadInput:  # no one named: the page is the same, nobody's tickets first
         operator = None
-    ix = open_index(app)
     now = clock.now(hd.tz)
-    if ix is None:
+
+    def from_this(ix) -> tuple:
+        return (morning(lambda want: listed_from_index(hd, ix, want, now), hd.calendar,
+                        hd.config.waiting_alert_days, now, operator),
+                index_damage(app, ix))
+
+    answer = from_index(app, from_this)
+    if answer is None:
         loaded = load_all(app)
         tickets, damaged = loaded.tickets, loaded.damaged
         page = morning(lambda want: listed(hd, tickets, want, now), hd.calendar, hd.config.waiting_alert_days,
                        now, operator)
     else:
-        page = morning(lambda want: listed_from_index(hd, ix, want, now), hd.calendar,
-                       hd.config.waiting_alert_days, now, operator)
-        damaged = index_damage(app, ix)
-        ix.keep_calendar()
-        ix.close()
+        page, damaged = answer
     if as_json:
         echo_json({name: [row for row, _, _ in found] for name, found in page.sections.items()})
     else:

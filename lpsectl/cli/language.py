@@ -18,25 +18,15 @@ from lpsectl import i18n
 from lpsectl.errors import BadInput
 from lpsectl.i18n import N_, _
 
-# The global options that come before the command name, and whether each takes a value.
-_GLOBAL_OPTIONS = {"--home": True, "--operator": True, "--lang": True}
 # `language:` at the top level of lpsectl.yaml, read without loading the configuration.
 _LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
 
 
 def _global_values(args: list[str]) -> dict[str, str]:
     """The values of the global options in ``args``, read before click parses them."""
-    values: dict[str, str] = {}
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        name, eq, value = args[i].partition("=")
-        if _GLOBAL_OPTIONS.get(name):
-            if not eq:
-                i += 1
-                value = args[i] if i < len(args) else ""
-            values[name] = value
-        i += 1
-    return values
+    from lpsectl.gitlook import global_values
+
+    return global_values(args)[0]
 
 
 def _configured_language(home: Optional[str]) -> Optional[str]:
