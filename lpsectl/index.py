@@ -120,13 +120,16 @@ def holidays_version() -> str:
 
 
 def _find_holidays_version() -> str:
-    import importlib.util
+    from importlib.machinery import PathFinder  # importlib.util costs more than the search
 
-    spec = importlib.util.find_spec("holidays")
+    spec = PathFinder.find_spec("holidays")
     if spec is None or not spec.origin:
         return "none"
     pkg = Path(spec.origin).parent
-    names = sorted(p.name for p in pkg.parent.glob("holidays-*info"))
+    try:
+        names = sorted(n for n in os.listdir(pkg.parent) if n.startswith("holidays-") and n.endswith("info"))
+    except OSError:
+        names = []
     try:
         stamp = os.stat(spec.origin).st_mtime_ns
     except OSError:

@@ -41,7 +41,7 @@ class LpseGroup(click.Group):
         self._commands = value
 
     def loaded_commands(self) -> dict[str, click.Command]:
-        """The commands imported so far (their help is translated as they come)."""
+        """The commands imported so far."""
         return self._commands
 
     def add_command(self, cmd: click.Command, name: Optional[str] = None) -> None:
@@ -51,7 +51,10 @@ class LpseGroup(click.Group):
         for module, names in COMMAND_MODULES.items():
             if cmd_name in names:
                 self._load(module)
-        return self._commands.get(cmd_name)
+        command = self._commands.get(cmd_name)
+        if command is not None:
+            language.translate(command)  # its help in the language spoken now; once
+        return command
 
     def _load(self, module_name: str) -> None:
         if module_name in self._loaded:
@@ -62,7 +65,6 @@ class LpseGroup(click.Group):
         module: Any = importlib.import_module(f"lpsectl.cli.{module_name}")
         for command in module.COMMANDS:
             self.add_command(command)
-            language.translate(command)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         before = i18n.set_language(None)

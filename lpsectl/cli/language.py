@@ -95,13 +95,21 @@ def english_help(obj: Any, field: str) -> Optional[str]:
 
 
 def speak(root: click.Command, lang: str) -> None:
-    """Use ``lang`` for messages, and give ``root`` and every command imported so far its help text in it."""
+    """Use ``lang`` for messages, and give ``root`` its help text in it.
+
+    Its commands get theirs when they are asked for (``LpseGroup.get_command``):
+    a command that does not run, or shows no help, needs none.
+    """
     i18n.set_language(lang)
     translate(root, loaded_only=True)
 
 
 def translate(command: click.Command, loaded_only: bool = False) -> None:
-    """Give ``command`` and the commands under it their help text in the language spoken now."""
+    """Give ``command`` and the commands under it their help text in the language spoken now (once)."""
+    lang = i18n.language()
+    if command.__dict__.get("_lpsectl_spoken") == lang:
+        return
+    command.__dict__["_lpsectl_spoken"] = lang
     for obj, field in help_fields(command, loaded_only):
         text = english_help(obj, field)
         setattr(obj, field, _(text) if text else text)
