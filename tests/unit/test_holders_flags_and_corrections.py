@@ -6,7 +6,7 @@ merge of two desks' histories decides them by the events' times.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -15,22 +15,7 @@ from lpsectl import workflow as wf
 from lpsectl.errors import BadInput, Damaged, Refused
 from lpsectl.model import CLEARS_FLAG, Event, Reporter, replay
 
-WIB = timezone(timedelta(hours=7))
-T0 = datetime(2026, 8, 13, 9, 0, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = T0
-
-    def act(self, by: str = "Rina") -> wf.Act:
-        self.t += timedelta(minutes=10)
-        return wf.Act(by, self.t, self.t)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from .clocks import T0, WIB, Clock
 
 
 def phone_ticket(clock: Clock):

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
 
@@ -6,22 +6,7 @@ from lpsectl import workflow as wf
 from lpsectl.errors import BadInput, Refused
 from lpsectl.model import Reporter, replay
 
-WIB = timezone(timedelta(hours=7))
-T0 = datetime(2026, 8, 13, 9, 0, tzinfo=WIB)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = T0
-
-    def act(self, by: str = "Rina") -> wf.Act:
-        self.t += timedelta(minutes=10)
-        return wf.Act(by, self.t, self.t)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+from .clocks import T0, WIB
 
 
 def open_ticket(clock, channel="phone", kind="question", **rep):
