@@ -92,6 +92,18 @@ class Look:
         return self._done
 
 
+    def discard(self) -> None:
+        """Stop git if its answer is no longer wanted (it only reads), and reap it."""
+        if self._done is None and self._proc is not None:
+            if self._proc.poll() is None:
+                try:
+                    self._proc.kill()
+                except OSError:
+                    pass
+            self._proc.communicate()
+            self._done = (None, "", "")
+
+
 def parse_status(out: str) -> tuple[str, list[str]]:
     """HEAD ("" before the first commit) and the paths ``git status --porcelain=v2 -z --branch`` names."""
     head = ""

@@ -628,9 +628,13 @@ class Index:
         """Whether git's ``look`` (started before or during the read) finds the files as ``meta`` says the index holds them.
 
         Then an answer computed from the index read with ``meta`` is what
-        the files said when git looked; waits for git.
+        the files said when git looked. Waits for git whatever the folders
+        say: whatever it was doing has ended when the index is updated.
         """
-        return look is not None and self._unchanged(meta, look, folders_same=self._folders_same(meta))
+        if look is None:
+            return False
+        look.output()
+        return self._unchanged(meta, look, folders_same=self._folders_same(meta))
 
     def _keys_current(self, meta: dict[str, str]) -> bool:
         """Made by this code, with this configuration and this ``holidays``: its rows need no rebuild."""

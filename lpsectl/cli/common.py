@@ -206,6 +206,7 @@ def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
         ix = Index(app.helpdesk())
     except IndexUnavailable:
         return None
+    look = None
     try:
         look = ix.start_look()
         meta = ix.begin_read()
@@ -221,6 +222,8 @@ def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
     except IndexUnavailable:
         return None
     finally:
+        if look is not None:
+            look.discard()  # when not waited for: the index had to be updated anyway, or compute failed
         ix.keep_calendar()
         ix.close()
 
