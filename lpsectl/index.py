@@ -10,8 +10,11 @@ reads its period's columns, an id prefix is one lookup.
 **When it is stale.** The index records git's view of the ticket folder when
 it was last brought up to date: the HEAD commit, and the ticket files that
 then differed from it (modified, staged, untracked or ignored), with the git
-blob id of the text it read from each. Before answering, one
-``git status`` says where HEAD is now and which files differ from it now;
+blob id of the text it read from each. Before an answer is given, one
+``git status`` says where HEAD is now and which files differ from it now
+(it runs while the answer is computed from the index as it stands, which
+is kept only if git confirms nothing changed: :meth:`begin_read`,
+:meth:`confirms`, ``lpsectl.cli.common.from_index``);
 git finds an edit in place by each file's stamps in its own index (size,
 mtime, ctime, inode; content compared when a stamp is too recent to trust,
 git's "racy" rule), so a same-size rewrite with its mtime put back is seen
@@ -88,10 +91,10 @@ class IndexUnavailable(LpseError):
 
 def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
-    import hashlib
-
     global _CODE_KEY
     if _CODE_KEY is None:
+        import hashlib
+
         from lpsectl import __version__, clock, model, sla, views
 
         h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
@@ -573,7 +576,7 @@ class Index:
             # No file added, removed or renamed below tickets/ since: git need not look for untracked ones.
             folders_same = self._folders_same(meta)
             look = self.start_look(untracked=not folders_same)
-            if look is not None and self._unchanged(meta, look, folders_same=True):
+            if look is not None and self._unchanged(meta, look, folders_same):
                 return  # the common case: nothing changed since the last update
         self.update(track)
 

@@ -14,12 +14,12 @@ import click
 from lpsectl.cli import App
 from lpsectl.i18n import _
 
+T = TypeVar("T")
 at_option = click.option(
     "--at", "at", metavar="TIME",
     help="When it happened: 2026-08-13T09:15 (ISO 8601) or 13/08/2026 09.15 (day first), "
          "in the office's time zone unless an offset is given. Default: now.",
 )
-T = TypeVar("T")
 message_option = click.option("-m", "--message", "message", metavar="TEXT", help="The text.")
 
 
