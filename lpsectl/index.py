@@ -58,21 +58,22 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Event, Reporter, State, Ticket, replay
-from lpsectl.views import local, phone_digits, search_text
+from lpsectl.textout import split_around
+from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, phone_digits, search_text, short
 
 if TYPE_CHECKING:
     from lpsectl.gitlook import Look
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 2
+SCHEMA = 3
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -95,10 +96,10 @@ def code_key() -> str:
     if _CODE_KEY is None:
         import hashlib
 
-        from lpsectl import __version__, clock, model, sla, views
+        from lpsectl import __version__, clock, model, sla, textout, views
 
         h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
-        for mod in (ticketfile, model, clock, sla, views):
+        for mod in (ticketfile, model, clock, sla, textout, views):
             try:
                 h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
             except (OSError, TypeError):  # pragma: no cover - frozen or zipped
@@ -146,11 +147,6 @@ def micros(t: datetime) -> int:
     return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
-def instant(us: int) -> datetime:
-    """The instant of :func:`micros` ``us``, in UTC."""
-    return _EPOCH + timedelta(microseconds=us)
-
-
 def blob_id(data: bytes, sha256: bool = False) -> str:
     """The id git gives ``data`` as a blob."""
     import hashlib
@@ -194,6 +190,10 @@ DERIVED = (
     "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
     "resolution", "score", "highest_tier", "first_response_us", "resolved_us",
     "response_days", "resolution_days",
+    # What listings print of a settled row, written once: its list --json
+    # object around the value of "overdue" (the one field that depends on the
+    # moment), its subject as the tables cut it, the first response's deadline as shown.
+    "json_head", "json_tail", "list_subject", "page_subject", "respond_local",
 )
 _BASE = len(COLUMNS)
 COLUMNS += DERIVED
@@ -205,7 +205,12 @@ CREATE TABLE IF NOT EXISTS files (
     tid TEXT, message_ids TEXT);
 CREATE TABLE IF NOT EXISTS tickets ({", ".join(COLUMNS)}, PRIMARY KEY (id));
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created_us, id);
-CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, created_us);
+-- A listing's rows in the order it prints them, without a sort: by status
+-- and opening time, by status and deadline (--overdue, --due, the morning
+-- page), and the few flagged ones.
+CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets (status, created_us, id);
+CREATE INDEX IF NOT EXISTS tickets_by_due ON tickets (status, due_us, created_us, id);
+CREATE INDEX IF NOT EXISTS tickets_flagged ON tickets (created_us, id) WHERE flagged = 1;
 CREATE INDEX IF NOT EXISTS files_name ON files (name_id);
 -- Every command asks for the few damaged files and the few rows whose state
 -- may have moved since their last event (a wait, an event a little ahead):
@@ -282,6 +287,8 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
         None if s.first_response_at is None else micros(s.first_response_at),
         None if s.resolved_at is None else micros(s.resolved_at),
         a.response_days, a.resolution_days,
+        *split_around(list_json(t, a, tz), "overdue"), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
+        local(a.response_due_at, tz),
     )
 
 
@@ -1039,8 +1046,13 @@ class Index:
         return self.db.execute(sql + f" ORDER BY {order}", list(params)).fetchall()
 
     def tickets(self, where: str = "", params: Sequence[Any] = ()) -> list[Ticket]:
-        """The tickets of the rows that match, oldest first."""
-        return [ticket_of(r) for r in self.select(where, params, COLUMNS[:_BASE])]
+        """The tickets of the rows that match, oldest first.
+
+        They are few (a question of an OR over indexed columns, such as the
+        rows that may have moved): ``+created_us`` keeps SQLite from reading
+        every row in the order of ``tickets_created`` to spare a sort of a few.
+        """
+        return [ticket_of(r) for r in self.select(where, params, COLUMNS[:_BASE], order="+created_us, id")]
 
     def close(self) -> None:
         self.db.close()

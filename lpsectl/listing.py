@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
-from lpsectl.index import Index, instant, micros
+from lpsectl.index import Index, micros
 from lpsectl.model import Ticket
 from lpsectl.sla import Assessment, assess
-from lpsectl.views import list_json, local, matches, phone_digits
+from lpsectl.textout import object_text
+from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, matches, phone_digits, short
 from lpsectl.i18n import _
 
 if TYPE_CHECKING:
@@ -80,7 +82,74 @@ class Filters:
         return not (self.search and not matches(t, self.search))
 
 
-Found = list  # of (list --json object, created as shown, due as shown)
+Found = list  # of (list --json object, created as shown, due as shown): a row as :func:`listed` finds it
+Shown = tuple  # a row as a :class:`Shape` gives it: id, holder, what the output prints
+
+# The columns of ``list --csv``. New columns go at the end, so a script reading the columns by place keeps working.
+LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject",
+                "holder", "flagged", "waiting_days")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What one output prints of each listed row, after the row's id and holder (the morning page needs both).
+
+    ``columns``: SQL over the index's columns (``{now}``, the moment in
+    microseconds), for the rows the index holds as they are now. ``of``: the
+    same from a row as :func:`listed` finds it, for every row without the
+    index and the few moving ones with it. The index gives byte for byte
+    what the files give (tests/cli/test_index_answers_like_the_files.py).
+    """
+
+    columns: tuple[str, ...]
+    of: Callable[[dict, str, str, tzinfo], Shown]
+
+
+def waited(days: Optional[int]) -> str:
+    """The working days a waiting ticket has waited, as a table cell; empty when it is not waiting."""
+    return "" if days is None else str(days)
+
+
+def _respond_by(when: Optional[str], tz: tzinfo) -> str:
+    """The first response's deadline while none was given, as a table cell; empty after."""
+    return "" if when is None else local(datetime.fromisoformat(when), tz)
+
+
+_OVERDUE = "(status = 'open' AND due_us < {now})"
+_STATUS_CELL = "status || CASE WHEN flagged THEN ' *' ELSE '' END"
+_HOLDER_CELL = "coalesce(nullif(holder, ''), '-')"
+_DUE_CELL = f"due_local || CASE WHEN {_OVERDUE} THEN ' !' ELSE '' END"
+
+
+def _bool(sql: str) -> str:
+    return f"CASE WHEN {sql} THEN 'true' ELSE 'false' END"
+
+
+# ``list --json``: each row's object as text (textout.object_text), the list made by textout.rows_text.
+JSON = Shape(
+    ("id", "holder", f"json_head || {_bool(_OVERDUE)} || json_tail"),
+    lambda r, created, due, tz: (r["id"], r["holder"], object_text(r)))
+# ``list --csv``: the values of LIST_COLUMNS, booleans as csvcells writes them.
+CSV = Shape(
+    ("id", "holder", "id", "created_iso", "channel", "kind", "status", "tier", "due_iso", _bool(_OVERDUE),
+     "subject", "holder", _bool("flagged"), "NULL"),
+    lambda r, created, due, tz: (r["id"], r["holder"], *(r[c] for c in LIST_COLUMNS)))
+# The cells of the table of ``list``.
+TABLE = Shape(
+    ("id", "holder", "id", "created_local", "channel", "kind", _STATUS_CELL, "tier", _HOLDER_CELL, _DUE_CELL,
+     "''", "list_subject"),
+    lambda r, created, due, tz: (
+        r["id"], r["holder"], r["id"], created, r["channel"], r["kind"], r["status"] + (" *" if r["flagged"] else ""),
+        r["tier"], r["holder"] or "-", due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
+        short(r["subject"], LIST_SUBJECT)))
+# The cells of a section of the morning page.
+PAGE = Shape(
+    ("id", "holder", "id", _STATUS_CELL, "tier", _HOLDER_CELL,
+     "CASE WHEN responded_us IS NULL THEN respond_local ELSE '' END", _DUE_CELL, "''", "page_subject"),
+    lambda r, created, due, tz: (
+        r["id"], r["holder"], r["id"], r["status"] + (" *" if r["flagged"] else ""), r["tier"], r["holder"] or "-",
+        _respond_by(r["respond_by"], tz), due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
+        short(r["subject"], PAGE_SUBJECT)))
 
 DUE_WORDS = ("today", "tomorrow", "week")
 
@@ -139,7 +208,7 @@ def _order(want: Filters, created_us: int, tid: str, due_us: int) -> tuple:
     return (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
 
 
-def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime) -> Found:
+def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime, shape: Shape) -> list[Shown]:
     """The listing from parsed tickets: every ticket assessed in Python."""
     out = []
     for t in tickets:
@@ -155,15 +224,18 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
             continue
         out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)))
     out.sort(key=lambda x: x[0])
-    return [f for _, f in out]
+    return [shape.of(*f, hd.tz) for _, f in out]
 
 
-def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -> Found:
+def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
+                      assessed: Optional[dict[str, Assessment]] = None) -> list[Shown]:
     """The listing as queries: the rows whose state and deadline the index holds as they are now.
 
     A waiting ticket's deadline moves while it waits, and a ticket with an
     event after now (``--at`` a little ahead) had another state now: those
     few are assessed in Python, like every ticket without the index.
+    ``assessed``: their assessments as of ``now`` by id, kept across the
+    listings of one page (the morning page asks six).
     """
     now_us = micros(now)
     where, params = [], []
@@ -224,34 +296,31 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime) -
         settled_params += [by, by]
     if want.waiting_over is not None:
         settled.append("0")  # a settled row is not waiting
-    out = []
-    tz = hd.tz
-    for (tid, created_us, channel, kind, status, tier, created, subject, category, difficulty, name,
-         due_us, due_iso, created_local, due_local, holder, flagged, responded_us, response_due_us) in ix.select(
-            " AND ".join(settled), settled_params,
-            ("id", "created_us", "channel", "kind", "status", "tier", "created_iso", "subject", "category",
-             "difficulty", "reporter_name", "due_us", "due_iso", "created_local", "due_local", "holder",
-             "flagged", "responded_us", "response_due_us")):
-        row = {"id": tid, "channel": channel, "kind": kind, "status": status, "tier": tier,
-               "created_at": created, "subject": subject, "category": category, "difficulty": difficulty,
-               "reporter_name": name, "due_at": due_iso, "overdue": status == "open" and due_us < now_us,
-               "holder": holder, "flagged": bool(flagged), "waiting_days": None,
-               "respond_by": None if responded_us is not None else instant(response_due_us).astimezone(tz).isoformat()}
-        out.append((_order(want, created_us, tid, due_us), (row, created_local, due_local)))
-    others = ix.tickets(" AND ".join(where + [moving]), params + moving_params)
-    for t in others:
-        found = _one(hd, t, want, now)
+    seen = {} if assessed is None else assessed
+    moving_rows = []
+    for t in ix.tickets(" AND ".join(where + [moving]), params + moving_params):
+        found = _one(hd, t, want, now, seen)
         if found is not None:
-            out.append(found)
-    out.sort(key=lambda x: x[0])
-    return [f for _, f in out]
+            key, f = found
+            moving_rows.append(shape.of(*f, hd.tz) + key)
+    keys = ["due_us", "created_us", "id"] if want.sort == "due" else ["created_us", "id"]
+    columns = [c.format(now=now_us) for c in shape.columns]
+    if not moving_rows:  # the usual case: the rows as SQL orders them
+        return ix.select(" AND ".join(settled), settled_params, columns, order=", ".join(keys))
+    # Merged in order by the keys that follow each row's columns.
+    rows = ix.select(" AND ".join(settled), settled_params, columns + keys, order=", ".join(keys)) + moving_rows
+    n = len(columns)
+    rows.sort(key=itemgetter(*range(n, n + len(keys))))
+    return [r[:n] for r in rows]
 
 
-def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime) -> Optional[tuple]:
+def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) -> Optional[tuple]:
     s = t.state(now)
     if not want.keeps_state(s.status, s.tier) or want.flagged and not s.flagged or not want.keeps_holder(s.holder):
         return None
-    a = assess(t, hd.config, hd.calendar, now, state=s)
+    a = seen.get(t.id)
+    if a is None:
+        a = seen[t.id] = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
         return None
     return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)
@@ -268,12 +337,12 @@ _DEADLINE_SECTIONS = ("overdue", "due_today", "due_tomorrow")
 
 @dataclass
 class Morning:
-    """What ``lpsectl today`` shows: each section's rows (as :data:`Found`), the operator's own first."""
+    """What ``lpsectl today`` shows: each section's rows (as a :class:`Shape` gives them), the operator's own first."""
 
     now: datetime
     tomorrow: date
     waiting_alert_days: int
-    sections: dict[str, Found]
+    sections: dict[str, list[Shown]]
 
     def empty(self) -> bool:
         return not any(self.sections.values())
@@ -285,7 +354,7 @@ def _filters(**kw) -> Filters:
     return Filters(**(base | kw))
 
 
-def morning(select: Callable[[Filters], Found], cal: Calendar, waiting_alert_days: int, now: datetime,
+def morning(select: Callable[[Filters], list[Shown]], cal: Calendar, waiting_alert_days: int, now: datetime,
             operator: Optional[str]) -> Morning:
     """The morning page: ``select`` answers one listing (from the index, or from parsed tickets)."""
     today = cal.local_date(now)
@@ -299,13 +368,15 @@ def morning(select: Callable[[Filters], Found], cal: Calendar, waiting_alert_day
         "waiting_too_long": _filters(waiting_over=waiting_alert_days),
         "flagged": _filters(flagged=True),
     }
-    sections: dict[str, Found] = {}
+    sections: dict[str, list[Shown]] = {}
     shown: set[str] = set()
     for name in SECTIONS:
         found = select(asked[name])
         if name in _DEADLINE_SECTIONS:
-            found = [f for f in found if f[0]["id"] not in shown]
-            shown.update(f[0]["id"] for f in found)
+            found = [f for f in found if f[0] not in shown]
+            shown.update(f[0] for f in found)
         # The operator's own tickets first, each part in the section's order (sorted() is stable).
-        sections[name] = sorted(found, key=lambda f: operator is None or f[0]["holder"] != operator)
+        if operator is not None:
+            found.sort(key=lambda f: f[1] != operator)
+        sections[name] = found
     return Morning(now, tomorrow, waiting_alert_days, sections)

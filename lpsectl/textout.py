@@ -10,7 +10,7 @@ anything these shortcuts do not cover goes to them.
 from __future__ import annotations
 
 import json
-from itertools import chain
+from itertools import chain, starmap
 from typing import Any, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -57,6 +57,43 @@ def _flat_rows(rows: list) -> bool:
     return set(map(type, chain.from_iterable(map(dict.values, rows)))) <= _PLAIN  # C loops, no bytecode per field
 
 
+def object_text(o: dict, level: int = 1) -> str:
+    """``o`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it ``level`` deep (a list's row: 1)."""
+    return json.dumps(o, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def split_around(o: dict, key: str, level: int = 1) -> tuple[str, str]:
+    """:func:`object_text` of ``o`` in two: the text before the value of ``key``, and the text after it.
+
+    The key is found by the newline and indent that precede it: JSON writes
+    no raw newline inside a string, so only a field of ``o`` stands there.
+    The value is written as ``o`` has it (``false``, for one set later).
+    """
+    text = object_text(o, level)
+    mark = "\n" + "  " * (level + 1) + json.dumps(key, ensure_ascii=False) + ": "
+    head, _, rest = text.partition(mark)
+    value = json.dumps(o[key], ensure_ascii=False)
+    assert rest.startswith(value), key
+    return head + mark, rest[len(value):]
+
+
+def rows_text(rows: Sequence[str], level: int = 0) -> str:
+    """A JSON list, as ``indent=2`` writes it ``level`` deep, of rows already written one deeper (:func:`object_text`)."""
+    if not rows:
+        return "[]"
+    inner = "\n" + "  " * (level + 1)
+    return "[" + inner + ("," + inner).join(rows) + "\n" + "  " * level + "]"
+
+
+def lists_text(lists: dict[str, Sequence[str]]) -> str:
+    """A JSON object of lists of rows, as ``indent=2`` writes it, the rows written for a list at the top (level 1)."""
+    if not lists:
+        return "{}"
+    items = [f"  {json.dumps(k, ensure_ascii=False)}: " + rows_text([r.replace("\n", "\n  ") for r in rows], 1)
+             for k, rows in lists.items()]
+    return "{\n" + ",\n".join(items) + "\n}"
+
+
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)`` for one-line text cells.
 
@@ -72,10 +109,13 @@ def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     # tabulate strips every cell, and gives a column at least its header and two spaces.
     columns = [list(map(str.strip, col)) for col in columns]
     widths = [max(len(h) + 2, max(map(len, col))) for h, col in zip(headers, columns)]
-    line = "  ".join(f"{{:<{w}}}" for w in widths).format
-    out = [line(*headers).rstrip(), "  ".join("-" * w for w in widths)]
-    out += [line(*cells).rstrip() for cells in zip(*columns)]
-    return "\n".join(out)
+    # The last column unpadded: tabulate strips each line's end, and the cells are stripped,
+    # so only a line whose last cell is empty ends in spaces.
+    line = "  ".join([f"{{:<{w}}}" for w in widths[:-1]] + ["{}"]).format
+    lines = [line(*headers), "  ".join("-" * w for w in widths), *starmap(line, zip(*columns))]
+    if "" in columns[-1] or not headers[-1]:
+        lines = [x.rstrip() for x in lines]
+    return "\n".join(lines)
 
 
 def _simple(rows: Sequence[Sequence[Any]], headers: Sequence[str], columns: list[tuple]) -> bool:

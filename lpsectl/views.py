@@ -110,6 +110,19 @@ def conflict_json(c: Conflict) -> dict[str, Any]:
     return {"event": c.index, "at": iso(e.at), "action": e.action, "by": e.by, "why": c.why}
 
 
+# How much of a subject a listing's table shows, and the morning page's.
+LIST_SUBJECT = 48
+PAGE_SUBJECT = 32
+
+
+def short(text: Optional[str], width: int) -> str:
+    """A subject as a table cell: on one line, cut to ``width`` characters with an ellipsis."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
     return _summary(t, a, tz) | {
         "category": t.category,

@@ -133,11 +133,11 @@ def echo_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
-def echo_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+def echo_csv_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
     """CSV with the cells of :mod:`lpsectl.csvcells`: lowercase true/false, no runnable formula."""
     from lpsectl.csvcells import table
 
-    click.echo(table(columns, ([row.get(c) for c in columns] for row in rows)), nl=False)
+    click.echo(table(columns, rows), nl=False)
 
 
 def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:

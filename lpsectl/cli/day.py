@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import echo_json, echo_table, from_index, index_damage, load_all, local, report_damage
+from lpsectl.cli.common import echo_table, from_index, index_damage, load_all, local, report_damage
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -35,7 +35,7 @@ def today_cmd(app: App, as_json: bool) -> None:
       lpsectl --operator Andi today --json
     """
     from lpsectl import clock
-    from lpsectl.listing import listed, listed_from_index, morning
+    from lpsectl.listing import JSON, PAGE, listed, listed_from_index, morning
     from lpsectl.workflow import officer_name
 
     hd = app.helpdesk()
@@ -44,9 +44,11 @@ def today_cmd(app: App, as_json: bool) -> None:
     except BadInput:  # no one named: the page is the same, nobody's tickets first
         operator = None
     now = clock.now(hd.tz)
+    shape = JSON if as_json else PAGE
 
     def from_this(ix) -> tuple:
-        return (morning(lambda want: listed_from_index(hd, ix, want, now), hd.calendar,
+        assessed: dict = {}  # the moving rows, assessed once for the six sections
+        return (morning(lambda want: listed_from_index(hd, ix, want, now, shape, assessed), hd.calendar,
                         hd.config.waiting_alert_days, now, operator),
                 index_damage(app, ix))
 
@@ -54,12 +56,14 @@ def today_cmd(app: App, as_json: bool) -> None:
     if answer is None:
         loaded = load_all(app)
         tickets, damaged = loaded.tickets, loaded.damaged
-        page = morning(lambda want: listed(hd, tickets, want, now), hd.calendar, hd.config.waiting_alert_days,
-                       now, operator)
+        page = morning(lambda want: listed(hd, tickets, want, now, shape), hd.calendar,
+                       hd.config.waiting_alert_days, now, operator)
     else:
         page, damaged = answer
     if as_json:
-        echo_json({name: [row for row, _, _ in found] for name, found in page.sections.items()})
+        from lpsectl.textout import lists_text
+
+        click.echo(lists_text({name: [text for _id, _holder, text in found] for name, found in page.sections.items()}))
     else:
         _print_page(page, operator, hd.tz)
     if damaged:
@@ -68,8 +72,6 @@ def today_cmd(app: App, as_json: bool) -> None:
 
 
 def _print_page(page, operator: Optional[str], tz) -> None:
-    from lpsectl.cli.tickets import _short, _waited
-
     when = local(page.now, tz)
     if operator:
         click.echo(_("The desk at {when}; the tickets {operator} holds come first.").format(when=when, operator=operator))
@@ -119,21 +121,11 @@ def _print_page(page, operator: Optional[str], tz) -> None:
             continue
         click.echo(some)
         echo_table(
-            [[row["id"], row["status"] + (" *" if row["flagged"] else ""), row["tier"], row["holder"] or "-",
-              _respond_by(row["respond_by"], tz), due + (" !" if row["overdue"] else ""),
-              _waited(row["waiting_days"]), _short(row["subject"], 32)]
-             for row, _, due in found[:SHOWN]],
+            [f[2:] for f in found[:SHOWN]],
             [_("id"), _("status"), _("tier"), _("holder"), _("respond by"), _("due"), _("waited"), _("subject")],
         )
         if len(found) > SHOWN:
             click.echo(rest[name])
-
-
-def _respond_by(when: Optional[str], tz) -> str:
-    """The first response's deadline while none was given; empty after."""
-    from datetime import datetime
-
-    return "" if when is None else local(datetime.fromisoformat(when), tz)
 
 
 COMMANDS = [today_cmd]

@@ -10,8 +10,8 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, echo_csv, echo_json, echo_table, index_damage, interactive, load_all,
-    from_index, load_ticket, local, message_option, open_calendar_index, record, report_damage, save,
+    at_option, echo_csv_rows, echo_json, echo_table, from_index, index_damage, interactive, load_all,
+    load_ticket, local, message_option, open_calendar_index, record, report_damage, save,
     terminal_safe,
 )
 from lpsectl.errors import BadInput, LpseError
@@ -272,11 +272,6 @@ def show_lines(t: Any, a: Any, tz: Any) -> list[str]:
     return lines
 
 
-# New columns go at the end, so a script reading the columns by place keeps working.
-LIST_COLUMNS = ("id", "created_at", "channel", "kind", "status", "tier", "due_at", "overdue", "subject",
-                "holder", "flagged", "waiting_days")
-
-
 @click.command("list")
 @click.option("--status", "statuses", multiple=True, metavar="S", help="open, waiting, answered, closed; repeat for several.")
 @click.option("--all", "show_all", is_flag=True, help="Every status, closed included.")
@@ -324,7 +319,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
 
     if as_json and as_csv:
         raise BadInput(_("give --json or --csv, not both"))
-    from lpsectl.listing import Filters, listed, listed_from_index
+    from lpsectl.listing import CSV, JSON, TABLE, Filters, listed, listed_from_index
 
     want = Filters(
         statuses={STATUS.parse(s) for s in statuses}, show_all=show_all,
@@ -350,30 +345,32 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     want.holder = officer_name(app.operator() if mine else holder)
     hd = app.helpdesk()
     now = clock.now(hd.tz)
+    shape = JSON if as_json else CSV if as_csv else TABLE
 
     def from_this(ix) -> tuple:
         if due_day is not None:  # after the index gave the calendar its holidays
             want.due_by = due_by(hd.calendar, due_day, now)
-        return listed_from_index(hd, ix, want, now), index_damage(app, ix)
+        return listed_from_index(hd, ix, want, now, shape), index_damage(app, ix)
 
     answer = from_index(app, from_this)
     if answer is None:
         if due_day is not None:
             want.due_by = due_by(hd.calendar, due_day, now)
         loaded = load_all(app)
-        found, damaged = listed(hd, loaded.tickets, want, now), loaded.damaged
+        found, damaged = listed(hd, loaded.tickets, want, now, shape), loaded.damaged
     else:
         found, damaged = answer
     if as_json:
-        echo_json([row for row, _created, _due in found])
+        from lpsectl.textout import rows_text
+
+        click.echo(rows_text([text for _id, _holder, text in found]))
     elif as_csv:
-        echo_csv([row for row, _created, _due in found], LIST_COLUMNS)
+        from lpsectl.listing import LIST_COLUMNS
+
+        echo_csv_rows([f[2:] for f in found], LIST_COLUMNS)
     elif found:
         echo_table(
-            [[row["id"], created, row["channel"], row["kind"], row["status"] + (" *" if row["flagged"] else ""),
-              row["tier"], row["holder"] or "-", due + (" !" if row["overdue"] else ""),
-              _waited(row["waiting_days"]), _short(row["subject"])]
-             for row, created, due in found],
+            [f[2:] for f in found],
             [_("id"), _("created"), _("channel"), _("kind"), _("status"), _("tier"), _("holder"), _("due"),
              _("waited"), _("subject")],
         )
@@ -382,18 +379,6 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)
-
-
-def _waited(days: Optional[int]) -> str:
-    """The working days a waiting ticket has waited, as a list cell; empty when it is not waiting."""
-    return "" if days is None else str(days)
-
-
-def _short(text: Optional[str], width: int = 48) -> str:
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _done(t) -> None:

@@ -75,6 +75,15 @@ def varied(run):
     soon = (datetime.now().astimezone() + timedelta(minutes=3)).isoformat(timespec="seconds")
     ids["ahead"] = run.new(*PHONE, "-s", "Dicatat sebentar lagi", "--at", "2026-08-20T09:00")
     run.ok("answer", ids["ahead"], "-m", "nanti", "--at", soon)
+    # Text a listing must write as json.dumps and tabulate do: quotes, backslashes, a tab, a
+    # terminal code, a second line, emoji, a subject longer than a table shows.
+    ids["odd"] = run.new("-c", "surel", "--email", "odd@contoh.id", "--name", 'Nama "aneh" \\ 🇮🇩',
+                         "-s", 'Kutip "ganda" \\ miring\tdan\x1b[31m merah\nbaris dua 😀 ñ … yang panjang sekali, lebih dari 48',
+                         "--category", 'Kategori\\"x"', "--at", "2026-08-19T09:00")
+    run.ok("assign", ids["odd"], "--to", 'Ani "A" 😀', "--at", "2026-08-19T10:00")
+    ids["long"] = run.new("-c", "surel", "--email", "panjang@contoh.id",
+                          "-s", "  Subjek   dengan  spasi\u2028 yang    panjang sekali, lebih dari empat puluh delapan  ",
+                          "--at", "2026-08-19T11:00")
     # Erased: no reporter, no subject, an erase event (and the index rebuilt after it).
     ids["erased"] = run.new("-c", "datang-langsung", "--name", "Rudi", "--address", "Jl. Ahmad Yani 2",
                             "--phone", "0813 1111 222", "-s", "Data dihapus", "--at", "2026-08-18T09:00")
@@ -113,6 +122,8 @@ def test_every_listing_is_the_same_with_and_without_the_index(run, varied):
     assert {tid for tid, r in rows.items() if r["flagged"]} == {varied["answered"], varied["closed"], varied["moved"]}
     assert (rows[varied["corrected"]]["channel"], rows[varied["corrected"]]["created_at"]) == \
         ("whatsapp", "2026-08-14T09:00:00+07:00")
+    assert rows[varied["odd"]]["subject"].startswith('Kutip "ganda" \\ miring\tdan\x1b[31m merah\nbaris dua 😀')
+    assert rows[varied["odd"]]["holder"] == 'Ani "A" 😀'
 
 
 def test_the_listing_passes_over_damage_and_says_so_with_and_without_the_index(run, varied):

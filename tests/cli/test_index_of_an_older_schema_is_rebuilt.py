@@ -16,11 +16,14 @@ PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
 
 def make_it_an_older_index(db_path: Path) -> None:
-    """The table as schema 1 had it: without the holder and flagged columns."""
+    """The table as schema 2 had it: without the listing's texts and the indexes in its orders."""
     db = sqlite3.connect(str(db_path))
-    db.execute("ALTER TABLE tickets DROP COLUMN holder")
-    db.execute("ALTER TABLE tickets DROP COLUMN flagged")
-    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    for name in ("tickets_by_status", "tickets_by_due", "tickets_flagged"):
+        db.execute(f"DROP INDEX {name}")
+    db.execute("CREATE INDEX tickets_status ON tickets (status, created_us)")
+    for column in ("json_head", "json_tail", "list_subject", "page_subject", "respond_local"):
+        db.execute(f"ALTER TABLE tickets DROP COLUMN {column}")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
     db.commit()
     db.close()
 
