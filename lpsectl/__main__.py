@@ -1,3 +1,3 @@
-from lpsectl.cli import main
+from lpsectl.launch import main
 
 main()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _
+
+if TYPE_CHECKING:
+    from lpsectl.gitlook import Look
 
 
 # Above this many paths a commit is built without pathspecs (see _commit_many).
@@ -75,6 +77,8 @@ class Diverged(GitError):
 
 def blob_id(data: bytes, hex_len: int = 40) -> str:
     """The object id git gives ``data`` as a blob (SHA-1, or SHA-256 in such repositories)."""
+    import hashlib
+
     algo = hashlib.sha256 if hex_len == 64 else hashlib.sha1
     return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
@@ -975,21 +979,25 @@ class GitRepo:
         only (no walk of the folders). It takes no lock and writes nothing
         (``GIT_OPTIONAL_LOCKS=0``), so readers never disturb a writer.
         """
-        rel = os.path.relpath(under, self.root)
-        files = ("--untracked-files=all", "--ignored=matching") if untracked else ("--untracked-files=no",)
-        proc = self.run("status", "--porcelain=v2", "-z", "--branch", "--no-renames", *files, "--", rel,
-                        env={"GIT_OPTIONAL_LOCKS": "0"})
-        head = ""
-        paths = []
-        for entry in proc.stdout.split("\0"):
-            if entry.startswith("# branch.oid "):
-                oid = entry[len("# branch.oid "):]
-                head = "" if oid == "(initial)" else oid
-            elif entry[:2] in ("1 ", "u "):
-                paths.append(entry.split(" ", 8 if entry[0] == "1" else 10)[-1])
-            elif entry[:2] in ("? ", "! "):
-                paths.append(entry[2:])
-        return head, paths
+        return self.snapshot_of(self.start_status(under, untracked))
+
+    def start_status(self, under: Path, untracked: bool = True) -> "Look":
+        """:meth:`status_snapshot`'s git started in a child process; :meth:`snapshot_of` reads it."""
+        from lpsectl.gitlook import Look
+
+        return Look(str(self.root), os.path.relpath(under, self.root), untracked)
+
+    def snapshot_of(self, look: "Look") -> tuple[str, list[str]]:
+        """What the ``git status`` of ``look`` says, as :meth:`status_snapshot`; waits for it to finish."""
+        from lpsectl.gitlook import parse_status
+
+        code, out, err = look.output()
+        if code is None:
+            raise GitError(_("git is not installed; install git or work outside a repository"))
+        if code != 0:
+            msg = (err.strip() or out.strip()).splitlines()
+            raise GitError(_("git {command} failed: {problem}").format(command="status", problem=msg[-1] if msg else code))
+        return parse_status(out)
 
     def staged_blobs(self, under: Path) -> list[tuple[str, str]]:
         """(path from the top, blob id) of every file git's index holds under ``under``."""

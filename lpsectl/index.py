@@ -10,8 +10,11 @@ reads its period's columns, an id prefix is one lookup.
 **When it is stale.** The index records git's view of the ticket folder when
 it was last brought up to date: the HEAD commit, and the ticket files that
 then differed from it (modified, staged, untracked or ignored), with the git
-blob id of the text it read from each. Before answering, one
-``git status`` says where HEAD is now and which files differ from it now;
+blob id of the text it read from each. Before an answer is given, one
+``git status`` says where HEAD is now and which files differ from it now
+(it runs while the answer is computed from the index as it stands, which
+is kept only if git confirms nothing changed: :meth:`begin_read`,
+:meth:`confirms`, ``lpsectl.cli.common.from_index``);
 git finds an edit in place by each file's stamps in its own index (size,
 mtime, ctime, inode; content compared when a stamp is too recent to trust,
 git's "racy" rule), so a same-size rewrite with its mtime put back is seen
@@ -49,7 +52,6 @@ The core never prints: the caller passes ``track`` to wrap the files a
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -67,6 +69,7 @@ from lpsectl.textout import split_around
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, phone_digits, search_text, short
 
 if TYPE_CHECKING:
+    from lpsectl.gitlook import Look
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
@@ -91,6 +94,8 @@ def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
     global _CODE_KEY
     if _CODE_KEY is None:
+        import hashlib
+
         from lpsectl import __version__, clock, fastyaml, model, sla, textout, views
 
         h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
@@ -107,15 +112,28 @@ def code_key() -> str:
     return _CODE_KEY
 
 
-def holidays_version() -> str:
-    """The installed ``holidays`` package's version, found without importing it."""
-    import importlib.util
+_HOLIDAYS_VERSION: Optional[str] = None
 
-    spec = importlib.util.find_spec("holidays")
+
+def holidays_version() -> str:
+    """The installed ``holidays`` package's version, found without importing it (once per process)."""
+    global _HOLIDAYS_VERSION
+    if _HOLIDAYS_VERSION is None:
+        _HOLIDAYS_VERSION = _find_holidays_version()
+    return _HOLIDAYS_VERSION
+
+
+def _find_holidays_version() -> str:
+    from importlib.machinery import PathFinder  # importlib.util costs more than the search
+
+    spec = PathFinder.find_spec("holidays")
     if spec is None or not spec.origin:
         return "none"
     pkg = Path(spec.origin).parent
-    names = sorted(p.name for p in pkg.parent.glob("holidays-*info"))
+    try:
+        names = sorted(n for n in os.listdir(pkg.parent) if n.startswith("holidays-") and n.endswith("info"))
+    except OSError:
+        names = []
     try:
         stamp = os.stat(spec.origin).st_mtime_ns
     except OSError:
@@ -131,6 +149,8 @@ def micros(t: datetime) -> int:
 
 def blob_id(data: bytes, sha256: bool = False) -> str:
     """The id git gives ``data`` as a blob."""
+    import hashlib
+
     h = hashlib.sha256() if sha256 else hashlib.sha1()
     h.update(b"blob %d\0" % len(data))
     h.update(data)
@@ -523,6 +543,8 @@ class Index:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     def _config_key(self) -> str:
+        import hashlib
+
         try:
             text = (self.hd.root / "lpsectl.yaml").read_bytes()
         except OSError:
@@ -540,6 +562,14 @@ class Index:
             if d.year in by_year:
                 by_year[d.year][d] = name
         cal.preload_holidays(by_year)
+
+    def _new_years(self) -> dict[int, dict[date, str]]:
+        """The years of holidays the calendar computed that the index does not keep yet."""
+        try:
+            known = {y for (y,) in self.db.execute("SELECT year FROM holiday_years")}
+        except sqlite3.DatabaseError:
+            return {}
+        return {y: d for y, d in self.hd.calendar.known_holidays().items() if y not in known}
 
     def _save_calendar(self, days: bool = False) -> None:
         """Keep the years of holidays the calendar had to compute, and their :meth:`_save_days`.
@@ -586,6 +616,8 @@ class Index:
 
     def keep_calendar(self) -> None:
         """Keep the years of holidays a command on one ticket had to compute."""
+        if not self._new_years():
+            return  # the common case: no write, so no wait for a writer at work
         try:
             if self._meta().get("holidays") == holidays_version():
                 self.db.execute("BEGIN IMMEDIATE")
@@ -608,26 +640,96 @@ class Index:
 
     def _refresh(self, track: Optional[Track]) -> None:
         meta = self._meta()
-        want = {"schema": str(SCHEMA), "code": code_key()}
-        keys_ok = all(meta.get(k) == v for k, v in want.items())
-        if keys_ok and meta.get("holidays") == holidays_version():
+        if self._keys_current(meta):
             self._load_calendar()
-        if keys_ok and meta.get("config") == self._config_key() and meta.get("holidays") == holidays_version():
             # No file added, removed or renamed below tickets/ since: git need not look for untracked ones.
-            folders = meta.get("folders")
-            snap = self._snapshot(untracked=not folders or folders != self._folders_stamp())
-            if snap is not None and meta.get("mode") == "git" and meta.get("head") == snap[0]:
-                dirty = set(snap[1]) | set(json.loads(meta.get("dirty", "[]")))
-                if not dirty:
-                    return  # the common case: nothing changed since the last update
-        # Something to do: under the write lock, look again (another process may have done it).
-        self.db.execute("BEGIN IMMEDIATE")
+            folders_same = self._folders_same(meta)
+            look = self.start_look(untracked=not folders_same)
+            if look is not None and self._unchanged(meta, look, folders_same):
+                return  # the common case: nothing changed since the last update
+        self.update(track)
+
+    def update(self, track: Optional[Track] = None) -> None:
+        """Bring the index up to date under its write lock, looking again (another process may have done it)."""
         try:
-            self._update(track)
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self._update(track)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+
+    # -- answering first, confirming after (lpsectl.gitlook) -------------------------
+    def start_look(self, untracked: bool = False) -> Optional["Look"]:
+        """git's look at the tickets, running from now on: the one started early, if any; None outside git."""
+        git = self.hd.git
+        if git is None:
+            return None
+        from lpsectl import gitlook
+
+        early = None if untracked else gitlook.take_early(str(self.hd.root))
+        return early or git.start_status(self.hd.tickets_dir, untracked)
+
+    def begin_read(self) -> Optional[dict[str, str]]:
+        """Start reading the index as it stands: one snapshot of it until :meth:`end_read`, its calendar given.
+
+        Returns what it was last brought up to date with (for
+        :meth:`confirms`), or None when its keys say it must be built or
+        derived again first (nothing is open then).
+        """
+        try:
+            self.db.execute("BEGIN")  # WAL: every read until COMMIT sees this one state of the index
+            meta = self._meta()
+            if not self._keys_current(meta):
+                self.db.execute("COMMIT")
+                return None
+            self._load_calendar()
+            return meta
+        except sqlite3.DatabaseError as exc:
+            self.end_read()
+            raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+
+    def end_read(self) -> None:
+        if self.db.in_transaction:
             self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
+
+    def confirms(self, meta: dict[str, str], look: Optional["Look"]) -> bool:
+        """Whether git's ``look`` (started before or during the read) finds the files as ``meta`` says the index holds them.
+
+        Then an answer computed from the index read with ``meta`` is what
+        the files said when git looked. Waits for git whatever the folders
+        say: whatever it was doing has ended when the index is updated.
+        """
+        if look is None:
+            return False
+        look.output()
+        return self._unchanged(meta, look, folders_same=self._folders_same(meta))
+
+    def _keys_current(self, meta: dict[str, str]) -> bool:
+        """Made by this code, with this configuration and this ``holidays``: its rows need no rebuild."""
+        return (meta.get("schema") == str(SCHEMA) and meta.get("code") == code_key()
+                and meta.get("config") == self._config_key() and meta.get("holidays") == holidays_version())
+
+    def _folders_same(self, meta: dict[str, str]) -> bool:
+        """No folder below tickets/ changed since the index's last update: no file added, removed or renamed."""
+        folders = meta.get("folders")
+        return bool(folders) and folders == self._folders_stamp()
+
+    def _unchanged(self, meta: dict[str, str], look: "Look", folders_same: bool) -> bool:
+        """git's ``look`` says HEAD is where it was and no file differs from it, now or at the last update.
+
+        ``folders_same``: whether the look may leave out untracked files
+        (a look without them says nothing of a file added by hand).
+        """
+        if not (folders_same or look.untracked):
+            return False
+        snap = self._snapshot_of(look)
+        if snap is None or meta.get("mode") != "git" or meta.get("head") != snap[0]:
+            return False
+        return not snap[1] and not json.loads(meta.get("dirty", "[]"))
 
     def _folders_stamp(self) -> str:
         """The folders below tickets/ with their stamps, hashed: what a file added, removed or renamed changes.
@@ -637,6 +739,8 @@ class Index:
         A folder whose link count says it has no subfolder (2, on most
         file systems) is not listed: tickets/ holds 100,000 files.
         """
+        import hashlib
+
         h = hashlib.blake2b(digest_size=16)
         recent = time.time_ns() - RACY_NS
         todo = [self.tickets_dir]
@@ -660,11 +764,15 @@ class Index:
         Without ``untracked``: only the tracked files that differ (the caller
         knows no file was added since it last looked).
         """
+        look = self.start_look(untracked)
+        return None if look is None else self._snapshot_of(look)
+
+    def _snapshot_of(self, look: "Look") -> Optional[tuple[str, list[str]]]:
+        """:meth:`_snapshot` of a look already started; None when git failed."""
         git = self.hd.git
-        if git is None:
-            return None
+        assert git is not None
         try:
-            head, paths = git.status_snapshot(self.hd.tickets_dir, untracked)
+            head, paths = git.snapshot_of(look)
         except LpseError:
             return None
         rel = os.path.relpath(self.tickets_dir, git.root).replace(os.sep, "/")

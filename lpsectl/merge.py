@@ -33,7 +33,6 @@ import heapq
 import json
 import os
 import re
-import secrets
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -297,6 +296,8 @@ class DriverResult:
 
 
 def _fresh_id(old_id: str, folder: Path) -> str:
+    import secrets
+
     stem = old_id.split("-", 1)[0] + "-"
     for _attempt in range(1000):
         tid = stem + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))

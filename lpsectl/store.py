@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
-import socket
 import stat
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -237,6 +234,8 @@ class Helpdesk:
 
     def new_id(self, created_at: datetime) -> str:
         """A fresh id of the month ``created_at`` falls in, not used before here."""
+        import secrets
+
         local = created_at.astimezone(self.tz)
         stem = f"{local:%y%m}-"
         for _attempt in range(1000):
@@ -924,11 +923,15 @@ class LockHolder:
 
 
 def _lock_text() -> str:
+    import socket
+
     pid = os.getpid()
     return LockHolder(pid, socket.gethostname(), time.time(), _proc_start(pid), _boot_id()).text()
 
 
 def _busy_message(path: Path) -> str:
+    import socket
+
     try:
         holder = LockHolder.parse(path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
@@ -945,6 +948,8 @@ def _busy_message(path: Path) -> str:
 
 def _stale(path: Path) -> bool:
     """Whether the lock at ``path`` was left by a process that is gone."""
+    import socket
+
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
         age = time.time() - path.stat().st_mtime
@@ -995,6 +1000,8 @@ def _file_mode(path: Path) -> int:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write, flush, fsync, rename: the file is the old one or the new one."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))

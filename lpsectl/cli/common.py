@@ -7,13 +7,14 @@ import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 import click
 
 from lpsectl.cli import App
 from lpsectl.i18n import _
 
+T = TypeVar("T")
 at_option = click.option(
     "--at", "at", metavar="TIME",
     help="When it happened: 2026-08-13T09:15 (ISO 8601) or 13/08/2026 09.15 (day first), "
@@ -185,6 +186,48 @@ def open_index(app: App):
     return ix
 
 
+def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
+    """``compute(index)`` from an index git confirms is up to date; None to read the ticket files instead.
+
+    git's look at the files (:mod:`lpsectl.gitlook`, started by the console
+    script before anything heavy was imported, else here) runs while
+    ``compute`` works on the index as it stands. Its answer is kept only if
+    git then finds nothing changed since the index's last update; otherwise
+    the index is brought up to date, under its write lock as always, and
+    ``compute`` runs again. ``compute`` only reads (it may run twice) and
+    never returns None. ``LPSECTL_NO_INDEX=1`` and a helpdesk where the index
+    cannot be kept give None, as :func:`open_index` does.
+    """
+    if os.environ.get("LPSECTL_NO_INDEX") == "1":
+        return None
+    from lpsectl.index import Index, IndexUnavailable
+
+    try:
+        ix = Index(app.helpdesk())
+    except IndexUnavailable:
+        return None
+    look = None
+    try:
+        look = ix.start_look()
+        meta = ix.begin_read()
+        if meta is not None:
+            try:
+                answer = compute(ix)
+            finally:
+                ix.end_read()
+            if ix.confirms(meta, look):
+                return answer
+        ix.update(track=_tracked(_("Indexing tickets")))
+        return compute(ix)
+    except IndexUnavailable:
+        return None
+    finally:
+        if look is not None:
+            look.discard()  # when not waited for: the index had to be updated anyway, or compute failed
+        ix.keep_calendar()
+        ix.close()
+
+
 def open_calendar_index(app: App):
     """The index for its calendar only (a command on one ticket), or None."""
     if os.environ.get("LPSECTL_NO_INDEX") == "1":
@@ -202,13 +245,8 @@ def open_calendar_index(app: App):
 def id_candidates(app: App) -> Callable[[str], list[str]]:
     """How :meth:`Helpdesk.resolve` finds the ids an id prefix may name: in the index."""
     def candidates(want: str) -> list[str]:
-        ix = open_index(app)
-        if ix is None:
-            return app.helpdesk().all_ids()
-        try:
-            return ix.ids_matching(want)
-        finally:
-            ix.close()
+        found = from_index(app, lambda ix: ix.ids_matching(want))
+        return app.helpdesk().all_ids() if found is None else found
 
     return candidates
 

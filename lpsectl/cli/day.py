@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import echo_table, index_damage, load_all, local, open_index, report_damage
+from lpsectl.cli.common import echo_table, from_index, index_damage, load_all, local, report_damage
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -43,21 +43,23 @@ def today_cmd(app: App, as_json: bool) -> None:
         operator: Optional[str] = officer_name(app.operator())
     except BadInput:  # no one named: the page is the same, nobody's tickets first
         operator = None
-    ix = open_index(app)
     now = clock.now(hd.tz)
     shape = JSON if as_json else PAGE
-    if ix is None:
+
+    def from_this(ix) -> tuple:
+        assessed: dict = {}  # the moving rows, assessed once for the six sections
+        return (morning(lambda want: listed_from_index(hd, ix, want, now, shape, assessed), hd.calendar,
+                        hd.config.waiting_alert_days, now, operator),
+                index_damage(app, ix))
+
+    answer = from_index(app, from_this)
+    if answer is None:
         loaded = load_all(app)
         tickets, damaged = loaded.tickets, loaded.damaged
         page = morning(lambda want: listed(hd, tickets, want, now, shape), hd.calendar,
                        hd.config.waiting_alert_days, now, operator)
     else:
-        assessed: dict = {}  # the moving rows, assessed once for the six sections
-        page = morning(lambda want: listed_from_index(hd, ix, want, now, shape, assessed), hd.calendar,
-                       hd.config.waiting_alert_days, now, operator)
-        damaged = index_damage(app, ix)
-        ix.keep_calendar()
-        ix.close()
+        page, damaged = answer
     if as_json:
         from lpsectl.textout import lists_text
 

@@ -18,25 +18,15 @@ from lpsectl import i18n
 from lpsectl.errors import BadInput
 from lpsectl.i18n import N_, _
 
-# The global options that come before the command name, and whether each takes a value.
-_GLOBAL_OPTIONS = {"--home": True, "--operator": True, "--lang": True}
 # `language:` at the top level of lpsectl.yaml, read without loading the configuration.
 _LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
 
 
 def _global_values(args: list[str]) -> dict[str, str]:
     """The values of the global options in ``args``, read before click parses them."""
-    values: dict[str, str] = {}
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        name, eq, value = args[i].partition("=")
-        if _GLOBAL_OPTIONS.get(name):
-            if not eq:
-                i += 1
-                value = args[i] if i < len(args) else ""
-            values[name] = value
-        i += 1
-    return values
+    from lpsectl.gitlook import global_values
+
+    return global_values(args)[0]
 
 
 def _configured_language(home: Optional[str]) -> Optional[str]:
@@ -79,13 +69,19 @@ def interface_language(args: list[str]) -> str:
     return _configured_language(home) or i18n.DEFAULT_LANGUAGE
 
 
-def help_fields(command: click.Command) -> Iterator[tuple[Any, str]]:
-    """Every (object, attribute) of the help texts of ``command`` and its subcommands."""
+def help_fields(command: click.Command, loaded_only: bool = False) -> Iterator[tuple[Any, str]]:
+    """Every (object, attribute) of the help texts of ``command`` and its subcommands.
+
+    ``loaded_only``: of the top group's commands only those imported so far
+    (the others are translated as they are imported).
+    """
     yield from ((command, field) for field in ("help", "short_help", "epilog"))
     for param in command.params:
         if isinstance(param, click.Option):
             yield param, "help"
-    for sub in getattr(command, "commands", {}).values():
+    loaded = getattr(command, "loaded_commands", None)
+    subs = loaded() if loaded_only and loaded is not None else getattr(command, "commands", {})
+    for sub in subs.values():
         yield from help_fields(sub)
 
 
@@ -99,9 +95,22 @@ def english_help(obj: Any, field: str) -> Optional[str]:
 
 
 def speak(root: click.Command, lang: str) -> None:
-    """Use ``lang`` for messages, and give ``root`` and every command under it its help text in it."""
+    """Use ``lang`` for messages, and give ``root`` its help text in it.
+
+    Its commands get theirs when they are asked for (``LpseGroup.get_command``):
+    a command that does not run, or shows no help, needs none.
+    """
     i18n.set_language(lang)
-    for obj, field in help_fields(root):
+    translate(root, loaded_only=True)
+
+
+def translate(command: click.Command, loaded_only: bool = False) -> None:
+    """Give ``command`` and the commands under it their help text in the language spoken now (once)."""
+    lang = i18n.language()
+    if command.__dict__.get("_lpsectl_spoken") == lang:
+        return
+    command.__dict__["_lpsectl_spoken"] = lang
+    for obj, field in help_fields(command, loaded_only):
         text = english_help(obj, field)
         setattr(obj, field, _(text) if text else text)
         # click makes --help's own option once per command and keeps it.

@@ -9,7 +9,7 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    index_damage, load_all, load_ticket, open_calendar_index, open_index, progress_bar, report_damage,
+    from_index, index_damage, load_all, load_ticket, open_calendar_index, progress_bar, report_damage,
     terminal_safe, write_output,
 )
 from lpsectl.errors import BadInput
@@ -113,16 +113,15 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
     now = clock_now(hd.tz)
     period = reports.parse_period(month, year, date_from, date_to, today=now.date())
     language = _lang(app, lang)
-    ix = open_index(app)
-    if ix is None:
+    answer = from_index(app, lambda ix: (reports.figures_from_index(ix, hd.config, hd.calendar, period, now,
+                                                                    public=public),
+                                         index_damage(app, ix)))
+    if answer is None:
         loaded = load_all(app)
         damaged = loaded.damaged
         fig = reports.figures(loaded.tickets, hd.config, hd.calendar, period, now, public=public, track=_tracked)
     else:
-        fig = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public)
-        damaged = index_damage(app, ix)
-        ix.keep_calendar()
-        ix.close()
+        fig, damaged = answer
     _emit(reports.render_report(fig, fmt, language, hd.tz, hd.root), output, fmt)
     if damaged:
         report_damage(damaged, _("left out of the figures"))

@@ -10,8 +10,8 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, echo_csv_rows, echo_json, echo_table, index_damage, interactive, load_all,
-    load_ticket, local, message_option, open_calendar_index, open_index, record, report_damage, save,
+    at_option, echo_csv_rows, echo_json, echo_table, from_index, index_damage, interactive, load_all,
+    load_ticket, local, message_option, open_calendar_index, record, report_damage, save,
     terminal_safe,
 )
 from lpsectl.errors import BadInput, LpseError
@@ -344,17 +344,22 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     want.unassigned = unassigned
     want.holder = officer_name(app.operator() if mine else holder)
     hd = app.helpdesk()
-    ix = open_index(app)
     now = clock.now(hd.tz)
-    if due_day is not None:  # after the index gave the calendar its holidays
-        want.due_by = due_by(hd.calendar, due_day, now)
     shape = JSON if as_json else CSV if as_csv else TABLE
-    if ix is None:
+
+    def from_this(ix) -> tuple:
+        if due_day is not None:  # after the index gave the calendar its holidays
+            want.due_by = due_by(hd.calendar, due_day, now)
+        return listed_from_index(hd, ix, want, now, shape), index_damage(app, ix)
+
+    answer = from_index(app, from_this)
+    if answer is None:
+        if due_day is not None:
+            want.due_by = due_by(hd.calendar, due_day, now)
         loaded = load_all(app)
         found, damaged = listed(hd, loaded.tickets, want, now, shape), loaded.damaged
     else:
-        found, damaged = listed_from_index(hd, ix, want, now, shape), index_damage(app, ix)
-        ix.close()
+        found, damaged = answer
     if as_json:
         from lpsectl.textout import rows_text
 

@@ -285,3 +285,14 @@ def test_terminal_escape_codes_a_reporter_wrote_are_shown_not_obeyed(run):
     assert "baris satu\n" in shown
     # The data itself is kept exactly: JSON carries the very text.
     assert json.loads(run.ok("show", tid, "--json"))["subject"] == evil
+
+
+def test_the_table_of_command_modules_names_each_modules_commands():
+    """A command is found by the module the table names; one missing there could not be run."""
+    import importlib
+
+    from lpsectl.cli import COMMAND_MODULES
+
+    for module, names in COMMAND_MODULES.items():
+        listed = importlib.import_module(f"lpsectl.cli.{module}").COMMANDS
+        assert tuple(c.name for c in listed) == names, module

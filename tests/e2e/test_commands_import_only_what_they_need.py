@@ -36,3 +36,27 @@ def test_show_list_and_report_take_the_holidays_from_the_index(run):
     assert imported_after([*home, "list", "--overdue", "--json"], ["holidays"]) == []
     assert imported_after([*home, "report", "--month", "2026-08", "--format", "json"], ["holidays"]) == []
     assert imported_after([*home, "new", *PHONE, "-s", "Lagi", "--at", "2026-08-14T09:00"], ["holidays"]) == []
+
+
+def test_a_reading_command_starts_git_before_click_or_the_core_is_imported(run):
+    """The console script starts git's look at the tickets first (lpsectl.gitlook): it runs while the rest loads."""
+    code = (
+        "import sys\n"
+        "from lpsectl import gitlook\n"
+        "gitlook.start_early(sys.argv[1:])\n"
+        "look = gitlook.take_early(sys.argv[2])\n"
+        "print(look.args[0], look.output()[0], *sorted(m for m in ('click', 'yaml', 'sqlite3', 'lpsectl.store')\n"
+        "                                               if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, "--home", str(run.home.resolve()), "list", "--json"],
+                          capture_output=True, text=True)
+    assert proc.stdout.split() == ["status", "0"], proc.stderr
+
+
+def test_show_of_a_whole_id_imports_neither_the_other_commands_nor_merging(run):
+    tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    run.ok("list")  # the index keeps the holidays
+    others = ["lpsectl.cli.intake", "lpsectl.cli.sync", "lpsectl.cli.admin", "lpsectl.cli.privacy",
+              "lpsectl.cli.mail", "lpsectl.workflow", "lpsectl.listing", "jinja2", "tabulate", "socket", "tempfile"]
+    assert imported_after([*home, "show", tid], others) == []

@@ -269,13 +269,13 @@ def settled(monkeypatch) -> list[bool]:
 
     monkeypatch.setattr(index, "RACY_NS", 0)
     asked: list[bool] = []
-    real = gitrepo.GitRepo.status_snapshot
+    real = gitrepo.GitRepo.start_status
 
     def spy(self, under, untracked=True):
         asked.append(untracked)
         return real(self, under, untracked)
 
-    monkeypatch.setattr(gitrepo.GitRepo, "status_snapshot", spy)
+    monkeypatch.setattr(gitrepo.GitRepo, "start_status", spy)
     _time.sleep(0.05)
     return asked
 

@@ -1,0 +1,164 @@
+"""git's look at the ticket files, started first and read last.
+
+Before a reading command (``list``, ``report``, ``today``, an id prefix)
+answers from the index, git must confirm that the index still says what
+the files say: one ``git status`` of tickets/ (:mod:`lpsectl.index`). At
+100,000 files that takes about a third of a second, most of it the kernel's
+stat of every file, and nothing makes it shorter: an edit in place with its
+size and mtime put back shows only in the file's ctime. So it runs beside
+the command instead of before it: a child process started at the very
+beginning (:func:`start_early`, by the console script, before click and
+the core are imported), while the command computes its answer from the
+index as it stands; :func:`lpsectl.cli.common.from_index` prints that
+answer only if git then confirms nothing changed since the index's last
+update, and otherwise brings the index up to date and computes it again.
+
+Standard library only, and little of it: this module runs before click
+(and ``subprocess`` is imported only when a look starts).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:
+    import subprocess
+
+# The commands that answer from the index, so start with git's look.
+READING_COMMANDS = ("list", "report", "today")
+# The global options that come before the command name, and whether each takes a value.
+GLOBAL_OPTIONS = {"--home": True, "--operator": True, "--lang": True}
+CONFIG_NAME = "lpsectl.yaml"
+
+
+def global_values(args: Sequence[str]) -> tuple[dict[str, str], int]:
+    """The values of the global options in ``args`` and the position of the command name."""
+    values: dict[str, str] = {}
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        name, eq, value = args[i].partition("=")
+        if GLOBAL_OPTIONS.get(name):
+            if not eq:
+                i += 1
+                value = args[i] if i < len(args) else ""
+            values[name] = value
+        i += 1
+    return values, i
+
+
+def git_env() -> dict[str, str]:
+    """The environment of a git that only reads: no prompt, no optional lock (a reader never disturbs a writer)."""
+    env = dict(os.environ)
+    env.setdefault("LC_ALL", "C")
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    return env
+
+
+class Look:
+    """One ``git status`` of a folder, running in a child process until :meth:`output` is asked for.
+
+    ``untracked``: untracked and ignored files too (git walks every folder);
+    without it the files git tracks only. ``cwd`` and ``pathspec`` as git
+    takes them; the paths it prints are from the top of the work tree.
+    """
+
+    def __init__(self, cwd: str, pathspec: str, untracked: bool) -> None:
+        import subprocess  # here: --help and the commands that never ask git go without it
+
+        self.cwd = cwd
+        self.pathspec = pathspec
+        self.untracked = untracked
+        files = ("--untracked-files=all", "--ignored=matching") if untracked else ("--untracked-files=no",)
+        self.args = ["status", "--porcelain=v2", "-z", "--branch", "--no-renames", *files, "--", pathspec]
+        self._done: Optional[tuple[Optional[int], str, str]] = None
+        try:
+            self._proc: Optional["subprocess.Popen"] = subprocess.Popen(
+                ["git", *self.args], cwd=cwd, env=git_env(), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError:  # no git installed, or the folder is gone
+            self._proc = None
+
+    def output(self) -> tuple[Optional[int], str, str]:
+        """git's exit status (None: it could not run), stdout and stderr; waits for git to finish."""
+        if self._done is None:
+            if self._proc is None:
+                self._done = (None, "", "")
+            else:
+                out, err = self._proc.communicate()
+                self._done = (self._proc.returncode, out.decode("utf-8", "replace"),
+                              err.decode("utf-8", "replace"))
+        return self._done
+
+
+    def discard(self) -> None:
+        """Stop git if its answer is no longer wanted (it only reads), and reap it."""
+        if self._done is None and self._proc is not None:
+            if self._proc.poll() is None:
+                try:
+                    self._proc.kill()
+                except OSError:
+                    pass
+            self._proc.communicate()
+            self._done = (None, "", "")
+
+
+def parse_status(out: str) -> tuple[str, list[str]]:
+    """HEAD ("" before the first commit) and the paths ``git status --porcelain=v2 -z --branch`` names."""
+    head = ""
+    paths = []
+    for entry in out.split("\0"):
+        if entry.startswith("# branch.oid "):
+            oid = entry[len("# branch.oid "):]
+            head = "" if oid == "(initial)" else oid
+        elif entry[:2] in ("1 ", "u "):
+            paths.append(entry.split(" ", 8 if entry[0] == "1" else 10)[-1])
+        elif entry[:2] in ("? ", "! "):
+            paths.append(entry[2:])
+    return head, paths
+
+
+# The look the console script started: (helpdesk folder, look).
+_early: Optional[tuple[str, Look]] = None
+
+
+def helpdesk_folder(home: Optional[str]) -> Optional[str]:
+    """The helpdesk folder as :func:`lpsectl.store.find_home` finds it, or None (it will say why)."""
+    try:
+        if home:
+            folder = os.path.expanduser(home)
+            return os.path.realpath(folder) if os.path.isfile(os.path.join(folder, CONFIG_NAME)) else None
+        here = os.path.realpath(os.getcwd())
+    except OSError:
+        return None
+    while True:
+        if os.path.isfile(os.path.join(here, CONFIG_NAME)):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def start_early(args: Sequence[str]) -> None:
+    """Start git's look at the tickets when ``args`` (the command line) names a reading command."""
+    global _early
+    values, at = global_values(args)
+    if at >= len(args) or args[at] not in READING_COMMANDS or os.environ.get("LPSECTL_NO_INDEX") == "1":
+        return
+    if "-h" in args or "--help" in args:
+        return
+    folder = helpdesk_folder(values.get("--home") or os.environ.get("LPSECTL_HOME") or None)
+    if folder is not None and os.path.isdir(os.path.join(folder, "tickets")):
+        _early = (folder, Look(folder, "tickets", untracked=False))
+
+
+def take_early(folder: str) -> Optional[Look]:
+    """The look started early at the tickets of the helpdesk ``folder``, once; None if there is none."""
+    global _early
+    if _early is None or _early[0] != folder:
+        return None
+    look = _early[1]
+    _early = None
+    return look
