@@ -174,16 +174,28 @@ def open_index(app: App):
     ``LPSECTL_NO_INDEX=1`` bypasses it (the tests compare both ways), as
     does a helpdesk where it cannot be kept (a read-only folder).
     """
+    from lpsectl.index import IndexUnavailable
+
+    ix = _index(app)
+    if ix is None:
+        return None
+    try:
+        ix.refresh(track=_tracked(_("Indexing tickets")))
+    except IndexUnavailable:
+        return None
+    return ix
+
+
+def _index(app: App):
+    """The helpdesk's index as it stands, or None: bypassed (``LPSECTL_NO_INDEX=1``) or not to be kept here."""
     if os.environ.get("LPSECTL_NO_INDEX") == "1":
         return None
     from lpsectl.index import Index, IndexUnavailable
 
     try:
-        ix = Index(app.helpdesk())
-        ix.refresh(track=_tracked(_("Indexing tickets")))
+        return Index(app.helpdesk())
     except IndexUnavailable:
         return None
-    return ix
 
 
 def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
@@ -198,13 +210,10 @@ def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
     never returns None. ``LPSECTL_NO_INDEX=1`` and a helpdesk where the index
     cannot be kept give None, as :func:`open_index` does.
     """
-    if os.environ.get("LPSECTL_NO_INDEX") == "1":
-        return None
-    from lpsectl.index import Index, IndexUnavailable
+    from lpsectl.index import IndexUnavailable
 
-    try:
-        ix = Index(app.helpdesk())
-    except IndexUnavailable:
+    ix = _index(app)
+    if ix is None:
         return None
     look = None
     try:
@@ -230,15 +239,9 @@ def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
 
 def open_calendar_index(app: App):
     """The index for its calendar only (a command on one ticket), or None."""
-    if os.environ.get("LPSECTL_NO_INDEX") == "1":
-        return None
-    from lpsectl.index import Index, IndexUnavailable
-
-    try:
-        ix = Index(app.helpdesk())
-    except IndexUnavailable:
-        return None
-    ix.use_calendar()
+    ix = _index(app)
+    if ix is not None:
+        ix.use_calendar()
     return ix
 
 
