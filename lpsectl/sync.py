@@ -36,6 +36,10 @@ MAX_ROUNDS = 8
 _RACE = ("non-fast-forward", "fetch first", "cannot lock ref", "failed to update ref",
          "failed to lock", "incorrect old value", "stale info")
 
+# Fetch failures that mean "another sync of this desk moved the remote's ref
+# meanwhile" (fetch runs without the helpdesk lock): fetch again.
+_FETCH_RACE = ("cannot lock ref", ".lock': File exists", "incorrect old value")
+
 
 class Unreachable(LpseError):
     """The remote cannot be reached; nothing was changed."""
@@ -98,7 +102,14 @@ def choose_remote(git: GitRepo, branch: str, name: Optional[str]) -> str:
 
 
 def _fetch(git: GitRepo, remote: str, url: str) -> None:
-    proc = git.fetch(remote)
+    for attempt in range(1, MAX_ROUNDS + 1):
+        proc = git.fetch(remote)
+        if proc.returncode == 0:
+            return
+        text = proc.stderr + proc.stdout
+        if proc.returncode == 124 or attempt == MAX_ROUNDS or not any(word in text for word in _FETCH_RACE):
+            break
+        time.sleep(random.uniform(0.05, 0.25) * attempt)  # let the other sync of this desk finish
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stderr.strip() or proc.stdout.strip()).splitlines() if ln.strip()]
         # git's first fatal line says what is wrong; the lines after it are advice.

@@ -9,6 +9,7 @@ the hook's reason.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -284,3 +285,33 @@ def test_a_merge_that_would_overwrite_uncommitted_work_changes_nothing(desks):
     assert line.startswith("Error: sync stopped: uncommitted changes to lpsectl.yaml would be overwritten")
     assert b.git("rev-parse", "HEAD") == before and (b.root / config).read_text() == mine
     assert not (b.root / ".git" / "lpsectl-merging").exists()
+
+
+# git whose first fetch loses the remote's ref to another sync of the same
+# desk (fetch runs without the helpdesk lock, so two syncs may fetch at once).
+RACING_GIT = """#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = fetch ] && [ ! -e "{lost}" ]; then
+    touch "{lost}"
+    echo "error: cannot lock ref 'refs/remotes/origin/main': is at 1111111 but expected 2222222" >&2
+    exit 1
+  fi
+done
+exec "{git}" "$@"
+"""
+
+
+def test_a_fetch_that_loses_the_remotes_ref_to_another_sync_of_this_desk_is_tried_again(tmp_path, desks, monkeypatch):
+    first, second = desks[0], desks[1]
+    tid = first.new("Dari meja pertama")
+    first.sync()
+    bin_dir = tmp_path / "racing-bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "git"
+    fake.write_text(RACING_GIT.format(lost=tmp_path / "lost", git=shutil.which("git")))
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = second("sync")
+    assert (tmp_path / "lost").exists()  # the race was lost once
+    assert result.exit_code == 0, result.stderr
+    assert tid in second.ok("list")
