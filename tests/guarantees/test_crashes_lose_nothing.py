@@ -302,17 +302,12 @@ def test_a_sync_killed_with_its_git_mid_merge_leaves_no_half_merge_behind(tmp_pa
     lp(a, "check")
 
 
-@pytest.mark.parametrize("command", ["import", "import-mail"])
-def test_an_import_interrupted_at_its_commit_leaves_nothing_staged_in_git(run, helpdesk, tmp_path, monkeypatch,
-                                                                          command):
-    """Ctrl-C (or SIGTERM, which an import reads as Ctrl-C) after git staged the files, before the commit."""
+def interrupted_import(run, helpdesk, tmp_path, monkeypatch, command: str, commit) -> dict:
+    """Run ``command`` (import of a CSV, or import-mail of an mbox) with ``commit`` in place of GitRepo.commit.
+
+    ``commit`` interrupts the import; it must fail. Returns the tickets committed before it.
+    """
     from lpsectl.gitrepo import GitRepo
-
-    real_commit = GitRepo.commit
-
-    def staged_then_interrupted(self, paths, message, operator):
-        self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
-        raise KeyboardInterrupt
 
     path = tmp_path / "past.csv"
     path.write_text("channel,created_at,subject\n" + "".join(
@@ -320,9 +315,21 @@ def test_an_import_interrupted_at_its_commit_leaves_nothing_staged_in_git(run, h
     if command == "import-mail":
         path = mbox(tmp_path / "inbox.mbox", 0)
     before = tickets_committed(helpdesk)
-    monkeypatch.setattr(GitRepo, "commit", staged_then_interrupted)
-    assert run(command, str(path)).exit_code != 0
-    monkeypatch.setattr(GitRepo, "commit", real_commit)
+    with monkeypatch.context() as m:
+        m.setattr(GitRepo, "commit", commit)
+        assert run(command, str(path)).exit_code != 0
+    return before
+
+
+@pytest.mark.parametrize("command", ["import", "import-mail"])
+def test_an_import_interrupted_at_its_commit_leaves_nothing_staged_in_git(run, helpdesk, tmp_path, monkeypatch,
+                                                                          command):
+    """Ctrl-C (or SIGTERM, which an import reads as Ctrl-C) after git staged the files, before the commit."""
+    def staged_then_interrupted(self, paths, message, operator):
+        self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
+        raise KeyboardInterrupt
+
+    before = interrupted_import(run, helpdesk, tmp_path, monkeypatch, command, staged_then_interrupted)
     assert dirty(helpdesk) == "", "the rolled-back files are still staged"
     assert tickets_on_disk(helpdesk).keys() == before.keys()
     run.new("-c", "kotak-saran", "-m", "after")
@@ -345,15 +352,7 @@ def test_an_import_interrupted_right_after_git_committed_it_keeps_it_whole(run, 
         real_commit(self, paths, message, operator)
         raise KeyboardInterrupt
 
-    path = tmp_path / "past.csv"
-    path.write_text("channel,created_at,subject\n" + "".join(
-        f"suggestion-box,13/08/2026 09:{k:02d},row {k}\n" for k in range(ROWS)), encoding="utf-8")
-    if command == "import-mail":
-        path = mbox(tmp_path / "inbox.mbox", 0)
-    before = tickets_committed(helpdesk)
-    monkeypatch.setattr(GitRepo, "commit", committed_then_interrupted)
-    assert run(command, str(path)).exit_code != 0
-    monkeypatch.setattr(GitRepo, "commit", real_commit)
+    before = interrupted_import(run, helpdesk, tmp_path, monkeypatch, command, committed_then_interrupted)
     committed = tickets_committed(helpdesk)
     assert len(committed) == len(before) + (ROWS if command == "import" else MAILS)
     assert tickets_on_disk(helpdesk).keys() == committed.keys(), "the files of the commit are in place"

@@ -7,19 +7,10 @@ joint-leave day (cuti bersama) before Christmas on Friday 25 December.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from lpsectl.clock import Calendar, zone
+from .test_clock import cal, wib
 
-WIB = zone("Asia/Jakarta")
-
-
-def cal(**kw) -> Calendar:
-    return Calendar(WIB, time(16, 0), **kw)
-
-
-def wib(*args) -> datetime:
-    return datetime(*args, tzinfo=WIB)
 
 
 def test_the_next_working_day_after_a_friday_skips_the_weekend_and_independence_day():
