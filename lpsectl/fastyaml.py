@@ -16,18 +16,39 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Optional
-
-import yaml
+from typing import Any, Callable, Optional
 
 from lpsectl import ticketfile
 from lpsectl.model import Ticket
 
 _WIDTH = 100  # ticketfile.dump_data's width
 _STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _only(ascii_bad: str, unicode_good: str) -> Callable[[str], bool]:
+    """Whether a text holds only the characters of ``unicode_good`` (a character class).
+
+    The class spans much of Unicode, and compiling it costs milliseconds at
+    every start; a text in ASCII, nearly every one, is asked instead whether
+    it holds one of the few ASCII characters of ``ascii_bad``, outside the
+    class. The large class is compiled for the first text that is not ASCII.
+    """
+    bad = re.compile(f"[{ascii_bad}]")
+    good: list[Any] = []
+
+    def only(s: str) -> bool:
+        if s.isascii():
+            return bad.search(s) is None
+        if not good:
+            good.append(re.compile(f"[{unicode_good}]*"))
+        return good[0].fullmatch(s) is not None
+
+    return only
+
+
 # Characters the emitter prints as they are (allow_unicode): printable ASCII
 # and the BMP up to the surrogates, without the Unicode line separators.
-_SIMPLE_CHARS = re.compile("[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]*")
+_simple_chars = _only("\x00-\x1f\x7f", "\x20-\x7e\u00a0-\u2027\u202a-\ud7ff")
 _BAD_START = set("#,[]{}&*!|>'\"%@`?:-")
 
 
@@ -40,10 +61,12 @@ _dumper_for_resolve = None
 
 def _resolves_to_str(s: str) -> bool:
     global _dumper_for_resolve
+    import yaml
+
     if _dumper_for_resolve is None:
         import io
 
-        _dumper_for_resolve = ticketfile._TicketDumper(io.StringIO())
+        _dumper_for_resolve = ticketfile.ticket_dumper()(io.StringIO())
     return _dumper_for_resolve.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG
 
 
@@ -54,7 +77,7 @@ def _scalar(s: str, room: int) -> str:
     ``room`` is how many columns are left on the line; raises _Slow when the
     value is not one of the easy cases.
     """
-    if not _SIMPLE_CHARS.fullmatch(s):
+    if not _simple_chars(s):
         raise _Slow
     quoted = s == "" or s != s.strip() or bool(ticketfile._NOT_PLAIN.match(s))
     if not quoted:
@@ -124,7 +147,7 @@ def _slow_entry(shape: tuple, key: str, value: Any, first_in_item: bool) -> str:
 
 # The characters a literal block (``|``) of ours may hold as they are: the
 # simple ones and the newline; PyYAML writes anything else its own way.
-_LITERAL_CHARS = re.compile("[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]*")
+_literal_chars = _only("\x00-\x09\x0b-\x1f\x7f", "\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff")
 
 
 def _literal(s: str, indent: int) -> Optional[str]:
@@ -135,7 +158,7 @@ def _literal(s: str, indent: int) -> Optional[str]:
     then quotes), at most one newline at the end (``|+`` can end the document).
     """
     if ("\n" not in s or s[0] in " \n" or s.endswith("\n\n") or s.endswith(" ")
-            or " \n" in s or not _LITERAL_CHARS.fullmatch(s)):
+            or " \n" in s or not _literal_chars(s)):
         return None
     clip = s.endswith("\n")
     pad = " " * (indent + 2)
@@ -231,12 +254,58 @@ def dumps_data(data: dict, t: Ticket) -> str:
 # Characters every YAML reader takes as they are: no tab, no carriage
 # return, no line separator (U+0085, U+2028, U+2029), no byte-order mark,
 # nothing beyond the BMP.
-_TEXT_CHARS = re.compile("[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+_text_chars = _only("\x00-\x09\x0b-\x1f\x7f", "\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*|'[^'\n]*'")
 # A sequence item that is a mapping: ``- key: value`` or ``- key:``.
 _ITEM_KEY = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_.\-]*|'[^'\n]*')(?::$|: )")
 _DECIMAL = re.compile(r"-?[1-9][0-9]*|0")
-_RESOLVERS: dict = yaml.resolver.Resolver.yaml_implicit_resolvers
+# PyYAML's implicit resolvers (yaml/resolver.py: tag, pattern, first characters),
+# here so that reading a ticket imports no PyYAML; a test checks they are still its.
+IMPLICIT_RESOLVERS = (
+    ("tag:yaml.org,2002:bool", r'''^(?:yes|Yes|YES|no|No|NO
+                    |true|True|TRUE|false|False|FALSE
+                    |on|On|ON|off|Off|OFF)$''', re.X, list("yYnNtTfFoO")),
+    ("tag:yaml.org,2002:float", r'''^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$''', re.X, list("-+0123456789.")),
+    ("tag:yaml.org,2002:int", r'''^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$''', re.X, list("-+0123456789")),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", 0, list("<")),
+    ("tag:yaml.org,2002:null", r'''^(?: ~
+                    |null|Null|NULL
+                    | )$''', re.X, ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:timestamp", r'''^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$''', re.X, list("0123456789")),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", 0, list("=")),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", 0, list("!&*")),
+)
+
+
+class _Resolvers(dict):
+    """First character -> [(tag, compiled pattern)], as ``Resolver.yaml_implicit_resolvers``.
+
+    A pattern is compiled when a scalar starting with one of its characters
+    is first read (``get``): a command reading one ticket compiles a few.
+    """
+
+    def get(self, first: str, default: Any = ()) -> Any:
+        found = dict.get(self, first)
+        if found is None:
+            found = [(tag, re.compile(pattern, flags)) for tag, pattern, flags, firsts in IMPLICIT_RESOLVERS
+                     if first in firsts]
+            self[first] = found
+        return found or default
+
+
+_RESOLVERS = _Resolvers()
 _NULL, _BOOL, _INT = "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
 
 
@@ -254,7 +323,7 @@ class _Lines:
 
 def loads_data(text: str) -> Optional[dict]:
     """The data of a ticket file in the writer's subset of YAML, as the YAML reader gives it; None when unsure."""
-    if not text.endswith("\n") or not _TEXT_CHARS.fullmatch(text):
+    if not text.endswith("\n") or not _text_chars(text):
         return None
     src = _Lines(text[:-1].split("\n"))
     try:

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Optional
-
-import yaml
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Optional
 
 from lpsectl.clock import FIRST_YEAR, LAST_YEAR
 from lpsectl.errors import BadInput, Damaged
@@ -25,13 +24,24 @@ from lpsectl.model import (
     SETTLES, TIER, WAIT_ON, Event, Reporter, Ticket, replay, review,
 )
 from lpsectl.i18n import _
+from lpsectl.lazyre import LazyPattern
+
+if TYPE_CHECKING:
+    import yaml
 
 SCHEMA = 1
 
-# The C parser when PyYAML was built with libyaml. The writer stays the
-# Python one: libyaml escapes characters beyond the BMP (emoji) as \U....
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = yaml.SafeDumper
+# PyYAML is imported where it is used: a ticket file in the writer's own
+# subset of YAML is read without it (lpsectl.fastyaml), so `show` never pays
+# for it.
+
+
+@lru_cache(maxsize=None)
+def yaml_loader() -> type:
+    """The C parser when PyYAML was built with libyaml, else the Python one."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null",
@@ -43,7 +53,7 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)", re.M)
 _MARKS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
 
 # Scalars some YAML reader would not take for a string when left plain.
-_NOT_PLAIN = re.compile(
+_NOT_PLAIN = LazyPattern(
     r"""^(?:
         ~|null|true|false|yes|no|on|off|y|n          # null and booleans, 1.1 and 1.2
       | [-+]?(?:\.inf|\.nan)                         # special floats
@@ -72,17 +82,22 @@ def message_ids_in(text: str) -> list[str]:
         if not raw or raw == "null":
             continue
         try:
-            value = yaml.safe_load(raw) if raw[0] in "'\"" else raw
-        except yaml.YAMLError:
+            value = _quoted_value(raw) if raw[0] in "'\"" else raw
+        except ValueError:
             continue
         if isinstance(value, str):
             out.append(value)
     return out
 
 
-class _TicketDumper(_Dumper):  # type: ignore[misc,valid-type]
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # the reader refuses anchors and aliases
+def _quoted_value(raw: str) -> Any:
+    """The value of a quoted scalar, as YAML reads it; ValueError when it is no YAML."""
+    import yaml
+
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -117,11 +132,8 @@ class PlainScalar(str):
         return bool(str(self))
 
 
-def _represent_plain(dumper: yaml.SafeDumper, value: PlainScalar) -> yaml.ScalarNode:
+def _represent_plain(dumper: "yaml.SafeDumper", value: PlainScalar) -> "yaml.ScalarNode":
     return dumper.represent_scalar(value.tag, str(value), style=None)
-
-
-_TicketDumper.add_representer(PlainScalar, _represent_plain)
 
 
 def _plain_form_changes(tag: str, text: str, value: Any) -> bool:
@@ -137,19 +149,19 @@ def _plain_form_changes(tag: str, text: str, value: Any) -> bool:
 
 # Characters only a double-quoted scalar keeps exactly (as escapes): YAML
 # folds or drops them anywhere else.
-_ESCAPE_ONLY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_ESCAPE_ONLY = LazyPattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
 # A lone surrogate is what Python makes of bytes that are not UTF-8 (on a
 # command line, in a mail header): no YAML reader takes it back.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = LazyPattern("[\ud800-\udfff]")
 
 
 class NotText(BadInput):
     """A value holds a character no file can store (a lone surrogate)."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: "yaml.SafeDumper", value: str) -> "yaml.ScalarNode":
     style: Optional[str] = None
     if _ESCAPE_ONLY.search(value):
         bad = _SURROGATE.search(value)
@@ -168,7 +180,18 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-_TicketDumper.add_representer(str, _represent_str)
+@lru_cache(maxsize=None)
+def ticket_dumper() -> type:
+    """PyYAML's Python writer with the representers above (libyaml's escapes emoji as \\U....)."""
+    import yaml
+
+    class TicketDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # the reader refuses anchors and aliases
+
+    TicketDumper.add_representer(PlainScalar, _represent_plain)
+    TicketDumper.add_representer(str, _represent_str)
+    return TicketDumper
 
 
 def fmt_time(t: datetime) -> str:
@@ -176,8 +199,10 @@ def fmt_time(t: datetime) -> str:
 
 
 def dump_data(data: Any) -> str:
+    import yaml
+
     return yaml.dump(
-        data, Dumper=_TicketDumper, sort_keys=False, allow_unicode=True,
+        data, Dumper=ticket_dumper(), sort_keys=False, allow_unicode=True,
         default_flow_style=False, width=100, indent=2,
     )
 
@@ -255,7 +280,9 @@ class _Lines:
         return self.at.get((), None)
 
 
-def _construct(node: yaml.Node, path: tuple, lines: _Lines, where: str) -> Any:
+def _construct(node: "yaml.Node", path: tuple, lines: _Lines, where: str) -> Any:
+    import yaml  # loaded already: the node is its
+
     lines.at[path] = node.start_mark.line + 1
     if id(node) in lines.seen:
         # An alias can nest itself or multiply a file a billionfold.
@@ -340,8 +367,10 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
             return from_data(data, where)
         except Damaged:
             pass  # read again by the YAML reader, which knows the line to name
+    import yaml
+
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=yaml_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise Damaged(where, mark.line + 1 if mark else None, _("invalid YAML: {value}").format(value=exc.problem or exc)) from None
@@ -369,7 +398,9 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
 
 def event_lines(text: str) -> list[int]:
     """The line of each event of a readable ticket file's history, in order."""
-    node = yaml.compose(text, Loader=_Loader)
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml_loader())
     for key, value in node.value:
         if key.value == "history" and isinstance(value, yaml.SequenceNode):
             return [item.start_mark.line + 1 for item in value.value]

@@ -34,7 +34,7 @@ def _ticket(subject, message, name, phone, note, category, attachments) -> Ticke
 
 def _yaml_data(text: str) -> Any:
     """What the YAML reader makes of ``text`` (ticketfile's own reading); an exception if it refuses."""
-    node = yaml.compose(text, Loader=ticketfile._Loader)
+    node = yaml.compose(text, Loader=ticketfile.yaml_loader())
     return ticketfile._construct(node, (), ticketfile._Lines(), "x")
 
 
@@ -130,3 +130,34 @@ def test_a_damaged_ticket_is_named_with_its_line_as_before():
     with pytest.raises(Damaged) as exc:
         ticketfile.loads(text, "t.yaml")
     assert exc.value.line == 4 and "riddle" in exc.value.problem
+
+
+def test_the_resolvers_kept_for_reading_are_pyyamls_own():
+    """fastyaml reads plain scalars without importing PyYAML, by a copy of its implicit resolvers."""
+    theirs = yaml.resolver.Resolver.yaml_implicit_resolvers
+    for first, resolvers in theirs.items():
+        ours = fastyaml._Resolvers().get(first)
+        assert [(tag, r.pattern, r.flags) for tag, r in ours] == [(tag, r.pattern, r.flags) for tag, r in resolvers]
+    assert fastyaml._Resolvers().get("a") == ()  # a letter no resolver starts with
+
+
+# The character classes as the reader and the writer were first written: one
+# regular expression each, which costs milliseconds to compile at every start.
+CLASSES = {
+    "_simple_chars": "[\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]*",
+    "_literal_chars": "[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff]*",
+    "_text_chars": "[\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_the_character_checks_take_exactly_the_characters_of_their_class(name):
+    import re
+
+    check = getattr(fastyaml, name)
+    whole = re.compile(CLASSES[name])
+    # Every character alone, in an ASCII text and in a text that is not.
+    for n in [*range(0, 0x3000), *range(0xd000, 0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        c = chr(n)
+        for s in (c, "ab" + c + "c", "é" + c):
+            assert check(s) == (whole.fullmatch(s) is not None), (name, hex(n), s)
