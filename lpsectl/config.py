@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Optional
-
-import yaml
 
 from lpsectl.errors import BadInput
 from lpsectl.model import DIFFICULTY
@@ -49,15 +48,61 @@ attachment_max_bytes: 10485760
 """
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Dates stay text, so a date that is none (2026-02-30) is reported by its key.
+def _parse_yaml(text: str) -> Any:
+    """The configuration's data: dates stay text, so a date that is none (2026-02-30) is reported by its key.
 
     libyaml's parser when PyYAML has it: the pure-Python one took a sixth of
-    a command's start.
+    a command's start. Raises ``yaml.YAMLError``.
     """
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+    return yaml.load(text, Loader=Loader)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+# The parsed configuration, kept beside the index (derived, git-ignored) with
+# the very bytes it was parsed from, so a command imports no PyYAML while
+# lpsectl.yaml is unchanged. Its format: marshal of (CACHE_FORMAT, bytes,
+# data); change CACHE_FORMAT whenever :func:`_parse_yaml` would read a file
+# differently.
+CACHE_NAME = Path(".lpsectl") / "config.cache"
+CACHE_FORMAT = 1
+
+
+def _cached(path: Path, data: bytes) -> Any:
+    """The data parsed from ``data`` before, or None."""
+    import marshal
+
+    try:
+        with open(path.parent / CACHE_NAME, "rb") as f:
+            kept = marshal.loads(f.read())
+        if kept[0] == CACHE_FORMAT and kept[1] == data:
+            return kept[2]
+    except Exception:  # missing, unreadable, damaged or of another format: parse again
+        pass
+    return None
+
+
+def _keep(path: Path, data: bytes, raw: Any) -> None:
+    """Keep ``raw`` for the next command, when the helpdesk has its derived folder; never fails."""
+    import marshal
+
+    folder = path.parent / CACHE_NAME.parent
+    if not folder.is_dir():
+        return  # made (with its .gitignore) by the index
+    tmp = folder / f".config.cache.{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(marshal.dumps((CACHE_FORMAT, data, raw)))
+        os.replace(tmp, folder / CACHE_NAME.name)
+    except (OSError, ValueError):  # read-only, or a value marshal cannot keep
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 @dataclass
@@ -242,7 +287,11 @@ def _positive_int(path: Path, key: str, value: Any, unit: str = "days", most: Op
 def load(path: Path) -> Config:
     try:
         # Never through a symlink (to /dev/zero, say), never waiting on a FIFO.
-        text = read_regular(path, MAX_CONFIG_BYTES)[0].decode("utf-8")
+        data = read_regular(path, MAX_CONFIG_BYTES)[0]
+        raw = _cached(path, data)
+        if raw is not None:
+            return from_dict(raw, path)
+        text = data.decode("utf-8")
     except NotRegular as exc:
         raise ConfigProblem(path, None, _("not a regular file ({kind}); make {CONFIG_NAME} a plain file").format(kind=exc.kind, CONFIG_NAME=CONFIG_NAME)) from None
     except TooLarge as exc:
@@ -258,15 +307,19 @@ def load(path: Path) -> Config:
             _("git conflict marker: the merge of {CONFIG_NAME} is not finished; keep both desks' "
               "settings, remove the <<<<<<< ======= >>>>>>> lines, then `git add {CONFIG_NAME}` and `git "
               "commit`").format(CONFIG_NAME=CONFIG_NAME))
+    import yaml
+
     try:
-        raw = yaml.load(text, Loader=_Loader) or {}
+        raw = _parse_yaml(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ConfigProblem(path, mark.line + 1 if mark else None,
                             _("invalid YAML in the configuration; fix {CONFIG_NAME}").format(CONFIG_NAME=CONFIG_NAME)) from None
     if not isinstance(raw, dict):
         raise ConfigProblem(path, None, _("the configuration must be a mapping; fix {CONFIG_NAME}").format(CONFIG_NAME=CONFIG_NAME))
-    return from_dict(raw, path)
+    config = from_dict(raw, path)
+    _keep(path, data, raw)
+    return config
 
 
 def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
