@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +12,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _
 
+# subprocess is imported where git runs: a command that runs no git (show) spares it.
 if TYPE_CHECKING:
+    import subprocess
+
     from lpsectl.gitlook import Look
 
 
@@ -99,6 +101,7 @@ class CommitInfo:
 
 def _run(args: Sequence[str], cwd: Path, env: Optional[dict] = None, check: bool = True,
          input: Optional[str] = None) -> subprocess.CompletedProcess:
+    import subprocess
     full_env = dict(os.environ)
     full_env.setdefault("LC_ALL", "C")
     full_env["GIT_TERMINAL_PROMPT"] = "0"
@@ -124,6 +127,7 @@ def _failed(args: Sequence[str], proc: subprocess.CompletedProcess) -> GitError:
 
 
 def git_available() -> bool:
+    import subprocess
     try:
         subprocess.run(["git", "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return True
@@ -322,6 +326,7 @@ class GitRepo:
         return sha
 
     def _run_bytes(self, args: list[str], data: bytes) -> str:
+        import subprocess
         proc = subprocess.run(["git", *args], cwd=str(self.root), input=data,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if proc.returncode != 0:
@@ -330,6 +335,7 @@ class GitRepo:
         return proc.stdout.decode("ascii", "replace")
 
     def _fast_import(self, stream: bytes) -> subprocess.CompletedProcess:
+        import subprocess
         env = dict(os.environ)
         env.setdefault("LC_ALL", "C")
         try:
@@ -435,6 +441,7 @@ class GitRepo:
 
     def _fast_import_stream(self, chunks: Iterable[bytes], marked: bool = True) -> str:
         """Feed ``chunks`` to ``git fast-import`` as they come (no 100 MB stream in memory); the mark :1."""
+        import subprocess
         import tempfile
 
         env = dict(os.environ)
@@ -647,6 +654,7 @@ class GitRepo:
         The office's own settings (GIT_SSH_COMMAND, core.sshCommand,
         http.lowSpeed*) win.
         """
+        import subprocess
         env = dict(os.environ)
         env.setdefault("LC_ALL", "C")
         env["GIT_TERMINAL_PROMPT"] = "0"
@@ -758,6 +766,7 @@ class GitRepo:
 
     def blobs(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The bytes of the blobs ``ids``, in one git process."""
+        import subprocess
         if not ids:
             return {}
         proc = subprocess.run(["git", "cat-file", "--batch"], cwd=str(self.root),
@@ -873,6 +882,7 @@ class GitRepo:
 
     def fast_export(self, refs: Sequence[str]) -> bytes:
         """The history of ``refs`` as a fast-import stream, file contents by blob id."""
+        import subprocess
         proc = subprocess.run(
             ["git", "fast-export", "--no-data", "--reencode=no", "--signed-tags=strip",
              "--tag-of-filtered-object=drop", "--reference-excluded-parents", *refs],
@@ -884,6 +894,7 @@ class GitRepo:
 
     def fast_import_forced(self, stream: bytes) -> None:
         """Import a rewritten stream; its refs may move to commits that do not descend from theirs."""
+        import subprocess
         env = dict(os.environ)
         env.setdefault("LC_ALL", "C")
         proc = subprocess.run(["git", "fast-import", "--quiet", "--force"], cwd=str(self.root), env=env,
@@ -939,6 +950,7 @@ class GitRepo:
 
     def blob(self, commit: str, rel: str) -> bytes:
         """The bytes of ``rel`` in ``commit`` (ask :meth:`blob_size` first: it may be large)."""
+        import subprocess
         proc = subprocess.run(["git", "cat-file", "blob", f"{commit}:{rel.replace(os.sep, '/')}"],
                               cwd=str(self.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
@@ -1084,6 +1096,7 @@ def merge_file(ours: Path, base: Path, theirs: Path, label: str) -> int:
 
 def hash_object(data: bytes) -> str:
     """Store ``data`` as a blob in the repository of the current folder; its id."""
+    import subprocess
     proc = subprocess.run(["git", "hash-object", "-w", "--stdin"], input=data,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:

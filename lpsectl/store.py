@@ -7,7 +7,6 @@ without a scan.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -776,6 +775,8 @@ def _write_journal(path: Path, j: RecordingJournal) -> None:
     A journal torn by a kill while written is read as "never started": the
     commit comes only after this returns.
     """
+    import json
+
     try:
         with open(path, "wb") as f:
             f.write(json.dumps(asdict(j)).encode("utf-8"))
@@ -785,6 +786,8 @@ def _write_journal(path: Path, j: RecordingJournal) -> None:
 
 
 def _read_journal(path: Path) -> Optional[RecordingJournal]:
+    import json
+
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return RecordingJournal(**raw)
