@@ -1,6 +1,6 @@
 """git's look at the ticket files, started first and read last.
 
-Before a reading command (``list``, ``report``, ``today``, an id prefix)
+Before a reading command (``list``, ``report``, ``today``)
 answers from the index, git must confirm that the index still says what
 the files say: one ``git status`` of tickets/ (:mod:`lpsectl.index`). At
 100,000 files that takes about a third of a second, most of it the kernel's

@@ -5,7 +5,7 @@ disposable) holds for each ticket file the columns a listing filters and
 shows, its derived state, deadlines and clock figures, and the ticket itself
 as JSON for the few rows a query cannot answer from its columns (a ticket
 that waits: its deadline moves). ``list`` becomes one query, ``report``
-reads its period's columns, an id prefix is one lookup.
+reads its period's columns.
 
 **When it is stale.** The index records git's view of the ticket folder when
 it was last brought up to date: the HEAD commit, and the ticket files that
@@ -1093,14 +1093,6 @@ class Index:
         """The ticket files that did not read cleanly, in file order (read again to say why)."""
         rows = self.db.execute("SELECT path FROM files WHERE tid IS NULL ORDER BY sortkey")
         return [Path(self.tickets_dir, *p.split("/")) for (p,) in rows]
-
-    def ids_matching(self, want: str) -> list[str]:
-        """File-name ids starting with ``want``, or whose random part does."""
-        pattern = want + "*"
-        rows = self.db.execute(
-            "SELECT DISTINCT name_id FROM files WHERE name_id GLOB ? OR substr(name_id, instr(name_id, '-') + 1) GLOB ?",
-            (pattern, pattern))
-        return sorted(r[0] for r in rows)
 
     def message_ids(self) -> Iterator[tuple[Path, list[str]]]:
         for path, ids in self.db.execute("SELECT path, message_ids FROM files ORDER BY sortkey"):

@@ -336,7 +336,7 @@ class Erasure:
 
 
 def erase(hd: "Helpdesk", id_texts: list[str], operator: str, reason: str, at_text: Optional[str] = None,
-          candidates=None, now: Optional[datetime] = None) -> Erasure:
+          now: Optional[datetime] = None) -> Erasure:
     """Erase the personal data of the tickets ``id_texts`` name, here and in this clone's history.
 
     Every id is resolved first: an unknown one erases nothing. One commit
@@ -354,7 +354,7 @@ def erase(hd: "Helpdesk", id_texts: list[str], operator: str, reason: str, at_te
     with hd.locked():
         tids: list[str] = []
         for text in id_texts:
-            tid = hd.resolve(text, candidates)
+            tid = hd.resolve(text)
             if tid not in tids:
                 tids.append(tid)
         tickets = [hd.load_for_change(tid) for tid in tids]

@@ -206,23 +206,29 @@ class Helpdesk:
     def all_ids(self) -> list[str]:
         return [name[:-len(".yaml")].upper() for _, names in self._ticket_names() for name in names]
 
-    def resolve(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> str:
-        """The full id for an id or an unambiguous prefix of it or of its random part.
+    def matching_ids(self, want: str) -> list[str]:
+        """The ids of the ticket files whose id, or whose random part, starts with ``want`` (upper case).
 
-        ``candidates(prefix)``: the ids of files whose id or random part
-        starts with the prefix (the index's lookup); without it, every file
-        name is walked.
+        The names in tickets/ now, read from the folders (no file is opened
+        or stat'ed): a ticket added by hand a moment ago is found, one removed
+        is not, and git need not be asked what changed.
         """
+        found = []
+        for _, names in self._ticket_names():
+            for name in names:
+                tid = name[:-len(".yaml")].upper()
+                if tid.startswith(want) or tid.partition("-")[2].startswith(want):
+                    found.append(tid)
+        return found
+
+    def resolve(self, text: str) -> str:
+        """The full id for an id or an unambiguous prefix of it or of its random part (:meth:`matching_ids`)."""
         want = normalise_id(text)
         if not want or not _PREFIX_RE.match(want) or want.strip("-") == "":
             raise BadInput(_("{text!r} is not a ticket id (like 2611-K7QMXZ)").format(text=text))
         if ID_RE.match(want) and self.path_for(want).is_file():
             return want
-        found = candidates(want) if candidates is not None else self.all_ids()
-        matches = sorted({
-            tid for tid in found
-            if tid.startswith(want) or tid.partition("-")[2].startswith(want)
-        })
+        matches = sorted(set(self.matching_ids(want)))
         if not matches:
             raise NotFound(_("no ticket {text!r}; `lpsectl list --all` shows the ids").format(text=text))
         if len(matches) > 1:
@@ -293,8 +299,8 @@ class Helpdesk:
     def _parse(self, path: Path, text: str) -> Ticket:
         return self.parse(path, text)
 
-    def load(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
-        tid = self.resolve(text, candidates)
+    def load(self, text: str) -> Ticket:
+        tid = self.resolve(text)
         path = self.path_for(tid)
         moving = self.moving_in()
         if moving is not None and str(path) in moving.new:
@@ -309,7 +315,7 @@ class Helpdesk:
                           .format(id=tid, path=self.rel(path)))
         return self.read(path)
 
-    def load_for_change(self, text: str, candidates: Optional[Callable[[str], list[str]]] = None) -> Ticket:
+    def load_for_change(self, text: str) -> Ticket:
         """:meth:`load` for an action, under the lock: the ticket as git last recorded it.
 
         A file one commit behind git (an action killed after its commit,
@@ -317,7 +323,7 @@ class Helpdesk:
         action builds on every recorded event; a file edited behind git's
         back is refused (:class:`Diverged`), never committed over.
         """
-        tid = self.resolve(text, candidates)
+        tid = self.resolve(text)
         path = self.path_for(tid)
         if self.git is not None:
             self._states[path] = self._current(path, repair=True)

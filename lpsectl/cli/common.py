@@ -77,7 +77,7 @@ def record(app: App, id_text: str, at: Optional[str], action: str,
     hd = app.helpdesk()
     operator = app.operator()
     with hd.locked():
-        t = hd.load_for_change(id_text, id_candidates(app))
+        t = hd.load_for_change(id_text)
         act = make_act(operator, at, hd.tz)
         change(t, act)
         save(app, t, f"{action} {t.id}{detail(t)}", operator)
@@ -245,18 +245,9 @@ def open_calendar_index(app: App):
     return ix
 
 
-def id_candidates(app: App) -> Callable[[str], list[str]]:
-    """How :meth:`Helpdesk.resolve` finds the ids an id prefix may name: in the index."""
-    def candidates(want: str) -> list[str]:
-        found = from_index(app, lambda ix: ix.ids_matching(want))
-        return app.helpdesk().all_ids() if found is None else found
-
-    return candidates
-
-
 def load_ticket(app: App, id_text: str):
-    """The ticket an id or an id prefix names; a prefix is looked up in the index."""
-    return app.helpdesk().load(id_text, id_candidates(app))
+    """The ticket an id or an id prefix names (:meth:`Helpdesk.resolve`: the file names there now)."""
+    return app.helpdesk().load(id_text)
 
 
 def index_damage(app: App, ix) -> list:

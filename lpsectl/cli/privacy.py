@@ -7,7 +7,7 @@ from typing import Any, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import at_option, id_candidates, load_ticket, terminal_safe, write_output
+from lpsectl.cli.common import at_option, load_ticket, terminal_safe, write_output
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -136,7 +136,7 @@ def erase_cmd(app: App, ids: tuple[str, ...], reason: str, at: Optional[str]) ->
     from lpsectl import privacy
 
     hd = app.helpdesk()
-    done = privacy.erase(hd, list(ids), app.operator(), reason, at, id_candidates(app))
+    done = privacy.erase(hd, list(ids), app.operator(), reason, at)
     for tid in done.ids:
         click.echo(_("{tid}  erased").format(tid=tid))
 
@@ -180,7 +180,7 @@ def expire_cmd(app: App, dry_run: bool, lang: Optional[str], output: Optional[st
         return
     if due:
         done = privacy.erase(hd, [x.id for x in due], operator,
-                             f"retention: closed more than {years} years ago", None, id_candidates(app), now)
+                             f"retention: closed more than {years} years ago", None, now)
         at = done.at
     else:
         at = now

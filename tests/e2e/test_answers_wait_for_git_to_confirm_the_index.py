@@ -110,18 +110,3 @@ def test_a_commit_made_as_git_starts_looking_is_listed(run, tmp_path, lpsectl_cm
                                                         git=shutil.which("git"), home=str(run.home)))
     assert subjects(installed(lpsectl_cmd, run.home, "list", "--all", "--json", env=env)) == {tid: "Lupa passwort"}
     assert git(run.home, "log", "-1", "--format=%s").strip() == "by hand"
-
-
-def test_an_id_prefix_finds_a_ticket_committed_as_git_starts_looking(run, tmp_path, monkeypatch):
-    """The lookup of an id prefix is a reading command too (here in process, as the CLI tests run)."""
-    a = run.new(*PHONE, "-s", "Satu", "--at", "2026-08-13T09:00")
-    run.ok("list")
-    b_file = ticket_file(run.home, a).with_name("2608-BBBBBB.yaml")
-    add = (f"import pathlib, subprocess\n"
-           f"pathlib.Path({str(b_file)!r}).write_text(pathlib.Path({str(ticket_file(run.home, a))!r}).read_text()"
-           f".replace({a!r}, '2608-BBBBBB').replace('Satu', 'Dua'))\n"
-           f"subprocess.run([{shutil.which('git')!r}, 'add', '-A'], cwd={str(run.home)!r}, check=True)\n"
-           f"subprocess.run([{shutil.which('git')!r}, 'commit', '-qm', 'by hand'], cwd={str(run.home)!r}, check=True)\n")
-    env = changing_git(tmp_path, add)
-    monkeypatch.setenv("PATH", env["PATH"])
-    assert json.loads(run.ok("show", "BBB", "--json"))["subject"] == "Dua"
