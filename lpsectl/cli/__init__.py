@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import partial
 from typing import Any, Optional
@@ -10,8 +9,9 @@ from typing import Any, Optional
 import click
 
 from lpsectl import __version__, i18n
+from lpsectl.app import App, failure, interface_language
 from lpsectl.cli import language
-from lpsectl.errors import BadInput, LpseError
+from lpsectl.errors import LpseError
 from lpsectl.i18n import _
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -69,7 +69,7 @@ class LpseGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         before = i18n.set_language(None)
         try:
-            speak(language.interface_language(sys.argv[1:] if args is None else list(args)))
+            speak(interface_language(sys.argv[1:] if args is None else list(args)))
             rv = super().main(args=args, prog_name=prog_name or "lpsectl",
                               complete_var=complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:  # pragma: no cover - standalone_mode=False returns it
@@ -93,23 +93,12 @@ class LpseGroup(click.Group):
         except click.ClickException as exc:
             click.echo(_("Error: {problem}").format(problem=exc.format_message()), err=True)
             code = exc.exit_code
-        except LpseError as exc:
-            if os.environ.get("LPSECTL_DEBUG") == "1":
-                raise
-            click.echo(_("Error: {problem}").format(problem=exc), err=True)
-            code = exc.exit_code
-        except KeyboardInterrupt:
-            click.echo(_("Error: interrupted; the ticket files are as before or complete"), err=True)
-            code = 130
         except BrokenPipeError:  # `lpsectl list | head`
             sys.stderr.close()
             code = 0
-        except Exception as exc:  # a bug: say so in one line unless debugging
-            if os.environ.get("LPSECTL_DEBUG") == "1":
-                raise
-            click.echo(_("Error: internal error ({kind}: {problem}); rerun with LPSECTL_DEBUG=1 and report it")
-                       .format(kind=type(exc).__name__, problem=exc), err=True)
-            code = 1
+        except (LpseError, KeyboardInterrupt, Exception) as exc:  # said as the click-free path says it
+            line, code = failure(exc)
+            click.echo(line, err=True)
         else:
             code = rv if isinstance(rv, int) else 0
         finally:
@@ -117,49 +106,6 @@ class LpseGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
-
-
-class App:
-    """What every command needs, made on demand."""
-
-    def __init__(self, home: Optional[str], operator: Optional[str], lang: Optional[str]) -> None:
-        self.home_opt = home
-        self.operator_opt = operator
-        self.lang_opt = lang
-        self._helpdesk = None
-        self.warned_no_git = False
-
-    def helpdesk(self):
-        if self._helpdesk is None:
-            from pathlib import Path
-
-            from lpsectl.store import Helpdesk, find_home
-
-            root = find_home(Path.cwd(), self.home_opt or os.environ.get("LPSECTL_HOME") or None)
-            self._helpdesk = Helpdesk(root)
-        return self._helpdesk
-
-    def operator(self) -> str:
-        name = self.operator_opt or os.environ.get("LPSECTL_OPERATOR")
-        if not name:
-            hd = self.helpdesk()
-            if hd.git is not None:
-                name = hd.git.user_name()
-        if not name or not name.strip():
-            raise BadInput(_("who is acting? give --operator NAME, set LPSECTL_OPERATOR, or set git's user.name"))
-        return name.strip()
-
-    def lang(self) -> str:
-        """The interface language, chosen when the command started (:func:`language.interface_language`)."""
-        return i18n.language()
-
-    def mail_lang(self) -> str:
-        """The language of mail to a reporter: --lang, else the helpdesk's ``language``.
-
-        LPSECTL_LANG is one officer's own choice of interface; what the
-        reporter receives stays in the helpdesk's language.
-        """
-        return self.lang_opt or self.helpdesk().config.language
 
 
 pass_app = click.make_pass_decorator(App)

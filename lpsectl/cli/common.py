@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVa
 
 import click
 
-from lpsectl.cli import App
+from lpsectl.app import App, open_calendar_index, terminal_safe  # noqa: F401  (the commands' too)
+from lpsectl.app import index_here as _index
 from lpsectl.i18n import _
 
 T = TypeVar("T")
@@ -21,17 +21,6 @@ at_option = click.option(
          "in the office's time zone unless an offset is given. Default: now.",
 )
 message_option = click.option("-m", "--message", "message", metavar="TEXT", help="The text.")
-
-
-# Control characters a reporter's text may carry (a mail subject with
-# terminal escape codes): shown as \xNN so they cannot drive the terminal.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every control character but newline and tab made visible."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", text)
 
 
 def warn(text: str) -> None:
@@ -186,18 +175,6 @@ def open_index(app: App):
     return ix
 
 
-def _index(app: App):
-    """The helpdesk's index as it stands, or None: bypassed (``LPSECTL_NO_INDEX=1``) or not to be kept here."""
-    if os.environ.get("LPSECTL_NO_INDEX") == "1":
-        return None
-    from lpsectl.index import Index, IndexUnavailable
-
-    try:
-        return Index(app.helpdesk())
-    except IndexUnavailable:
-        return None
-
-
 def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
     """``compute(index)`` from an index git confirms is up to date; None to read the ticket files instead.
 
@@ -235,14 +212,6 @@ def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
             look.discard()  # when not waited for: the index had to be updated anyway, or compute failed
         ix.keep_calendar()
         ix.close()
-
-
-def open_calendar_index(app: App):
-    """The index for its calendar only (a command on one ticket), or None."""
-    ix = _index(app)
-    if ix is not None:
-        ix.use_calendar()
-    return ix
 
 
 def load_ticket(app: App, id_text: str):

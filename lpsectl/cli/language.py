@@ -1,72 +1,20 @@
 """The interface language of the CLI: which one, and click and the help texts speaking it.
 
-The language is chosen before click parses anything (:func:`interface_language`),
-so help, usage errors and the first messages already speak it.
+The language is chosen before click parses anything
+(:func:`lpsectl.app.interface_language`), so help, usage errors and the
+first messages already speak it.
 """
 
 from __future__ import annotations
 
 import inspect
-import os
-import re
 import sys
 from typing import Any, Iterator, Optional
 
 import click
 
 from lpsectl import i18n
-from lpsectl.errors import BadInput
 from lpsectl.i18n import N_, _
-
-# `language:` at the top level of lpsectl.yaml, read without loading the configuration.
-_LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
-
-
-def _global_values(args: list[str]) -> dict[str, str]:
-    """The values of the global options in ``args``, read before click parses them."""
-    from lpsectl.gitlook import global_values
-
-    return global_values(args)[0]
-
-
-def _configured_language(home: Optional[str]) -> Optional[str]:
-    """``language`` of the helpdesk's lpsectl.yaml, if there is one and it says."""
-    from pathlib import Path
-
-    if home:
-        candidates = [Path(home).expanduser()]
-    else:
-        try:
-            here = Path.cwd()
-        except OSError:
-            return None
-        candidates = [here, *here.parents]
-    for folder in candidates:
-        try:
-            with open(folder / "lpsectl.yaml", encoding="utf-8", errors="replace") as f:
-                text = f.read(65536)
-        except OSError:
-            continue
-        found = _LANGUAGE_LINE.search(text)
-        return i18n.normalise(found.group(1)) if found else None
-    return None
-
-
-def interface_language(args: list[str]) -> str:
-    """``--lang``, else ``LPSECTL_LANG``, else ``language`` in lpsectl.yaml, else id."""
-    values = _global_values(args)
-    chosen = i18n.normalise(values.get("--lang"))
-    if chosen:
-        return chosen
-    env = os.environ.get("LPSECTL_LANG")
-    if env:
-        chosen = i18n.normalise(env)
-        if chosen is None:
-            raise BadInput(_("LPSECTL_LANG={value} is not a language lpsectl speaks; set it to id or en")
-                           .format(value=env))
-        return chosen
-    home = values.get("--home") or os.environ.get("LPSECTL_HOME")
-    return _configured_language(home) or i18n.DEFAULT_LANGUAGE
 
 
 def help_fields(command: click.Command, loaded_only: bool = False) -> Iterator[tuple[Any, str]]:

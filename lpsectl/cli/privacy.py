@@ -46,7 +46,7 @@ def _tickets_of(app: App, ids: tuple[str, ...], who: Any) -> list:
 
 def _export_text(t: Any, a: Any, tz: Any) -> list[str]:
     """``show``'s text, and what the history holds besides: earlier values, attachment names as sent."""
-    from lpsectl.cli.tickets import show_lines
+    from lpsectl.showing import show_lines
 
     lines = show_lines(t, a, tz)
     held = []
