@@ -86,13 +86,25 @@ def _cached(path: Path, data: bytes) -> Any:
     return None
 
 
+def derived_folder(root: Path) -> Path:
+    """The helpdesk's folder of derived files (``.lpsectl/``), made with a .gitignore of everything in it."""
+    folder = root / CACHE_NAME.parent
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        # Derived and disposable: never committed, even where the helpdesk's .gitignore lacks it.
+        ignore.write_text("# Derived by lpsectl: disposable, never committed.\n*\n", encoding="utf-8")
+    return folder
+
+
 def _keep(path: Path, data: bytes, raw: Any) -> None:
-    """Keep ``raw`` for the next command, when the helpdesk has its derived folder; never fails."""
+    """Keep ``raw`` for the next command; never fails (a read-only helpdesk parses every time)."""
     import marshal
 
-    folder = path.parent / CACHE_NAME.parent
-    if not folder.is_dir():
-        return  # made (with its .gitignore) by the index
+    try:
+        folder = derived_folder(path.parent)
+    except OSError:
+        return
     tmp = folder / f".config.cache.{os.getpid()}"
     try:
         with open(tmp, "wb") as f:

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from lpsectl import ticketfile
+from lpsectl.config import derived_folder
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Event, Reporter, State, Ticket, replay
 from lpsectl.textout import split_around
@@ -501,11 +502,7 @@ class Index:
 
     # -- opening --------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(exist_ok=True)
-        ignore = self.path.parent / ".gitignore"
-        if not ignore.exists():
-            # Derived and disposable: never committed, even where the helpdesk's .gitignore lacks it.
-            ignore.write_text("# Derived by lpsectl: disposable, never committed.\n*\n", encoding="utf-8")
+        derived_folder(self.hd.root)
         db = sqlite3.connect(str(self.path), timeout=600, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")

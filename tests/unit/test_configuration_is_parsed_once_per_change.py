@@ -64,7 +64,8 @@ def test_a_bad_configuration_is_never_kept_and_says_so_every_time(folder):
     assert not (folder / CACHE_NAME).exists()
 
 
-def test_nothing_is_kept_where_the_derived_folder_is_missing(tmp_path):
+def test_the_derived_folder_is_made_git_ignored_to_keep_it(tmp_path):
     (tmp_path / "lpsectl.yaml").write_text(DEFAULT_TEXT, encoding="utf-8")
     assert load(tmp_path).language == "id"
-    assert not (tmp_path / ".lpsectl").exists()
+    assert (tmp_path / CACHE_NAME).is_file()
+    assert (tmp_path / ".lpsectl" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
