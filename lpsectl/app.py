@@ -15,6 +15,7 @@ from typing import Optional
 from lpsectl import i18n
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import _
+from lpsectl.lazyre import LazyPattern
 
 
 class App:
@@ -67,20 +68,21 @@ _LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
 
 
 def _configured_language(home: Optional[str]) -> Optional[str]:
-    """``language`` of the helpdesk's lpsectl.yaml, if there is one and it says."""
-    from pathlib import Path
-
+    """``language`` of the helpdesk's lpsectl.yaml, if there is one and it says (os.path: --help needs no pathlib)."""
     if home:
-        candidates = [Path(home).expanduser()]
+        candidates = [os.path.expanduser(home)]
     else:
         try:
-            here = Path.cwd()
+            here = os.getcwd()
         except OSError:
             return None
-        candidates = [here, *here.parents]
+        candidates = [here]
+        while os.path.dirname(here) != here:
+            here = os.path.dirname(here)
+            candidates.append(here)
     for folder in candidates:
         try:
-            with open(folder / "lpsectl.yaml", encoding="utf-8", errors="replace") as f:
+            with open(os.path.join(folder, "lpsectl.yaml"), encoding="utf-8", errors="replace") as f:
                 text = f.read(65536)
         except OSError:
             continue
@@ -116,7 +118,7 @@ def interface_language(args: list[str]) -> str:
 
 # Control characters a reporter's text may carry (a mail subject with
 # terminal escape codes): shown as \xNN so they cannot drive the terminal.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = LazyPattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:

@@ -9,21 +9,21 @@ so an error is one whole sentence in one language. Without a choice made
 Strings are written in English in the code. ``_`` translates now,
 ``ngettext`` a sentence with a count, ``N_`` only marks a string for the
 catalog (a module-level constant translated where it is shown). The
-catalog of a language is read on its first message, so ``--help`` pays
-for one small ``.mo`` file and nothing else.
+catalog of a language is read on its first message, straight from its
+``.mo`` file (``gettext.translation`` would import ``locale`` and ``copy``
+to look for it), so ``--help`` pays for one ``.mo`` file and nothing else.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import os
-from pathlib import Path
 from typing import Optional
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 DOMAIN = "lpsectl"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "locale")
 
 _chosen: Optional[str] = None
 _catalogs: dict[str, _gettext.NullTranslations] = {}
@@ -56,7 +56,11 @@ def _catalog() -> _gettext.NullTranslations:
     lang = language()
     catalog = _catalogs.get(lang)
     if catalog is None:
-        catalog = _gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[lang], fallback=True)
+        try:
+            with open(os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", f"{DOMAIN}.mo"), "rb") as f:
+                catalog = _gettext.GNUTranslations(f)
+        except OSError:  # not shipped: the messages as written
+            catalog = _gettext.NullTranslations()
         _catalogs[lang] = catalog
     return catalog
 
