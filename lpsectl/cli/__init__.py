@@ -53,8 +53,14 @@ class LpseGroup(click.Group):
                 self._load(module)
         command = self._commands.get(cmd_name)
         if command is not None:
-            language.translate(command)  # its help in the language spoken now; once
+            language.translate_summary(command)  # what a list of commands shows of it (--help lists them all)
         return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[override]
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            language.translate(command)  # the command to run: all its help in the language spoken now; once
+        return name, command, rest
 
     def _load(self, module_name: str) -> None:
         if module_name in self._loaded:
@@ -111,11 +117,21 @@ class LpseGroup(click.Group):
 pass_app = click.make_pass_decorator(App)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``: what ``click.version_option`` prints. Not that decorator: it looks its words up in the
+    machine's catalog as the module loads (importing ``locale``), before click speaks ours."""
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"lpsectl, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(cls=LpseGroup, context_settings=CONTEXT_SETTINGS)
 @click.option("--home", metavar="DIR", help="The helpdesk folder (default: nearest folder with lpsectl.yaml, or LPSECTL_HOME).")
 @click.option("--operator", metavar="NAME", help="Who acts (default: LPSECTL_OPERATOR, else git's user.name).")
 @click.option("--lang", type=click.Choice(["id", "en"], case_sensitive=False), help="Language of messages, help, reports and receipts: id or en (default: LPSECTL_LANG, else language in lpsectl.yaml, else id).")
-@click.version_option(__version__, "-V", "--version", prog_name="lpsectl")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context, home: Optional[str], operator: Optional[str], lang: Optional[str]) -> None:
     """The complaint and helpdesk desk of an LPSE office.

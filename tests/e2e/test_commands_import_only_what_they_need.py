@@ -27,6 +27,14 @@ def test_help_loads_neither_the_core_nor_its_parsers():
     assert imported_after(["--help"], heavy) == []
 
 
+def test_help_loads_nothing_click_itself_does_not_need():
+    """No locale (click's own --version words looked up in the machine's catalog at import), no copy
+    (gettext.translation's search for the catalog). (pathlib neither, but an editable install's finder
+    imports it before lpsectl runs.)"""
+    assert imported_after(["--help"], ["locale", "copy"]) == []
+    assert imported_after(["--lang", "en", "--help"], ["locale", "copy"]) == []
+
+
 def test_show_list_and_report_take_the_holidays_from_the_index(run):
     tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
     home = ["--home", str(run.home), "--operator", "Rina"]
