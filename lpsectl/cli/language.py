@@ -45,8 +45,10 @@ def english_help(obj: Any, field: str) -> Optional[str]:
 def speak(root: click.Command, lang: str) -> None:
     """Use ``lang`` for messages, and give ``root`` its help text in it.
 
-    Its commands get theirs when they are asked for (``LpseGroup.get_command``):
-    a command that does not run, or shows no help, needs none.
+    Its commands get theirs when they are to run (``LpseGroup.resolve_command``):
+    a command that does not run, or shows no help, needs none; the list of
+    commands in ``lpsectl --help`` translates only what it shows of each
+    (:func:`translate_summary`).
     """
     i18n.set_language(lang)
     translate(root, loaded_only=True)
@@ -65,6 +67,13 @@ def translate(command: click.Command, loaded_only: bool = False) -> None:
         help_option = getattr(obj, "_help_option", None)
         if field == "help" and help_option is not None:
             help_option.help = _("Show this message and exit.")
+
+
+def translate_summary(command: click.Command) -> None:
+    """Only what a list of commands shows of ``command``: its help, whose first sentence is its short help."""
+    for field in ("help", "short_help"):
+        text = english_help(command, field)
+        setattr(command, field, _(text) if text else text)
 
 
 # Words click translates through a variable (`_(extra["required"])`), so the
