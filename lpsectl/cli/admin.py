@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import echo_table, warn
 from lpsectl.i18n import _
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 GITIGNORE = """\
 # Derived by lpsectl (indexes, caches, locks): disposable, rebuilt when stale.
@@ -81,6 +83,8 @@ def init_cmd(app: App, directory: Optional[str]) -> None:
     # installed (opening the helpdesk above already repaired it if missing).
     click.echo(_("Helpdesk ready in {path}").format(path=root) + note
                + ("" if created else " " + _("(existing helpdesk: configuration kept, merge driver in place)")))
+    from pathlib import Path
+
     env_home = os.environ.get("LPSECTL_HOME")
     if directory is not None and env_home and not app.home_opt and Path(env_home).expanduser().resolve() != root:
         warn(_("LPSECTL_HOME is {env_home}: other commands work there, not in {path}, "
@@ -107,6 +111,8 @@ def _init_target(app: App, directory: Optional[str]) -> Path:
     --home and a different DIR contradict each other: refused. DIR is more
     specific than LPSECTL_HOME (often set once in a profile), so it wins.
     """
+    from pathlib import Path
+
     from lpsectl.errors import BadInput
 
     home = app.home_opt

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 import click
 
 from lpsectl.app import App, open_calendar_index, terminal_safe  # noqa: F401  (the commands' too)
 from lpsectl.app import index_here as _index
 from lpsectl.i18n import _
+
+if TYPE_CHECKING:
+    from pathlib import Path  # imported where used: --help goes without it
 
 T = TypeVar("T")
 at_option = click.option(
@@ -89,6 +91,7 @@ def write_output(text: str, output: str) -> None:
     device was, for the whole machine when run as root.
     """
     import stat
+    from pathlib import Path
 
     from lpsectl.errors import BadInput
     from lpsectl.store import atomic_write

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import closing, contextmanager
-from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 import click
 
@@ -14,6 +13,9 @@ from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import commit, progress_bar, terminal_safe, warn
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @contextmanager
@@ -83,8 +85,15 @@ def _index_before_import(app: App):
     return open_index(app)
 
 
+def _as_path(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A path argument as a Path, or a tuple of them (pathlib imported here: --help goes without it)."""
+    from pathlib import Path
+
+    return tuple(Path(v) for v in value) if isinstance(value, tuple) else Path(value)
+
+
 @click.command("import")
-@click.argument("file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", metavar="FILE", type=click.Path(dir_okay=False), callback=_as_path)
 @click.option("--encoding", metavar="ENC", help="Text encoding of a CSV file (default UTF-8, with or without BOM; e.g. cp1252).")
 @click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx workbook (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
@@ -170,7 +179,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
 
 
 @click.command("import-mail")
-@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(), callback=_as_path)
 @click.option("-v", "--verbose", is_flag=True,
               help="Also list mail imported before, and problems earlier runs reported.")
 @pass_app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator, Optional
 
 import click
@@ -34,6 +33,8 @@ def _format(command: str, given: Optional[str], output: Optional[str], allowed: 
         fmt = given.strip().lower()
         if fmt not in allowed:
             raise BadInput(_("unknown format {given!r}; use {allowed}").format(given=given, allowed=", ".join(allowed)))
+    from pathlib import Path
+
     suffix = Path(output).suffix.lower() if output else ""
     if not suffix:
         return fmt or default

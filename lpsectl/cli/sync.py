@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import click
@@ -101,6 +100,8 @@ def merge_file_cmd(base: str, ours: str, theirs: str, path: str) -> None:
     Writes the result over OURS; exit 0 when merged, 1 when a conflict is
     left for a person (a version that is no readable ticket).
     """
+    from pathlib import Path
+
     from lpsectl import merge
     from lpsectl.gitrepo import git_dir_of
 
