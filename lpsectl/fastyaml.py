@@ -56,18 +56,14 @@ class _Slow(Exception):
     """This ticket (or value) needs the full PyYAML writer."""
 
 
-_dumper_for_resolve = None
-
-
 def _resolves_to_str(s: str) -> bool:
-    global _dumper_for_resolve
-    import yaml
+    """Whether PyYAML reads the plain scalar ``s`` (not empty) as a string: no implicit resolver takes it.
 
-    if _dumper_for_resolve is None:
-        import io
-
-        _dumper_for_resolve = ticketfile.ticket_dumper()(io.StringIO())
-    return _dumper_for_resolve.resolve(yaml.ScalarNode, s, (True, False)) == _STR_TAG
+    As ``Resolver.resolve`` decides it, by the copy of its resolvers kept for
+    the reader (:data:`IMPLICIT_RESOLVERS`), so writing a plain ticket needs
+    no PyYAML either.
+    """
+    return not any(regexp.match(s) for _tag, regexp in _RESOLVERS.get(s[0]))
 
 
 @lru_cache(maxsize=65536)

@@ -69,3 +69,35 @@ def test_multiline_text_is_written_as_a_literal_block_without_pyyaml(monkeypatch
     monkeypatch.setattr(ticketfile, "dump_data", no_pyyaml)
     monkeypatch.setattr(ticketfile, "dumps_pyyaml", no_pyyaml)
     assert fastyaml.dumps(t) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.one_of(texts.filter(lambda s: bool(s)),
+                 st.sampled_from(["yes", "On", "NULL", "~", "1_000", "0x1F", "0b101", "-.inf", ".NaN", "1:30",
+                                  "190:20:30.15", "2026-08-13", "2026-8-13 9:15:00 +7", "<<", "=", "!x", "0752 92317"])))
+def test_a_plain_scalar_is_taken_for_text_as_pyyaml_takes_it(s):
+    """The writer decides plain or quoted without PyYAML, as PyYAML's resolver does."""
+    import io
+
+    import yaml
+
+    dumper = ticketfile.ticket_dumper()(io.StringIO())
+    assert fastyaml._resolves_to_str(s) == (dumper.resolve(yaml.ScalarNode, s, (True, False)) == "tag:yaml.org,2002:str")
+
+
+def test_a_plain_ticket_is_written_without_importing_pyyaml():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from datetime import datetime, timedelta, timezone\n"
+            "from lpsectl import ticketfile\n"
+            "from lpsectl.model import Event, Reporter, Ticket\n"
+            "t0 = datetime(2026, 8, 13, 9, 15, tzinfo=timezone(timedelta(hours=7)))\n"
+            "t = Ticket(id='2608-ABCDEF', channel='phone', kind='question', created_at=t0, subject='Lupa password',\n"
+            "           message='Tidak bisa masuk', reporter=Reporter(name='Budi', phone='0752 92317'))\n"
+            "t.history.append(Event(t0, 'open', 'Rina', 'helpdesk'))\n"
+            "text = ticketfile.dumps(t)\n"
+            "print('subject: Lupa password' in text, 'phone: 0752 92317' in text, 'yaml' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.split() == ["True", "True", "False"], proc.stderr
