@@ -1053,8 +1053,8 @@ def _git_processes_in(root: Path, git_dir: Path) -> Optional[list[tuple[int, str
             comm = (entry / "comm").read_text().strip()
         except OSError:
             continue
-        if not comm.startswith("git"):
-            continue
+        if not comm.startswith("git") or _is_zombie(entry):
+            continue  # a git that exited (its parent has not reaped it yet) holds no lock
         try:
             cwd = os.readlink(entry / "cwd")
         except OSError:
@@ -1066,6 +1066,15 @@ def _git_processes_in(root: Path, git_dir: Path) -> Optional[list[tuple[int, str
                 cmd = comm
             found.append((int(entry.name), cmd or comm))
     return found
+
+
+def _is_zombie(entry: Path) -> bool:
+    """Whether the process of ``/proc/PID`` has exited and waits to be reaped (its folder cannot be read then)."""
+    try:
+        stat = (entry / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def _is_oid(text: str) -> bool:
