@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from itertools import chain, starmap
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
@@ -77,21 +77,35 @@ def split_around(o: dict, key: str, level: int = 1) -> tuple[str, str]:
     return head + mark, rest[len(value):]
 
 
-def rows_text(rows: Sequence[str], level: int = 0) -> str:
-    """A JSON list, as ``indent=2`` writes it ``level`` deep, of rows already written one deeper (:func:`object_text`)."""
-    if not rows:
-        return "[]"
-    inner = "\n" + "  " * (level + 1)
-    return "[" + inner + ("," + inner).join(rows) + "\n" + "  " * level + "]"
+def rows_chunks(runs: Sequence[bytes], level: int = 0) -> Iterator[bytes]:
+    """A JSON list as ``indent=2`` writes it ``level`` deep, in UTF-8 chunks to write one after the other.
+
+    ``runs``: the rows, written for a list at the top (:func:`object_text`,
+    level 1), in runs of rows joined by ``",\n  "`` (as a listing's query
+    joins them). A run goes deeper by indenting each of its lines: JSON writes
+    no raw newline inside a string, so every newline in it starts a line.
+    """
+    if not runs:
+        yield b"[]"
+        return
+    inner = b"\n" + b"  " * (level + 1)
+    yield b"[" + inner
+    for i, run in enumerate(runs):
+        if i:
+            yield b"," + inner
+        yield run.replace(b"\n", b"\n" + b"  " * level) if level else run
+    yield b"\n" + b"  " * level + b"]"
 
 
-def lists_text(lists: dict[str, Sequence[str]]) -> str:
-    """A JSON object of lists of rows, as ``indent=2`` writes it, the rows written for a list at the top (level 1)."""
+def lists_chunks(lists: dict[str, Sequence[bytes]]) -> Iterator[bytes]:
+    """A JSON object of lists (each as :func:`rows_chunks` takes it), as ``indent=2`` writes it, in UTF-8 chunks."""
     if not lists:
-        return "{}"
-    items = [f"  {json.dumps(k, ensure_ascii=False)}: " + rows_text([r.replace("\n", "\n  ") for r in rows], 1)
-             for k, rows in lists.items()]
-    return "{\n" + ",\n".join(items) + "\n}"
+        yield b"{}"
+        return
+    for i, (k, runs) in enumerate(lists.items()):
+        yield (b",\n  " if i else b"{\n  ") + json.dumps(k, ensure_ascii=False).encode() + b": "
+        yield from rows_chunks(runs, 1)
+    yield b"\n}"
 
 
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
 
-from lpsectl.textout import json_text, lists_text, rows_text, split_around, table_text
+from lpsectl.textout import json_text, lists_chunks, rows_chunks, split_around, table_text
 
 # Text as tickets carry it: quotes, backslashes, control characters, the
 # separators the fast writer relies on, non-ASCII and astral characters.
@@ -86,18 +86,25 @@ def _joined(row: dict) -> str:
     return head + ("true" if row["overdue"] else "false") + tail
 
 
+def _runs(texts: list[str], cuts: list[int]) -> list[bytes]:
+    """The rows' texts in runs as a listing's queries join them: cut before the rows at ``cuts``."""
+    bounds = [0] + sorted({c % (len(texts) + 1) for c in cuts}) + [len(texts)]
+    return [",\n  ".join(texts[a:b]).encode() for a, b in zip(bounds, bounds[1:]) if a < b]
+
+
 @settings(max_examples=200)
-@given(st.lists(LIST_ROW, max_size=5))
-def test_a_listing_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(rows):
-    assert rows_text([_joined(r) for r in rows]) == json.dumps(rows, ensure_ascii=False, indent=2)
+@given(st.lists(LIST_ROW, max_size=5), st.lists(st.integers(0, 5), max_size=3))
+def test_a_listing_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(rows, cuts):
+    written = b"".join(rows_chunks(_runs([_joined(r) for r in rows], cuts)))
+    assert written.decode() == json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 @settings(max_examples=100)
 @given(st.dictionaries(st.sampled_from(["overdue", "due_today", 'a "b"\n']), st.lists(LIST_ROW, max_size=3),
-                       max_size=3))
-def test_the_morning_page_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(sections):
-    texts = {name: [_joined(r) for r in rows] for name, rows in sections.items()}
-    assert lists_text(texts) == json.dumps(sections, ensure_ascii=False, indent=2)
+                       max_size=3), st.lists(st.integers(0, 3), max_size=2))
+def test_the_morning_page_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(sections, cuts):
+    runs = {name: _runs([_joined(r) for r in rows], cuts) for name, rows in sections.items()}
+    assert b"".join(lists_chunks(runs)).decode() == json.dumps(sections, ensure_ascii=False, indent=2)
 
 
 @settings(max_examples=100)
