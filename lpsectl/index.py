@@ -243,6 +243,14 @@ CREATE TABLE IF NOT EXISTS calendar_days (day TEXT PRIMARY KEY, working INTEGER 
 -- tickets table. Written from tickets in the same transaction (Index._relist).
 CREATE TABLE IF NOT EXISTS listed ({", ".join(LISTED)}, PRIMARY KEY (status, created_us, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS listed_id ON listed (id);
+-- The morning page's sections, counted and their first rows found from these
+-- alone: by deadline (overdue, due today, due tomorrow), by holder (no one's,
+-- the operator's), the few flagged. Each holds every column its conditions
+-- read, the moment of the last event too (a row with one ahead of now moves).
+CREATE INDEX IF NOT EXISTS listed_by_due ON listed (
+    status, due_us, created_us, id, last_us, responded_us, response_due_us, holder);
+CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, status, last_us);
+CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
 """
 # Above this many rows written, ``listed`` is made again whole, in order (a first build).
 RELIST_ALL_FROM = 20_000

@@ -60,6 +60,8 @@ class Filters:
     # Leave out the tickets due by this moment (--due's rule): the morning page's next working day
     # leaves out what is due today.
     not_due_by: Optional[datetime] = None
+    # The tickets this officer holds first, each part in the listing's order (the morning page).
+    first: Optional[str] = None
 
     def keeps_holder(self, holder: Optional[str]) -> bool:
         if self.unassigned and holder is not None:
@@ -218,8 +220,9 @@ def _due_by(a: Assessment, moment: datetime) -> bool:
     return s.first_response_at is None and a.response_due_at <= moment or a.due_at <= moment
 
 
-def _order(want: Filters, created_us: int, tid: str, due_us: int) -> tuple:
-    return (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
+def _order(want: Filters, created_us: int, tid: str, due_us: int, holder: Optional[str]) -> tuple:
+    key = (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
+    return key if want.first is None else (holder != want.first, *key)
 
 
 def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime, shape: Shape) -> list[Shown]:
@@ -236,7 +239,7 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
         a = assess(t, hd.config, hd.calendar, now, state=s)
         if not keeps_assessed(want, a):
             continue
-        out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)))
+        out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at), s.holder), _found(t, a, hd.tz)))
     out.sort(key=lambda x: x[0])
     return [shape.of(*f, hd.tz) for _, f in out]
 
@@ -362,27 +365,38 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
     event after now (``--at`` a little ahead) had another state now: those
     few are assessed in Python, like every ticket without the index, and
     merged in order. ``assessed``: their assessments as of ``now`` by id,
-    kept across the listings of one page (the morning page asks twelve).
-    ``limit``: only the first rows are wanted (the count is of them all).
+    kept across the listings of one page (the morning page asks six).
+    ``limit``: only the first rows are wanted (the count is of them all):
+    their keys are found first, from an index that holds every column the
+    conditions read, then only those rows are read.
     """
     settled, params, moving_where, moving_params = _where(hd, want, now)
     moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, assessed)
     keys = _keys(want)
+    order, order_params = ", ".join(keys), []
+    if want.first is not None:
+        order, order_params = "holder IS NOT ?, " + order, [want.first]
     columns = [c.format(now=micros(now)) for c in shape.columns]
     where = " AND ".join(settled)
     count = len(moving)
     if limit is not None:
         count += ix.db.execute(f"SELECT count(*) FROM listed WHERE {where}", params).fetchone()[0]
+        where = (f"(status, created_us, id) IN (SELECT status, created_us, id FROM listed WHERE {where} "
+                 f"ORDER BY {order} LIMIT {int(limit)})")
+        params = params + order_params
     if not moving:  # the usual case: the rows as SQL orders them
-        rows = ix.select(where, params, columns, order=", ".join(keys), table="listed", limit=limit)
+        rows = ix.select(where, params + order_params, columns, order=order, table="listed")
         return Listed(len(rows) if limit is None else count, rows)
-    # Merged in order by the keys that follow each row's columns.
-    rows = ix.select(where, params, columns + keys, order=", ".join(keys), table="listed", limit=limit)
-    rows += [shown + key for key, shown in moving]
+    # Merged in order by the keys that follow each row's columns (the holder is each row's second column).
     n = len(columns)
-    rows.sort(key=itemgetter(*range(n, n + len(keys))))
-    rows = [r[:n] for r in rows[:limit]]
-    return Listed(len(rows) if limit is None else count, rows)
+    rows = ix.select(where, params + order_params, columns + keys, order=order, table="listed")
+    if want.first is None:
+        merged = [(r[n:], r[:n]) for r in rows]
+    else:
+        merged = [((r[1] != want.first, *r[n:]), r[:n]) for r in rows]
+    merged += moving
+    merged.sort(key=itemgetter(0))
+    return Listed(len(merged) if limit is None else count, [r for _, r in merged[:limit]])
 
 
 def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
@@ -394,6 +408,9 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
     them: tests/unit/test_listing_texts_keep_their_order.py proves SQLite
     keeps that order.
     """
+    if want.first is not None:  # two listings, by holder
+        return (text_from_index(hd, ix, replace(want, holder=want.first, first=None), now, assessed)
+                + text_from_index(hd, ix, replace(want, other_than=want.first, first=None), now, assessed))
     settled, params, moving_where, moving_params = _where(hd, want, now)
     moving = _moving(hd, ix, want, now, JSON, " AND ".join(moving_where), moving_params, assessed)
     keys = _keys(want)
@@ -450,7 +467,7 @@ def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) ->
         a = seen[t.id] = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
         return None
-    return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)
+    return _order(want, micros(t.created_at), t.id, micros(a.due_at), s.holder), _found(t, a, hd.tz)
 
 
 # -- the morning page ------------------------------------------------------------
@@ -485,7 +502,7 @@ def morning(select: Callable[[Filters], Listed], cal: Calendar, waiting_alert_da
     Each ticket shows in one deadline section at most: one overdue is not
     due today again, nor one due today due by the next working day. The
     operator's own tickets come first in each section, each part in the
-    section's order: two listings, by holder.
+    section's order.
     """
     today = cal.local_date(now)
     tomorrow = cal.next_working_day(today)
@@ -499,11 +516,6 @@ def morning(select: Callable[[Filters], Listed], cal: Calendar, waiting_alert_da
         "waiting_too_long": _filters(waiting_over=waiting_alert_days),
         "flagged": _filters(flagged=True),
     }
-    sections: dict[str, Listed] = {}
-    for name in SECTIONS:
-        want = asked[name]
-        if operator is None or want.unassigned:
-            sections[name] = select(want)
-        else:
-            sections[name] = select(replace(want, holder=operator)) + select(replace(want, other_than=operator))
+    sections = {name: select(asked[name] if asked[name].unassigned else replace(asked[name], first=operator))
+                for name in SECTIONS}
     return Morning(now, tomorrow, waiting_alert_days, sections)
