@@ -11,7 +11,9 @@ from __future__ import annotations
 import random
 import sqlite3
 
-from lpsectl import index
+import pytest
+
+from lpsectl import index, listing
 from lpsectl.listing import ROW_SEP, joined_texts
 
 
@@ -36,7 +38,9 @@ def expected(rows: list[dict], keep, key) -> bytes:
     return ROW_SEP.join(r["json_head"] + r["json_tail"] for r in sorted(filter(keep, rows), key=key)).encode()
 
 
-def test_joined_texts_come_in_the_order_of_the_listing():
+@pytest.mark.parametrize("few_rows", [0, 10_000], ids=["many rows", "few rows found by their keys"])
+def test_joined_texts_come_in_the_order_of_the_listing(monkeypatch, few_rows):
+    monkeypatch.setattr(listing, "FEW_ROWS", few_rows)
     rows = rows_in_random_order(3000)
     db = a_listed_table(rows)
     text = "json_head || json_tail"
