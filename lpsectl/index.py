@@ -197,11 +197,13 @@ DERIVED = (
 )
 _BASE = len(COLUMNS)
 COLUMNS += DERIVED
-# The columns of ``listed``: what listings filter on, order by and print (``lpsectl.listing``).
+# The columns of ``listed``: what listings filter on, order by and print (``lpsectl.listing``),
 LISTED = (
     "status", "created_us", "id", "due_us", "response_due_us", "responded_us", "last_us", "holder", "flagged",
     "tier", "day", "channel", "kind", "category_cf", "created_iso", "due_iso", "subject", "created_local",
     "due_local", "respond_local", "list_subject", "page_subject", "json_head", "json_tail",
+    # and what the recap's list of overdue tickets reads
+    "difficulty", "resolution",
 )
 
 DDL = f"""
