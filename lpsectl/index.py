@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 3
+SCHEMA = 4
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -198,6 +198,14 @@ DERIVED = (
 )
 _BASE = len(COLUMNS)
 COLUMNS += DERIVED
+# The columns of ``listed``: what listings filter on, order by and print (``lpsectl.listing``),
+LISTED = (
+    "status", "created_us", "id", "due_us", "response_due_us", "responded_us", "last_us", "holder", "flagged",
+    "tier", "day", "channel", "kind", "category_cf", "created_iso", "due_iso", "subject", "created_local",
+    "due_local", "respond_local", "list_subject", "page_subject", "json_head", "json_tail",
+    # and what the recap's list of overdue tickets reads
+    "difficulty", "resolution",
+)
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -232,7 +240,23 @@ CREATE TABLE IF NOT EXISTS holidays (day TEXT PRIMARY KEY, name TEXT);
 -- the working days up to and including it, counted from the first: the
 -- working days between two dates are one subtraction, so the recap asks SQL.
 CREATE TABLE IF NOT EXISTS calendar_days (day TEXT PRIMARY KEY, working INTEGER NOT NULL, n INTEGER NOT NULL);
+-- What listings read of every row, kept narrow and in the order they print
+-- it (by status, then oldest first), apart from the wide rows with their
+-- JSON: a listing of 60,000 rows reads 30 MB here instead of most of the
+-- tickets table. Written from tickets in the same transaction (Index._relist).
+CREATE TABLE IF NOT EXISTS listed ({", ".join(LISTED)}, PRIMARY KEY (status, created_us, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS listed_id ON listed (id);
+-- The morning page's sections, counted and their first rows found from these
+-- alone: by deadline (overdue, due today, due tomorrow), by holder (no one's,
+-- the operator's), the few flagged. Each holds every column its conditions
+-- read, the moment of the last event too (a row with one ahead of now moves).
+CREATE INDEX IF NOT EXISTS listed_by_due ON listed (
+    status, due_us, created_us, id, last_us, responded_us, response_due_us, holder);
+CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, status, last_us);
+CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
 """
+# Above this many rows written, ``listed`` is made again whole, in order (a first build).
+RELIST_ALL_FROM = 20_000
 
 
 def _fit_tables(db: sqlite3.Connection) -> None:
@@ -244,8 +268,10 @@ def _fit_tables(db: sqlite3.Connection) -> None:
     rebuilds everything.
     """
     columns = [c[1] for c in db.execute("PRAGMA table_info(tickets)")]
-    if columns != list(COLUMNS):
-        db.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS files; DELETE FROM meta;\n" + DDL)
+    listed = [c[1] for c in db.execute("PRAGMA table_info(listed)")]
+    if columns != list(COLUMNS) or listed != list(LISTED):
+        db.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS listed; "
+                         "DELETE FROM meta;\n" + DDL)
 
 
 @dataclass
@@ -498,6 +524,9 @@ class Index:
         self.tickets_dir = str(hd.tickets_dir)
         self.ctx = Context(hd.config, hd.calendar)
         self._sha256 = False
+        # The ids whose rows of tickets this transaction wrote or removed, for ``listed`` (:meth:`_relist`).
+        self._written: set[str] = set()
+        self._written_all = False
         self.db = self._open()
 
     # -- opening --------------------------------------------------------------
@@ -650,8 +679,10 @@ class Index:
         """Bring the index up to date under its write lock, looking again (another process may have done it)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
+            self._written, self._written_all = set(), False  # what a rolled back transaction wrote is gone
             try:
                 self._update(track)
+                self._relist()
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
@@ -807,6 +838,7 @@ class Index:
             # Made again, not emptied: another version's tables may have other columns.
             self.db.execute("DROP TABLE IF EXISTS files")
             self.db.execute("DROP TABLE IF EXISTS tickets")
+            self.db.execute("DROP TABLE IF EXISTS listed")
             for statement in DDL.split(";"):
                 self.db.execute(statement)
             meta = {}
@@ -988,6 +1020,7 @@ class Index:
                     db.execute("DELETE FROM files WHERE path = ?", (r.path,))
                 if old and old[0]:
                     db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
+                    self._written.add(old[0])
             if r.blob is None:
                 continue
             name = r.path.rpartition("/")[2]
@@ -995,6 +1028,7 @@ class Index:
                           r.row[0] if r.row else None, json.dumps(r.message_ids)))
             if r.row is not None:
                 tickets.append(r.row)
+                self._written.add(r.row[0])
             if len(files) >= 500:
                 flush()
         flush()
@@ -1053,6 +1087,7 @@ class Index:
         """
         try:
             self.db.execute("BEGIN IMMEDIATE")
+            self._written, self._written_all = set(), False
             try:
                 now = self.state_key()
                 if now != before or before.get("head") != parent:
@@ -1067,6 +1102,7 @@ class Index:
                     self._apply(batch)
                 self._save_calendar()
                 self._set_meta(head=head)
+                self._relist()
                 self.db.execute("COMMIT")
                 return True
             except BaseException:
@@ -1084,6 +1120,26 @@ class Index:
             updates.append(derived(t, t.state(), self.ctx) + (row[0],))
         self.db.executemany(
             f"UPDATE tickets SET {', '.join(c + ' = ?' for c in DERIVED)} WHERE id = ?", updates)
+        self._written_all = True
+
+    def _relist(self) -> None:
+        """Write again the rows of ``listed`` whose rows of tickets this transaction wrote or removed.
+
+        Called before each commit of a transaction that writes tickets, so
+        readers see both tables as one. Many rows (a first build) are
+        written whole, in the table's order.
+        """
+        columns = ", ".join(LISTED)
+        if self._written_all or len(self._written) >= RELIST_ALL_FROM:
+            self.db.execute("DELETE FROM listed")
+            self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets ORDER BY status, created_us, id")
+        elif self._written:
+            ids = json.dumps(sorted(self._written))
+            self.db.execute("DELETE FROM listed WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+            self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets WHERE id IN "
+                            "(SELECT value FROM json_each(?)) ORDER BY status, created_us, id", (ids,))
+        self._written.clear()
+        self._written_all = False
 
     # -- questions ----------------------------------------------------------------
     def damaged_paths(self) -> list[Path]:
@@ -1096,13 +1152,16 @@ class Index:
             yield Path(self.tickets_dir, *path.split("/")), json.loads(ids or "[]")
 
     def select(self, where: str = "", params: Sequence[Any] | dict[str, Any] = (),
-               columns: Sequence[str] = COLUMNS, order: str = "created_us, id") -> list[tuple]:
-        """Rows that match ``where``; ``params`` by position, or by name in a dict."""
-        sql = f"SELECT {', '.join(columns)} FROM tickets"
+               columns: Sequence[str] = COLUMNS, order: str = "created_us, id", table: str = "tickets",
+               limit: Optional[int] = None) -> list[tuple]:
+        """Rows that match ``where``; ``params`` by position, or by name in a dict. ``table``: or ``listed``."""
+        sql = f"SELECT {', '.join(columns)} FROM {table}"
         if where:
             sql += f" WHERE {where}"
-        return self.db.execute(sql + f" ORDER BY {order}", params if isinstance(params, dict) else list(params)
-                               ).fetchall()
+        sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.db.execute(sql, params if isinstance(params, dict) else list(params)).fetchall()
 
     def tickets(self, where: str = "", params: Sequence[Any] | dict[str, Any] = ()) -> list[Ticket]:
         """The tickets of the rows that match, oldest first.

@@ -8,7 +8,7 @@ each ticket's state and deadline. They give the same rows in the same order
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
@@ -23,6 +23,8 @@ from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, matches,
 from lpsectl.i18n import _
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from lpsectl.store import Helpdesk
 
 
@@ -53,9 +55,18 @@ class Filters:
     # Only tickets this officer holds (as the holder was recorded), or only those no one holds.
     holder: Optional[str] = None
     unassigned: bool = False
+    # Only tickets this officer does not hold (the morning page lists the operator's own first, then these).
+    other_than: Optional[str] = None
+    # Leave out the tickets due by this moment (--due's rule): the morning page's next working day
+    # leaves out what is due today.
+    not_due_by: Optional[datetime] = None
+    # The tickets this officer holds first, each part in the listing's order (the morning page).
+    first: Optional[str] = None
 
     def keeps_holder(self, holder: Optional[str]) -> bool:
         if self.unassigned and holder is not None:
+            return False
+        if self.other_than is not None and holder == self.other_than:
             return False
         return self.holder is None or holder == self.holder
 
@@ -192,20 +203,26 @@ def keeps_assessed(want: Filters, a: Assessment) -> bool:
     """The filters on what the clock says of the ticket now."""
     if want.overdue and not a.overdue or want.not_overdue and a.overdue:
         return False
-    if want.due_by is not None:
-        s = a.state
-        if s.status != "open":
-            return False
-        response_due = s.first_response_at is None and a.response_due_at <= want.due_by
-        if not (response_due or a.due_at <= want.due_by):
-            return False
+    if want.due_by is not None and not _due_by(a, want.due_by):
+        return False
+    if want.not_due_by is not None and _due_by(a, want.not_due_by):
+        return False
     if want.waiting_over is not None and (a.waiting_days is None or a.waiting_days <= want.waiting_over):
         return False
     return True
 
 
-def _order(want: Filters, created_us: int, tid: str, due_us: int) -> tuple:
-    return (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
+def _due_by(a: Assessment, moment: datetime) -> bool:
+    """Open, with a deadline (a first response not yet given, or the resolution) at or before ``moment``."""
+    s = a.state
+    if s.status != "open":
+        return False
+    return s.first_response_at is None and a.response_due_at <= moment or a.due_at <= moment
+
+
+def _order(want: Filters, created_us: int, tid: str, due_us: int, holder: Optional[str]) -> tuple:
+    key = (due_us, created_us, tid) if want.sort == "due" else (created_us, tid)
+    return key if want.first is None else (holder != want.first, *key)
 
 
 def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime, shape: Shape) -> list[Shown]:
@@ -222,21 +239,33 @@ def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: dateti
         a = assess(t, hd.config, hd.calendar, now, state=s)
         if not keeps_assessed(want, a):
             continue
-        out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)))
+        out.append((_order(want, micros(t.created_at), t.id, micros(a.due_at), s.holder), _found(t, a, hd.tz)))
     out.sort(key=lambda x: x[0])
     return [shape.of(*f, hd.tz) for _, f in out]
 
 
-def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
-                      assessed: Optional[dict[str, Assessment]] = None) -> list[Shown]:
-    """The listing as queries: the rows whose state and deadline the index holds as they are now.
+@dataclass
+class Listed:
+    """A listing as one output prints it: how many rows, and the rows.
 
-    A waiting ticket's deadline moves while it waits, and a ticket with an
-    event after now (``--at`` a little ahead) had another state now: those
-    few are assessed in Python, like every ticket without the index.
-    ``assessed``: their assessments as of ``now`` by id, kept across the
-    listings of one page (the morning page asks six).
+    ``rows``: each row as a :class:`Shape` gives it (the first ``limit`` when
+    one was asked), or, for :func:`text_from_index`, runs of rows' JSON
+    texts as UTF-8, the rows of each run already joined by ``ROW_SEP``.
     """
+
+    count: int
+    rows: list
+
+    def __add__(self, other: "Listed") -> "Listed":
+        return Listed(self.count + other.count, self.rows + other.rows)
+
+
+# Between two rows of a JSON list at the top level (textout.rows_text).
+ROW_SEP = ",\n  "
+
+
+def _where(hd: "Helpdesk", want: Filters, now: datetime) -> tuple[list[str], list, list[str], list]:
+    """The conditions on ``listed`` of the settled rows, and on ``tickets`` of the rows that may have moved."""
     now_us = micros(now)
     where, params = [], []
     if want.since:
@@ -252,9 +281,10 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
     if want.category is not None:
         where.append("category_cf = ?")
         params.append(want.category)
+    search: list[str] = []
     if want.search:
         digits = phone_digits(want.search)
-        where.append("(instr(search, ?) > 0 OR (? AND phone IS NOT NULL AND instr(phone, ?) > 0))")
+        search.append("(instr(search, ?) > 0 OR (? AND phone IS NOT NULL AND instr(phone, ?) > 0))")
         params += [want.search.casefold(), len(digits) >= 3, digits]
     moving = "(last_us > ? OR status = 'waiting')"
     moving_params: list = [now_us]
@@ -267,7 +297,9 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
         since = hd.calendar.waited_more_than(now, want.waiting_over)
         moving = "(last_us > ? OR (status = 'waiting' AND ? AND wait_since_us <= ?))"
         moving_params.append(micros(since))
-    settled = list(where) + ["NOT (last_us > ? OR status = 'waiting')"]
+    # The search reads the wide rows: only for the ids of the rows it finds.
+    settled = list(where) + [f"id IN (SELECT id FROM tickets WHERE {search[0]})" for _ in search[:1]]
+    settled += ["NOT (last_us > ? OR status = 'waiting')"]
     settled_params = list(params) + [now_us]
     if want.statuses:
         settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
@@ -281,6 +313,9 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
     if want.holder is not None:
         settled.append("holder = ?")
         settled_params.append(want.holder)
+    if want.other_than is not None:
+        settled.append("holder IS NOT ?")
+        settled_params.append(want.other_than)
     if want.tier:
         settled.append("tier = ?")
         settled_params.append(want.tier)
@@ -294,24 +329,146 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
         by = micros(want.due_by)
         settled.append("status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?))")
         settled_params += [by, by]
+    if want.not_due_by is not None:
+        by = micros(want.not_due_by)
+        settled.append("NOT (status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?)))")
+        settled_params += [by, by]
     if want.waiting_over is not None:
         settled.append("0")  # a settled row is not waiting
+    return settled, settled_params, where + search + [moving], params + moving_params
+
+
+def _keys(want: Filters) -> list[str]:
+    """The columns a listing is ordered by (:func:`_order`)."""
+    return ["due_us", "created_us", "id"] if want.sort == "due" else ["created_us", "id"]
+
+
+def _moving(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape, where: str, params: list,
+            assessed: Optional[dict[str, Assessment]]) -> list[tuple[tuple, Shown]]:
+    """The rows whose state may have moved since the index derived them, assessed now, in order, with their keys."""
     seen = {} if assessed is None else assessed
-    moving_rows = []
-    for t in ix.tickets(" AND ".join(where + [moving]), params + moving_params):
+    out = []
+    for t in ix.tickets(where, params):
         found = _one(hd, t, want, now, seen)
         if found is not None:
             key, f = found
-            moving_rows.append(shape.of(*f, hd.tz) + key)
-    keys = ["due_us", "created_us", "id"] if want.sort == "due" else ["created_us", "id"]
-    columns = [c.format(now=now_us) for c in shape.columns]
-    if not moving_rows:  # the usual case: the rows as SQL orders them
-        return ix.select(" AND ".join(settled), settled_params, columns, order=", ".join(keys))
-    # Merged in order by the keys that follow each row's columns.
-    rows = ix.select(" AND ".join(settled), settled_params, columns + keys, order=", ".join(keys)) + moving_rows
+            out.append((key, shape.of(*f, hd.tz)))
+    out.sort(key=itemgetter(0))
+    return out
+
+
+def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
+                      assessed: Optional[dict[str, Assessment]] = None, limit: Optional[int] = None) -> Listed:
+    """The listing as queries: the rows whose state and deadline the index holds as they are now.
+
+    A waiting ticket's deadline moves while it waits, and a ticket with an
+    event after now (``--at`` a little ahead) had another state now: those
+    few are assessed in Python, like every ticket without the index, and
+    merged in order. ``assessed``: their assessments as of ``now`` by id,
+    kept across the listings of one page (the morning page asks six).
+    ``limit``: only the first rows are wanted (the count is of them all):
+    their keys are found first, from an index that holds every column the
+    conditions read, then only those rows are read.
+    """
+    settled, params, moving_where, moving_params = _where(hd, want, now)
+    moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, assessed)
+    keys = _keys(want)
+    order, order_params = ", ".join(keys), []
+    if want.first is not None:
+        order, order_params = "holder IS NOT ?, " + order, [want.first]
+    columns = [c.format(now=micros(now)) for c in shape.columns]
+    where = " AND ".join(settled)
+    count = len(moving)
+    if limit is not None:
+        count += ix.db.execute(f"SELECT count(*) FROM listed WHERE {where}", params).fetchone()[0]
+        where = (f"(status, created_us, id) IN (SELECT status, created_us, id FROM listed WHERE {where} "
+                 f"ORDER BY {order} LIMIT {int(limit)})")
+        params = params + order_params
+    if not moving:  # the usual case: the rows as SQL orders them
+        rows = ix.select(where, params + order_params, columns, order=order, table="listed")
+        return Listed(len(rows) if limit is None else count, rows)
+    # Merged in order by the keys that follow each row's columns (the holder is each row's second column).
     n = len(columns)
-    rows.sort(key=itemgetter(*range(n, n + len(keys))))
-    return [r[:n] for r in rows]
+    rows = ix.select(where, params + order_params, columns + keys, order=order, table="listed")
+    if want.first is None:
+        merged = [(r[n:], r[:n]) for r in rows]
+    else:
+        merged = [((r[1] != want.first, *r[n:]), r[:n]) for r in rows]
+    merged += moving
+    merged.sort(key=itemgetter(0))
+    return Listed(len(merged) if limit is None else count, [r for _, r in merged[:limit]])
+
+
+def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
+                    assessed: Optional[dict[str, Assessment]] = None) -> Listed:
+    """The ``list --json`` texts of the listing's rows, joined in SQL into runs (:class:`Listed`).
+
+    The settled rows between two moving ones (all of them, when none moves)
+    are one query that joins their texts, in the order its subquery gives
+    them: tests/unit/test_listing_texts_keep_their_order.py proves SQLite
+    keeps that order.
+    """
+    if want.first is not None:  # two listings, by holder
+        return (text_from_index(hd, ix, replace(want, holder=want.first, first=None), now, assessed)
+                + text_from_index(hd, ix, replace(want, other_than=want.first, first=None), now, assessed))
+    settled, params, moving_where, moving_params = _where(hd, want, now)
+    moving = _moving(hd, ix, want, now, JSON, " AND ".join(moving_where), moving_params, assessed)
+    keys = _keys(want)
+    text = JSON.columns[2].format(now=micros(now))
+    row_keys = f"({', '.join(keys)})"
+    marks = f"({', '.join('?' * len(keys))})"
+    runs: list[bytes] = []
+    count = 0
+    bounds = [key for key, _ in moving]
+    for i in range(len(bounds) + 1):
+        where, args = list(settled), list(params)
+        if i > 0:
+            where.append(f"{row_keys} > {marks}")
+            args += bounds[i - 1]
+        if i < len(bounds):
+            where.append(f"{row_keys} < {marks}")
+            args += bounds[i]
+        n, joined = joined_texts(ix.db, text, " AND ".join(where), args, keys)
+        if n:
+            runs.append(joined)
+            count += n
+        if i < len(bounds):
+            runs.append(moving[i][1][2].encode())
+            count += 1
+    return Listed(count, runs)
+
+
+# Up to this many rows, a listing's rows are first found by their keys alone (see joined_texts).
+FEW_ROWS = 10_000
+
+
+def joined_texts(db: "sqlite3.Connection", text: str, where: str, params: list, keys: list[str]) -> tuple[int, bytes]:
+    """How many rows of ``listed`` match, and their ``text`` joined by ``ROW_SEP`` in the order of ``keys``, as UTF-8.
+
+    One string from SQLite instead of a Python string per row. The SQLite
+    of Python 3.11 has no ORDER BY inside group_concat: the subquery orders
+    the rows, and SQLite joins them in the order the subquery gives (an
+    aggregate's subquery with ORDER BY is never flattened into it);
+    tests/unit/test_listing_texts_keep_their_order.py holds it to that.
+    The rows are counted first from an index that covers the conditions;
+    when they are few, their keys are found there and only those rows are
+    read (an index scan that read every candidate row would cost as much as
+    a listing of them all).
+    """
+    n = db.execute(f"SELECT count(*) FROM listed WHERE {where}", params).fetchone()[0]
+    if not n:
+        return 0, b""
+    if n <= FEW_ROWS:
+        where = f"(status, created_us, id) IN (SELECT status, created_us, id FROM listed WHERE {where})"
+    joined = db.execute(
+        f"SELECT CAST(group_concat(t, ?) AS BLOB) FROM "
+        f"(SELECT {text} AS t FROM listed WHERE {where} ORDER BY {', '.join(keys)})", [ROW_SEP] + params).fetchone()[0]
+    return n, joined
+
+
+def text_of(rows: list[Shown]) -> Listed:
+    """The :class:`Listed` of :func:`text_from_index` from rows of the ``JSON`` shape (without the index)."""
+    return Listed(len(rows), [ROW_SEP.join(text for _id, _holder, text in rows).encode()] if rows else [])
 
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) -> Optional[tuple]:
@@ -323,29 +480,26 @@ def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) ->
         a = seen[t.id] = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
         return None
-    return _order(want, micros(t.created_at), t.id, micros(a.due_at)), _found(t, a, hd.tz)
+    return _order(want, micros(t.created_at), t.id, micros(a.due_at), s.holder), _found(t, a, hd.tz)
 
 
 # -- the morning page ------------------------------------------------------------
 
 # The sections of ``lpsectl today``, in the order it shows them (and the keys of its JSON).
 SECTIONS = ("overdue", "due_today", "due_tomorrow", "unassigned", "waiting_too_long", "flagged")
-# Sections whose tickets are each shown once: a ticket already overdue is not
-# due today again, nor one due today due tomorrow.
-_DEADLINE_SECTIONS = ("overdue", "due_today", "due_tomorrow")
 
 
 @dataclass
 class Morning:
-    """What ``lpsectl today`` shows: each section's rows (as a :class:`Shape` gives them), the operator's own first."""
+    """What ``lpsectl today`` shows: each section's rows (:class:`Listed`), the operator's own first."""
 
     now: datetime
     tomorrow: date
     waiting_alert_days: int
-    sections: dict[str, list[Shown]]
+    sections: dict[str, Listed]
 
     def empty(self) -> bool:
-        return not any(self.sections.values())
+        return not any(found.count for found in self.sections.values())
 
 
 def _filters(**kw) -> Filters:
@@ -354,29 +508,27 @@ def _filters(**kw) -> Filters:
     return Filters(**(base | kw))
 
 
-def morning(select: Callable[[Filters], list[Shown]], cal: Calendar, waiting_alert_days: int, now: datetime,
+def morning(select: Callable[[Filters], Listed], cal: Calendar, waiting_alert_days: int, now: datetime,
             operator: Optional[str]) -> Morning:
-    """The morning page: ``select`` answers one listing (from the index, or from parsed tickets)."""
+    """The morning page: ``select`` answers one listing (from the index, or from parsed tickets).
+
+    Each ticket shows in one deadline section at most: one overdue is not
+    due today again, nor one due today due by the next working day. The
+    operator's own tickets come first in each section, each part in the
+    section's order.
+    """
     today = cal.local_date(now)
     tomorrow = cal.next_working_day(today)
     asked = {
         "overdue": _filters(overdue=True, sort="due"),
         "due_today": _filters(due_by=cal.end_of_day(today), not_overdue=True, sort="due"),
-        "due_tomorrow": _filters(due_by=cal.end_of_day(tomorrow), not_overdue=True, sort="due"),
+        "due_tomorrow": _filters(due_by=cal.end_of_day(tomorrow), not_due_by=cal.end_of_day(today),
+                                 not_overdue=True, sort="due"),
         # Tickets still to be worked on: an answered one waits for the reporter.
         "unassigned": _filters(statuses={"open", "waiting"}, unassigned=True),
         "waiting_too_long": _filters(waiting_over=waiting_alert_days),
         "flagged": _filters(flagged=True),
     }
-    sections: dict[str, list[Shown]] = {}
-    shown: set[str] = set()
-    for name in SECTIONS:
-        found = select(asked[name])
-        if name in _DEADLINE_SECTIONS:
-            found = [f for f in found if f[0] not in shown]
-            shown.update(f[0] for f in found)
-        # The operator's own tickets first, each part in the section's order (sorted() is stable).
-        if operator is not None:
-            found.sort(key=lambda f: f[1] != operator)
-        sections[name] = found
+    sections = {name: select(asked[name] if asked[name].unassigned else replace(asked[name], first=operator))
+                for name in SECTIONS}
     return Morning(now, tomorrow, waiting_alert_days, sections)

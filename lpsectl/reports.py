@@ -379,11 +379,12 @@ UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue
     GROUP BY month, counted, response_outcome, outcome, overdue
 """
 # The settled tickets past their deadline, with the working days counted up to
-# their deadline's day (calendar_days; NULL outside the years it holds).
+# their deadline's day (calendar_days; NULL outside the years it holds). From
+# the narrow rows of the listings: the overdue ones of a year are thousands.
 _OVERDUE_SQL = f"""
 SELECT id, subject, channel, kind, tier, difficulty, created_iso, due_iso,
     (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10))
-FROM tickets WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
+FROM listed WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
     AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
 """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from itertools import chain, starmap
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
@@ -77,29 +77,46 @@ def split_around(o: dict, key: str, level: int = 1) -> tuple[str, str]:
     return head + mark, rest[len(value):]
 
 
-def rows_text(rows: Sequence[str], level: int = 0) -> str:
-    """A JSON list, as ``indent=2`` writes it ``level`` deep, of rows already written one deeper (:func:`object_text`)."""
-    if not rows:
-        return "[]"
-    inner = "\n" + "  " * (level + 1)
-    return "[" + inner + ("," + inner).join(rows) + "\n" + "  " * level + "]"
+def rows_chunks(runs: Sequence[bytes], level: int = 0) -> Iterator[bytes]:
+    """A JSON list as ``indent=2`` writes it ``level`` deep, in UTF-8 chunks to write one after the other.
+
+    ``runs``: the rows, written for a list at the top (:func:`object_text`,
+    level 1), in runs of rows joined by ``",\n  "`` (as a listing's query
+    joins them). A run goes deeper by indenting each of its lines: JSON writes
+    no raw newline inside a string, so every newline in it starts a line.
+    """
+    if not runs:
+        yield b"[]"
+        return
+    inner = b"\n" + b"  " * (level + 1)
+    yield b"[" + inner
+    for i, run in enumerate(runs):
+        if i:
+            yield b"," + inner
+        yield run.replace(b"\n", b"\n" + b"  " * level) if level else run
+    yield b"\n" + b"  " * level + b"]"
 
 
-def lists_text(lists: dict[str, Sequence[str]]) -> str:
-    """A JSON object of lists of rows, as ``indent=2`` writes it, the rows written for a list at the top (level 1)."""
+def lists_chunks(lists: dict[str, Sequence[bytes]]) -> Iterator[bytes]:
+    """A JSON object of lists (each as :func:`rows_chunks` takes it), as ``indent=2`` writes it, in UTF-8 chunks."""
     if not lists:
-        return "{}"
-    items = [f"  {json.dumps(k, ensure_ascii=False)}: " + rows_text([r.replace("\n", "\n  ") for r in rows], 1)
-             for k, rows in lists.items()]
-    return "{\n" + ",\n".join(items) + "\n}"
+        yield b"{}"
+        return
+    for i, (k, runs) in enumerate(lists.items()):
+        yield (b",\n  " if i else b"{\n  ") + json.dumps(k, ensure_ascii=False).encode() + b": "
+        yield from rows_chunks(runs, 1)
+    yield b"\n}"
 
 
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)`` for one-line text cells.
 
-    Cells with a newline or a terminal code, cells that are not text, or
-    wide-character measuring (tabulate uses ``wcwidth`` when installed) go
-    to tabulate itself.
+    Every cell here is text already (the listings write their cells), so
+    nothing is asked of a cell's type. Widths are tabulate's: its ``len``,
+    or ``wcwidth.wcswidth`` when wcwidth is installed (East Asian wide
+    characters and emoji take two columns, combining marks none), asked
+    only of the cells that are not printable ASCII. Cells with a newline or
+    a terminal code, and cells that are not text, go to tabulate itself.
     """
     columns = list(zip(*rows)) if rows else []
     if not _simple(rows, headers, columns):
@@ -108,11 +125,26 @@ def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
         return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
     # tabulate strips every cell, and gives a column at least its header and two spaces.
     columns = [list(map(str.strip, col)) for col in columns]
-    widths = [max(len(h) + 2, max(map(len, col))) for h, col in zip(headers, columns)]
+    measure = _measure()
+    # Per column: the display width of each cell that is not its length (None: all are).
+    odd = [_odd_widths(col, measure) for col in columns]
+    widths = [max(measure(h) + 2, max(map(len, col)) if w is None else max(w)) for h, col, w in zip(headers, columns, odd)]
     # The last column unpadded: tabulate strips each line's end, and the cells are stripped,
     # so only a line whose last cell is empty ends in spaces.
     line = "  ".join([f"{{:<{w}}}" for w in widths[:-1]] + ["{}"]).format
-    lines = [line(*headers), "  ".join("-" * w for w in widths), *starmap(line, zip(*columns))]
+    if all(w is None for w in odd):
+        body = list(starmap(line, zip(*columns)))
+    else:
+        # A cell is padded to the column's width less what its display width exceeds its length by.
+        body = []
+        for i, cells in enumerate(zip(*columns)):
+            if any(w is not None and w[i] != len(c) for w, c in zip(odd, cells)):
+                padded = [c + " " * (width - (len(c) if w is None else w[i]))
+                          for c, width, w in zip(cells[:-1], widths, odd)]
+                body.append("  ".join(padded + [cells[-1]]))
+            else:
+                body.append(line(*cells))
+    lines = [line(*headers), "  ".join("-" * w for w in widths), *body]
     if "" in columns[-1] or not headers[-1]:
         lines = [x.rstrip() for x in lines]
     return "\n".join(lines)
@@ -124,14 +156,28 @@ def _simple(rows: Sequence[Sequence[Any]], headers: Sequence[str], columns: list
     if not all(set(map(type, col)) <= {str} for col in columns) or not all(type(h) is str for h in headers):
         return False
     text = "\0".join(["\0".join(col) for col in columns] + list(headers))
-    # Lines within a cell, terminal codes, tabulate's separating-line mark.
-    if any(c in text for c in "\n\r\x1b\x01") or any(h != h.strip() for h in headers):
+    # Lines within a cell, terminal codes, tabulate's separating-line mark; headers as a listing has them.
+    if any(c in text for c in "\n\r\x1b\x01"):
         return False
-    return not _wide_chars()
+    return all(h == h.strip() and h.isascii() and h.isprintable() for h in headers)
 
 
-def _wide_chars() -> bool:
-    """Whether tabulate measures cells with ``wcwidth`` (installed), as this module does not."""
+def _measure() -> Callable[[str], int]:
+    """How tabulate measures a cell: ``wcwidth.wcswidth`` when wcwidth is installed, else ``len``."""
     import importlib.util
 
-    return importlib.util.find_spec("wcwidth") is not None
+    if importlib.util.find_spec("wcwidth") is None:
+        return len
+    import wcwidth
+
+    return wcwidth.wcswidth
+
+
+def _odd_widths(col: list[str], measure: Callable[[str], int]) -> Optional[list[int]]:
+    """Each cell's display width, when one of them is not its length; else None (one C-speed test)."""
+    if measure is len:
+        return None
+    text = "".join(col)
+    if text.isascii() and text.isprintable():  # printable ASCII: one column a character
+        return None
+    return [len(c) if c.isascii() and c.isprintable() else measure(c) for c in col]

@@ -125,6 +125,13 @@ def echo_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
+def echo_chunks(chunks: Iterable[bytes]) -> None:
+    """UTF-8 text written as it comes, and a newline: no 30 MB string decoded, joined or encoded again."""
+    for chunk in chunks:
+        click.echo(chunk, nl=False)
+    click.echo(b"")
+
+
 def echo_csv_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
     """CSV with the cells of :mod:`lpsectl.csvcells`: lowercase true/false, no runnable formula."""
     from lpsectl.csvcells import table

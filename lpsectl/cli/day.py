@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import echo_table, from_index, index_damage, load_all, local, report_damage
+from lpsectl.cli.common import echo_chunks, echo_table, from_index, index_damage, load_all, local, report_damage
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -35,7 +35,7 @@ def today_cmd(app: App, as_json: bool) -> None:
       lpsectl --operator Andi today --json
     """
     from lpsectl import clock
-    from lpsectl.listing import JSON, PAGE, listed, listed_from_index, morning
+    from lpsectl.listing import PAGE, JSON, Listed, listed, listed_from_index, morning, text_from_index, text_of
     from lpsectl.workflow import officer_name
 
     hd = app.helpdesk()
@@ -44,26 +44,35 @@ def today_cmd(app: App, as_json: bool) -> None:
     except BadInput:  # no one named: the page is the same, nobody's tickets first
         operator = None
     now = clock.now(hd.tz)
-    shape = JSON if as_json else PAGE
 
     def from_this(ix) -> tuple:
-        assessed: dict = {}  # the moving rows, assessed once for the six sections
-        return (morning(lambda want: listed_from_index(hd, ix, want, now, shape, assessed), hd.calendar,
-                        hd.config.waiting_alert_days, now, operator),
-                index_damage(app, ix))
+        assessed: dict = {}  # the moving rows, assessed once for every section
+
+        def select(want) -> Listed:
+            if as_json:  # the rows' texts joined in SQL
+                return text_from_index(hd, ix, want, now, assessed)
+            return listed_from_index(hd, ix, want, now, PAGE, assessed, limit=SHOWN)
+
+        return morning(select, hd.calendar, hd.config.waiting_alert_days, now, operator), index_damage(app, ix)
 
     answer = from_index(app, from_this)
     if answer is None:
         loaded = load_all(app)
         tickets, damaged = loaded.tickets, loaded.damaged
-        page = morning(lambda want: listed(hd, tickets, want, now, shape), hd.calendar,
-                       hd.config.waiting_alert_days, now, operator)
+
+        def from_files(want) -> Listed:
+            if as_json:
+                return text_of(listed(hd, tickets, want, now, JSON))
+            found = listed(hd, tickets, want, now, PAGE)
+            return Listed(len(found), found[:SHOWN])
+
+        page = morning(from_files, hd.calendar, hd.config.waiting_alert_days, now, operator)
     else:
         page, damaged = answer
     if as_json:
-        from lpsectl.textout import lists_text
+        from lpsectl.textout import lists_chunks
 
-        click.echo(lists_text({name: [text for _id, _holder, text in found] for name, found in page.sections.items()}))
+        echo_chunks(lists_chunks({name: found.rows for name, found in page.sections.items()}))
     else:
         _print_page(page, operator, hd.tz)
     if damaged:
@@ -84,7 +93,7 @@ def _print_page(page, operator: Optional[str], tz) -> None:
     s = page.sections
     n = page.waiting_alert_days
     tomorrow = page.tomorrow.isoformat()
-    counts = {name: len(found) for name, found in s.items()}
+    counts = {name: found.count for name, found in s.items()}
     headings = {
         "overdue": (_("Overdue: {count}").format(count=counts["overdue"]), _("Overdue: none.")),
         "due_today": (_("Due today: {count}").format(count=counts["due_today"]), _("Due today: none.")),
@@ -116,15 +125,15 @@ def _print_page(page, operator: Optional[str], tz) -> None:
     for name, found in s.items():
         some, none = headings[name]
         click.echo()
-        if not found:
+        if not found.count:
             click.echo(none)
             continue
         click.echo(some)
         echo_table(
-            [f[2:] for f in found[:SHOWN]],
+            [f[2:] for f in found.rows[:SHOWN]],
             [_("id"), _("status"), _("tier"), _("holder"), _("respond by"), _("due"), _("waited"), _("subject")],
         )
-        if len(found) > SHOWN:
+        if found.count > SHOWN:
             click.echo(rest[name])
 
 

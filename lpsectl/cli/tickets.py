@@ -10,8 +10,8 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, echo_csv_rows, echo_table, from_index, index_damage, interactive, load_all, load_ticket, local,
-    message_option, open_calendar_index, record, report_damage, save,
+    at_option, echo_chunks, echo_csv_rows, echo_table, from_index, index_damage, interactive, load_all, load_ticket,
+    local, message_option, open_calendar_index, record, report_damage, save,
 )
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import N_, _
@@ -214,7 +214,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
 
     if as_json and as_csv:
         raise BadInput(_("give --json or --csv, not both"))
-    from lpsectl.listing import CSV, JSON, TABLE, Filters, listed, listed_from_index
+    from lpsectl.listing import CSV, JSON, TABLE, Filters, listed, listed_from_index, text_from_index, text_of
 
     want = Filters(
         statuses={STATUS.parse(s) for s in statuses}, show_all=show_all,
@@ -245,7 +245,9 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     def from_this(ix) -> tuple:
         if due_day is not None:  # after the index gave the calendar its holidays
             want.due_by = due_by(hd.calendar, due_day, now)
-        return listed_from_index(hd, ix, want, now, shape), index_damage(app, ix)
+        if as_json:  # the rows' texts joined in SQL
+            return text_from_index(hd, ix, want, now).rows, index_damage(app, ix)
+        return listed_from_index(hd, ix, want, now, shape).rows, index_damage(app, ix)
 
     answer = from_index(app, from_this)
     if answer is None:
@@ -253,12 +255,14 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
             want.due_by = due_by(hd.calendar, due_day, now)
         loaded = load_all(app)
         found, damaged = listed(hd, loaded.tickets, want, now, shape), loaded.damaged
+        if as_json:
+            found = text_of(found).rows
     else:
         found, damaged = answer
     if as_json:
-        from lpsectl.textout import rows_text
+        from lpsectl.textout import rows_chunks
 
-        click.echo(rows_text([text for _id, _holder, text in found]))
+        echo_chunks(rows_chunks(found))
     elif as_csv:
         from lpsectl.listing import LIST_COLUMNS
 

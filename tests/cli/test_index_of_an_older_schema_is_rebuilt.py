@@ -48,3 +48,22 @@ def test_an_index_of_an_older_schema_is_rebuilt_with_the_new_columns(run, parses
     parses.clear()
     run.ok("list")
     assert parses == []
+
+
+def test_an_index_without_the_listing_table_is_rebuilt_and_lists_from_it(run, parses):
+    """Schema 3 kept no narrow table of listing rows: the one made empty beside it must not stay empty."""
+    tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    db_path = run.home / index.INDEX_NAME
+    run.ok("list")
+    db = sqlite3.connect(str(db_path))
+    db.execute("DROP TABLE listed")
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema'")
+    db.commit()
+    db.close()
+
+    assert [r["id"] for r in json.loads(run.ok("list", "--json"))] == [tid]
+    assert tid in run.ok("list")
+    db = sqlite3.connect(str(db_path))
+    listed = db.execute("SELECT id FROM listed").fetchall()
+    db.close()
+    assert listed == [(tid,)]

@@ -8,12 +8,18 @@ the moment. Joined, they are what json.dumps writes of the rows.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from typing import Iterator
+from unittest import mock
 
+import pytest
+import tabulate as tabulate_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tabulate import tabulate
 
-from lpsectl.textout import json_text, lists_text, rows_text, split_around, table_text
+from lpsectl import textout
+from lpsectl.textout import json_text, lists_chunks, rows_chunks, split_around, table_text
 
 # Text as tickets carry it: quotes, backslashes, control characters, the
 # separators the fast writer relies on, non-ASCII and astral characters.
@@ -46,25 +52,64 @@ def test_a_recap_with_rows_inside_is_written_as_json_dumps_with_indent_writes_it
         assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2)
 
 
-CELL = st.text(alphabet=st.sampled_from(list("ab -:!\t …é漢😀\n\r\x1b\x01")), max_size=10)
+# Cells as listings hold them: Indonesian, East Asian wide and fullwidth characters, emoji (with a
+# skin tone, joined), combining and zero-width marks, spaces tabulate strips, control characters.
+CELL = st.text(alphabet=st.sampled_from(list("ab -:!\t …é漢😀\n\r\x1b\x01\x07\u0301\u200b\u200d\u3000\uff21🏽")),
+               max_size=10)
+# How tabulate measures a cell: with wcwidth (installed by the test extra), and without it.
+MEASURES = ["wcwidth", "len"]
 
 
-@settings(max_examples=150)
-@given(st.integers(1, 4).flatmap(lambda n: st.tuples(
-    st.lists(st.text(alphabet="xyz ", min_size=0, max_size=6), min_size=n, max_size=n),
-    st.lists(st.lists(CELL, min_size=n, max_size=n), max_size=6))))
-def test_a_table_is_written_as_tabulate_writes_it(case):
-    headers, rows = case
-    assert table_text(rows, headers) == tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+@contextmanager
+def measured_by(measure: str) -> Iterator[None]:
+    if measure == "wcwidth":
+        import wcwidth  # noqa: F401  (the test extra installs it: the wide path must be tested)
+
+        yield
+        return
+    with mock.patch.object(tabulate_module, "WIDE_CHARS_MODE", False), mock.patch.object(textout, "_measure", lambda: len):
+        yield
 
 
-def test_a_listing_table_is_written_as_tabulate_writes_it():
-    rows = [["2608-ABCD", "2026-08-13 09:00 WIB", "phone", "question", "open", "helpdesk",
-             "2026-08-20 16:00 WIB !", "Lupa password akun SPSE yang sangat panjang sekali…"],
-            ["2608-EFGHJK", "2026-08-14 10:00 WIB", "walk-in", "complaint", "waiting", "admin-ppe",
-             "2026-08-21 16:00 WIB", ""]]
-    headers = ["id", "created", "channel", "kind", "status", "tier", "due", "subject"]
-    assert table_text(rows, headers) == tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+@pytest.mark.parametrize("measure", MEASURES)
+def test_a_table_is_written_as_tabulate_writes_it(measure):
+    @settings(max_examples=150)
+    @given(st.integers(1, 4).flatmap(lambda n: st.tuples(
+        st.lists(st.text(alphabet="xyz ", min_size=0, max_size=6), min_size=n, max_size=n),
+        st.lists(st.lists(CELL, min_size=n, max_size=n), max_size=6))))
+    def check(case):
+        headers, rows = case
+        assert table_text(rows, headers) == tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+
+    with measured_by(measure):
+        check()
+
+
+LISTING_ROWS = [
+    ["2608-ABCD", "2026-08-13 09:00 WIB", "phone", "question", "open", "helpdesk", "Ani Rahma",
+     "2026-08-20 16:00 WIB !", "", "Lupa password akun SPSE yang sangat panjang sekali…"],
+    ["2608-EFGHJK", "2026-08-14 10:00 WIB", "walk-in", "complaint", "waiting *", "admin-ppe", "-",
+     "2026-08-21 16:00 WIB", "3", ""],
+    ["2608-WIDE", "2026-08-15 11:00 WIB", "email", "problem", "open", "lkpp", "李小龍 😀",
+     "2026-08-22 16:00 WIB", "", "漢字の件名 👍🏽 café (e\u0301) ｆｕｌｌ"],
+]
+LISTING_HEADERS = ["id", "created", "channel", "kind", "status", "tier", "holder", "due", "waited", "subject"]
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_a_listing_table_is_written_as_tabulate_writes_it(measure):
+    with measured_by(measure):
+        for rows in (LISTING_ROWS[:2], LISTING_ROWS, LISTING_ROWS[2:]):
+            expected = tabulate(rows, headers=LISTING_HEADERS, tablefmt="simple", disable_numparse=True)
+            assert table_text(rows, LISTING_HEADERS) == expected
+
+
+def test_a_listing_table_with_wide_characters_asks_nothing_of_tabulate():
+    """tabulate works out every cell's type: a listing's cells are text already, wide ones included."""
+    import wcwidth  # noqa: F401  (so tabulate would measure with it too)
+
+    with mock.patch.object(tabulate_module, "tabulate", side_effect=AssertionError("tabulate was asked")):
+        table_text(LISTING_ROWS, LISTING_HEADERS)
 
 
 # Text as anyone writes it in a subject or a name: quotes, backslashes,
@@ -86,18 +131,25 @@ def _joined(row: dict) -> str:
     return head + ("true" if row["overdue"] else "false") + tail
 
 
+def _runs(texts: list[str], cuts: list[int]) -> list[bytes]:
+    """The rows' texts in runs as a listing's queries join them: cut before the rows at ``cuts``."""
+    bounds = [0] + sorted({c % (len(texts) + 1) for c in cuts}) + [len(texts)]
+    return [",\n  ".join(texts[a:b]).encode() for a, b in zip(bounds, bounds[1:]) if a < b]
+
+
 @settings(max_examples=200)
-@given(st.lists(LIST_ROW, max_size=5))
-def test_a_listing_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(rows):
-    assert rows_text([_joined(r) for r in rows]) == json.dumps(rows, ensure_ascii=False, indent=2)
+@given(st.lists(LIST_ROW, max_size=5), st.lists(st.integers(0, 5), max_size=3))
+def test_a_listing_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(rows, cuts):
+    written = b"".join(rows_chunks(_runs([_joined(r) for r in rows], cuts)))
+    assert written.decode() == json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 @settings(max_examples=100)
 @given(st.dictionaries(st.sampled_from(["overdue", "due_today", 'a "b"\n']), st.lists(LIST_ROW, max_size=3),
-                       max_size=3))
-def test_the_morning_page_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(sections):
-    texts = {name: [_joined(r) for r in rows] for name, rows in sections.items()}
-    assert lists_text(texts) == json.dumps(sections, ensure_ascii=False, indent=2)
+                       max_size=3), st.lists(st.integers(0, 3), max_size=2))
+def test_the_morning_page_from_the_stored_parts_of_its_rows_is_what_json_dumps_writes(sections, cuts):
+    runs = {name: _runs([_joined(r) for r in rows], cuts) for name, rows in sections.items()}
+    assert b"".join(lists_chunks(runs)).decode() == json.dumps(sections, ensure_ascii=False, indent=2)
 
 
 @settings(max_examples=100)
