@@ -867,9 +867,15 @@ class Index:
             " AND tbl_name IN ('tickets', 'files')").fetchall()
         for name, _ in made:
             self.db.execute(f'DROP INDEX "{name}"')
-        yield
-        for _, sql in made:
-            self.db.execute(sql)
+        # Room for the tables' own key trees, and for the sorts that make the indexes (64 MB at most).
+        (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+        self.db.execute("PRAGMA cache_size = -65536")
+        try:
+            yield
+            for _, sql in made:
+                self.db.execute(sql)
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _leave_out_imports(self, before: Optional["MovingIn"]) -> set[str]:
         """Leave out what an unfinished import moved in, as every reader does; the files it names.
