@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, S
 from lpsectl import ticketfile
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Event, Reporter, State, Ticket, replay
-from lpsectl.textout import split_around
+from lpsectl.textout import dumps, split_around
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, phone_digits, search_text, short
 
 if TYPE_CHECKING:
@@ -173,12 +173,12 @@ def _t(moment: Optional[datetime]) -> Optional[str]:
 def encode_ticket(t: Ticket) -> str:
     """What :func:`ticket_of` needs beyond the columns: message, reporter, refs, history."""
     r = t.reporter
-    return json.dumps([
+    return dumps([
         t.message, [r.name, r.address, r.phone, r.email, r.account, r.role], t.refs, t.attachments,
         t.extra,
         [[e.at.isoformat(), e.action, e.by, e.tier, e.message, _t(e.recorded_at), e.fields]
          for e in t.history],
-    ], separators=(",", ":"), ensure_ascii=False)
+    ], ",", ":")
 
 
 # The columns of ``tickets``, in table order.
