@@ -258,9 +258,10 @@ class Context:
     cal: Any
 
 
-def row_of(t: Ticket, path: str, ctx: Context) -> tuple:
-    """Every column of ``t``'s row (its history replayed once)."""
-    s = replay(t.history)
+def row_of(t: Ticket, path: str, ctx: Context, s: Optional[State] = None) -> tuple:
+    """Every column of ``t``'s row (its history replayed once: ``s``, when the reader's check has it)."""
+    if s is None:
+        s = replay(t.history)
     return base_row(t, path, s) + derived(t, s, ctx)
 
 
@@ -390,14 +391,14 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
         return res
     res.message_ids = ticketfile.message_ids_in(text)
     try:
-        t = ticketfile.loads(text, rel)
+        t, s = ticketfile.loads_with_state(text, rel)
     except Damaged:
         return res
     m = ID_RE.match(t.id)
     folder, _, name = rel.rpartition("/")
     if not m or name != f"{t.id}.yaml" or folder != f"20{m.group(1)}/{m.group(2)}":
         return res  # misnamed or misplaced: damage, reported by the loader
-    res.row = row_of(t, rel, ctx)
+    res.row = row_of(t, rel, ctx, s)
     return res
 
 
@@ -437,8 +438,8 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
     text = fastyaml.dumps_data(data, t)
     raw = text.encode("utf-8")
     res = FileResult(rel, None, blob_id(raw, sha256), ticketfile.message_ids_in(text))
-    back = ticketfile.from_data(data, rel)
-    res.row = row_of(back, rel, ctx)
+    back, s = ticketfile.from_data_with_state(data, rel)
+    res.row = row_of(back, rel, ctx, s)
     if stage_to is None:
         return raw, res
     from lpsectl.intake.staging import write_staged
