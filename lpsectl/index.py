@@ -338,10 +338,19 @@ class FileResult:
     message_ids: list[str] = field(default_factory=list)
     row: Optional[tuple] = None  # COLUMNS; None: damaged (or gone, when blob is None)
     unchanged: bool = False  # the text is the one the index holds: only the stamp is new
+    made_files_row: Optional[tuple] = None  # :meth:`files_row`, made by the worker that read the file
 
     def fields(self) -> tuple:
         """What a worker sends back: a plain tuple pickles in half the time of the object."""
-        return (self.path, self.stamp, self.blob, self.message_ids, self.row, self.unchanged)
+        return (self.path, self.stamp, self.blob, self.message_ids, self.row, self.unchanged, self.made_files_row)
+
+    def files_row(self) -> tuple:
+        """Its row of the ``files`` table (a file read and not gone)."""
+        if self.made_files_row is not None:
+            return self.made_files_row
+        name = self.path.rpartition("/")[2]
+        return (self.path, sort_key(self.path), name[:-len(".yaml")].upper(), self.blob, self.stamp,
+                self.row[0] if self.row else None, json.dumps(self.message_ids))
 
 
 def sort_key(rel: str) -> str:
@@ -416,8 +425,13 @@ def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> N
 
 
 def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[tuple]:
-    return [read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b).fields()
-            for p, b in paths]
+    out = []
+    for p, b in paths:
+        res = read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b)
+        if res.blob is not None and not res.unchanged:
+            res.made_files_row = res.files_row()  # here, not in the single writer
+        out.append(res.fields())
+    return out
 
 
 _STAGED_FOLDERS: set[str] = set()
@@ -1025,9 +1039,7 @@ class Index:
                     db.execute("DELETE FROM tickets WHERE id = ? AND path = ?", (old[0], r.path))
             if r.blob is None:
                 continue
-            name = r.path.rpartition("/")[2]
-            files.append((r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
-                          r.row[0] if r.row else None, json.dumps(r.message_ids)))
+            files.append(r.files_row())
             if r.row is not None:
                 tickets.append(r.row)
             if len(files) >= 500:
