@@ -868,27 +868,20 @@ class Index:
 
     @contextmanager
     def _bulk(self, empty: bool) -> Iterator[None]:
-        """Fill empty tables (a first build) without their secondary indexes, made once at the end.
+        """Room in SQLite's page cache (64 MB at most) while a first build fills the empty tables.
 
-        An index made from a full table is one sort; kept up to date row by
-        row, each of them is a random write per row, with 100,000 rows in a
-        cache of a few pages. The tables' own keys stay: the writes look rows up by them.
+        With the default few pages, every row's entries in the secondary
+        indexes cost reads and writes of pages just dropped. Kept up to date
+        row by row, the indexes cost as much as made once at the end, and
+        that work goes on while the workers parse, not after them.
         """
         if not empty:
             yield
             return
-        made = self.db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('tickets', 'files')").fetchall()
-        for name, _ in made:
-            self.db.execute(f'DROP INDEX "{name}"')
-        # Room for the tables' own key trees, and for the sorts that make the indexes (64 MB at most).
         (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
         self.db.execute("PRAGMA cache_size = -65536")
         try:
             yield
-            for _, sql in made:
-                self.db.execute(sql)
         finally:
             self.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
