@@ -776,17 +776,12 @@ class Index:
             h.update(f"{folder}\0{st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}\0".encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
-    def _snapshot(self, untracked: bool = True) -> Optional[tuple[str, list[str]]]:
-        """(HEAD, ticket files that differ from it) from git, paths relative to tickets/; None without git.
-
-        Without ``untracked``: only the tracked files that differ (the caller
-        knows no file was added since it last looked).
-        """
-        look = self.start_look(untracked)
-        return None if look is None else self._snapshot_of(look)
-
     def _snapshot_of(self, look: "Look") -> Optional[tuple[str, list[str]]]:
-        """:meth:`_snapshot` of a look already started; None when git failed."""
+        """(HEAD, ticket files that differ from it) from git's ``look``, paths relative to tickets/; None when git failed.
+
+        A look without untracked files names only the tracked files that
+        differ (the caller knows no file was added since it last looked).
+        """
         git = self.hd.git
         assert git is not None
         try:
@@ -833,8 +828,11 @@ class Index:
             meta = {}
         started = time.time_ns()
         folders = self._folders_stamp()  # before git looks: a file added meanwhile is seen next time
-        snap = self._snapshot()
         known = dict(self.db.execute("SELECT path, blob FROM files"))
+        look = self.start_look(untracked=True)
+        if not known:
+            self._prime_calendar()  # while git looks
+        snap = None if look is None else self._snapshot_of(look)
         if snap is not None:
             head, dirty_now = snap
             self._sha256 = len(head) == 64
@@ -967,6 +965,18 @@ class Index:
         if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
             return (r for _, r in zip(tracked, self._read_parallel([(p, known.get(p)) for p in paths])))
         return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
+
+    def _prime_calendar(self) -> None:
+        """The holidays of the years tickets/ has folders for: a first build needs them all."""
+        from lpsectl.clock import FIRST_YEAR, LAST_YEAR
+
+        try:
+            names = os.listdir(self.tickets_dir)
+        except OSError:
+            return
+        for name in names:
+            if len(name) == 4 and name.isdigit() and FIRST_YEAR <= int(name) <= LAST_YEAR:
+                self.hd.calendar.holidays(int(name))
 
     def _read_parallel(self, paths: list[tuple[str, Optional[str]]]) -> Iterator[FileResult]:
         # Years the files fall in, computed once here, not in every worker.
