@@ -434,6 +434,17 @@ def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[tuple]:
     return out
 
 
+def _derived_again(row: tuple, ctx: Context) -> tuple:
+    """The :data:`DERIVED` columns of a row read back (its rowid first), then its rowid."""
+    rowid, *base = row
+    t = ticket_of(base)
+    return derived(t, t.state(), ctx) + (rowid,)
+
+
+def _worker_derive(rows: list[tuple]) -> list[tuple]:
+    return [_derived_again(row, _WORKER["ctx"]) for row in rows]
+
+
 _STAGED_FOLDERS: set[str] = set()
 
 
@@ -962,7 +973,7 @@ class Index:
                       track: Optional[Track]) -> Iterator[FileResult]:
         """Each file read, as it is read (a first build never holds 100,000 rows at once)."""
         tracked = track(paths) if track else paths
-        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
+        if _in_parallel(len(paths)):
             return (r for _, r in zip(tracked, self._read_parallel([(p, known.get(p)) for p in paths])))
         return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
 
@@ -1062,7 +1073,7 @@ class Index:
         """
         tracked = track(items) if track else items
         sha256 = self._head_is_sha256()
-        if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or os.environ.get("LPSECTL_SERIAL"):
+        if not _in_parallel(len(items)):
             return (written(t, rel, self.ctx, sha256, stage_to) for t, rel in tracked)
         return (r for _, r in zip(tracked, self._write_parallel(items, sha256, stage_to)))
 
@@ -1129,21 +1140,29 @@ class Index:
         """Deadlines and local times again, after the configuration or the holidays changed.
 
         A batch of rows at a time: 100,000 tickets made at once held more
-        than a command may (issue 10: 300 MB).
+        than a command may (issue 10: 300 MB). Many rows are derived in the
+        pool of processes a first build uses.
         """
         select = f"SELECT rowid, {', '.join(COLUMNS[:_BASE])} FROM tickets WHERE rowid > ? ORDER BY rowid LIMIT ?"
         update = f"UPDATE tickets SET {', '.join(c + ' = ?' for c in DERIVED)} WHERE rowid = ?"
-        last = 0
-        while True:
-            rows = self.db.execute(select, (last, DERIVE_BATCH)).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            updates = []
-            for rowid, *row in rows:
-                t = ticket_of(row)
-                updates.append(derived(t, t.state(), self.ctx) + (rowid,))
-            self.db.executemany(update, updates)
+
+        def batches() -> Iterator[list[tuple]]:
+            last = 0
+            while True:
+                rows = self.db.execute(select, (last, DERIVE_BATCH)).fetchall()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                yield rows
+
+        (count,) = self.db.execute("SELECT count(*) FROM tickets").fetchone()
+        if not _in_parallel(count):
+            for rows in batches():
+                self.db.executemany(update, [_derived_again(row, self.ctx) for row in rows])
+            return
+        self._prime_calendar()  # once here, not in every worker
+        for done in _batches(self._in_workers(_worker_derive, batches(), self._sha256), DERIVE_BATCH):
+            self.db.executemany(update, done)
 
     # -- questions ----------------------------------------------------------------
     def damaged_paths(self) -> list[Path]:
@@ -1183,6 +1202,11 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _in_parallel(count: int) -> bool:
+    """Whether ``count`` tickets are worth a pool of processes (``LPSECTL_SERIAL`` says never)."""
+    return count >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL")
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
