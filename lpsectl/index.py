@@ -38,7 +38,8 @@ working-day calendar: the calendar's holidays are kept in the index per
 year, keyed by the installed ``holidays`` version, so no command imports
 ``holidays`` unless a year is new or the package changed; when the
 configuration or that version changes, every row's deadlines are derived
-again from the ticket it keeps as JSON (no YAML is parsed).
+again from the ticket it keeps as JSON (no YAML is parsed), a batch of
+rows at a time.
 
 **Crashes and company.** Every update is one SQLite transaction (WAL
 journal): a process killed in the middle leaves the previous index. Updates
