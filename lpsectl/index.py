@@ -38,7 +38,8 @@ working-day calendar: the calendar's holidays are kept in the index per
 year, keyed by the installed ``holidays`` version, so no command imports
 ``holidays`` unless a year is new or the package changed; when the
 configuration or that version changes, every row's deadlines are derived
-again from the ticket it keeps as JSON (no YAML is parsed).
+again from the ticket it keeps as JSON (no YAML is parsed), a batch of
+rows at a time.
 
 **Crashes and company.** Every update is one SQLite transaction (WAL
 journal): a process killed in the middle leaves the previous index. Updates
@@ -57,6 +58,7 @@ import json
 import os
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -66,7 +68,7 @@ from lpsectl import ticketfile
 from lpsectl.config import derived_folder
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Event, Reporter, State, Ticket, replay
-from lpsectl.textout import split_around
+from lpsectl.textout import dumps, split_around
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, phone_digits, search_text, short
 
 if TYPE_CHECKING:
@@ -81,6 +83,8 @@ INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 RACY_NS = 2_000_000_000
 # Below this many files to parse, one process parses them all.
 PARALLEL_FROM = 2000
+# Rows derived again at a time after the configuration or the holidays changed.
+DERIVE_BATCH = 2000
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CODE_KEY: Optional[str] = None
 
@@ -171,12 +175,12 @@ def _t(moment: Optional[datetime]) -> Optional[str]:
 def encode_ticket(t: Ticket) -> str:
     """What :func:`ticket_of` needs beyond the columns: message, reporter, refs, history."""
     r = t.reporter
-    return json.dumps([
+    return dumps([
         t.message, [r.name, r.address, r.phone, r.email, r.account, r.role], t.refs, t.attachments,
         t.extra,
         [[e.at.isoformat(), e.action, e.by, e.tier, e.message, _t(e.recorded_at), e.fields]
          for e in t.history],
-    ], separators=(",", ":"), ensure_ascii=False)
+    ], ",", ":")
 
 
 # The columns of ``tickets``, in table order.
@@ -282,9 +286,10 @@ class Context:
     cal: Any
 
 
-def row_of(t: Ticket, path: str, ctx: Context) -> tuple:
-    """Every column of ``t``'s row (its history replayed once)."""
-    s = replay(t.history)
+def row_of(t: Ticket, path: str, ctx: Context, s: Optional[State] = None) -> tuple:
+    """Every column of ``t``'s row (its history replayed once: ``s``, when the reader's check has it)."""
+    if s is None:
+        s = replay(t.history)
     return base_row(t, path, s) + derived(t, s, ctx)
 
 
@@ -361,10 +366,19 @@ class FileResult:
     message_ids: list[str] = field(default_factory=list)
     row: Optional[tuple] = None  # COLUMNS; None: damaged (or gone, when blob is None)
     unchanged: bool = False  # the text is the one the index holds: only the stamp is new
+    made_files_row: Optional[tuple] = None  # :meth:`files_row`, made by the worker that read the file
 
     def fields(self) -> tuple:
         """What a worker sends back: a plain tuple pickles in half the time of the object."""
-        return (self.path, self.stamp, self.blob, self.message_ids, self.row, self.unchanged)
+        return (self.path, self.stamp, self.blob, self.message_ids, self.row, self.unchanged, self.made_files_row)
+
+    def files_row(self) -> tuple:
+        """Its row of the ``files`` table (a file read and not gone)."""
+        if self.made_files_row is not None:
+            return self.made_files_row
+        name = self.path.rpartition("/")[2]
+        return (self.path, sort_key(self.path), name[:-len(".yaml")].upper(), self.blob, self.stamp,
+                self.row[0] if self.row else None, json.dumps(self.message_ids))
 
 
 def sort_key(rel: str) -> str:
@@ -414,14 +428,14 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
         return res
     res.message_ids = ticketfile.message_ids_in(text)
     try:
-        t = ticketfile.loads(text, rel)
+        t, s = ticketfile.loads_with_state(text, rel)
     except Damaged:
         return res
     m = ID_RE.match(t.id)
     folder, _, name = rel.rpartition("/")
     if not m or name != f"{t.id}.yaml" or folder != f"20{m.group(1)}/{m.group(2)}":
         return res  # misnamed or misplaced: damage, reported by the loader
-    res.row = row_of(t, rel, ctx)
+    res.row = row_of(t, rel, ctx, s)
     return res
 
 
@@ -439,8 +453,24 @@ def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> N
 
 
 def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[tuple]:
-    return [read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b).fields()
-            for p, b in paths]
+    out = []
+    for p, b in paths:
+        res = read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b)
+        if res.blob is not None and not res.unchanged:
+            res.made_files_row = res.files_row()  # here, not in the single writer
+        out.append(res.fields())
+    return out
+
+
+def _derived_again(row: tuple, ctx: Context) -> tuple:
+    """The :data:`DERIVED` columns of a row read back (its rowid first), then its rowid."""
+    rowid, *base = row
+    t = ticket_of(base)
+    return derived(t, t.state(), ctx) + (rowid,)
+
+
+def _worker_derive(rows: list[tuple]) -> list[tuple]:
+    return [_derived_again(row, _WORKER["ctx"]) for row in rows]
 
 
 _STAGED_FOLDERS: set[str] = set()
@@ -461,8 +491,8 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
     text = fastyaml.dumps_data(data, t)
     raw = text.encode("utf-8")
     res = FileResult(rel, None, blob_id(raw, sha256), ticketfile.message_ids_in(text))
-    back = ticketfile.from_data(data, rel)
-    res.row = row_of(back, rel, ctx)
+    back, s = ticketfile.from_data_with_state(data, rel)
+    res.row = row_of(back, rel, ctx, s)
     if stage_to is None:
         return raw, res
     from lpsectl.intake.staging import write_staged
@@ -786,17 +816,12 @@ class Index:
             h.update(f"{folder}\0{st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}\0".encode("utf-8", "surrogateescape"))
         return h.hexdigest()
 
-    def _snapshot(self, untracked: bool = True) -> Optional[tuple[str, list[str]]]:
-        """(HEAD, ticket files that differ from it) from git, paths relative to tickets/; None without git.
-
-        Without ``untracked``: only the tracked files that differ (the caller
-        knows no file was added since it last looked).
-        """
-        look = self.start_look(untracked)
-        return None if look is None else self._snapshot_of(look)
-
     def _snapshot_of(self, look: "Look") -> Optional[tuple[str, list[str]]]:
-        """:meth:`_snapshot` of a look already started; None when git failed."""
+        """(HEAD, ticket files that differ from it) from git's ``look``, paths relative to tickets/; None when git failed.
+
+        A look without untracked files names only the tracked files that
+        differ (the caller knows no file was added since it last looked).
+        """
         git = self.hd.git
         assert git is not None
         try:
@@ -844,8 +869,11 @@ class Index:
             meta = {}
         started = time.time_ns()
         folders = self._folders_stamp()  # before git looks: a file added meanwhile is seen next time
-        snap = self._snapshot()
         known = dict(self.db.execute("SELECT path, blob FROM files"))
+        look = self.start_look(untracked=True)
+        if not known:
+            self._prime_calendar()  # while git looks
+        snap = None if look is None else self._snapshot_of(look)
         if snap is not None:
             head, dirty_now = snap
             self._sha256 = len(head) == 64
@@ -856,14 +884,16 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
+            with self._bulk(not known):
+                self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            self._apply(self._stat_scan(meta, known, track), known)
+            with self._bulk(not known):
+                self._apply(self._stat_scan(meta, known, track), known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
         if (meta.get("config") != self._config_key() or meta.get("holidays") != hv) and known:
@@ -874,6 +904,25 @@ class Index:
         self._save_calendar(days=meta.get("config") != self._config_key() or meta.get("holidays") != hv)
         self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
                        synced_ns=str(started))
+
+    @contextmanager
+    def _bulk(self, empty: bool) -> Iterator[None]:
+        """Room in SQLite's page cache (64 MB at most) while a first build fills the empty tables.
+
+        With the default few pages, every row's entries in the secondary
+        indexes cost reads and writes of pages just dropped. Kept up to date
+        row by row, the indexes cost as much as made once at the end, and
+        that work goes on while the workers parse, not after them.
+        """
+        if not empty:
+            yield
+            return
+        (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+        self.db.execute("PRAGMA cache_size = -65536")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _leave_out_imports(self, before: Optional["MovingIn"]) -> set[str]:
         """Leave out what an unfinished import moved in, as every reader does; the files it names.
@@ -954,9 +1003,21 @@ class Index:
                       track: Optional[Track]) -> Iterator[FileResult]:
         """Each file read, as it is read (a first build never holds 100,000 rows at once)."""
         tracked = track(paths) if track else paths
-        if len(paths) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL"):
+        if _in_parallel(len(paths)):
             return (r for _, r in zip(tracked, self._read_parallel([(p, known.get(p)) for p in paths])))
         return (read_file(self.tickets_dir, p, self.ctx, self._sha256, known.get(p)) for p in tracked)
+
+    def _prime_calendar(self) -> None:
+        """The holidays of the years tickets/ has folders for: a first build needs them all."""
+        from lpsectl.clock import FIRST_YEAR, LAST_YEAR
+
+        try:
+            names = os.listdir(self.tickets_dir)
+        except OSError:
+            return
+        for name in names:
+            if len(name) == 4 and name.isdigit() and FIRST_YEAR <= int(name) <= LAST_YEAR:
+                self.hd.calendar.holidays(int(name))
 
     def _read_parallel(self, paths: list[tuple[str, Optional[str]]]) -> Iterator[FileResult]:
         # Years the files fall in, computed once here, not in every worker.
@@ -1023,9 +1084,7 @@ class Index:
                     self._written.add(old[0])
             if r.blob is None:
                 continue
-            name = r.path.rpartition("/")[2]
-            files.append((r.path, sort_key(r.path), name[:-len(".yaml")].upper(), r.blob, r.stamp,
-                          r.row[0] if r.row else None, json.dumps(r.message_ids)))
+            files.append(r.files_row())
             if r.row is not None:
                 tickets.append(r.row)
                 self._written.add(r.row[0])
@@ -1046,7 +1105,7 @@ class Index:
         """
         tracked = track(items) if track else items
         sha256 = self._head_is_sha256()
-        if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or os.environ.get("LPSECTL_SERIAL"):
+        if not _in_parallel(len(items)):
             return (written(t, rel, self.ctx, sha256, stage_to) for t, rel in tracked)
         return (r for _, r in zip(tracked, self._write_parallel(items, sha256, stage_to)))
 
@@ -1112,15 +1171,33 @@ class Index:
             return False
 
     def _derive_all(self) -> None:
-        """Deadlines and local times again, after the configuration or the holidays changed."""
-        rows = self.db.execute(f"SELECT {', '.join(COLUMNS[:_BASE])} FROM tickets").fetchall()
-        updates = []
-        for row in rows:
-            t = ticket_of(row)
-            updates.append(derived(t, t.state(), self.ctx) + (row[0],))
-        self.db.executemany(
-            f"UPDATE tickets SET {', '.join(c + ' = ?' for c in DERIVED)} WHERE id = ?", updates)
-        self._written_all = True
+        """Deadlines and local times again, after the configuration or the holidays changed.
+
+        A batch of rows at a time: 100,000 tickets made at once held more
+        than a command may (issue 10: 300 MB). Many rows are derived in the
+        pool of processes a first build uses.
+        """
+        select = f"SELECT rowid, {', '.join(COLUMNS[:_BASE])} FROM tickets WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        update = f"UPDATE tickets SET {', '.join(c + ' = ?' for c in DERIVED)} WHERE rowid = ?"
+
+        def batches() -> Iterator[list[tuple]]:
+            last = 0
+            while True:
+                rows = self.db.execute(select, (last, DERIVE_BATCH)).fetchall()
+                if not rows:
+                    return
+                last = rows[-1][0]
+                yield rows
+
+        (count,) = self.db.execute("SELECT count(*) FROM tickets").fetchone()
+        self._written_all = True  # every row of listed is written again before the commit
+        if not _in_parallel(count):
+            for rows in batches():
+                self.db.executemany(update, [_derived_again(row, self.ctx) for row in rows])
+            return
+        self._prime_calendar()  # once here, not in every worker
+        for done in _batches(self._in_workers(_worker_derive, batches(), self._sha256), DERIVE_BATCH):
+            self.db.executemany(update, done)
 
     def _relist(self) -> None:
         """Write again the rows of ``listed`` whose rows of tickets this transaction wrote or removed.
@@ -1174,6 +1251,11 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _in_parallel(count: int) -> bool:
+    """Whether ``count`` tickets are worth a pool of processes (``LPSECTL_SERIAL`` says never)."""
+    return count >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL")
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -15,6 +15,37 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
+try:
+    from json.encoder import c_make_encoder as _c_make_encoder
+    from json.encoder import encode_basestring as _encode_basestring
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    _c_make_encoder = None
+_ENCODERS: dict[tuple[str, str], Callable[[Any], str]] = {}
+
+
+def dumps(o: Any, item_sep: str = ", ", key_sep: str = ": ") -> str:
+    """``json.dumps(o, ensure_ascii=False, separators=(item_sep, key_sep))``.
+
+    Its C encoder is made once per pair of separators: ``json.dumps`` makes
+    one on every call with separators of its own, which costs as much as
+    writing a listing row (a build writes several per ticket).
+    """
+    enc = _ENCODERS.get((item_sep, key_sep))
+    if enc is None:
+        if _c_make_encoder is None:  # pragma: no cover
+            def enc(o: Any) -> str:
+                return json.dumps(o, ensure_ascii=False, separators=(item_sep, key_sep))
+        else:
+            # As JSONEncoder.iterencode makes it, without the check for circular
+            # structures (no value of a ticket can be one).
+            c = _c_make_encoder(None, json.JSONEncoder().default, _encode_basestring, None, key_sep, item_sep,
+                                False, False, True)
+
+            def enc(o: Any) -> str:
+                return "".join(c(o, 0))
+        _ENCODERS[(item_sep, key_sep)] = enc
+    return enc(o)
+
 
 def json_text(data: Any) -> str:
     """``json.dumps(data, ensure_ascii=False, indent=2)``, lists of flat objects (rows) by the C encoder."""
@@ -45,7 +76,7 @@ def _rows(rows: list, level: int) -> str:
     """
     row, field = "  " * (level + 1), "  " * (level + 2)
     sep = ",\n" + field
-    text = json.dumps(rows, ensure_ascii=False, separators=(sep, ": "))
+    text = dumps(rows, sep)
     body = text[2:-2].replace("}" + sep + "{", f"\n{row}}},\n{row}{{\n{field}")
     return f"[\n{row}{{\n{field}{body}\n{row}}}\n{'  ' * level}]"
 
@@ -58,7 +89,16 @@ def _flat_rows(rows: list) -> bool:
 
 
 def object_text(o: dict, level: int = 1) -> str:
-    """``o`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it ``level`` deep (a list's row: 1)."""
+    """``o`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it ``level`` deep (a list's row: 1).
+
+    A flat object (every index row's, written once per ticket by a build) by
+    one call of the C encoder, as :func:`_rows` writes a row: the item
+    separator carries the newline and indent, which no string holds raw.
+    """
+    if o and type(o) is dict and set(map(type, o.values())) <= _PLAIN and all(type(k) is str for k in o):
+        field = "\n" + "  " * (level + 1)
+        body = dumps(o, "," + field)
+        return "{" + field + body[1:-1] + "\n" + "  " * level + "}"
     return json.dumps(o, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
 
 
@@ -70,9 +110,9 @@ def split_around(o: dict, key: str, level: int = 1) -> tuple[str, str]:
     The value is written as ``o`` has it (``false``, for one set later).
     """
     text = object_text(o, level)
-    mark = "\n" + "  " * (level + 1) + json.dumps(key, ensure_ascii=False) + ": "
+    mark = "\n" + "  " * (level + 1) + dumps(key) + ": "
     head, _, rest = text.partition(mark)
-    value = json.dumps(o[key], ensure_ascii=False)
+    value = dumps(o[key])
     assert rest.startswith(value), key
     return head + mark, rest[len(value):]
 

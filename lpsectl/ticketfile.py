@@ -21,7 +21,7 @@ from lpsectl.clock import FIRST_YEAR, LAST_YEAR
 from lpsectl.errors import BadInput, Damaged
 from lpsectl.model import (
     ACTIONS, CHANNEL, DIFFICULTY, EDITABLE, KIND, REF_KEYS, REPORTER_FIELDS, RESOLUTION,
-    SETTLES, TIER, WAIT_ON, Event, Reporter, Ticket, replay, review,
+    SETTLES, TIER, WAIT_ON, Event, Reporter, State, Ticket, replay, review,
 )
 from lpsectl.i18n import _
 from lpsectl.lazyre import LazyPattern
@@ -354,6 +354,11 @@ def parse_time(value: Any, where: str, line: Optional[int], what: str) -> dateti
 
 def loads(text: str, where: str = "<ticket>") -> Ticket:
     """Parse and check one ticket file; :class:`Damaged` names path and line."""
+    return loads_with_state(text, where)[0]
+
+
+def loads_with_state(text: str, where: str = "<ticket>") -> tuple[Ticket, State]:
+    """:func:`loads`, with the state its check replayed from the history (an index row needs it too)."""
     # The markers' own text first: a search of every line start costs more than the rest of a fast read.
     m = _CONFLICT.search(text) if any(mark in text for mark in _MARKS) else None
     if m:
@@ -364,7 +369,7 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
     data = fastyaml.loads_data(text)
     if data is not None:
         try:
-            return from_data(data, where)
+            return from_data_with_state(data, where)
         except Damaged:
             pass  # read again by the YAML reader, which knows the line to name
     import yaml
@@ -393,7 +398,7 @@ def loads(text: str, where: str = "<ticket>") -> Ticket:
         raise Damaged(where, None, _("invalid YAML: nested too deeply")) from None
     if not isinstance(data, dict):
         raise Damaged(where, 1, _("the top level must be a mapping of ticket fields"))
-    return from_data(data, where, lines)
+    return from_data_with_state(data, where, lines)
 
 
 def event_lines(text: str) -> list[int]:
@@ -432,6 +437,12 @@ _KNOWN_TOP = {
 
 
 def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Lines] = None) -> Ticket:
+    return from_data_with_state(data, where, lines)[0]
+
+
+def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
+                         lines: Optional[_Lines] = None) -> tuple[Ticket, State]:
+    """:func:`from_data`, with the state replayed from the history to check the header against it."""
     lines = lines or _Lines()
     schema = data.get("schema")
     if schema != SCHEMA:
@@ -486,7 +497,7 @@ def from_data(data: dict[str, Any], where: str = "<ticket>", lines: Optional[_Li
                 where, lines.of(key) or 1,
                 _("{key} says {value!r} but the history says {derived!r}").format(key=key, value=data.get(key), derived=derived),
             )
-    return t
+    return t, state
 
 
 # Event fields this version reads as typed values; any other is carried as written.

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tabulate import tabulate
 
 from lpsectl import textout
-from lpsectl.textout import json_text, lists_chunks, rows_chunks, split_around, table_text
+from lpsectl.textout import dumps, json_text, lists_chunks, rows_chunks, split_around, table_text
 
 # Text as tickets carry it: quotes, backslashes, control characters, the
 # separators the fast writer relies on, non-ASCII and astral characters.
@@ -50,6 +50,13 @@ def test_a_recap_with_rows_inside_is_written_as_json_dumps_with_indent_writes_it
     for data in ({"id": "x", "history": [{"at": 1}]}, [{"id": "x", "refs": {"lapor": None}}], [], [{}], [1, 2],
                  {"total": 2, "overdue": [{"id": "a", "days_late": 3}, {"id": "b", "days_late": 1}], "trend": []}):
         assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@settings(max_examples=100)
+@given(NESTED, st.sampled_from([(", ", ": "), (",", ":"), (",\n    ", ": ")]))
+def test_values_are_written_as_json_dumps_with_those_separators_writes_them(data, separators):
+    assert dumps(data, *separators) == json.dumps(data, ensure_ascii=False, separators=separators)
+
 
 
 # Cells as listings hold them: Indonesian, East Asian wide and fullwidth characters, emoji (with a
