@@ -1067,7 +1067,9 @@ class Index:
                             r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
                         except OSError:
                             pass
-                    self._apply(batch)
+                    # The paths the index already holds, asked once a batch: the
+                    # others (every one, for new tickets) go in by executemany.
+                    self._apply(batch, self._held([r.path for r in batch]))
                 self._save_calendar()
                 self._set_meta(head=head)
                 self.db.execute("COMMIT")
@@ -1077,6 +1079,15 @@ class Index:
                 raise
         except sqlite3.DatabaseError:
             return False
+
+    def _held(self, paths: list[str]) -> set[str]:
+        """Which of ``paths`` the index has a row of."""
+        held: set[str] = set()
+        for i in range(0, len(paths), 500):  # under SQLite's oldest limit of 999 parameters
+            part = paths[i:i + 500]
+            held.update(p for (p,) in self.db.execute(
+                f"SELECT path FROM files WHERE path IN ({', '.join('?' * len(part))})", part))
+        return held
 
     def _derive_all(self) -> None:
         """Deadlines and local times again, after the configuration or the holidays changed."""
