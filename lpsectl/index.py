@@ -416,6 +416,11 @@ def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[tuple]:
             for p, b in paths]
 
 
+def worker_context() -> tuple[Context, bool]:
+    """In a worker of :meth:`Index.in_workers`: the helpdesk's context, and whether git hashes with SHA-256."""
+    return _WORKER["ctx"], _WORKER["sha256"]
+
+
 _STAGED_FOLDERS: set[str] = set()
 
 
@@ -452,8 +457,9 @@ class RowSpool:
         self._f = open(path, "wb")
         self._batch: list = []
 
-    def add(self, row: FileResult) -> None:
-        self._batch.append(row)
+    def add(self, fields: tuple) -> None:
+        """Keep one row: :meth:`FileResult.fields` (a plain tuple pickles in half the time of the object)."""
+        self._batch.append(fields)
         if len(self._batch) >= 1000:
             self._flush()
 
@@ -472,18 +478,10 @@ class RowSpool:
         with open(self.path, "rb") as f:
             while True:
                 try:
-                    yield from pickle.load(f)
+                    for fields in pickle.load(f):
+                        yield FileResult(*fields)
                 except EOFError:
                     return
-
-
-def _worker_written(job: tuple[Optional[str], list[tuple[Ticket, str]]]) -> list[tuple[Optional[bytes], tuple]]:
-    stage_to, items = job
-    out = []
-    for t, rel in items:
-        data, res = written(t, rel, _WORKER["ctx"], _WORKER["sha256"], stage_to)
-        out.append((data, res.fields()))
-    return out
 
 
 # -- the index of one helpdesk ----------------------------------------------------------
@@ -1003,30 +1001,25 @@ class Index:
         flush()
 
     # -- an import's files, as it writes them -----------------------------------
-    def write_rows(self, items: list[tuple[Ticket, str]], track: Optional[Track] = None,
-                   stage_to: Optional[str] = None) -> Iterator[tuple[Optional[bytes], FileResult]]:
-        """Each ticket's file bytes and index row, in several processes when there are many.
+    def parallel(self, n: int) -> bool:
+        """Whether ``n`` tickets are worth a pool of processes."""
+        return n >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL")
 
-        ``items``: (ticket, path relative to tickets/). The import writes the
-        bytes and hands the rows to :meth:`add_committed` after its commit,
-        so the next command reads none of these files back. ``stage_to``:
-        the processes write each file below that folder themselves (the
-        bytes never travel back), and hand back None for its bytes.
+    def context(self) -> tuple[Context, bool]:
+        """What making a row here needs (as :func:`worker_context` in a worker): the context, and whether git hashes with SHA-256."""
+        return self.ctx, self._head_is_sha256()
+
+    def in_workers(self, fn: Callable[[Any], list], jobs: Iterable[Any], years: Iterable[int] = ()) -> Iterator[Any]:
+        """``fn`` of each job in the pool (:func:`worker_context` there), every result in order.
+
+        An import makes its files and their rows so (:func:`written`) and
+        hands the rows to :meth:`add_committed` after its commit, so the next
+        command reads none of its files back. ``years``: the holidays the
+        workers will need, computed once here and not in every worker.
         """
-        tracked = track(items) if track else items
-        sha256 = self._head_is_sha256()
-        if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or os.environ.get("LPSECTL_SERIAL"):
-            return (written(t, rel, self.ctx, sha256, stage_to) for t, rel in tracked)
-        return (r for _, r in zip(tracked, self._write_parallel(items, sha256, stage_to)))
-
-    def _write_parallel(self, items: list[tuple[Ticket, str]], sha256: bool,
-                        stage_to: Optional[str]) -> Iterator[tuple[Optional[bytes], FileResult]]:
-        for t, _ in items[:: max(1, len(items) // 50)]:
-            self.hd.calendar.holidays(t.created_at.astimezone(self.hd.tz).year)
-        # Sliced as they are sent, so the caller can let each ticket go once it is written.
-        chunks = ((stage_to, items[i:i + 500]) for i in range(0, len(items), 500))
-        for data, fields in self._in_workers(_worker_written, chunks, sha256):
-            yield data, FileResult(*fields)
+        for year in years:
+            self.hd.calendar.holidays(year)
+        return self._in_workers(fn, jobs, self._head_is_sha256())
 
     def _head_is_sha256(self) -> bool:
         git = self.hd.git

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from lpsectl import workflow
 from lpsectl.clock import parse_time
@@ -261,12 +261,6 @@ def parse_when(text: str, tz: tzinfo, what: str) -> datetime:
 
 # -- rows into tickets -------------------------------------------------------
 
-@dataclass
-class Built:
-    tickets: list[Ticket]
-    rows: int
-
-
 def _get(values: dict[str, Any], key: str) -> Optional[str]:
     v = values.get(key)
     if v is None:
@@ -275,28 +269,137 @@ def _get(values: dict[str, Any], key: str) -> Optional[str]:
     return v or None
 
 
-def build(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo, operator: str,
-          now: datetime) -> Built:
-    """Check every row; when all are good, the tickets they describe.
+# One row checked: (its number, why it is bad or None, and what ``make`` made of its ticket).
+Checked = tuple[int, Optional[str], Any]
+# The rows sent to be checked at once: (number, values, the id drawn for its ticket).
+Job = list[tuple[int, dict[str, Any], Optional[str]]]
 
-    ``rows`` is ``table.rows``, possibly wrapped in a progress bar.
+
+def draw_id(values: dict[str, Any], ids: IdMaker, tz: tzinfo) -> Optional[str]:
+    """The id of the ticket a row describes, None when its ``created_at`` cannot be read (a bad row).
+
+    Drawn in one process, in row order, before any row is checked: so the
+    processes that check rows and make tickets side by side never hand out
+    one id twice. ``created_at`` is read as :func:`_ticket` reads it, so the
+    id names the month the ticket is opened in.
+    """
+    raw = _get(values, "created_at")
+    if raw is None:
+        return None
+    try:
+        return ids.new(parse_when(raw, tz, "created_at"))
+    except BadInput:
+        return None
+
+
+class _Drawn:
+    """:class:`IdMaker`'s place for a row whose id was drawn already (:func:`draw_id`)."""
+
+    def __init__(self, tid: str) -> None:
+        self.tid = tid
+
+    def new(self, created_at: datetime) -> str:
+        return self.tid
+
+
+def check_rows(rows: Job, tz: tzinfo, operator: str, now: datetime,
+               make: Optional[Callable[[Ticket], Any]] = None) -> list[Checked]:
+    """Check each row; a good row's ticket goes to ``make`` (None: only checked, as ``--dry-run`` does)."""
+    out: list[Checked] = []
+    for number, values, tid in rows:
+        why: list[str] = []
+        t = _ticket(Row(number, values), why, _Drawn(tid) if tid else None, tz, operator, now)
+        if why:
+            out.append((number, "; ".join(why), None))
+        else:
+            out.append((number, None, make(t) if make is not None and t is not None else None))
+    return out
+
+
+CHUNK = 500  # rows checked at once: a worker's share, and what a progress bar moves by
+
+
+def _jobs(rows: Iterable[Row], ids: IdMaker, tz: tzinfo) -> Iterator[Job]:
+    job: Job = []
+    for row in rows:
+        job.append((row.number, row.values, draw_id(row.values, ids, tz)))
+        if len(job) >= CHUNK:
+            yield job
+            job = []
+    if job:
+        yield job
+
+
+def checked(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo,
+            each: Callable[[Iterator[Job]], Iterable[Checked]]) -> Iterator[Any]:
+    """What became of every good row, in row order; then :class:`BadRows` if any row was bad.
+
+    ``rows`` is ``table.rows``, possibly wrapped in a progress bar. ``each``
+    checks the rows (:func:`check_rows`, here or in several processes) and
+    hands back one :data:`Checked` per row, in order. Every row is checked
+    even after a bad one, so the error names them all; what the caller
+    made of the good rows before (staged files) it throws away then.
     """
     problems: list[Problem] = []
-    tickets: list[Ticket] = []
     count = 0
-    for row in rows:
+    for number, why, made in each(_jobs(rows, ids, tz)):
         count += 1
-        why: list[str] = []
-        t = _ticket(row, why, ids if not problems else None, tz, operator, now)
-        if why:
-            problems.append(Problem(table.source, row.number, "; ".join(why)))
-        elif t is not None:
-            tickets.append(t)
+        if why is not None:
+            problems.append(Problem(table.source, number, why))
+        elif not problems:
+            yield made
     if problems:
         raise BadRows(table.source, problems, count)
     if not count:
         raise BadInput(_("{source}: no rows under the header; nothing to import").format(source=table.source))
-    return Built(tickets, count)
+
+
+def years_of(rows: list[Row], tz: tzinfo) -> set[int]:
+    """The years a sample of the rows opens tickets in: their holidays are computed once, before the workers start."""
+    years = set()
+    for row in rows[:: max(1, len(rows) // 50)]:
+        raw = _get(row.values, "created_at")
+        try:
+            if raw is not None:
+                years.add(parse_when(raw, tz, "created_at").year)
+        except BadInput:
+            pass
+    return years
+
+
+def path_of(tid: str) -> str:
+    """A ticket's file relative to tickets/, with / (plain string work: 100,000 of them)."""
+    return f"20{tid[:2]}/{tid[2:4]}/{tid}.yaml"
+
+
+def writer(ctx: Any, sha256: bool, stage_to: Optional[str]) -> Callable[[Ticket], tuple]:
+    """``make`` for :func:`check_rows`: a ticket's file (written below ``stage_to``) and its index row.
+
+    Gives (path relative to tickets/, the file's bytes or None when written,
+    the fields of its :class:`~lpsectl.index.FileResult`). Without ``ctx``
+    (no index): the file's bytes, and no row.
+    """
+    from lpsectl import ticketfile
+    from lpsectl.index import written
+
+    def make(t: Ticket) -> tuple:
+        rel = path_of(t.id)
+        if ctx is None:  # no index (no git): only the file
+            return rel, ticketfile.dumps(t).encode("utf-8"), None
+        data, res = written(t, rel, ctx, sha256, stage_to)
+        return rel, data, res.fields()
+
+    return make
+
+
+def check_in_worker(job: tuple[Optional[str], str, datetime, Job]) -> list[Checked]:
+    """:func:`check_rows` in a process of the index's pool, writing each good row's file there."""
+    from lpsectl.clock import zone
+    from lpsectl.index import worker_context
+
+    stage_to, operator, now, rows = job
+    ctx, sha256 = worker_context()
+    return check_rows(rows, zone(ctx.cfg.timezone), operator, now, writer(ctx, sha256, stage_to))
 
 
 def _vocab(vocab, values: dict, key: str, why: list[str]) -> Optional[str]:
