@@ -53,15 +53,6 @@ def _staged(app: App) -> Iterator:
             stage.discard()
 
 
-def rel_path(hd, tid: str) -> str:
-    """The ticket file of ``tid`` relative to tickets/, with / (plain string work: 100,000 of them)."""
-    from lpsectl.store import ID_RE
-
-    if not ID_RE.match(tid):
-        hd.path_for(tid)  # refuses it, as everywhere
-    return f"20{tid[:2]}/{tid[2:4]}/{tid}.yaml"
-
-
 def _let_go(items: Iterable, source: list) -> Iterator:
     """``items`` (``source`` or a progress bar over it), each dropped from ``source`` once handed out.
 
@@ -110,7 +101,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
     from lpsectl import clock
     from lpsectl.index import RowSpool
     from lpsectl.intake import IdMaker
-    from lpsectl.intake.table import BadRows, check_in_worker, check_rows, checked, read, writer, years_of
+    from lpsectl.intake.table import BadRows, Task, check_in_worker, check_task, checked, read, years_of
 
     hd = app.helpdesk()
     operator = app.operator()
@@ -119,18 +110,26 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
     with _staged(app) as stage:
         ix = None if dry_run else _index_before_import(app)
         tickets = str(hd.tickets_dir)
-        stage_to = stage.staged_folder(tickets)
-        total = len(table.rows)
-        if ix is not None and ix.parallel(total):
-            # Several processes check the rows, and write each good row's file and make its index row.
-            jobs_of = lambda jobs: ((stage_to, operator, now, job) for job in jobs)  # noqa: E731
+        stage_to = None if dry_run else stage.staged_folder(tickets)
+        rows = RowSpool(stage.dir / "rows") if ix is not None else None  # removed with the stage
+
+        def tasks(jobs: Iterable) -> Iterator[Task]:
+            for job in jobs:
+                yield Task(job, operator, now, stage_to, rows.part() if rows is not None else None)
+
+        if ix is not None and ix.parallel(len(table.rows)):
+            # Several processes check the rows, write each good row's file and make its index row.
             years = years_of(table.rows, hd.tz)
-            each = lambda jobs: ix.in_workers(check_in_worker, jobs_of(jobs), years)  # noqa: E731
+
+            def each(jobs: Iterable) -> Iterable:
+                return ix.in_workers(check_in_worker, tasks(jobs), years)
         else:
-            make = None if dry_run else writer(*(ix.context() if ix is not None else (None, False)), stage_to)
-            each = lambda jobs: (c for job in jobs for c in check_rows(job, hd.tz, operator, now, make))  # noqa: E731
-        rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None  # removed with the stage
-        n = 0
+            ctx, sha256 = ix.context() if ix is not None else (None, False)
+
+            def each(jobs: Iterable) -> Iterable:
+                return (c for task in tasks(jobs) for c in check_task(task, hd.tz, ctx, sha256))
+
+        total, n = len(table.rows), 0
         try:
             with progress_bar(table.rows, _("Checking rows")) as tracked:
                 made = checked(table, _let_go(tracked, table.rows), IdMaker(hd), hd.tz, each)
@@ -139,14 +138,12 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
                         n += 1
                         if ticket is None:
                             continue  # --dry-run: checked, nothing made
-                        rel, data, fields = ticket
+                        rel, data = ticket
                         dest = os.path.join(tickets, *rel.split("/"))
                         if data is None:
                             stage.note(dest, fresh=True)
                         else:
                             stage.add(dest, data, fresh=True)
-                        if rows is not None:
-                            rows.add(fields)
         except BadRows as exc:
             for p in exc.problems:
                 click.echo(str(p), err=True)

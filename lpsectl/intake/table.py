@@ -127,7 +127,9 @@ def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: s
         if not any(str(v).strip() for v in values):
             continue  # blank lines and empty spreadsheet rows
         extra = [v for v in values[width:] if str(v).strip()]
-        row = Row(number, {h: values[i] if i < len(values) else "" for i, h in enumerate(header)})
+        # Only the cells with something in them: an empty cell reads as a missing one
+        # (``_get``), and 100,000 rows of mostly empty columns stay small.
+        row = Row(number, {h: v for h, v in zip(header, values) if v != ""})
         if extra:
             row.values["__extra__"] = _("{n} value(s) beyond the last column").format(n=len(extra))
         rows.append(row)
@@ -168,21 +170,25 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = text.split("\n", 1)[0]
+    first = text[:text.find("\n")] if "\n" in text else text  # not split: that would copy the rest
     try:
         delimiter = _delimiter(first)
     except csv.Error as exc:
         raise _unreadable(path, 1, exc) from None
+    del data
+    source = str(path)
+    # Records are taken as they are read, never all listed first: a large file's rows are held once.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
-        records = list(reader)
+        first_record = next(reader, None)
+        if first_record is None:
+            raise BadInput(_("{path}: the file is empty; it needs a header row and one row per ticket")
+                           .format(path=path))
+        header = _header(first_record, source)
+        rows = _rows(header, ((i + 2, r) for i, r in enumerate(reader)), source)
     except csv.Error as exc:
         raise _unreadable(path, reader.line_num, exc) from None
-    if not records:
-        raise BadInput(_("{path}: the file is empty; it needs a header row and one row per ticket").format(path=path))
-    source = str(path)
-    header = _header(records[0], source)
-    return Table(source, _rows(header, ((i + 2, r) for i, r in enumerate(records[1:])), source), delimiter)
+    return Table(source, rows, delimiter)
 
 
 def _unreadable(path: Path, line: int, exc: csv.Error) -> BadInput:
@@ -392,14 +398,42 @@ def writer(ctx: Any, sha256: bool, stage_to: Optional[str]) -> Callable[[Ticket]
     return make
 
 
-def check_in_worker(job: tuple[Optional[str], str, datetime, Job]) -> list[Checked]:
-    """:func:`check_rows` in a process of the index's pool, writing each good row's file there."""
+@dataclass
+class Task:
+    """Rows to check at once, and where what is made of them goes."""
+
+    rows: Job
+    operator: str
+    now: datetime
+    # The staging folder of tickets/, each good row's file written below it as
+    # it will be below tickets/; None: the rows are only checked (``--dry-run``).
+    stage_to: Optional[str] = None
+    # The file of the good rows' index rows (:class:`~lpsectl.index.RowSpool`); None: no index.
+    spool: Optional[str] = None
+
+
+def check_task(task: Task, tz: tzinfo, ctx: Any, sha256: bool) -> list[Checked]:
+    """Check the rows of ``task``; write each good row's file, and their index rows to its spool.
+
+    What a good row's :data:`Checked` carries: (its path relative to
+    tickets/, the file's bytes or None when written); None when only checked.
+    """
+    make = writer(ctx, sha256, task.stage_to) if task.stage_to is not None else None
+    out = check_rows(task.rows, tz, task.operator, task.now, make)
+    if task.spool is not None:
+        from lpsectl.index import RowSpool
+
+        RowSpool.write(task.spool, [made[2] for _, why, made in out if why is None and made is not None])
+    return [(number, why, None if made is None else made[:2]) for number, why, made in out]
+
+
+def check_in_worker(task: Task) -> list[Checked]:
+    """:func:`check_task` in a process of the index's pool."""
     from lpsectl.clock import zone
     from lpsectl.index import worker_context
 
-    stage_to, operator, now, rows = job
     ctx, sha256 = worker_context()
-    return check_rows(rows, zone(ctx.cfg.timezone), operator, now, writer(ctx, sha256, stage_to))
+    return check_task(task, zone(ctx.cfg.timezone), ctx, sha256)
 
 
 def _vocab(vocab, values: dict, key: str, why: list[str]) -> Optional[str]:
