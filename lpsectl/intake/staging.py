@@ -4,7 +4,8 @@ An import writes every file under ``.lpsectl/import-<pid>-<tag>/files/``
 (git-ignored, on the same filesystem as ``tickets/``, so a move is one
 rename). Nothing under ``tickets/`` changes until every file is staged.
 Then a journal lists the destinations, the staged files are moved in with
-``os.replace`` (each file complete or absent), a ``moved`` marker is
+``os.replace`` (each file complete or absent; a folder with no counterpart
+under ``tickets/`` yet, a new month, in one move), a ``moved`` marker is
 written, and the caller commits.
 
 A run killed before the journal leaves only its staging folder. A run

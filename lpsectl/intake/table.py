@@ -1,7 +1,9 @@
 """Past records from a spreadsheet: read CSV or XLSX, check every row, build tickets.
 
-All or nothing: every row is checked before anything is written, and one
-bad row rejects the file, naming every bad row and why. The file records
+All or nothing: every row is checked before anything is written to
+``tickets/``, and one bad row rejects the file, naming every bad row and
+why. (A good row's file is staged as soon as the row is checked, by the
+same process: the staging folder is thrown away when a row is bad.) The file records
 what already happened, so the live rules of the workflow (a head note before
 closing a complaint, one tier at a time, no times in the past) do not
 apply; the vocabularies and each channel's required identity do.
