@@ -55,15 +55,6 @@ def _staged(app: App) -> Iterator:
             stage.discard()
 
 
-def rel_path(hd, tid: str) -> str:
-    """The ticket file of ``tid`` relative to tickets/, with / (plain string work: 100,000 of them)."""
-    from lpsectl.store import ID_RE
-
-    if not ID_RE.match(tid):
-        hd.path_for(tid)  # refuses it, as everywhere
-    return f"20{tid[:2]}/{tid[2:4]}/{tid}.yaml"
-
-
 def _let_go(items: Iterable, source: list) -> Iterator:
     """``items`` (``source`` or a progress bar over it), each dropped from ``source`` once handed out.
 
@@ -116,49 +107,60 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
       lpsectl import rekap-2024.csv
       lpsectl import --dry-run pengaduan-2023.xlsx
     """
-    from lpsectl import clock, ticketfile
+    from lpsectl import clock
     from lpsectl.index import RowSpool
     from lpsectl.intake import IdMaker
-    from lpsectl.intake.table import BadRows, build, read
+    from lpsectl.intake.table import BadRows, Task, check_in_worker, check_task, checked, read, years_of
 
     hd = app.helpdesk()
     operator = app.operator()
     table = read(file, encoding, sheet)
     now = clock.now(hd.tz)
     with _staged(app) as stage:
+        ix = None if dry_run else _index_before_import(app)
+        tickets = str(hd.tickets_dir)
+        stage_to = None if dry_run else stage.staged_folder(tickets)
+        rows = RowSpool(stage.dir / "rows") if ix is not None else None  # removed with the stage
+
+        def tasks(jobs: Iterable) -> Iterator[Task]:
+            for job in jobs:
+                yield Task(job, operator, now, stage_to, rows.part() if rows is not None else None)
+
+        if ix is not None and ix.parallel(len(table.rows)):
+            # Several processes check the rows, write each good row's file and make its index row.
+            years = years_of(table.rows, hd.tz)
+
+            def each(jobs: Iterable) -> Iterable:
+                return ix.in_workers(check_in_worker, tasks(jobs), years)
+        else:
+            ctx, sha256 = ix.context() if ix is not None else (None, False)
+
+            def each(jobs: Iterable) -> Iterable:
+                return (c for task in tasks(jobs) for c in check_task(task, hd.tz, ctx, sha256))
+
+        total, n = len(table.rows), 0
         try:
-            with progress_bar(table.rows, _("Checking rows")) as rows:
-                built = build(table, _let_go(rows, table.rows), IdMaker(hd), hd.tz, operator, now)
+            with progress_bar(table.rows, _("Checking rows")) as tracked:
+                made = checked(table, _let_go(tracked, table.rows), IdMaker(hd), hd.tz, each)
+                with closing(made):  # no process writes on once this ends (a failure discards the stage)
+                    for ticket in made:
+                        n += 1
+                        if ticket is None:
+                            continue  # --dry-run: checked, nothing made
+                        rel, data = ticket
+                        dest = os.path.join(tickets, *rel.split("/"))
+                        if data is None:
+                            stage.note(dest, fresh=True)
+                        else:
+                            stage.add(dest, data, fresh=True)
         except BadRows as exc:
             for p in exc.problems:
                 click.echo(str(p), err=True)
             raise
         if dry_run:
             click.echo(_("{source}: all {rows} rows are good; nothing was written (--dry-run)")
-                       .format(source=table.source, rows=built.rows))
+                       .format(source=table.source, rows=total))
             return
-        n = len(built.tickets)
-        ix = _index_before_import(app)
-        items: list = [(t, rel_path(hd, t.id)) for t in built.tickets]
-        tickets = str(hd.tickets_dir)
-        built.tickets.clear()
-        rows = RowSpool(stage.dir / "rows.pickle") if ix is not None else None  # removed with the stage
-        with progress_bar(items, _("Writing tickets")) as tracked:
-            if ix is not None:
-                # The processes that make the rows write the staged files too.
-                made = ix.write_rows(items, track=lambda x: tracked, stage_to=stage.staged_folder(tickets))
-            else:
-                made = ((ticketfile.dumps(t).encode("utf-8"), None) for t, _ in tracked)
-            with closing(made):  # no process writes on once this ends (a failure discards the stage)
-                for i, (data, row) in enumerate(made):
-                    dest = os.path.join(tickets, *items[i][1].split("/"))
-                    if data is None:
-                        stage.note(dest)
-                    else:
-                        stage.add(dest, data)
-                    items[i] = None  # written: 100,000 tickets are never all held to the end
-                    if rows is not None:
-                        rows.add(row)
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
         if sys.stderr.isatty() and n >= 500:

@@ -1,7 +1,9 @@
 """Past records from a spreadsheet: read CSV or XLSX, check every row, build tickets.
 
-All or nothing: every row is checked before anything is written, and one
-bad row rejects the file, naming every bad row and why. The file records
+All or nothing: every row is checked before anything is written to
+``tickets/``, and one bad row rejects the file, naming every bad row and
+why. (A good row's file is staged as soon as the row is checked, by the
+same process: the staging folder is thrown away when a row is bad.) The file records
 what already happened, so the live rules of the workflow (a head note before
 closing a complaint, one tier at a time, no times in the past) do not
 apply; the vocabularies and each channel's required identity do.
@@ -14,7 +16,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from lpsectl import workflow
 from lpsectl.clock import parse_time
@@ -127,7 +129,9 @@ def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: s
         if not any(str(v).strip() for v in values):
             continue  # blank lines and empty spreadsheet rows
         extra = [v for v in values[width:] if str(v).strip()]
-        row = Row(number, {h: values[i] if i < len(values) else "" for i, h in enumerate(header)})
+        # Only the cells with something in them: an empty cell reads as a missing one
+        # (``_get``), and 100,000 rows of mostly empty columns stay small.
+        row = Row(number, {h: v for h, v in zip(header, values) if v != ""})
         if extra:
             row.values["__extra__"] = _("{n} value(s) beyond the last column").format(n=len(extra))
         rows.append(row)
@@ -168,21 +172,25 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = text.split("\n", 1)[0]
+    first = text[:text.find("\n")] if "\n" in text else text  # not split: that would copy the rest
     try:
         delimiter = _delimiter(first)
     except csv.Error as exc:
         raise _unreadable(path, 1, exc) from None
+    del data
+    source = str(path)
+    # Records are taken as they are read, never all listed first: a large file's rows are held once.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
-        records = list(reader)
+        first_record = next(reader, None)
+        if first_record is None:
+            raise BadInput(_("{path}: the file is empty; it needs a header row and one row per ticket")
+                           .format(path=path))
+        header = _header(first_record, source)
+        rows = _rows(header, ((i + 2, r) for i, r in enumerate(reader)), source)
     except csv.Error as exc:
         raise _unreadable(path, reader.line_num, exc) from None
-    if not records:
-        raise BadInput(_("{path}: the file is empty; it needs a header row and one row per ticket").format(path=path))
-    source = str(path)
-    header = _header(records[0], source)
-    return Table(source, _rows(header, ((i + 2, r) for i, r in enumerate(records[1:])), source), delimiter)
+    return Table(source, rows, delimiter)
 
 
 def _unreadable(path: Path, line: int, exc: csv.Error) -> BadInput:
@@ -261,12 +269,6 @@ def parse_when(text: str, tz: tzinfo, what: str) -> datetime:
 
 # -- rows into tickets -------------------------------------------------------
 
-@dataclass
-class Built:
-    tickets: list[Ticket]
-    rows: int
-
-
 def _get(values: dict[str, Any], key: str) -> Optional[str]:
     v = values.get(key)
     if v is None:
@@ -275,28 +277,165 @@ def _get(values: dict[str, Any], key: str) -> Optional[str]:
     return v or None
 
 
-def build(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo, operator: str,
-          now: datetime) -> Built:
-    """Check every row; when all are good, the tickets they describe.
+# One row checked: (its number, why it is bad or None, and what ``make`` made of its ticket).
+Checked = tuple[int, Optional[str], Any]
+# The rows sent to be checked at once: (number, values, the id drawn for its ticket).
+Job = list[tuple[int, dict[str, Any], Optional[str]]]
 
-    ``rows`` is ``table.rows``, possibly wrapped in a progress bar.
+
+def draw_id(values: dict[str, Any], ids: IdMaker, tz: tzinfo) -> Optional[str]:
+    """The id of the ticket a row describes, None when its ``created_at`` cannot be read (a bad row).
+
+    Drawn in one process, in row order, before any row is checked: so the
+    processes that check rows and make tickets side by side never hand out
+    one id twice. ``created_at`` is read as :func:`_ticket` reads it, so the
+    id names the month the ticket is opened in.
+    """
+    raw = _get(values, "created_at")
+    if raw is None:
+        return None
+    try:
+        return ids.new(parse_when(raw, tz, "created_at"))
+    except BadInput:
+        return None
+
+
+class _Drawn:
+    """:class:`IdMaker`'s place for a row whose id was drawn already (:func:`draw_id`)."""
+
+    def __init__(self, tid: str) -> None:
+        self.tid = tid
+
+    def new(self, created_at: datetime) -> str:
+        return self.tid
+
+
+def check_rows(rows: Job, tz: tzinfo, operator: str, now: datetime,
+               make: Optional[Callable[[Ticket], Any]] = None) -> list[Checked]:
+    """Check each row; a good row's ticket goes to ``make`` (None: only checked, as ``--dry-run`` does)."""
+    out: list[Checked] = []
+    for number, values, tid in rows:
+        why: list[str] = []
+        t = _ticket(Row(number, values), why, _Drawn(tid) if tid else None, tz, operator, now)
+        if why:
+            out.append((number, "; ".join(why), None))
+        else:
+            out.append((number, None, make(t) if make is not None and t is not None else None))
+    return out
+
+
+CHUNK = 500  # rows checked at once: a worker's share, and what a progress bar moves by
+
+
+def _jobs(rows: Iterable[Row], ids: IdMaker, tz: tzinfo) -> Iterator[Job]:
+    job: Job = []
+    for row in rows:
+        job.append((row.number, row.values, draw_id(row.values, ids, tz)))
+        if len(job) >= CHUNK:
+            yield job
+            job = []
+    if job:
+        yield job
+
+
+def checked(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo,
+            each: Callable[[Iterator[Job]], Iterable[Checked]]) -> Iterator[Any]:
+    """What became of every good row, in row order; then :class:`BadRows` if any row was bad.
+
+    ``rows`` is ``table.rows``, possibly wrapped in a progress bar. ``each``
+    checks the rows (:func:`check_rows`, here or in several processes) and
+    hands back one :data:`Checked` per row, in order. Every row is checked
+    even after a bad one, so the error names them all; what the caller
+    made of the good rows before (staged files) it throws away then.
     """
     problems: list[Problem] = []
-    tickets: list[Ticket] = []
     count = 0
-    for row in rows:
+    for number, why, made in each(_jobs(rows, ids, tz)):
         count += 1
-        why: list[str] = []
-        t = _ticket(row, why, ids if not problems else None, tz, operator, now)
-        if why:
-            problems.append(Problem(table.source, row.number, "; ".join(why)))
-        elif t is not None:
-            tickets.append(t)
+        if why is not None:
+            problems.append(Problem(table.source, number, why))
+        elif not problems:
+            yield made
     if problems:
         raise BadRows(table.source, problems, count)
     if not count:
         raise BadInput(_("{source}: no rows under the header; nothing to import").format(source=table.source))
-    return Built(tickets, count)
+
+
+def years_of(rows: list[Row], tz: tzinfo) -> set[int]:
+    """The years a sample of the rows opens tickets in: their holidays are computed once, before the workers start."""
+    years = set()
+    for row in rows[:: max(1, len(rows) // 50)]:
+        raw = _get(row.values, "created_at")
+        try:
+            if raw is not None:
+                years.add(parse_when(raw, tz, "created_at").year)
+        except BadInput:
+            pass
+    return years
+
+
+def path_of(tid: str) -> str:
+    """A ticket's file relative to tickets/, with / (plain string work: 100,000 of them)."""
+    return f"20{tid[:2]}/{tid[2:4]}/{tid}.yaml"
+
+
+def writer(ctx: Any, sha256: bool, stage_to: Optional[str]) -> Callable[[Ticket], tuple]:
+    """``make`` for :func:`check_rows`: a ticket's file (written below ``stage_to``) and its index row.
+
+    Gives (path relative to tickets/, the file's bytes or None when written,
+    the fields of its :class:`~lpsectl.index.FileResult`). Without ``ctx``
+    (no index): the file's bytes, and no row.
+    """
+    from lpsectl import ticketfile
+    from lpsectl.index import written
+
+    def make(t: Ticket) -> tuple:
+        rel = path_of(t.id)
+        if ctx is None:  # no index (no git): only the file
+            return rel, ticketfile.dumps(t).encode("utf-8"), None
+        data, res = written(t, rel, ctx, sha256, stage_to)
+        return rel, data, res.fields()
+
+    return make
+
+
+@dataclass
+class Task:
+    """Rows to check at once, and where what is made of them goes."""
+
+    rows: Job
+    operator: str
+    now: datetime
+    # The staging folder of tickets/, each good row's file written below it as
+    # it will be below tickets/; None: the rows are only checked (``--dry-run``).
+    stage_to: Optional[str] = None
+    # The file of the good rows' index rows (:class:`~lpsectl.index.RowSpool`); None: no index.
+    spool: Optional[str] = None
+
+
+def check_task(task: Task, tz: tzinfo, ctx: Any, sha256: bool) -> list[Checked]:
+    """Check the rows of ``task``; write each good row's file, and their index rows to its spool.
+
+    What a good row's :data:`Checked` carries: (its path relative to
+    tickets/, the file's bytes or None when written); None when only checked.
+    """
+    make = writer(ctx, sha256, task.stage_to) if task.stage_to is not None else None
+    out = check_rows(task.rows, tz, task.operator, task.now, make)
+    if task.spool is not None:
+        from lpsectl.index import RowSpool
+
+        RowSpool.write(task.spool, [made[2] for _, why, made in out if why is None and made is not None])
+    return [(number, why, None if made is None else made[:2]) for number, why, made in out]
+
+
+def check_in_worker(task: Task) -> list[Checked]:
+    """:func:`check_task` in a process of the index's pool."""
+    from lpsectl.clock import zone
+    from lpsectl.index import worker_context
+
+    ctx, sha256 = worker_context()
+    return check_task(task, zone(ctx.cfg.timezone), ctx, sha256)
 
 
 def _vocab(vocab, values: dict, key: str, why: list[str]) -> Optional[str]:

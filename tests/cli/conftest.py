@@ -31,6 +31,9 @@ class KillImport:
         csv = self.tmp_path / "rekap.csv"
         csv.write_text("channel,created_at,subject\n"
                        + "".join(f"suggestion-box,2025-08-{d:02d},saran {d}\n" for d in range(1, rows + 1)))
+        # The month's folder is there, so its files move in one by one (a new
+        # month's folder moves in whole, in one rename).
+        (self.run.home / "tickets" / "2025" / "08").mkdir(parents=True, exist_ok=True)
         self._killed("import", csv, moves)
         entries = self.journal()
         assert sum((self.run.home / rel).exists() for rel in entries) == moves

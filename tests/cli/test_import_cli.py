@@ -154,17 +154,26 @@ def test_xlsx_without_openpyxl_names_the_extra(run, tmp_path, monkeypatch):
     assert "lpsectl[xlsx]" in result.stderr
 
 
-def test_a_failure_while_moving_in_leaves_the_helpdesk_as_before(run, tmp_path, monkeypatch):
+@pytest.mark.parametrize("months", ["a month with tickets: file by file", "new months: folder by folder"])
+def test_a_failure_while_moving_in_leaves_the_helpdesk_as_before(run, tmp_path, monkeypatch, months):
     import os
 
     from lpsectl.intake import staging
 
-    f = write(tmp_path, "channel,created_at,subject\n" + "".join(f"suggestion-box,2025-08-{d:02d},x\n" for d in range(1, 21)))
+    if months.startswith("a month"):
+        existing = run.new("-c", "kotak-saran", "-s", "Lama", "--at", "2025-08-01T09:00")
+        days = [f"2025-08-{d:02d}" for d in range(1, 21)]
+        fail_at = 10
+    else:  # the year is there, its months are not: each month's folder is moved in whole
+        existing = run.new("-c", "kotak-saran", "-s", "Lama", "--at", "2025-01-02T09:00")
+        days = [f"2025-{m:02d}-{d:02d}" for m in (6, 7, 8) for d in range(1, 8)]
+        fail_at = 1
+    f = write(tmp_path, "channel,created_at,subject\n" + "".join(f"suggestion-box,{d},x\n" for d in days))
     real = os.replace
     moved = []
 
     def flaky(src, dst):
-        if "files" in str(src) and len(moved) == 10:
+        if "files" in str(src) and len(moved) == fail_at:
             raise KeyboardInterrupt  # as a kill would, halfway through
         moved.append(dst)
         return real(src, dst)
@@ -173,8 +182,11 @@ def test_a_failure_while_moving_in_leaves_the_helpdesk_as_before(run, tmp_path, 
     before = commits(run)
     result = run("import", f)
     assert result.exit_code == 1 and "Error: aborted" in result.stderr
+    assert len(moved) == fail_at
     assert commits(run) == before
-    assert list(Helpdesk(run.home).ticket_files()) == []
+    hd = Helpdesk(run.home)
+    assert list(hd.ticket_files()) == [hd.path_for(existing)]
+    assert sorted(p.name for p in (run.home / "tickets" / "2025").iterdir()) == [existing[2:4]]  # no folder left
     assert not any((run.home / ".lpsectl").glob("import-*"))
 
 

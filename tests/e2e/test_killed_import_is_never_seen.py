@@ -28,6 +28,8 @@ def test_readers_never_see_an_import_killed_while_moving_in(run, tmp_path, lpsec
     csv = tmp_path / "rekap.csv"
     csv.write_text("channel,created_at,subject\n"
                    + "".join(f"suggestion-box,2025-08-{d:02d},saran {d}\n" for d in range(1, 21)))
+    # The month's folder is there, so its files move in one by one (a new month's moves in whole).
+    (run.home / "tickets" / "2025" / "08").mkdir(parents=True)
     killed = subprocess.run([sys.executable, "-c", KILLED_MIDWAY, str(run.home), str(csv)],
                             capture_output=True, text=True)
     assert killed.returncode == 137, killed.stderr
