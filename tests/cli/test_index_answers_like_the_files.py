@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -22,9 +22,14 @@ PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "+62 752 92317")
 
 
 def both(run, *args: str) -> str:
-    """Run ``args`` with and without the index; they must agree in every byte. Returns stdout."""
-    with_index = run(*args)
-    without = run(*args, env={"LPSECTL_NO_INDEX": "1"})
+    """Run ``args`` with and without the index; they must agree in every byte. Returns stdout.
+
+    Both at the same moment, now to the second: the morning page prints the
+    time, and two runs either side of a minute would differ by it alone.
+    """
+    moment = {"LPSECTL_TEST_NOW": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    with_index = run(*args, env=moment)
+    without = run(*args, env={**moment, "LPSECTL_NO_INDEX": "1"})
     assert (with_index.exit_code, with_index.stdout, with_index.stderr) == \
         (without.exit_code, without.stdout, without.stderr), args
     return with_index.stdout
