@@ -20,8 +20,7 @@ import os
 import sys
 from typing import NamedTuple, Optional, Sequence, TextIO
 
-# The global options the plain form may carry, each with a value.
-GLOBAL_OPTIONS = ("--home", "--operator", "--lang")
+from lpsectl.gitlook import GLOBAL_OPTIONS  # the global options the plain form may carry, each with a value
 
 
 class PlainShow(NamedTuple):
