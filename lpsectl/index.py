@@ -85,8 +85,8 @@ RACY_NS = 2_000_000_000
 PARALLEL_FROM = 2000
 # Rows derived again at a time after the configuration or the holidays changed.
 DERIVE_BATCH = 2000
-# The page cache while an import's rows go in (negative: KiB), within the memory every command keeps to.
-IMPORT_CACHE_KB = -65536
+# SQLite's page cache while many rows go in (negative: KiB), within the memory every command keeps to.
+BULK_CACHE_KB = -65536
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _CODE_KEY: Optional[str] = None
 
@@ -907,19 +907,21 @@ class Index:
                        synced_ns=str(started))
 
     @contextmanager
-    def _bulk(self, empty: bool) -> Iterator[None]:
-        """Room in SQLite's page cache (64 MB at most) while a first build fills the empty tables.
+    def _bulk(self, many: bool = True) -> Iterator[None]:
+        """Room in SQLite's page cache (:data:`BULK_CACHE_KB`) while ``many`` rows go in.
 
-        With the default few pages, every row's entries in the secondary
-        indexes cost reads and writes of pages just dropped. Kept up to date
-        row by row, the indexes cost as much as made once at the end, and
+        A first build filling the empty tables, an import's new tickets: with
+        the default few pages (2 MB), every row's entries in the tables and
+        the secondary indexes cost reads and writes of pages just dropped,
+        twice the time at 100,000 rows. Kept up to date row by row, the
+        indexes of a first build cost as much as made once at the end, and
         that work goes on while the workers parse, not after them.
         """
-        if not empty:
+        if not many:
             yield
             return
         (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
-        self.db.execute("PRAGMA cache_size = -65536")
+        self.db.execute(f"PRAGMA cache_size = {BULK_CACHE_KB}")
         try:
             yield
         finally:
@@ -1141,36 +1143,31 @@ class Index:
         is changed and the next update reads the files, as always.
         """
         try:
-            # Rows of new tickets land all over the tables' b-trees: with SQLite's
-            # default 2 MB of cache, 100,000 of them take twice the time.
-            cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
-            self.db.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KB}")
-            self.db.execute("BEGIN IMMEDIATE")
-            self._written, self._written_all = set(), False
-            try:
-                now = self.state_key()
-                if now != before or before.get("head") != parent:
+            with self._bulk():  # rows of new tickets land all over the tables' b-trees
+                self.db.execute("BEGIN IMMEDIATE")
+                self._written, self._written_all = set(), False
+                try:
+                    now = self.state_key()
+                    if now != before or before.get("head") != parent:
+                        self.db.execute("ROLLBACK")
+                        return False
+                    for batch in _batches(results, 1000):
+                        for r in batch:
+                            try:
+                                r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
+                            except OSError:
+                                pass
+                        # The paths the index already holds, asked once a batch: the
+                        # others (every one, for new tickets) go in by executemany.
+                        self._apply(batch, self._held([r.path for r in batch]))
+                    self._save_calendar()
+                    self._set_meta(head=head)
+                    self._relist()
+                    self.db.execute("COMMIT")
+                    return True
+                except BaseException:
                     self.db.execute("ROLLBACK")
-                    return False
-                for batch in _batches(results, 1000):
-                    for r in batch:
-                        try:
-                            r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
-                        except OSError:
-                            pass
-                    # The paths the index already holds, asked once a batch: the
-                    # others (every one, for new tickets) go in by executemany.
-                    self._apply(batch, self._held([r.path for r in batch]))
-                self._save_calendar()
-                self._set_meta(head=head)
-                self._relist()
-                self.db.execute("COMMIT")
-                return True
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            finally:
-                self.db.execute(f"PRAGMA cache_size = {cache}")
+                    raise
         except sqlite3.DatabaseError:
             return False
 
