@@ -145,6 +145,18 @@ def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
     click.echo(terminal_safe(table_text(rows, headers)))
 
 
+def echo_table_text(table: Any) -> None:
+    """A table made in SQL (:class:`lpsectl.listing.TableText`), as :func:`echo_table` prints one made from its cells.
+
+    Written as the UTF-8 it is; escaped for the terminal, as every table
+    is, only when a cell that is not printable ASCII needs it.
+    """
+    text = table.text
+    if terminal_safe(table.odd) != table.odd:
+        text = terminal_safe(text.decode("utf-8")).encode("utf-8")
+    echo_chunks([text])
+
+
 @contextmanager
 def progress_bar(items: list, label: str) -> Iterator[Iterable]:
     """A progress bar on stderr when it is a terminal and the work is long."""
