@@ -532,7 +532,7 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     count, empty_last = found.pop(0), found.pop(0)
     if not count + len(moving):
         return TableText(0, b"", "")
-    measure = textout._measure()
+    measure = _when_asked(textout._measure)
     widths = [len(h) + 2 for h in headers]
     odd: dict[int, list[str]] = {i: [] for i in written}
     for i, c in enumerate(cells):
@@ -601,6 +601,17 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     if rstrip:
         head = [h.rstrip() for h in head]
     return TableText(count + len(moved), "\n".join(head).encode() + b"\n" + body, odd_text)
+
+
+def _when_asked(find: Callable[[], Callable[[str], int]]) -> Callable[[str], int]:
+    """The measure ``find`` gives, found on its first use: wcwidth is imported only for a cell that is not plain."""
+    found: list[Callable[[str], int]] = []
+
+    def measure(text: str) -> int:
+        if not found:
+            found.append(find())
+        return found[0](text)
+    return measure
 
 
 def text_of(rows: list[Shown]) -> Listed:
