@@ -487,8 +487,12 @@ class TableText:
     odd: str
 
 
-# SQLite's GLOB for a text with a character that is not printable ASCII (what textout.plain is not).
-_NOT_PLAIN = "GLOB '*[^ -~]*'"
+# Whether a column's text is not plain (textout.plain): not ASCII, cheaply (as many bytes as characters, or
+# not); or, strictly, a character that is not printable ASCII (GLOB's character class).
+_NOT_ASCII = "length({0}) != length(CAST({0} AS BLOB))"
+_NOT_PLAIN = "{0} GLOB '*[^ -~]*'"
+# The bytes of a table's lines that no cell made by the cheap test holds: ASCII control characters.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))
 
 
 def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
@@ -515,18 +519,32 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     settled, params, moving_where, moving_params = _where(hd, want, now)
     moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, None)
     cells = [c.format(now=micros(now)) for c in shape.columns[2:]]
+    if len(cells) != len(headers) or len(cells) - 1 not in dict(shape.written):
+        return None
+    # The cheap test finds the cells that are not ASCII; the lines it gives are kept when they hold no
+    # ASCII control character and no line more than the rows (a cell with a newline): the strict test otherwise.
+    table = _table(ix, shape, cells, " AND ".join(settled), params, moving, want, headers, _NOT_ASCII)
+    if table is None or table.count == 0:
+        return table
+    if table.text.count(b"\n") == table.count + 1 and not table.text.translate(None, _PLAIN_BYTES):
+        return table
+    return _table(ix, shape, cells, " AND ".join(settled), params, moving, want, headers, _NOT_PLAIN)
+
+
+def _table(ix: Index, shape: Shape, cells: list[str], where: str, params: list, moving: list, want: Filters,
+           headers: list[str], not_plain: str) -> Optional[TableText]:
+    """:func:`table_from_index`'s table, the cells that are not plain found by the test ``not_plain``."""
+    from lpsectl import textout
+
     written = dict(shape.written)
     last = len(cells) - 1
-    if len(cells) != len(headers) or last not in written:
-        return None
-    where = " AND ".join(settled)
     # Pass one: each column's widest cell (stripped as tabulate strips them: SQL's trim is Python's strip
     # for printable ASCII), whether a last cell is empty, whether people wrote a cell that is not plain.
     aggregates = ["count(*)", f"max(trim({cells[last]}) = '')"]
     for i, c in enumerate(cells):
         if i in written:
-            aggregates += [f"max(length(trim({c})))", f"max({written[i]} {_NOT_PLAIN})"]
-        else:
+            aggregates += [f"max(length(trim({c})))", f"max({not_plain.format(written[i])})"]
+        elif c != "''":  # an empty cell (a settled row has waited no days) is no wider than its header
             aggregates.append(f"max(length({c}))")
     found = list(ix.db.execute(f"SELECT {', '.join(aggregates)} FROM listed WHERE {where}", params).fetchone())
     count, empty_last = found.pop(0), found.pop(0)
@@ -536,12 +554,12 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     widths = [len(h) + 2 for h in headers]
     odd: dict[int, list[str]] = {i: [] for i in written}
     for i, c in enumerate(cells):
-        widest = found.pop(0) or 0
+        widest = found.pop(0) or 0 if i in written or c != "''" else 0
         if i in written and found.pop(0):
             # Some are not plain: the widest of those that are, and the others to measure (each once).
             widest, some = ix.db.execute(
-                f"SELECT max(CASE WHEN {written[i]} {_NOT_PLAIN} THEN NULL ELSE length(trim({c})) END), "
-                f"json_group_array(DISTINCT CASE WHEN {written[i]} {_NOT_PLAIN} THEN {c} END) "
+                f"SELECT max(CASE WHEN {not_plain.format(written[i])} THEN NULL ELSE length(trim({c})) END), "
+                f"json_group_array(DISTINCT CASE WHEN {not_plain.format(written[i])} THEN {c} END) "
                 f"FROM listed WHERE {where}", params).fetchone()
             odd[i] = [x for x in json.loads(some) if x is not None]
             widest = max([widest or 0] + [textout.cell_width(x.strip(), measure) for x in odd[i]])
@@ -576,7 +594,7 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
             arguments.append(f"trim({c})")
             continue
         formats.append("%s")
-        arguments.append(f"CASE WHEN {written[i]} {_NOT_PLAIN} THEN coalesce((SELECT value FROM json_each(?) "
+        arguments.append(f"CASE WHEN {not_plain.format(written[i])} THEN coalesce((SELECT value FROM json_each(?) "
                          f"WHERE key = {c}), {c}) ELSE printf('{pad}', trim({c})) END")
         lookups.append(json.dumps(as_shown, ensure_ascii=False))
     line = f"printf('{'  '.join(formats)}', {', '.join(arguments)})"

@@ -74,6 +74,7 @@ def wide(run) -> dict[str, str]:
     run.ok("assign", ids["combining"], "--to", "Jose\u0301 Ramli", "--at", "2026-08-05T10:00")
     run.ok("assign", ids["plain"], "--to", "Rina", "--at", "2026-08-03T10:00")
     run.ok("assign", ids["long"], "--to", "李小龍", "--at", "2026-08-07T10:00")
+    run.ok("assign", ids["fullwidth"], "--to", "Bel\x07la", "--at", "2026-08-08T10:00")  # ASCII, yet not plain
     # Rows whose state moves after the index derived them: a wait, and an event a little ahead of now.
     ids["waiting"] = run.new(*PHONE, "-s", "Menunggu pelapor 漢", "--at", "2026-08-12T09:00")
     run.ok("wait", ids["waiting"], "--on", "reporter", "--at", "2026-08-12T10:00")
@@ -87,7 +88,8 @@ def wide(run) -> dict[str, str]:
 LISTINGS = [
     (), ("--all",), ("--sort", "due"), ("--sort", "due", "--all"), ("--mine",), ("--holder", "Dewi 😀"),
     ("--status", "waiting"), ("--status", "answered"), ("--unassigned",), ("--flagged",), ("--overdue",),
-    ("--search", "lelang"), ("--kind", "pengaduan"), ("--channel", "kotak-saran"), ("--since", "2026-08-04", "--until", "2026-08-06"),
+    ("--search", "lelang"), ("--kind", "pengaduan"), ("--channel", "kotak-saran"),
+    ("--since", "2026-08-04", "--until", "2026-08-06"), ("--holder", "Bel\x07la"),
 ]
 
 
@@ -98,7 +100,8 @@ def test_a_table_with_wide_characters_is_made_in_sql_as_the_cells_make_it(run, w
             same_table(run, *args)
         table = same_table(run, "--all")
     assert all(tid in table for tid in wide.values())
-    assert "Bunyi\\x07bel" in table  # the typed control character made visible, as every table shows it
+    # The typed control characters made visible, as every table shows them.
+    assert "Bunyi\\x07bel" in table and "Bel\\x07la" in table
     lines = table.splitlines()
     assert lines[0].startswith("id ") and lines[1].startswith("---")
     # The line without a subject ends at its last cell: every line lost its trailing spaces.
