@@ -10,8 +10,8 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, echo_chunks, echo_csv_rows, echo_table, echo_table_text, from_index, index_damage, interactive, load_all, load_ticket,
-    local, message_option, open_calendar_index, record, report_damage, save,
+    at_option, echo_chunks, echo_csv_rows, echo_table, echo_table_text, from_index, index_damage, interactive,
+    load_all, load_ticket, local, message_option, open_calendar_index, record, report_damage, save,
 )
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import N_, _
