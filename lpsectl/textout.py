@@ -168,7 +168,7 @@ def table_head(headers: Sequence[str], widths: Sequence[int]) -> list[str]:
 
 
 def line_of(cells: Sequence[str], widths: Sequence[int], cell_widths: Optional[Sequence[int]] = None) -> str:
-    """One line of the table: stripped cells padded to ``widths`` (each by its width, ``cell_widths``), the last unpadded."""
+    """One line of the table: stripped cells padded to ``widths``, each by its own width (``cell_widths``), the last not."""
     if cell_widths is None:
         cell_widths = list(map(len, cells))
     padded = [c + " " * (width - w) for c, width, w in zip(cells[:-1], widths, cell_widths)]

@@ -41,7 +41,10 @@ def measured_by(measure: str) -> Iterator[None]:
 
 
 def same_table(run, *args: str, in_sql: bool = True) -> str:
-    """``list ARGS`` with the index and without it: the same bytes. ``in_sql``: with the index, no cell went to table_text."""
+    """``list ARGS`` with the index and without it: the same bytes.
+
+    ``in_sql``: with the index, the table was made in SQL (no cell went to table_text).
+    """
     moment = {"LPSECTL_TEST_NOW": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     if in_sql:
         with mock.patch.object(textout, "table_text", side_effect=AssertionError("the table was made from its cells")):
