@@ -126,10 +126,22 @@ def echo_json(data: Any) -> None:
 
 
 def echo_chunks(chunks: Iterable[bytes]) -> None:
-    """UTF-8 text written as it comes, and a newline: no 30 MB string decoded, joined or encoded again."""
+    """UTF-8 text written as it comes, and a newline: no 30 MB string decoded, joined or encoded again.
+
+    A stdout that takes only text (the demo's steps write into a StringIO)
+    gets each chunk decoded: each is whole characters.
+    """
+    text_only = not _takes_bytes(sys.stdout)
     for chunk in chunks:
-        click.echo(chunk, nl=False)
-    click.echo(b"")
+        click.echo(chunk.decode("utf-8") if text_only else chunk, nl=False)
+    click.echo("" if text_only else b"")
+
+
+def _takes_bytes(stream: Any) -> bool:
+    """Whether click can write bytes to ``stream``: a binary stream, or a text stream over one."""
+    import io
+
+    return isinstance(stream, (io.RawIOBase, io.BufferedIOBase)) or hasattr(stream, "buffer")
 
 
 def echo_csv_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
