@@ -164,7 +164,7 @@ def echo_table_text(table: Any) -> None:
     is, only when a cell that is not printable ASCII needs it.
     """
     text = table.text
-    if terminal_safe(table.odd) != table.odd:
+    if table.odd and terminal_safe(table.odd) != table.odd:
         text = terminal_safe(text.decode("utf-8")).encode("utf-8")
     echo_chunks([text])
 
