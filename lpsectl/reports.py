@@ -250,7 +250,8 @@ class Tally:
                     "response_on_time": 0, "response_late": 0, "awaiting_response": 0, "open_overdue": 0}
         self.scores: dict[str, Counter] = {m: Counter() for m in months}
         self.days: dict[str, Counter] = {"response": Counter(), "resolution": Counter()}
-        self.overdue: list[dict[str, Any]] = []
+        # The overdue list as rows of OVERDUE_ROW: sorted, they are in the recap's order.
+        self.overdue: list[tuple] = []
         # Tickets waiting at the moment of the figures, by what they wait on.
         self.waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None}
                                                     for on in ("lkpp", "reporter")}
@@ -286,9 +287,7 @@ class Tally:
     def late_one(self, tid: str, subject: Optional[str], channel: str, kind: str, tier: str, difficulty: str,
                  created_at: str, due_at: str, days_late: int) -> None:
         """An open ticket past its deadline, for the overdue list (times local ISO 8601)."""
-        self.overdue.append({"id": tid, "subject": subject, "channel": channel, "kind": kind, "tier": tier,
-                             "difficulty": difficulty, "created_at": created_at, "due_at": due_at,
-                             "days_late": days_late})
+        self.overdue.append((-days_late, created_at, tid, subject, channel, kind, tier, difficulty, due_at))
 
     def add(self, f: Fact, cal: Calendar, as_of: datetime) -> None:
         """One ticket's fact."""
@@ -378,14 +377,17 @@ UNION ALL SELECT 'resolution_days', resolution_days, NULL, NULL, NULL, count(*) 
 UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue, count(*) FROM r
     GROUP BY month, counted, response_outcome, outcome, overdue
 """
-# The settled tickets past their deadline, with the working days counted up to
-# their deadline's day (calendar_days; NULL outside the years it holds). From
-# the narrow rows of the listings: the overdue ones of a year are thousands.
+# The settled tickets past their deadline as rows of the overdue list
+# (Tally.overdue), in its order. The working days late are a subtraction in
+# calendar_days (:last_n: the working days whose close has passed by the
+# moment); NULL where the table does not hold a day, for the clock to count.
+# From the narrow rows of the listings: the overdue ones of a year are thousands.
 _OVERDUE_SQL = f"""
-SELECT id, subject, channel, kind, tier, difficulty, created_iso, due_iso,
-    (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10))
+SELECT -max(:last_n - (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10)), 1),
+    created_local_iso, id, subject, channel, kind, tier, difficulty, due_iso
 FROM listed WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
     AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
+ORDER BY 1, 2, 3
 """
 
 
@@ -436,14 +438,12 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     if cal.close_of(last) > as_of:
         last -= timedelta(days=1)
     row = ix.db.execute("SELECT n FROM calendar_days WHERE day = ?", (last.isoformat(),)).fetchone()
-    last_n = row[0] if row else None
-    for tid, subject, channel, kind, tier, difficulty, created, due, due_n in ix.db.execute(_OVERDUE_SQL, params):
-        if last_n is None or due_n is None:  # a day the table does not hold: the clock counts
-            late = days_late(cal, datetime.fromisoformat(due), as_of)
-        else:
-            late = max(last_n - due_n, 1)
-        tally.late_one(tid, subject, channel, kind, tier, difficulty,
-                       datetime.fromisoformat(created).astimezone(tz).isoformat(), due, late)
+    params["last_n"] = row[0] if row else None
+    late = ix.db.execute(_OVERDUE_SQL, params).fetchall()
+    if late and late[0][0] is None:  # days the table does not hold (they sort first): the clock counts
+        late = [r if r[0] is not None else (-days_late(cal, datetime.fromisoformat(r[8]), as_of), *r[1:])
+                for r in late]
+    tally.overdue += late
     return summary(tally, categories, cfg, period, as_of, public)
 
 
@@ -492,10 +492,14 @@ def summary(tally: Tally, categories: Iterable[Optional[str]], cfg: Config, peri
         key = _category_key(category)
         by_category[category_name[key] if key else NO_CATEGORY] += n
 
-    overdue = sorted(tally.overdue, key=lambda o: (-o["days_late"], o["created_at"], o["id"]))
+    # Most late first, then oldest first: a tuple's order (the id, unique, settles every tie).
+    rows = sorted(tally.overdue)
     if public:
-        for item in overdue:
-            del item["subject"]
+        overdue = [{"id": i, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
+                    "due_at": due, "days_late": -minus} for minus, c, i, _s, ch, k, t, d, due in rows]
+    else:
+        overdue = [{"id": i, "subject": s, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
+                    "due_at": due, "days_late": -minus} for minus, c, i, s, ch, k, t, d, due in rows]
     scores: Counter = sum(tally.scores.values(), Counter())
     mean, ikm, grade = ikm_of(list(scores.elements()))
     months = period.months()
