@@ -36,6 +36,7 @@ from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import _
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, UNCOUNTED_RESOLUTIONS, Ticket
 from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
+from lpsectl.textout import Encoded, split_around
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
 RECEIPT_FORMATS = ("txt", "html")
@@ -382,17 +383,40 @@ UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue
 # calendar_days (:last_n: the working days whose close has passed by the
 # moment); NULL where the table does not hold a day, for the clock to count.
 # From the narrow rows of the listings: the overdue ones of a year are thousands.
-_OVERDUE_SQL = f"""
+_OVERDUE_SQL = """
 SELECT -max(:last_n - (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10)), 1),
-    created_local_iso, id, subject, channel, kind, tier, difficulty, due_iso
-FROM listed WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
-    AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
+    created_local_iso, id, {columns}, due_iso
+FROM listed WHERE status = 'open' AND {in_period} AND {settled} AND :at > due_us
+    AND coalesce(resolution, '') NOT IN ({uncounted})
 ORDER BY 1, 2, 3
 """
+# An overdue row's key, and the column of the index that holds it (days_late: see above).
+_OVERDUE_FIELDS = (("id", "id"), ("subject", "subject"), ("channel", "channel"), ("kind", "kind"),
+                   ("tier", "tier"), ("difficulty", "difficulty"), ("created_at", "created_local_iso"),
+                   ("due_at", "due_iso"))
+# The recap's overdue list stands one deep: its objects two deep, their fields three.
+_OVERDUE_FIELD = "\n" + "  " * 3
+
+
+def _overdue_sql(public: bool, as_json: bool) -> str:
+    """:data:`_OVERDUE_SQL` giving rows of :attr:`Tally.overdue`, or (``as_json``) their JSON text.
+
+    The JSON text of a row is what ``json.dumps(indent=2)`` writes of its
+    object, two deep, up to the value of ``days_late`` (:func:`_late_text`).
+    ``json_quote`` writes a string as the json module does (escapes and all;
+    tests/unit/test_recap_from_the_index_matches_the_tickets.py).
+    """
+    if as_json:
+        fields = [f"'{_OVERDUE_FIELD}\"{key}\": ' || json_quote({column})"
+                  for key, column in _OVERDUE_FIELDS if not (public and key == "subject")]
+        columns = "'{' || " + " || ',' || ".join(fields) + f" || ',{_OVERDUE_FIELD}\"days_late\": '"
+    else:
+        columns = "subject, channel, kind, tier, difficulty"
+    return _OVERDUE_SQL.format(columns=columns, in_period=_IN_PERIOD, settled=_SETTLED, uncounted=_UNCOUNTED_SQL)
 
 
 def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now: datetime,
-                       public: bool = False) -> dict[str, Any]:
+                       public: bool = False, as_json: bool = False) -> dict[str, Any]:
     """:func:`figures` of the tickets the index ``ix`` holds, counted by SQL rather than one by one.
 
     A ticket whose last event is at or before the moment of the figures and
@@ -401,6 +425,9 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     each overdue one is late against ``calendar_days``. The few others (an
     event after the moment, a wait) are assessed like every ticket without
     the index, and added to the counts.
+
+    ``as_json``: the overdue list (thousands of rows in a year) is the JSON
+    text :func:`report_json` writes of it, its rows written by SQL, not dicts.
     """
     from lpsectl.index import micros
 
@@ -439,12 +466,28 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
         last -= timedelta(days=1)
     row = ix.db.execute("SELECT n FROM calendar_days WHERE day = ?", (last.isoformat(),)).fetchone()
     params["last_n"] = row[0] if row else None
-    late = ix.db.execute(_OVERDUE_SQL, params).fetchall()
+    late = ix.db.execute(_overdue_sql(public, as_json), params).fetchall()
     if late and late[0][0] is None:  # days the table does not hold (they sort first): the clock counts
-        late = [r if r[0] is not None else (-days_late(cal, datetime.fromisoformat(r[8]), as_of), *r[1:])
+        late = [r if r[0] is not None else (-days_late(cal, datetime.fromisoformat(r[-1]), as_of), *r[1:])
                 for r in late]
-    tally.overdue += late
-    return summary(tally, categories, cfg, period, as_of, public)
+    if not as_json:
+        tally.overdue += late
+        return summary(tally, categories, cfg, period, as_of, public)
+    fig = summary(tally, categories, cfg, period, as_of, public)
+    late += [(-o["days_late"], o["created_at"], o["id"], split_around(o, "days_late", 2)[0], None)
+             for o in fig["overdue"]]
+    fig["overdue"] = _late_text(late)
+    return fig
+
+
+def _late_text(rows: list[tuple]) -> Encoded:
+    """The overdue list as JSON, from its rows' text up to their days late (see :func:`_overdue_sql`)."""
+    if not rows:
+        return Encoded("[]")
+    rows.sort()
+    close = _OVERDUE_FIELD[:-2] + "}"
+    return Encoded("[\n    " + ",\n    ".join([f"{text}{-minus}{close}" for minus, _c, _i, text, _d in rows])
+                   + "\n  ]")
 
 
 def _counts(dimension: str, counts: Counter) -> dict[str, int]:

@@ -17,7 +17,11 @@ import shutil
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
+
+import json
+import sqlite3
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -51,12 +55,13 @@ def _act(when: datetime) -> wf.Act:
     return wf.Act("Rina", when, when, at_given=True)
 
 
-def _ticket(n: int, spec: tuple) -> Ticket:
+def _ticket(n: int, spec: tuple, subject: Optional[str] = None) -> Ticket:
     day, hour, channel, difficulty, category, actions = spec
     when = START + timedelta(days=day, hours=hour)
     tid = f"{when:%y%m}-T{'ABCDEFGHJK'[n // 10]}{'ABCDEFGHJK'[n % 10]}A"
     t = wf.new_ticket(tid, _act(when), channel, "question", Reporter(name=f"Pelapor {n}", phone="0812 000 111",
-                      email="p@contoh.id", account="akun"), f"Perihal {n}", None, category, difficulty, None)
+                      email="p@contoh.id", account="akun"), subject or f"Perihal {n}", None, category, difficulty,
+                      None)
     for name, days, hour, score, new_category in actions:
         when = (when + timedelta(days=days)).replace(hour=hour)
         act = _act(when)
@@ -88,7 +93,7 @@ def _ticket(n: int, spec: tuple) -> Ticket:
     return t
 
 
-def _helpdesk(template: Path, specs: list[tuple]) -> Path:
+def _helpdesk(template: Path, specs: list[tuple], subjects: Sequence[Optional[str]] = ()) -> Path:
     root = Path(tempfile.mkdtemp(dir=template.parent)) / "h"
     shutil.copytree(template, root)
     config = root / "lpsectl.yaml"
@@ -96,7 +101,7 @@ def _helpdesk(template: Path, specs: list[tuple]) -> Path:
                       encoding="utf-8")
     hd = Helpdesk(root)
     for n, spec in enumerate(specs):
-        hd.save(_ticket(n, spec))
+        hd.save(_ticket(n, spec, subjects[n] if n < len(subjects) else None))
     return root
 
 
@@ -113,6 +118,10 @@ def _recaps_agree(root: Path) -> None:
                     want = reports.figures(tickets, parsed.config, parsed.calendar, period, now, public=public)
                     got = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public)
                     assert reports.report_json(got) == reports.report_json(want), (period, now, public)
+                    # The JSON form, its overdue list written by SQL as text.
+                    text = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public,
+                                                      as_json=True)
+                    assert reports.report_json(text) == reports.report_json(want), (period, now, public)
     finally:
         ix.close()
 
@@ -156,3 +165,29 @@ def test_a_closed_day_added_to_the_configuration_later_counts_in_the_days_late(h
     config.write_text(config.read_text(encoding="utf-8").replace(
         f"closed_days: [{CLOSED_DAY}]", f"closed_days: [{CLOSED_DAY}, 2026-08-26]"), encoding="utf-8")
     _recaps_agree(root)
+
+
+# Texts JSON writes with escapes, or that a hand-made encoder might: quotes, backslashes, controls, a tab,
+# the separators JavaScript once took for line ends, astral characters, markup.
+ODD_SUBJECTS = ('Kata "sandi" \\ lupa', "Tab\tdan\x01kontrol\x7f", "Lelang \u2028 baris \u2029 baru",
+                "Pemenang 🎉 ditetapkan é", "</td><script>alert(1)</script>", "null")
+
+
+def test_the_overdue_list_written_by_sql_escapes_subjects_as_json_does(helpdesk):
+    # Each open and past its deadline, so each is a row of the overdue list.
+    specs = [(n + 1, 9, "portal", "easy", None, []) for n in range(len(ODD_SUBJECTS))]
+    _recaps_agree(_helpdesk(helpdesk, specs, ODD_SUBJECTS))
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.text())
+def test_sqlite_json_quote_writes_a_string_as_the_json_module_does(text):
+    """The premise of the overdue list written by SQL: its strings are the json module's."""
+    db = sqlite3.connect(":memory:")
+    try:
+        (quoted,) = db.execute("SELECT json_quote(?)", (text,)).fetchone()
+    except UnicodeEncodeError:  # a lone surrogate: no ticket can hold one (it is no UTF-8)
+        return
+    finally:
+        db.close()
+    assert quoted == json.dumps(text, ensure_ascii=False)
