@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -36,7 +37,7 @@ from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import _
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, UNCOUNTED_RESOLUTIONS, Ticket
 from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
-from lpsectl.textout import Encoded, split_around
+from lpsectl.textout import Encoded, object_text
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
 RECEIPT_FORMATS = ("txt", "html")
@@ -383,36 +384,32 @@ UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue
 # calendar_days (:last_n: the working days whose close has passed by the
 # moment); NULL where the table does not hold a day, for the clock to count.
 # From the narrow rows of the listings: the overdue ones of a year are thousands.
-_OVERDUE_SQL = """
-SELECT -max(:last_n - (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10)), 1),
-    created_local_iso, id, {columns}, due_iso
-FROM listed WHERE status = 'open' AND {in_period} AND {settled} AND :at > due_us
-    AND coalesce(resolution, '') NOT IN ({uncounted})
+_OVERDUE_SQL = f"""
+SELECT -max(:last_n - (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10)), 1) AS minus,
+    created_local_iso AS created_at, id, subject, channel, kind, tier, difficulty, due_iso AS due_at
+FROM listed WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
+    AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
 ORDER BY 1, 2, 3
 """
-# An overdue row's key, and the column of the index that holds it (days_late: see above).
-_OVERDUE_FIELDS = (("id", "id"), ("subject", "subject"), ("channel", "channel"), ("kind", "kind"),
-                   ("tier", "tier"), ("difficulty", "difficulty"), ("created_at", "created_local_iso"),
-                   ("due_at", "due_iso"))
+# The keys of an overdue row's object, in order, but its days late.
+_OVERDUE_KEYS = ("id", "subject", "channel", "kind", "tier", "difficulty", "created_at", "due_at")
 # The recap's overdue list stands one deep: its objects two deep, their fields three.
 _OVERDUE_FIELD = "\n" + "  " * 3
+_OVERDUE_CLOSE = "\n" + "  " * 2 + "}"
 
 
-def _overdue_sql(public: bool, as_json: bool) -> str:
-    """:data:`_OVERDUE_SQL` giving rows of :attr:`Tally.overdue`, or (``as_json``) their JSON text.
+def _overdue_json_sql(public: bool) -> str:
+    """:data:`_OVERDUE_SQL` with each row's object as ``json.dumps(indent=2)`` writes it two deep, fourth.
 
-    The JSON text of a row is what ``json.dumps(indent=2)`` writes of its
-    object, two deep, up to the value of ``days_late`` (:func:`_late_text`).
+    Without its days late (unknown to SQL), the object stops after ``"days_late": ``.
     ``json_quote`` writes a string as the json module does (escapes and all;
     tests/unit/test_recap_from_the_index_matches_the_tickets.py).
     """
-    if as_json:
-        fields = [f"'{_OVERDUE_FIELD}\"{key}\": ' || json_quote({column})"
-                  for key, column in _OVERDUE_FIELDS if not (public and key == "subject")]
-        columns = "'{' || " + " || ',' || ".join(fields) + f" || ',{_OVERDUE_FIELD}\"days_late\": '"
-    else:
-        columns = "subject, channel, kind, tier, difficulty"
-    return _OVERDUE_SQL.format(columns=columns, in_period=_IN_PERIOD, settled=_SETTLED, uncounted=_UNCOUNTED_SQL)
+    fields = [f"'{_OVERDUE_FIELD}\"{key}\": ' || json_quote({key})"
+              for key in _OVERDUE_KEYS if not (public and key == "subject")]
+    head = "'{' || " + " || ',' || ".join(fields) + f" || ',{_OVERDUE_FIELD}\"days_late\": '"
+    return (f"SELECT minus, created_at, id, coalesce({head} || -minus || '{_OVERDUE_CLOSE}', {head}), due_at "
+            f"FROM ({_OVERDUE_SQL}) ORDER BY 1, 2, 3")
 
 
 def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now: datetime,
@@ -466,28 +463,27 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
         last -= timedelta(days=1)
     row = ix.db.execute("SELECT n FROM calendar_days WHERE day = ?", (last.isoformat(),)).fetchone()
     params["last_n"] = row[0] if row else None
-    late = ix.db.execute(_overdue_sql(public, as_json), params).fetchall()
-    if late and late[0][0] is None:  # days the table does not hold (they sort first): the clock counts
-        late = [r if r[0] is not None else (-days_late(cal, datetime.fromisoformat(r[-1]), as_of), *r[1:])
-                for r in late]
+    late = ix.db.execute(_overdue_json_sql(public) if as_json else _OVERDUE_SQL, params).fetchall()
+    # Days the table does not hold (they sort first): the clock counts them.
+    uncounted = bool(late) and late[0][0] is None
+    if uncounted:
+        late = [r if r[0] is not None else _counted_late(r, cal, as_of, as_json) for r in late]
     if not as_json:
         tally.overdue += late
         return summary(tally, categories, cfg, period, as_of, public)
     fig = summary(tally, categories, cfg, period, as_of, public)
-    late += [(-o["days_late"], o["created_at"], o["id"], split_around(o, "days_late", 2)[0], None)
-             for o in fig["overdue"]]
-    fig["overdue"] = _late_text(late)
+    if fig["overdue"] or uncounted:  # rows out of SQL's order
+        late = sorted(late + [(-o["days_late"], o["created_at"], o["id"], object_text(o, 2)) for o in fig["overdue"]])
+    fig["overdue"] = Encoded("[\n    " + ",\n    ".join(map(itemgetter(3), late)) + "\n  ]" if late else "[]")
     return fig
 
 
-def _late_text(rows: list[tuple]) -> Encoded:
-    """The overdue list as JSON, from its rows' text up to their days late (see :func:`_overdue_sql`)."""
-    if not rows:
-        return Encoded("[]")
-    rows.sort()
-    close = _OVERDUE_FIELD[:-2] + "}"
-    return Encoded("[\n    " + ",\n    ".join([f"{text}{-minus}{close}" for minus, _c, _i, text, _d in rows])
-                   + "\n  ]")
+def _counted_late(row: tuple, cal: Calendar, as_of: datetime, as_json: bool) -> tuple:
+    """A row of the overdue list whose days late the clock counts (the last of it is its deadline)."""
+    late = days_late(cal, datetime.fromisoformat(row[-1]), as_of)
+    if as_json:
+        return (-late, row[1], row[2], f"{row[3]}{late}{_OVERDUE_CLOSE}", row[4])
+    return (-late, *row[1:])
 
 
 def _counts(dimension: str, counts: Counter) -> dict[str, int]:

@@ -105,15 +105,15 @@ def _helpdesk(template: Path, specs: list[tuple], subjects: Sequence[Optional[st
     return root
 
 
-def _recaps_agree(root: Path) -> None:
+def _recaps_agree(root: Path, nows: Sequence[datetime] = NOWS, periods: Sequence[reports.Period] = PERIODS) -> None:
     parsed = Helpdesk(root)
     tickets = parsed.load_all().tickets
     hd = Helpdesk(root)
     ix = Index(hd)
     try:
         ix.refresh()
-        for now in NOWS:
-            for period in PERIODS:
+        for now in nows:
+            for period in periods:
                 for public in (False, True):
                     want = reports.figures(tickets, parsed.config, parsed.calendar, period, now, public=public)
                     got = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public)
@@ -191,3 +191,11 @@ def test_sqlite_json_quote_writes_a_string_as_the_json_module_does(text):
     finally:
         db.close()
     assert quoted == json.dumps(text, ensure_ascii=False)
+
+
+def test_days_late_past_the_years_the_index_counts_are_counted_by_the_clock(helpdesk):
+    """A moment in a year no ticket's dates reached: calendar_days does not hold it, the clock counts."""
+    specs = [(n + 1, 9, "portal", "easy", None, []) for n in range(3)]
+    specs.append((4, 9, "phone", "normal", None, [("wait-reporter", 1, 9, 1, None)]))  # assessed by Python
+    _recaps_agree(_helpdesk(helpdesk, specs, ODD_SUBJECTS), nows=[datetime(2028, 3, 1, 9, 0, tzinfo=WIB)],
+                  periods=[reports.parse_period(date_from="2026-07-01", date_to="2028-02-29")])
