@@ -252,7 +252,8 @@ class Tally:
                     "response_on_time": 0, "response_late": 0, "awaiting_response": 0, "open_overdue": 0}
         self.scores: dict[str, Counter] = {m: Counter() for m in months}
         self.days: dict[str, Counter] = {"response": Counter(), "resolution": Counter()}
-        # The overdue list as rows of OVERDUE_ROW: sorted, they are in the recap's order.
+        # The overdue list as rows (-days_late, created_at, id, subject, channel, kind, tier,
+        # difficulty, due_at): sorted, they are in the recap's order.
         self.overdue: list[tuple] = []
         # Tickets waiting at the moment of the figures, by what they wait on.
         self.waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None}
@@ -942,8 +943,9 @@ def overdue_rows(fmt: Formatter, words: dict[str, Any], overdue: Iterable[dict[s
         key = (o["tier"], o["due_at"], late, type(late))
         tail = tails.get(key)
         if tail is None:
-            tail = tails[key] = (f'<td>{escape(tiers[o["tier"]])}</td><td class="id">{escape(fmt.datetime(o["due_at"]))}'
-                                 f'</td><td class="n">{escape(fmt.num(late))}</td></tr>\n')
+            tail = tails[key] = (f'<td>{escape(tiers[o["tier"]])}</td>'
+                                 f'<td class="id">{escape(fmt.datetime(o["due_at"]))}</td>'
+                                 f'<td class="n">{escape(fmt.num(late))}</td></tr>\n')
         subject = "" if public else f'<td class="text">{escape(o["subject"] or "–")}</td>'
         out.append(f'<tr><td class="id">{escape(o["id"])}</td>{subject}{tail}')
     return Markup("".join(out))
