@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -37,7 +36,7 @@ from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import _
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, UNCOUNTED_RESOLUTIONS, Ticket
 from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
-from lpsectl.textout import Encoded, object_text
+from lpsectl.textout import Encoded
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
 RECEIPT_FORMATS = ("txt", "html")
@@ -386,31 +385,12 @@ UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue
 # moment); NULL where the table does not hold a day, for the clock to count.
 # From the narrow rows of the listings: the overdue ones of a year are thousands.
 _OVERDUE_SQL = f"""
-SELECT -max(:last_n - (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10)), 1) AS minus,
-    created_local_iso AS created_at, id, subject, channel, kind, tier, difficulty, due_iso AS due_at
-FROM listed WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
+SELECT -max(:last_n - n, 1), created_local_iso, id, subject, channel, kind, tier, difficulty, due_iso
+FROM listed LEFT JOIN (SELECT day AS due_day, n FROM calendar_days) ON due_day = substr(due_iso, 1, 10)
+WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
     AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
 ORDER BY 1, 2, 3
 """
-# The keys of an overdue row's object, in order, but its days late.
-_OVERDUE_KEYS = ("id", "subject", "channel", "kind", "tier", "difficulty", "created_at", "due_at")
-# The recap's overdue list stands one deep: its objects two deep, their fields three.
-_OVERDUE_FIELD = "\n" + "  " * 3
-_OVERDUE_CLOSE = "\n" + "  " * 2 + "}"
-
-
-def _overdue_json_sql(public: bool) -> str:
-    """:data:`_OVERDUE_SQL` with each row's object as ``json.dumps(indent=2)`` writes it two deep, fourth.
-
-    Without its days late (unknown to SQL), the object stops after ``"days_late": ``.
-    ``json_quote`` writes a string as the json module does (escapes and all;
-    tests/unit/test_recap_from_the_index_matches_the_tickets.py).
-    """
-    fields = [f"'{_OVERDUE_FIELD}\"{key}\": ' || json_quote({key})"
-              for key in _OVERDUE_KEYS if not (public and key == "subject")]
-    head = "'{' || " + " || ',' || ".join(fields) + f" || ',{_OVERDUE_FIELD}\"days_late\": '"
-    return (f"SELECT minus, created_at, id, coalesce({head} || -minus || '{_OVERDUE_CLOSE}', {head}), due_at "
-            f"FROM ({_OVERDUE_SQL}) ORDER BY 1, 2, 3")
 
 
 def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now: datetime,
@@ -425,7 +405,7 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     the index, and added to the counts.
 
     ``as_json``: the overdue list (thousands of rows in a year) is the JSON
-    text :func:`report_json` writes of it, its rows written by SQL, not dicts.
+    text :func:`report_json` writes of it (:func:`overdue_json`), not dicts.
     """
     from lpsectl.index import micros
 
@@ -464,27 +444,44 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
         last -= timedelta(days=1)
     row = ix.db.execute("SELECT n FROM calendar_days WHERE day = ?", (last.isoformat(),)).fetchone()
     params["last_n"] = row[0] if row else None
-    late = ix.db.execute(_overdue_json_sql(public) if as_json else _OVERDUE_SQL, params).fetchall()
+    late = ix.db.execute(_OVERDUE_SQL, params).fetchall()
     # Days the table does not hold (they sort first): the clock counts them.
     uncounted = bool(late) and late[0][0] is None
     if uncounted:
-        late = [r if r[0] is not None else _counted_late(r, cal, as_of, as_json) for r in late]
+        late = [r if r[0] is not None else (-days_late(cal, datetime.fromisoformat(r[8]), as_of), *r[1:])
+                for r in late]
     if not as_json:
         tally.overdue += late
         return summary(tally, categories, cfg, period, as_of, public)
+    assessed, tally.overdue = tally.overdue, []
     fig = summary(tally, categories, cfg, period, as_of, public)
-    if fig["overdue"] or uncounted:  # rows out of SQL's order
-        late = sorted(late + [(-o["days_late"], o["created_at"], o["id"], object_text(o, 2)) for o in fig["overdue"]])
-    fig["overdue"] = Encoded("[\n    " + ",\n    ".join(map(itemgetter(3), late)) + "\n  ]" if late else "[]")
+    fig["overdue"] = overdue_json(sorted(late + assessed) if assessed or uncounted else late, public)
     return fig
 
 
-def _counted_late(row: tuple, cal: Calendar, as_of: datetime, as_json: bool) -> tuple:
-    """A row of the overdue list whose days late the clock counts (the last of it is its deadline)."""
-    late = days_late(cal, datetime.fromisoformat(row[-1]), as_of)
-    if as_json:
-        return (-late, row[1], row[2], f"{row[3]}{late}{_OVERDUE_CLOSE}", row[4])
-    return (-late, *row[1:])
+def overdue_json(rows: list[tuple], public: bool) -> Encoded:
+    """The JSON text of the recap's overdue list of ``rows`` (as :attr:`Tally.overdue` holds them, in order).
+
+    What :func:`report_json` writes of the list of objects :func:`summary`
+    makes of them (tests/unit/test_recap_from_the_index_matches_the_tickets.py),
+    one format per row: tens of thousands of rows in a year, made into objects
+    and given to the encoder, took as long as counting the whole recap.
+    """
+    if not rows:
+        return Encoded("[]")
+    from json.encoder import encode_basestring as q  # what json.dumps(ensure_ascii=False) writes a string with
+
+    f = "\n" + "  " * 3  # a field of an object of a list one deep
+    if public:
+        texts = [f'{{{f}"id": {q(i)},{f}"channel": {q(ch)},{f}"kind": {q(k)},{f}"tier": {q(t)},'
+                 f'{f}"difficulty": {q(d)},{f}"created_at": {q(c)},{f}"due_at": {q(due)},{f}"days_late": {-minus}'
+                 for minus, c, i, _s, ch, k, t, d, due in rows]
+    else:
+        texts = [f'{{{f}"id": {q(i)},{f}"subject": {"null" if s is None else q(s)},{f}"channel": {q(ch)},'
+                 f'{f}"kind": {q(k)},{f}"tier": {q(t)},{f}"difficulty": {q(d)},{f}"created_at": {q(c)},'
+                 f'{f}"due_at": {q(due)},{f}"days_late": {-minus}'
+                 for minus, c, i, s, ch, k, t, d, due in rows]
+    return Encoded("[\n    " + "\n    },\n    ".join(texts) + "\n    }\n  ]")
 
 
 def _counts(dimension: str, counts: Counter) -> dict[str, int]:

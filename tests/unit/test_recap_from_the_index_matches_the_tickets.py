@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
 
-import json
-import sqlite3
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -118,7 +115,7 @@ def _recaps_agree(root: Path, nows: Sequence[datetime] = NOWS, periods: Sequence
                     want = reports.figures(tickets, parsed.config, parsed.calendar, period, now, public=public)
                     got = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public)
                     assert reports.report_json(got) == reports.report_json(want), (period, now, public)
-                    # The JSON form, its overdue list written by SQL as text.
+                    # The JSON form, its overdue list written as text from SQL's rows.
                     text = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public,
                                                       as_json=True)
                     assert reports.report_json(text) == reports.report_json(want), (period, now, public)
@@ -173,24 +170,10 @@ ODD_SUBJECTS = ('Kata "sandi" \\ lupa', "Tab\tdan\x01kontrol\x7f", "Lelang \u202
                 "Pemenang 🎉 ditetapkan é", "</td><script>alert(1)</script>", "null")
 
 
-def test_the_overdue_list_written_by_sql_escapes_subjects_as_json_does(helpdesk):
+def test_the_overdue_list_written_as_text_escapes_subjects_as_json_does(helpdesk):
     # Each open and past its deadline, so each is a row of the overdue list.
     specs = [(n + 1, 9, "portal", "easy", None, []) for n in range(len(ODD_SUBJECTS))]
     _recaps_agree(_helpdesk(helpdesk, specs, ODD_SUBJECTS))
-
-
-@settings(max_examples=200, derandomize=True, deadline=None)
-@given(st.text())
-def test_sqlite_json_quote_writes_a_string_as_the_json_module_does(text):
-    """The premise of the overdue list written by SQL: its strings are the json module's."""
-    db = sqlite3.connect(":memory:")
-    try:
-        (quoted,) = db.execute("SELECT json_quote(?)", (text,)).fetchone()
-    except UnicodeEncodeError:  # a lone surrogate: no ticket can hold one (it is no UTF-8)
-        return
-    finally:
-        db.close()
-    assert quoted == json.dumps(text, ensure_ascii=False)
 
 
 def test_days_late_past_the_years_the_index_counts_are_counted_by_the_clock(helpdesk):
