@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 4
+SCHEMA = 5
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -194,7 +194,7 @@ COLUMNS = (
 # Derived from the state with the configuration and the calendar (see
 # derived): what listings and the recap read without replaying a history.
 DERIVED = (
-    "day", "created_local", "due_us", "due_iso", "due_local", "response_due_us",
+    "day", "created_local", "created_local_iso", "due_us", "due_iso", "due_local", "response_due_us",
     "resolution", "score", "highest_tier", "first_response_us", "resolved_us",
     "response_days", "resolution_days",
     # What listings print of a settled row, written once: its list --json
@@ -210,7 +210,7 @@ LISTED = (
     "tier", "day", "channel", "kind", "category_cf", "created_iso", "due_iso", "subject", "created_local",
     "due_local", "respond_local", "list_subject", "page_subject", "json_head", "json_tail",
     # and what the recap's list of overdue tickets reads
-    "difficulty", "resolution",
+    "difficulty", "resolution", "created_local_iso",
 )
 
 DDL = f"""
@@ -325,8 +325,9 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
 
     tz = ctx.cal.tz
     a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
+    created = t.created_at.astimezone(tz)
     return (
-        t.created_at.astimezone(tz).date().isoformat(), local(t.created_at, tz),
+        created.date().isoformat(), local(t.created_at, tz), created.isoformat(),
         micros(a.due_at), a.due_at.astimezone(tz).isoformat(), local(a.due_at, tz),
         micros(a.response_due_at),
         s.resolution, s.score, s.highest_tier,

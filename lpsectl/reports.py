@@ -36,6 +36,7 @@ from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import _
 from lpsectl.model import CHANNEL, DIFFICULTY, KIND, RESOLUTION, STATUS, TIER, UNCOUNTED_RESOLUTIONS, Ticket
 from lpsectl.sla import LATE, ON_TIME, PENDING, assess, days_late
+from lpsectl.textout import Encoded
 
 REPORT_FORMATS = ("md", "html", "csv", "json")
 RECEIPT_FORMATS = ("txt", "html")
@@ -250,7 +251,9 @@ class Tally:
                     "response_on_time": 0, "response_late": 0, "awaiting_response": 0, "open_overdue": 0}
         self.scores: dict[str, Counter] = {m: Counter() for m in months}
         self.days: dict[str, Counter] = {"response": Counter(), "resolution": Counter()}
-        self.overdue: list[dict[str, Any]] = []
+        # The overdue list as rows (-days_late, created_at, id, subject, channel, kind, tier,
+        # difficulty, due_at): sorted, they are in the recap's order.
+        self.overdue: list[tuple] = []
         # Tickets waiting at the moment of the figures, by what they wait on.
         self.waiting: dict[str, dict[str, Any]] = {on: {"count": 0, "longest_days": None}
                                                     for on in ("lkpp", "reporter")}
@@ -286,9 +289,7 @@ class Tally:
     def late_one(self, tid: str, subject: Optional[str], channel: str, kind: str, tier: str, difficulty: str,
                  created_at: str, due_at: str, days_late: int) -> None:
         """An open ticket past its deadline, for the overdue list (times local ISO 8601)."""
-        self.overdue.append({"id": tid, "subject": subject, "channel": channel, "kind": kind, "tier": tier,
-                             "difficulty": difficulty, "created_at": created_at, "due_at": due_at,
-                             "days_late": days_late})
+        self.overdue.append((-days_late, created_at, tid, subject, channel, kind, tier, difficulty, due_at))
 
     def add(self, f: Fact, cal: Calendar, as_of: datetime) -> None:
         """One ticket's fact."""
@@ -378,19 +379,22 @@ UNION ALL SELECT 'resolution_days', resolution_days, NULL, NULL, NULL, count(*) 
 UNION ALL SELECT 'cell', month, counted, response_outcome, outcome * 2 + overdue, count(*) FROM r
     GROUP BY month, counted, response_outcome, outcome, overdue
 """
-# The settled tickets past their deadline, with the working days counted up to
-# their deadline's day (calendar_days; NULL outside the years it holds). From
-# the narrow rows of the listings: the overdue ones of a year are thousands.
+# The settled tickets past their deadline as rows of the overdue list
+# (Tally.overdue), in its order. The working days late are a subtraction in
+# calendar_days (:last_n: the working days whose close has passed by the
+# moment); NULL where the table does not hold a day, for the clock to count.
+# From the narrow rows of the listings: the overdue ones of a year are thousands.
 _OVERDUE_SQL = f"""
-SELECT id, subject, channel, kind, tier, difficulty, created_iso, due_iso,
-    (SELECT n FROM calendar_days WHERE calendar_days.day = substr(due_iso, 1, 10))
-FROM listed WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
+SELECT -max(:last_n - n, 1), created_local_iso, id, subject, channel, kind, tier, difficulty, due_iso
+FROM listed LEFT JOIN (SELECT day AS due_day, n FROM calendar_days) ON due_day = substr(due_iso, 1, 10)
+WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
     AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
+ORDER BY 1, 2, 3
 """
 
 
 def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now: datetime,
-                       public: bool = False) -> dict[str, Any]:
+                       public: bool = False, as_json: bool = False) -> dict[str, Any]:
     """:func:`figures` of the tickets the index ``ix`` holds, counted by SQL rather than one by one.
 
     A ticket whose last event is at or before the moment of the figures and
@@ -399,6 +403,9 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     each overdue one is late against ``calendar_days``. The few others (an
     event after the moment, a wait) are assessed like every ticket without
     the index, and added to the counts.
+
+    ``as_json``: the overdue list (thousands of rows in a year) is the JSON
+    text :func:`report_json` writes of it (:func:`overdue_json`), not dicts.
     """
     from lpsectl.index import micros
 
@@ -436,15 +443,45 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     if cal.close_of(last) > as_of:
         last -= timedelta(days=1)
     row = ix.db.execute("SELECT n FROM calendar_days WHERE day = ?", (last.isoformat(),)).fetchone()
-    last_n = row[0] if row else None
-    for tid, subject, channel, kind, tier, difficulty, created, due, due_n in ix.db.execute(_OVERDUE_SQL, params):
-        if last_n is None or due_n is None:  # a day the table does not hold: the clock counts
-            late = days_late(cal, datetime.fromisoformat(due), as_of)
-        else:
-            late = max(last_n - due_n, 1)
-        tally.late_one(tid, subject, channel, kind, tier, difficulty,
-                       datetime.fromisoformat(created).astimezone(tz).isoformat(), due, late)
-    return summary(tally, categories, cfg, period, as_of, public)
+    params["last_n"] = row[0] if row else None
+    late = ix.db.execute(_OVERDUE_SQL, params).fetchall()
+    # Days the table does not hold (they sort first): the clock counts them.
+    uncounted = bool(late) and late[0][0] is None
+    if uncounted:
+        late = [r if r[0] is not None else (-days_late(cal, datetime.fromisoformat(r[8]), as_of), *r[1:])
+                for r in late]
+    if not as_json:
+        tally.overdue += late
+        return summary(tally, categories, cfg, period, as_of, public)
+    assessed, tally.overdue = tally.overdue, []
+    fig = summary(tally, categories, cfg, period, as_of, public)
+    fig["overdue"] = overdue_json(sorted(late + assessed) if assessed or uncounted else late, public)
+    return fig
+
+
+def overdue_json(rows: list[tuple], public: bool) -> Encoded:
+    """The JSON text of the recap's overdue list of ``rows`` (as :attr:`Tally.overdue` holds them, in order).
+
+    What :func:`report_json` writes of the list of objects :func:`summary`
+    makes of them (tests/unit/test_recap_from_the_index_matches_the_tickets.py),
+    one format per row: tens of thousands of rows in a year, made into objects
+    and given to the encoder, took as long as counting the whole recap.
+    """
+    if not rows:
+        return Encoded("[]")
+    from json.encoder import encode_basestring as q  # what json.dumps(ensure_ascii=False) writes a string with
+
+    f = "\n" + "  " * 3  # a field of an object of a list one deep
+    if public:
+        texts = [f'{{{f}"id": {q(i)},{f}"channel": {q(ch)},{f}"kind": {q(k)},{f}"tier": {q(t)},'
+                 f'{f}"difficulty": {q(d)},{f}"created_at": {q(c)},{f}"due_at": {q(due)},{f}"days_late": {-minus}'
+                 for minus, c, i, _s, ch, k, t, d, due in rows]
+    else:
+        texts = [f'{{{f}"id": {q(i)},{f}"subject": {"null" if s is None else q(s)},{f}"channel": {q(ch)},'
+                 f'{f}"kind": {q(k)},{f}"tier": {q(t)},{f}"difficulty": {q(d)},{f}"created_at": {q(c)},'
+                 f'{f}"due_at": {q(due)},{f}"days_late": {-minus}'
+                 for minus, c, i, s, ch, k, t, d, due in rows]
+    return Encoded("[\n    " + "\n    },\n    ".join(texts) + "\n    }\n  ]")
 
 
 def _counts(dimension: str, counts: Counter) -> dict[str, int]:
@@ -492,10 +529,14 @@ def summary(tally: Tally, categories: Iterable[Optional[str]], cfg: Config, peri
         key = _category_key(category)
         by_category[category_name[key] if key else NO_CATEGORY] += n
 
-    overdue = sorted(tally.overdue, key=lambda o: (-o["days_late"], o["created_at"], o["id"]))
+    # Most late first, then oldest first: a tuple's order (the id, unique, settles every tie).
+    rows = sorted(tally.overdue)
     if public:
-        for item in overdue:
-            del item["subject"]
+        overdue = [{"id": i, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
+                    "due_at": due, "days_late": -minus} for minus, c, i, _s, ch, k, t, d, due in rows]
+    else:
+        overdue = [{"id": i, "subject": s, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
+                    "due_at": due, "days_late": -minus} for minus, c, i, s, ch, k, t, d, due in rows]
     scores: Counter = sum(tally.scores.values(), Counter())
     mean, ikm, grade = ikm_of(list(scores.elements()))
     months = period.months()
@@ -862,14 +903,49 @@ class Formatter:
 
 def _context(lang: str, tz, **data: Any) -> dict[str, Any]:
     fmt = Formatter(lang, tz)
+    # A copy: a sandboxed template may still change the dicts it is given.
+    words = copy.deepcopy(fmt.words)
     return {
-        # A copy: a sandboxed template may still change the dicts it is given.
-        **data, "lang": lang, "L": copy.deepcopy(fmt.words),
+        **data, "lang": lang, "L": words,
         "num": fmt.num, "pct": fmt.pct, "fmt_date": fmt.date, "fmt_time": fmt.time,
         "fmt_datetime": fmt.datetime, "fmt_month": fmt.month, "month_short": fmt.month_short,
         "share": _helper(lambda part, whole: fmt.pct(_pct(part, whole))),
+        "overdue_rows": _helper(functools.partial(overdue_rows, fmt, words)),
         "no_category": NO_CATEGORY,
     }
+
+
+def overdue_rows(fmt: Formatter, words: dict[str, Any], overdue: Iterable[dict[str, Any]], public: bool) -> Any:
+    """The helper ``overdue_rows(report.overdue, report.public)``: the rows of report.html.j2's overdue table.
+
+    Exactly what this loop of Jinja2 writes (tests/unit/test_overdue_rows_are_the_template_loop.py),
+    everything escaped as autoescape does::
+
+        {% for o in report.overdue %}
+        <tr><td class="id">{{ o.id }}</td>{% if not report.public %}<td class="text">{{ o.subject or "–" }}</td>{% endif %}<td>{{ L.tier[o.tier] }}</td><td class="id">{{ fmt_datetime(o.due_at) }}</td><td class="n">{{ num(o.days_late) }}</td></tr>
+        {% endfor %}
+
+    A year's list is tens of thousands of rows: written by the loop, each
+    row's dozen parts, escapes and calls took most of the time of the report.
+    The cells after the subject repeat (a few tiers, deadlines and counts of
+    days), so each different run of them is written once.
+    """
+    from markupsafe import Markup, escape
+
+    tiers = words["tier"]
+    tails: dict[tuple, str] = {}
+    out = []
+    for o in overdue:
+        late = o["days_late"]
+        key = (o["tier"], o["due_at"], late, type(late))
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = (f'<td>{escape(tiers[o["tier"]])}</td>'
+                                 f'<td class="id">{escape(fmt.datetime(o["due_at"]))}</td>'
+                                 f'<td class="n">{escape(fmt.num(late))}</td></tr>\n')
+        subject = "" if public else f'<td class="text">{escape(o["subject"] or "–")}</td>'
+        out.append(f'<tr><td class="id">{escape(o["id"])}</td>{subject}{tail}')
+    return Markup("".join(out))
 
 
 def render_report(fig: dict[str, Any], fmt: str, lang: str, tz, root: Optional[Path] = None) -> str:

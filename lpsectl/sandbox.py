@@ -45,6 +45,8 @@ _PADDING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 # A width or precision of a million or more inside a format string.
 _HUGE_WIDTH = re.compile(r"\d{7,}")
 _SIZED = (str, bytes, list, tuple, dict, set, frozenset)
+# Sequences a loop walks exactly len() times (not a subclass, which may iterate as it likes).
+_COUNTED = frozenset(_SIZED)
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
@@ -103,7 +105,15 @@ class BoundedSandbox(SandboxedEnvironment):
                                 "make it simpler").format(MAX_STEPS=MAX_STEPS))
 
     def _loop(self, seq: Any) -> Any:
+        if type(seq) in _COUNTED:
+            # As many iterations as it has items: paid at once, and Jinja2 walks it at C speed
+            # (a recap's overdue list of a year is tens of thousands of rows).
+            self.spend(_cost((seq,)) + len(seq))
+            return seq
         self.spend(_cost((seq,)))
+        return self._each(seq)
+
+    def _each(self, seq: Any) -> Any:
         for item in seq:
             self.spend()
             yield item
@@ -158,14 +168,22 @@ class BoundedSandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        self.spend(_cost(args) + (_cost(kwargs.values()) if kwargs else 0))
         if getattr(obj, "lpsectl_helper", False):
             # One of the helpers lpsectl hands every template (num, fmt_date, ...): plain
-            # functions of plain values, called directly (they count as calls all the same),
+            # functions of plain values, called directly (they count as calls all the same,
+            # by the sum of _cost written out: a recap's long lists make tens of thousands),
             # without the loop's variables Jinja2 passes along for a context to see.
+            steps = 2 if kwargs else 1
+            for v in (*args, *kwargs.values()):
+                if isinstance(v, _SIZED):
+                    steps += len(v) >> 4
+            self.steps_left -= steps
+            if self.steps_left < 0:
+                self.spend(0)  # raises
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             return obj(*args, **kwargs)
+        self.spend(_cost(args) + (_cost(kwargs.values()) if kwargs else 0))
         owner = getattr(obj, "__self__", None)
         if owner is None:  # the sandbox hands out str.format wrapped; the wrapper keeps the method
             owner = getattr(getattr(obj, "__wrapped__", None), "__self__", None)

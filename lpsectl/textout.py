@@ -47,12 +47,21 @@ def dumps(o: Any, item_sep: str = ", ", key_sep: str = ": ") -> str:
     return enc(o)
 
 
+class Encoded(str):
+    """A value's JSON text written already, as :func:`json_text` would write it where it stands."""
+
+
 def json_text(data: Any) -> str:
-    """``json.dumps(data, ensure_ascii=False, indent=2)``, lists of flat objects (rows) by the C encoder."""
+    """``json.dumps(data, ensure_ascii=False, indent=2)``, lists of flat objects (rows) by the C encoder.
+
+    An :class:`Encoded` value in ``data`` is written as it is.
+    """
     return _pretty(data, 0)
 
 
 def _pretty(o: Any, level: int) -> str:
+    if type(o) is Encoded:
+        return o
     if type(o) is list and o and _flat_rows(o):
         return _rows(o, level)
     if type(o) is dict and o and all(type(k) is str for k in o):

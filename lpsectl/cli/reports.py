@@ -115,7 +115,7 @@ def report_cmd(app: App, month: Optional[str], year: Optional[str], date_from: O
     period = reports.parse_period(month, year, date_from, date_to, today=now.date())
     language = _lang(app, lang)
     answer = from_index(app, lambda ix: (reports.figures_from_index(ix, hd.config, hd.calendar, period, now,
-                                                                    public=public),
+                                                                    public=public, as_json=fmt == "json"),
                                          index_damage(app, ix)))
     if answer is None:
         loaded = load_all(app)

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -51,12 +52,13 @@ def _act(when: datetime) -> wf.Act:
     return wf.Act("Rina", when, when, at_given=True)
 
 
-def _ticket(n: int, spec: tuple) -> Ticket:
+def _ticket(n: int, spec: tuple, subject: Optional[str] = None) -> Ticket:
     day, hour, channel, difficulty, category, actions = spec
     when = START + timedelta(days=day, hours=hour)
     tid = f"{when:%y%m}-T{'ABCDEFGHJK'[n // 10]}{'ABCDEFGHJK'[n % 10]}A"
     t = wf.new_ticket(tid, _act(when), channel, "question", Reporter(name=f"Pelapor {n}", phone="0812 000 111",
-                      email="p@contoh.id", account="akun"), f"Perihal {n}", None, category, difficulty, None)
+                      email="p@contoh.id", account="akun"), subject or f"Perihal {n}", None, category, difficulty,
+                      None)
     for name, days, hour, score, new_category in actions:
         when = (when + timedelta(days=days)).replace(hour=hour)
         act = _act(when)
@@ -88,7 +90,7 @@ def _ticket(n: int, spec: tuple) -> Ticket:
     return t
 
 
-def _helpdesk(template: Path, specs: list[tuple]) -> Path:
+def _helpdesk(template: Path, specs: list[tuple], subjects: Sequence[Optional[str]] = ()) -> Path:
     root = Path(tempfile.mkdtemp(dir=template.parent)) / "h"
     shutil.copytree(template, root)
     config = root / "lpsectl.yaml"
@@ -96,23 +98,27 @@ def _helpdesk(template: Path, specs: list[tuple]) -> Path:
                       encoding="utf-8")
     hd = Helpdesk(root)
     for n, spec in enumerate(specs):
-        hd.save(_ticket(n, spec))
+        hd.save(_ticket(n, spec, subjects[n] if n < len(subjects) else None))
     return root
 
 
-def _recaps_agree(root: Path) -> None:
+def _recaps_agree(root: Path, nows: Sequence[datetime] = NOWS, periods: Sequence[reports.Period] = PERIODS) -> None:
     parsed = Helpdesk(root)
     tickets = parsed.load_all().tickets
     hd = Helpdesk(root)
     ix = Index(hd)
     try:
         ix.refresh()
-        for now in NOWS:
-            for period in PERIODS:
+        for now in nows:
+            for period in periods:
                 for public in (False, True):
                     want = reports.figures(tickets, parsed.config, parsed.calendar, period, now, public=public)
                     got = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public)
                     assert reports.report_json(got) == reports.report_json(want), (period, now, public)
+                    # The JSON form, its overdue list written as text from SQL's rows.
+                    text = reports.figures_from_index(ix, hd.config, hd.calendar, period, now, public=public,
+                                                      as_json=True)
+                    assert reports.report_json(text) == reports.report_json(want), (period, now, public)
     finally:
         ix.close()
 
@@ -156,3 +162,23 @@ def test_a_closed_day_added_to_the_configuration_later_counts_in_the_days_late(h
     config.write_text(config.read_text(encoding="utf-8").replace(
         f"closed_days: [{CLOSED_DAY}]", f"closed_days: [{CLOSED_DAY}, 2026-08-26]"), encoding="utf-8")
     _recaps_agree(root)
+
+
+# Texts JSON writes with escapes, or that a hand-made encoder might: quotes, backslashes, controls, a tab,
+# the separators JavaScript once took for line ends, astral characters, markup.
+ODD_SUBJECTS = ('Kata "sandi" \\ lupa', "Tab\tdan\x01kontrol\x7f", "Lelang \u2028 baris \u2029 baru",
+                "Pemenang 🎉 ditetapkan é", "</td><script>alert(1)</script>", "null")
+
+
+def test_the_overdue_list_written_as_text_escapes_subjects_as_json_does(helpdesk):
+    # Each open and past its deadline, so each is a row of the overdue list.
+    specs = [(n + 1, 9, "portal", "easy", None, []) for n in range(len(ODD_SUBJECTS))]
+    _recaps_agree(_helpdesk(helpdesk, specs, ODD_SUBJECTS))
+
+
+def test_days_late_past_the_years_the_index_counts_are_counted_by_the_clock(helpdesk):
+    """A moment in a year no ticket's dates reached: calendar_days does not hold it, the clock counts."""
+    specs = [(n + 1, 9, "portal", "easy", None, []) for n in range(3)]
+    specs.append((4, 9, "phone", "normal", None, [("wait-reporter", 1, 9, 1, None)]))  # assessed by Python
+    _recaps_agree(_helpdesk(helpdesk, specs, ODD_SUBJECTS), nows=[datetime(2028, 3, 1, 9, 0, tzinfo=WIB)],
+                  periods=[reports.parse_period(date_from="2026-07-01", date_to="2028-02-29")])
