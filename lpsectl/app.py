@@ -8,6 +8,7 @@ same way because they call the same code.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from typing import Optional
@@ -36,6 +37,7 @@ class App:
 
             root = find_home(Path.cwd(), self.home_opt or os.environ.get("LPSECTL_HOME") or None)
             self._helpdesk = Helpdesk(root)
+            collect_from_now()  # the command's modules are loaded: its work may make garbage
         return self._helpdesk
 
     def operator(self) -> str:
@@ -59,6 +61,19 @@ class App:
         reporter receives stays in the helpdesk's language.
         """
         return self.lang_opt or self.helpdesk().config.language
+
+
+def collect_from_now() -> None:
+    """Start the cyclic garbage collector the console script held back while the modules loaded.
+
+    What exists now (modules, classes, the command's objects) is set aside
+    for good (``gc.freeze``), so no collection walks it again. Where the
+    collector runs already (lpsectl used as a library, the tests), nothing
+    changes.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 # -- the interface language ---------------------------------------------------------

@@ -20,7 +20,7 @@ Standard library only, and little of it: this module runs before click
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 if TYPE_CHECKING:
     import subprocess
@@ -47,9 +47,18 @@ def global_values(args: Sequence[str]) -> tuple[dict[str, str], int]:
     return values, i
 
 
-def git_env() -> dict[str, str]:
-    """The environment of a git that only reads: no prompt, no optional lock (a reader never disturbs a writer)."""
-    env = dict(os.environ)
+def status_args(pathspec: str, untracked: bool) -> list[str]:
+    """git's arguments for the look at ``pathspec`` (benchmarks/run.py times the same command as a floor)."""
+    files = ("--untracked-files=all", "--ignored=matching") if untracked else ("--untracked-files=no",)
+    return ["status", "--porcelain=v2", "-z", "--branch", "--no-renames", *files, "--", pathspec]
+
+
+def git_env(base: Optional[Mapping[str, str]] = None) -> dict[str, str]:
+    """The environment of a git that only reads: no prompt, no optional lock (a reader never disturbs a writer).
+
+    ``base``: the environment it is made from (default this process's).
+    """
+    env = dict(os.environ if base is None else base)
     env.setdefault("LC_ALL", "C")
     env["GIT_TERMINAL_PROMPT"] = "0"
     env["GIT_OPTIONAL_LOCKS"] = "0"
@@ -70,8 +79,7 @@ class Look:
         self.cwd = cwd
         self.pathspec = pathspec
         self.untracked = untracked
-        files = ("--untracked-files=all", "--ignored=matching") if untracked else ("--untracked-files=no",)
-        self.args = ["status", "--porcelain=v2", "-z", "--branch", "--no-renames", *files, "--", pathspec]
+        self.args = status_args(pathspec, untracked)
         self._done: Optional[tuple[Optional[int], str, str]] = None
         try:
             self._proc: Optional["subprocess.Popen"] = subprocess.Popen(

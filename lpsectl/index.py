@@ -101,11 +101,9 @@ def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        import hashlib
-
         from lpsectl import __version__, clock, fastyaml, model, sla, textout, views
 
-        h = hashlib.blake2b(f"{SCHEMA} {__version__}".encode(), digest_size=16)
+        h = _blake2b(f"{SCHEMA} {__version__}".encode())
         for mod in (ticketfile, fastyaml, model, clock, sla, textout, views):
             try:
                 h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
@@ -146,6 +144,20 @@ def _find_holidays_version() -> str:
     except OSError:
         stamp = 0
     return " ".join(names) + f" {stamp}"
+
+
+def _blake2b(data: bytes = b"") -> Any:
+    """A 16-byte blake2b of ``data``, as the keys of the index are hashed.
+
+    Taken from ``_blake2``, where hashlib itself takes it: importing hashlib
+    loads OpenSSL for its other hashes, which costs a reading command more
+    than all its hashing.
+    """
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=16)
 
 
 def micros(t: datetime) -> int:
@@ -601,13 +613,11 @@ class Index:
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     def _config_key(self) -> str:
-        import hashlib
-
         try:
             text = (self.hd.root / "lpsectl.yaml").read_bytes()
         except OSError:
             text = b""
-        return hashlib.blake2b(text, digest_size=16).hexdigest()
+        return _blake2b(text).hexdigest()
 
     # -- the calendar ------------------------------------------------------------
     def _load_calendar(self) -> None:
@@ -799,9 +809,7 @@ class Index:
         A folder whose link count says it has no subfolder (2, on most
         file systems) is not listed: tickets/ holds 100,000 files.
         """
-        import hashlib
-
-        h = hashlib.blake2b(digest_size=16)
+        h = _blake2b()
         recent = time.time_ns() - RACY_NS
         todo = [self.tickets_dir]
         while todo:

@@ -16,6 +16,7 @@ compare both paths).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import NamedTuple, Optional, Sequence, TextIO
@@ -106,6 +107,10 @@ def show_without_click(form: PlainShow, args: Sequence[str]) -> int:
 
 
 def main() -> None:
+    # Start-up makes tens of thousands of objects (modules, classes, functions) and no garbage: the
+    # cyclic collector would only walk them again and again. It starts once the helpdesk is opened
+    # (lpsectl.app.collect_from_now), with what exists then set aside for good.
+    gc.disable()
     args = sys.argv[1:]
     from lpsectl import gitlook
 

@@ -337,6 +337,11 @@ def _where(hd: "Helpdesk", want: Filters, now: datetime) -> tuple[list[str], lis
         by = micros(want.due_by)
         settled.append("status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?))")
         settled_params += [by, by]
+        if want.not_overdue:
+            # What not_overdue leaves of an open row, said as a range of the deadline index: the morning
+            # page's due today and tomorrow then read the few rows not overdue, not every overdue one.
+            settled.append("due_us >= ?")
+            settled_params.append(now_us)
     if want.not_due_by is not None:
         by = micros(want.not_due_by)
         settled.append("NOT (status = 'open' AND (due_us <= ? OR (responded_us IS NULL AND response_due_us <= ?)))")

@@ -165,6 +165,11 @@ CURRENT_ALWAYS = frozenset(CORRECTIONS + ("subject",) + tuple(f"reporter.{f}" fo
 _TIER_RANK = {t: i for i, t in enumerate(TIER.values)}
 
 
+def officer_name(text: Optional[str]) -> Optional[str]:
+    """An officer's name as holders are recorded and compared: spaces collapsed, None when empty."""
+    return " ".join((text or "").split()) or None
+
+
 def next_tier(tier: str) -> Optional[str]:
     order = TIER.values
     i = order.index(tier)

@@ -98,9 +98,9 @@ class Helpdesk:
         git_root = find_root(root)
         self.git: Optional[GitRepo] = GitRepo(git_root) if git_root else None
         if self.git is not None:
-            from lpsectl import merge  # merge imports this module
+            from lpsectl import mergedriver
 
-            merge.ensure(self)  # a clone made by `git clone` lacks the merge driver
+            mergedriver.ensure(self)  # a clone made by `git clone` lacks the merge driver
             self._finish_for_readers()
 
     # -- an action killed between its commit and its file write ------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from lpsectl import merge, privacy, worktree
+from lpsectl import merge, mergedriver, privacy, worktree
 from lpsectl.errors import BadInput, Damaged, LpseError, NotFound, Refused
 from lpsectl.gitrepo import GitError, GitRepo
 from lpsectl.regularfile import kind_of
@@ -403,7 +403,7 @@ def unmergeable(hd: Helpdesk) -> list[Unmergeable]:
     out: list[Unmergeable] = []
     # Ticket files merge by rule through the driver: taken as merged here, checked below.
     inside = os.path.relpath(hd.root, git.root).replace(os.sep, "/")
-    for rel in git.merge_conflicts(head, their, resolved_by_driver=merge.DRIVER_NAME) or []:
+    for rel in git.merge_conflicts(head, their, resolved_by_driver=mergedriver.DRIVER_NAME) or []:
         if inside != "." and not rel.startswith(inside + "/"):
             continue  # the helpdesk is one folder of a larger repository: not ours to judge
         if "/attachments/" in f"/{rel}":

@@ -19,7 +19,7 @@ from lpsectl.errors import BadInput, Refused
 from lpsectl.i18n import _, ngettext
 from lpsectl.model import (
     ALLOWED, ANY_STATUS, CHANNEL, DIFFICULTY, EDITABLE, KIND, RESOLUTION, SETTLES, WAIT_ON,
-    Event, Reporter, Ticket, next_tier, replay, review,
+    Event, Reporter, Ticket, next_tier, officer_name, replay, review,
 )
 
 FUTURE_SLACK = timedelta(minutes=5)
@@ -300,11 +300,6 @@ def _check_opening(t: Ticket, act: Act) -> None:
             _("--created-at {value} is after the ticket's first event since it was opened ({value2}); a "
               "ticket is opened before anything happens to it").format(value=t.created_at.isoformat(), value2=first.isoformat())
         )
-
-
-def officer_name(text: Optional[str]) -> Optional[str]:
-    """An officer's name as holders are recorded and compared: spaces collapsed, None when empty."""
-    return " ".join((text or "").split()) or None
 
 
 def assign(t: Ticket, act: Act, to: Optional[str]) -> list[Event]:

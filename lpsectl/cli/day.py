@@ -36,7 +36,7 @@ def today_cmd(app: App, as_json: bool) -> None:
     """
     from lpsectl import clock
     from lpsectl.listing import PAGE, JSON, Listed, listed, listed_from_index, morning, text_from_index, text_of
-    from lpsectl.workflow import officer_name
+    from lpsectl.model import officer_name
 
     hd = app.helpdesk()
     try:

@@ -230,7 +230,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         waiting_over=waiting_over, sort=sort.lower(), flagged=flagged,
     )
     from lpsectl.listing import due_by, read_due
-    from lpsectl.workflow import officer_name
+    from lpsectl.model import officer_name
 
     due_day = read_due(due) if due is not None else None
     if sum((mine, holder is not None, unassigned)) > 1:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+
+from lpsectl.index import RACY_NS
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
@@ -77,3 +80,18 @@ def test_show_reads_its_ticket_and_the_configuration_without_pyyaml_or_git(run):
     run.ok("list")  # the index keeps the holidays, and the parsed configuration, in .lpsectl/
     assert imported_after([*home, "show", tid], ["yaml", "subprocess"]) == []
     assert imported_after([*home, "show", tid, "--json"], ["yaml", "subprocess"]) == []
+
+
+def test_listings_import_neither_merging_nor_the_actions_nor_openssl(run):
+    """A listing checks the merge driver (lpsectl.mergedriver) without the merging code, needs no action of
+    lpsectl.workflow, and hashes the index's keys without loading OpenSSL (hashlib's import does)."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    # Until the folders' stamps are older than the index trusts, each command updates the index (and
+    # an update hashes the files it reads as git does, with hashlib): let them age, then build it.
+    time.sleep(RACY_NS / 1e9 + 0.2)
+    run.ok("list")
+    spared = ["lpsectl.merge", "lpsectl.workflow", "_hashlib"]
+    assert imported_after([*home, "list", "--json"], spared) == []
+    assert imported_after([*home, "list", "--mine", "--json"], spared) == []
+    assert imported_after([*home, "today", "--json"], spared) == []

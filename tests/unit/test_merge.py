@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lpsectl import merge, ticketfile
+from lpsectl import merge, mergedriver, ticketfile
 from lpsectl.errors import Damaged
 from lpsectl.model import Event, Reporter, Ticket
 from tests.conftest import git
@@ -271,15 +271,15 @@ def test_for_sync_the_driver_hands_over_the_moved_ticket_as_a_git_object_only(tm
 
 def test_the_driver_command_quotes_an_interpreter_path_with_spaces(monkeypatch):
     monkeypatch.setattr("sys.executable", '/opt/My Apps/py"thon$x/bin/python')
-    cmd = merge.driver_command()
+    cmd = mergedriver.driver_command()
     assert cmd == '"/opt/My Apps/py\\"thon\\$x/bin/python" -m lpsectl merge-file %O %A %B %P'
 
 
 def test_the_installed_driver_is_read_from_git_config_text():
     cfg = ('[core]\n\tbare = false\n[merge "lpsectl"]\n\tname = x\n'
            '\tdriver = \\"/v env/bin/python\\" -m lpsectl merge-file %O %A %B %P ; comment\n[user]\n\tname = y\n')
-    assert merge.installed_driver(cfg) == '"/v env/bin/python" -m lpsectl merge-file %O %A %B %P'
-    assert merge.installed_driver("[core]\n\tbare = false\n") is None
+    assert mergedriver.installed_driver(cfg) == '"/v env/bin/python" -m lpsectl merge-file %O %A %B %P'
+    assert mergedriver.installed_driver("[core]\n\tbare = false\n") is None
 
 
 # -- symmetry over many shapes ------------------------------------------------------
