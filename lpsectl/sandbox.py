@@ -9,8 +9,9 @@ Python's internals; this module also bounds what it may spend:
   nested loops, a macro that calls itself twice, or a filter walking a huge
   list end with an error instead of running for hours;
 - size: ``*``, ``+`` and ``~`` may not make a text or list longer than
-  MAX_TEXT, no padding (``center``, ``ljust``, ``indent``, a format width)
-  wider than MAX_TEXT, no power larger than MAX_POWER_BITS, and one
+  MAX_TEXT, nor may a method (``extend``, ``update``) grow a list, dict or
+  set past it; no padding (``center``, ``ljust``, ``indent``, a format
+  width) wider than MAX_TEXT, no power larger than MAX_POWER_BITS, and one
   rendering writes at most MAX_OUTPUT characters.
 
 Imported only when something is rendered (it imports jinja2).
@@ -48,6 +49,8 @@ _SIZED = (str, bytes, list, tuple, dict, set, frozenset)
 # Sequences a loop walks exactly len() times (not a subclass, which may iterate as it likes).
 _COUNTED = frozenset(_SIZED)
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# What a template may grow in place by calling its methods: bounded in size after every call.
+_GROWN = frozenset({list, dict, set, bytearray})
 
 
 class TooMuchWork(SecurityError):
@@ -194,7 +197,10 @@ class BoundedSandbox(SandboxedEnvironment):
             if method in ("format", "format_map"):
                 _check_format(owner)
             self.spend(len(owner) // 16)
-        return super().call(context, obj, *args, **kwargs)
+        result = super().call(context, obj, *args, **kwargs)
+        if type(owner) in _GROWN and len(owner) > MAX_TEXT:  # list.extend, dict.update, set.update ...
+            raise TooMuchWork(_("a collection of {value:,} items is too long (at most {MAX_TEXT:,})").format(value=len(owner), MAX_TEXT=MAX_TEXT))
+        return result
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":

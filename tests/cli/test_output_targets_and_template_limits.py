@@ -51,6 +51,19 @@ def test_a_template_that_multiplies_text_without_end_is_refused(run, helpdesk):
     assert "templates/report.md.j2:1" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize("grow", ["l.extend(l)", "l.append(0) or l.extend(l)", "l.extend(l * 2)"])
+def test_a_template_that_grows_a_list_in_place_without_end_is_refused(run, helpdesk, grow):
+    # A loop over a list that doubles it on every pass: bounded by size, as ``+`` and ``*`` are,
+    # long before the step budget would stop it (tens of millions of items later).
+    (helpdesk / "templates").mkdir()
+    (helpdesk / "templates" / "report.md.j2").write_text(
+        "{% set l = [0] %}{% for x in l %}{% if " + grow + " %}{% endif %}{% endfor %}", encoding="utf-8")
+    result = run("report", "--month", "2026-08")
+    assert result.exit_code == 1
+    assert "templates/report.md.j2:1" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "is too long (at most 1,000,000)" in result.stderr, result.stderr
+
+
 def test_a_template_may_still_multiply_small_things(run, helpdesk):
     (helpdesk / "templates").mkdir()
     (helpdesk / "templates" / "report.md.j2").write_text("{{ '=' * 3 }} {{ 2 ** 3 }} {{ [1] * 2 }}", encoding="utf-8")
