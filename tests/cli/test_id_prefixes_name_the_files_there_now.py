@@ -26,7 +26,7 @@ def test_a_ticket_added_by_hand_after_the_index_was_brought_up_to_date_is_found(
     assert run.ok("show", "bbb") == run.ok("show", "BBB", env={"LPSECTL_NO_INDEX": "1"})
     git(run.home, "add", "-A")
     git(run.home, "commit", "-qm", "by hand")
-    assert json.loads(run.ok("show", "2608-b", "--json"))["subject"] == "Dua"
+    assert json.loads(run.ok("show", "2608-bbbb", "--json"))["subject"] == "Dua"
 
 
 def test_a_ticket_removed_by_hand_is_no_longer_found_nor_makes_a_prefix_ambiguous(run):
