@@ -261,6 +261,21 @@ CREATE INDEX IF NOT EXISTS listed_by_due ON listed (
 CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, status, last_us);
 CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
 """
+
+
+def _index_statements() -> list[tuple[str, str, str]]:
+    """(name, table, statement) of every secondary index :data:`DDL` makes."""
+    import re
+
+    out = []
+    for statement in DDL.split(";"):
+        sql = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).strip()
+        m = re.match(r"CREATE INDEX IF NOT EXISTS (\w+) ON (\w+)", sql)
+        if m:
+            out.append((m.group(1), m.group(2), sql))
+    return out
+
+
 # Above this many rows written, ``listed`` is made again whole, in order (a first build).
 RELIST_ALL_FROM = 20_000
 
@@ -885,15 +900,17 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            with self._bulk(not known):
-                self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
+            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
+                # The walk names ticket files only; git's names are filtered.
+                paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
+                self._apply(self._read_changed(paths, known, track), known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            with self._bulk(not known):
+            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
                 self._apply(self._stat_scan(meta, known, track), known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
@@ -926,6 +943,32 @@ class Index:
             yield
         finally:
             self.db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    @contextmanager
+    def _indexed_after(self, tables: Sequence[str]) -> Iterator[None]:
+        """The secondary indexes of ``tables`` dropped while their rows go in, made again after (same transaction).
+
+        Made once from the rows, an index is a sort: kept up to date row by
+        row, it is a search and an insert into a b-tree for every row, a third
+        of a first build's writing. A transaction rolled back (a kill, an
+        error) keeps them as they were.
+        """
+        statements = [s for s in _index_statements() if s[1] in tables]
+        for name, _, _ in statements:
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            if ok:
+                self._sorting_threads()
+                for _, _, sql in statements:
+                    self.db.execute(sql)
+
+    def _sorting_threads(self) -> None:
+        """Let SQLite sort on every core while it makes an index from many rows."""
+        self.db.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 8)}")
 
     def _leave_out_imports(self, before: Optional["MovingIn"]) -> set[str]:
         """Leave out what an unfinished import moved in, as every reader does; the files it names.
@@ -1218,8 +1261,9 @@ class Index:
         """
         columns = ", ".join(LISTED)
         if self._written_all or len(self._written) >= RELIST_ALL_FROM:
-            self.db.execute("DELETE FROM listed")
-            self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets ORDER BY status, created_us, id")
+            with self._indexed_after(("listed",)):
+                self.db.execute("DELETE FROM listed")
+                self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets ORDER BY status, created_us, id")
         elif self._written:
             ids = json.dumps(sorted(self._written))
             self.db.execute("DELETE FROM listed WHERE id IN (SELECT value FROM json_each(?))", (ids,))
