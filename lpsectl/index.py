@@ -1177,13 +1177,16 @@ class Index:
         return {k: meta.get(k, "") for k in ("head", "dirty", "schema", "code", "config", "holidays")}
 
     def add_committed(self, results: Iterable[FileResult], before: dict[str, str], parent: str,
-                      head: str) -> bool:
+                      head: str, count: int = 0) -> bool:
         """Put rows of files just committed (``parent`` → ``head``) into the index; False if it moved on.
 
         Only when the index is still as :meth:`state_key` found it and was
         up to date with ``parent``: then the commit changed nothing but these
         files, and the index is up to date with ``head``. Otherwise nothing
         is changed and the next update reads the files, as always.
+        ``count``: how many ``results`` come; as many as the index holds or
+        more (an import into a new helpdesk), and its secondary indexes are
+        made again once from all the rows (:meth:`_indexed_after`).
         """
         try:
             with self._bulk():  # rows of new tickets land all over the tables' b-trees
@@ -1194,15 +1197,10 @@ class Index:
                     if now != before or before.get("head") != parent:
                         self.db.execute("ROLLBACK")
                         return False
-                    for batch in _batches(results, 1000):
-                        for r in batch:
-                            try:
-                                r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
-                            except OSError:
-                                pass
-                        # The paths the index already holds, asked once a batch: the
-                        # others (every one, for new tickets) go in by executemany.
-                        self._apply(batch, self._held([r.path for r in batch]))
+                    (held,) = self.db.execute("SELECT count(*) FROM files").fetchone()
+                    remake = ("tickets", "files") if count >= max(held, PARALLEL_FROM) else ()
+                    with self._indexed_after(remake):
+                        self._add_rows(results)
                     self._save_calendar()
                     self._set_meta(head=head)
                     self._relist()
@@ -1213,6 +1211,18 @@ class Index:
                     raise
         except sqlite3.DatabaseError:
             return False
+
+    def _add_rows(self, results: Iterable[FileResult]) -> None:
+        """:meth:`add_committed`'s rows, with the files' stamps as they are now."""
+        for batch in _batches(results, 1000):
+            for r in batch:
+                try:
+                    r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
+                except OSError:
+                    pass
+            # The paths the index already holds, asked once a batch: the
+            # others (every one, for new tickets) go in by executemany.
+            self._apply(batch, self._held([r.path for r in batch]))
 
     def _held(self, paths: list[str]) -> set[str]:
         """Which of ``paths`` the index has a row of."""
