@@ -930,9 +930,8 @@ class Index:
         A first build filling the empty tables, an import's new tickets: with
         the default few pages (2 MB), every row's entries in the tables and
         the secondary indexes cost reads and writes of pages just dropped,
-        twice the time at 100,000 rows. Kept up to date row by row, the
-        indexes of a first build cost as much as made once at the end, and
-        that work goes on while the workers parse, not after them.
+        twice the time at 100,000 rows. The secondary indexes of a first
+        build are made after its rows (:meth:`_indexed_after`).
         """
         if not many:
             yield
