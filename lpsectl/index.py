@@ -1270,7 +1270,7 @@ class Index:
         """
         columns = ", ".join(LISTED)
         if self._written_all or len(self._written) >= RELIST_ALL_FROM:
-            with self._indexed_after(("listed",)):
+            with self._bulk(), self._indexed_after(("listed",)):
                 self.db.execute("DELETE FROM listed")
                 self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets ORDER BY status, created_us, id")
         elif self._written:
