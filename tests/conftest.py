@@ -113,6 +113,29 @@ def lpsectl_cmd() -> list[str]:
     return [sys.executable, "-m", "lpsectl"]
 
 
+# The start of a git stand-in: ``$sub`` is the subcommand, past git's own options.
+GIT_STAND_IN = """#!/bin/sh
+sub=""; skip=0
+for a in "$@"; do
+  if [ "$skip" = 1 ]; then skip=0; continue; fi
+  case "$a" in -c|-C) skip=1;; -*) ;; *) sub="$a"; break;; esac
+done
+"""
+
+
+def git_stand_in(folder: Path, before: str) -> dict[str, str]:
+    """The environment of a run whose ``git`` runs the shell lines ``before`` (``$sub`` set), then the real git.
+
+    ``folder`` (made here) holds the stand-in and comes first on PATH.
+    """
+    real = shutil.which("git")
+    assert real
+    folder.mkdir()
+    (folder / "git").write_text(f'{GIT_STAND_IN}{before}exec "{real}" "$@"\n', encoding="utf-8")
+    (folder / "git").chmod(0o755)
+    return dict(os.environ, PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
+
+
 def ticket_file(home: Path, tid: str) -> Path:
     """The file of ticket ``tid`` in the helpdesk ``home``."""
     return next(home.glob(f"tickets/*/*/{tid}.yaml"))

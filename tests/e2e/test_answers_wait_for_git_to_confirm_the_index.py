@@ -19,22 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, ticket_file
+from tests.conftest import git, git_stand_in, ticket_file
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
-# git, which at its first `status` runs a change first, then answers as git.
-CHANGING_GIT = """#!/bin/sh
-sub=""; skip=0
-for a in "$@"; do
-  if [ "$skip" = 1 ]; then skip=0; continue; fi
-  case "$a" in -c|-C) skip=1;; -*) ;; *) sub="$a"; break;; esac
-done
-if [ "$sub" = status ] && [ ! -e "{done}" ]; then
+# At git's first `status`: a change first.
+CHANGE_FIRST = """if [ "$sub" = status ] && [ ! -e "{done}" ]; then
   touch "{done}"
   "{python}" "{change}"
 fi
-exec "{git}" "$@"
 """
 
 # A hand edit in place: the same size, its mtime put back (git sees it by ctime).
@@ -58,15 +51,10 @@ subprocess.run([{git!r}, "commit", "-qam", "by hand"], cwd={home!r}, check=True)
 
 def changing_git(tmp_path: Path, change: str) -> dict[str, str]:
     """The environment of a run whose first git status runs ``change`` (Python source) first."""
-    real = shutil.which("git")
-    assert real
     fake = tmp_path / "changing-git"
-    fake.mkdir()
-    (fake / "change.py").write_text(change, encoding="utf-8")
-    (fake / "git").write_text(CHANGING_GIT.format(done=fake / "done", python=sys.executable, change=fake / "change.py",
-                                                  git=real), encoding="utf-8")
-    (fake / "git").chmod(0o755)
-    return dict(os.environ, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}", LPSECTL_OPERATOR="Rina")
+    (tmp_path / "change.py").write_text(change, encoding="utf-8")
+    before = CHANGE_FIRST.format(done=fake / "done", python=sys.executable, change=tmp_path / "change.py")
+    return git_stand_in(fake, before) | {"LPSECTL_OPERATOR": "Rina"}
 
 
 def installed(lpsectl_cmd: list[str], home: Path, *args: str, env: dict[str, str]) -> str:

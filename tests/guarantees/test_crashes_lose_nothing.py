@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from typing import Callable
 
 import pytest
 
-from tests.conftest import Run, git
+from tests.conftest import Run, git, git_stand_in
 from tests.guarantees.conftest import (
     KILLS, TIMEOUT, assert_nothing_committed_is_lost, dirty, group_members, head, is_ancestor, run_and_kill,
     tickets_committed, tickets_on_disk, timed,
@@ -361,19 +360,12 @@ def test_an_import_interrupted_right_after_git_committed_it_keeps_it_whole(run, 
     assert dirty(helpdesk) == ""
 
 
-PAUSING_GIT = """#!/bin/sh
-# git, held at its first of `{subs}` until {go} appears (bounded), so a test can kill lpsectl then.
-sub=""; skip=0
-for a in "$@"; do
-  if [ "$skip" = 1 ]; then skip=0; continue; fi
-  case "$a" in -c|-C) skip=1;; -*) ;; *) sub="$a"; break;; esac
-done
-case " {subs} " in *" $sub "*) held=1;; *) held=0;; esac
+# git held at its first of `{subs}` until {go} appears (bounded), so a test can kill lpsectl then.
+HOLD_FIRST = """case " {subs} " in *" $sub "*) held=1;; *) held=0;; esac
 if [ -n "$sub" ] && [ "$held" = 1 ] && [ ! -e "{started}" ]; then
   touch "{started}"
   n=0; while [ ! -e "{go}" ] && [ $n -lt 2400 ]; do sleep 0.05; n=$((n+1)); done
 fi
-exec "{git}" "$@"
 """
 
 
@@ -383,14 +375,8 @@ def kill_lpsectl_while_git_runs(cmd: list[str], cwd: Path, subs: list[str], tmp_
     As ``kill -9 PID`` of lpsectl leaves it: its git runs to its end, with
     no one left to read what it prints.
     """
-    real = shutil.which("git")
-    assert real
-    fake = tmp_path / "pausing-git"
-    fake.mkdir()
-    started, go = fake / "started", fake / "go"
-    (fake / "git").write_text(PAUSING_GIT.format(subs=" ".join(subs), started=started, go=go, git=real), encoding="utf-8")
-    (fake / "git").chmod(0o755)
-    env = dict(os.environ, PATH=f"{fake}{os.pathsep}{os.environ['PATH']}")
+    started, go = tmp_path / "git-started", tmp_path / "git-go"
+    env = git_stand_in(tmp_path / "pausing-git", HOLD_FIRST.format(subs=" ".join(subs), started=started, go=go))
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(TIMEOUT * 100):
