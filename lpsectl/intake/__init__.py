@@ -84,36 +84,11 @@ class IdMaker:
 
 
 _SPACE = len(ALPHABET) ** RANDOM_LEN
-# Bits in a draw: the fewest that hold every number below _SPACE (a draw past it is drawn again).
-_BITS = _SPACE.bit_length()
-_DRAW_BYTES = (_BITS + 7) // 8
-# The operating system's random bytes, fetched a page at a time (one call
-# per id cost seconds at 100,000 rows); never shared with a forked process.
-_POOL = bytearray()
-
-
-def _forget_pool() -> None:
-    _POOL.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _below_space() -> int:
-    """A number below _SPACE, uniformly (as ``secrets.randbelow``: its bits, drawn again past it)."""
-    while True:
-        if len(_POOL) < _DRAW_BYTES:
-            _POOL.extend(secrets.token_bytes(4096))
-        n = int.from_bytes(_POOL[-_DRAW_BYTES:], "big") >> (_DRAW_BYTES * 8 - _BITS)
-        del _POOL[-_DRAW_BYTES:]
-        if n < _SPACE:
-            return n
 
 
 def _random_part() -> str:
     """RANDOM_LEN characters of ALPHABET, uniformly: one draw, not one per character."""
-    n = _below_space()
+    n = secrets.randbelow(_SPACE)
     out = []
     for _ in range(RANDOM_LEN):
         n, i = divmod(n, len(ALPHABET))
