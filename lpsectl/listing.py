@@ -8,6 +8,7 @@ each ticket's state and deadline. They give the same rows in the same order
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from operator import itemgetter
@@ -114,6 +115,11 @@ class Shape:
 
     columns: tuple[str, ...]
     of: Callable[[dict, str, str, tzinfo], Shown]
+    # The printed cells that people wrote, by place (after the id and holder), each with the column
+    # it shows: a table measures them as tabulate does when that column's text is not printable ASCII.
+    # Every other cell is printable ASCII by construction (ids, values, times with the zone's ASCII
+    # abbreviation, counts), one column a character.
+    written: tuple[tuple[int, str], ...] = ()
 
 
 def waited(days: Optional[int]) -> str:
@@ -152,7 +158,8 @@ TABLE = Shape(
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], created, r["channel"], r["kind"], r["status"] + (" *" if r["flagged"] else ""),
         r["tier"], r["holder"] or "-", due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
-        short(r["subject"], LIST_SUBJECT)))
+        short(r["subject"], LIST_SUBJECT)),
+    written=((6, "holder"), (9, "list_subject")))
 # The cells of a section of the morning page.
 PAGE = Shape(
     ("id", "holder", "id", _STATUS_CELL, "tier", _HOLDER_CELL,
@@ -160,7 +167,8 @@ PAGE = Shape(
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], r["status"] + (" *" if r["flagged"] else ""), r["tier"], r["holder"] or "-",
         _respond_by(r["respond_by"], tz), due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
-        short(r["subject"], PAGE_SUBJECT)))
+        short(r["subject"], PAGE_SUBJECT)),
+    written=((3, "holder"), (7, "page_subject")))
 
 DUE_WORDS = ("today", "tomorrow", "week")
 
@@ -464,6 +472,164 @@ def joined_texts(db: "sqlite3.Connection", text: str, where: str, params: list, 
         f"SELECT CAST(group_concat(t, ?) AS BLOB) FROM "
         f"(SELECT {text} AS t FROM listed WHERE {where} ORDER BY {', '.join(keys)})", [ROW_SEP] + params).fetchone()[0]
     return n, joined
+
+
+@dataclass
+class TableText:
+    """A listing's table as UTF-8, and how many rows it has.
+
+    ``odd``: the cells that are not printable ASCII, joined; the table needs
+    the terminal's escaping (``app.terminal_safe``) only when they do.
+    """
+
+    count: int
+    text: bytes
+    odd: str
+
+
+# Whether a column's text is not plain (textout.plain): not ASCII, cheaply (as many bytes as characters, or
+# not); or, strictly, a character that is not printable ASCII (GLOB's character class).
+_NOT_ASCII = "length({0}) != length(CAST({0} AS BLOB))"
+_NOT_PLAIN = "{0} GLOB '*[^ -~]*'"
+# The bytes of a table's lines that no cell made by the cheap test holds: ASCII control characters.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))
+
+
+def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
+                     headers: list[str]) -> Optional[TableText]:
+    """The table of the listing, made in SQL as ``textout.table_text`` makes it from the cells; None when it cannot be.
+
+    A table of 60,000 rows read as 600,000 Python strings, measured and
+    padded one by one, cost more than a second. Here one pass over the rows
+    finds each column's widest cell and the few cells people wrote that are
+    not printable ASCII; only those are measured in Python (wide characters,
+    emoji, combining marks: tabulate's ``wcswidth``), and a second pass pads
+    every row in SQL and joins the lines into one text. The rows that may
+    have moved since the index derived them are assessed in Python, as
+    :func:`listed_from_index` does, and sorted in among the others by SQL.
+    None (the caller makes the table from the cells then): a cell with a
+    newline or a terminal code, which tabulate lays out itself, or headers
+    that are not plain text.
+    """
+    from lpsectl import textout
+
+    assert want.first is None, "one listing in one order"
+    if not textout.simple_headers(headers):
+        return None
+    settled, params, moving_where, moving_params = _where(hd, want, now)
+    moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, None)
+    cells = [c.format(now=micros(now)) for c in shape.columns[2:]]
+    if len(cells) != len(headers) or len(cells) - 1 not in dict(shape.written):
+        return None
+    # The cheap test finds the cells that are not ASCII; the lines it gives are kept when they hold no
+    # ASCII control character and no line more than the rows (a cell with a newline): the strict test otherwise.
+    table = _table(ix, shape, cells, " AND ".join(settled), params, moving, want, headers, _NOT_ASCII)
+    if table is None or table.count == 0:
+        return table
+    if table.text.count(b"\n") == table.count + 1 and not table.text.translate(None, _PLAIN_BYTES):
+        return table
+    return _table(ix, shape, cells, " AND ".join(settled), params, moving, want, headers, _NOT_PLAIN)
+
+
+def _table(ix: Index, shape: Shape, cells: list[str], where: str, params: list, moving: list, want: Filters,
+           headers: list[str], not_plain: str) -> Optional[TableText]:
+    """:func:`table_from_index`'s table, the cells that are not plain found by the test ``not_plain``."""
+    from lpsectl import textout
+
+    written = dict(shape.written)
+    last = len(cells) - 1
+    # Pass one: each column's widest cell (stripped as tabulate strips them: SQL's trim is Python's strip
+    # for printable ASCII), whether a last cell is empty, whether people wrote a cell that is not plain.
+    aggregates = ["count(*)", f"max(trim({cells[last]}) = '')"]
+    for i, c in enumerate(cells):
+        if i in written:
+            aggregates += [f"max(length(trim({c})))", f"max({not_plain.format(written[i])})"]
+        elif c != "''":  # an empty cell (a settled row has waited no days) is no wider than its header
+            aggregates.append(f"max(length({c}))")
+    found = list(ix.db.execute(f"SELECT {', '.join(aggregates)} FROM listed WHERE {where}", params).fetchone())
+    count, empty_last = found.pop(0), found.pop(0)
+    if not count + len(moving):
+        return TableText(0, b"", "")
+    measure = _when_asked(textout._measure)
+    widths = [len(h) + 2 for h in headers]
+    odd: dict[int, list[str]] = {i: [] for i in written}
+    for i, c in enumerate(cells):
+        widest = found.pop(0) or 0 if i in written or c != "''" else 0
+        if i in written and found.pop(0):
+            # Some are not plain: the widest of those that are, and the others to measure (each once).
+            widest, some = ix.db.execute(
+                f"SELECT max(CASE WHEN {not_plain.format(written[i])} THEN NULL ELSE length(trim({c})) END), "
+                f"json_group_array(DISTINCT CASE WHEN {not_plain.format(written[i])} THEN {c} END) "
+                f"FROM listed WHERE {where}", params).fetchone()
+            odd[i] = [x for x in json.loads(some) if x is not None]
+            widest = max([widest or 0] + [textout.cell_width(x.strip(), measure) for x in odd[i]])
+        widths[i] = max(widths[i], widest)
+    moved = []  # the moving rows: their order keys, stripped cells and those cells' widths
+    for key, row in moving:
+        shown = [c.strip() if type(c) is str else c for c in row[2:]]
+        if not all(type(c) is str for c in shown):
+            return None
+        moved.append((key, shown, [textout.cell_width(c, measure) for c in shown]))
+        widths = [max(w, cw) for w, cw in zip(widths, moved[-1][2])]
+    odd_text = "".join(x for xs in odd.values() for x in xs) + "".join(
+        c for _, shown, _ in moved for c in shown if not textout.plain(c))
+    if any(c in odd_text for c in textout.TABULATE_ONLY):
+        return None
+    rstrip = bool(empty_last) or any(x.strip() == "" for x in odd[last]) or \
+        textout.rstripped([shown[-1] for _, shown, _ in moved], headers)
+    # Pass two: each row's line, its cells padded by SQL's printf (in bytes: as many as characters for
+    # printable ASCII); a cell that is not plain as Python pads it by its display width, looked up by its text.
+    formats, arguments, lookups = [], [], []
+    for i, c in enumerate(cells):
+        pad = f"%-{widths[i]}s" if i < last else "%s"
+        if i not in written:
+            formats.append(pad)
+            arguments.append(c)
+            continue
+        as_shown = {x: x.strip() + (" " * (widths[i] - textout.cell_width(x.strip(), measure)) if i < last else "")
+                    for x in odd[i]}
+        as_shown = {x: text for x, text in as_shown.items() if text != x}
+        if not as_shown:
+            formats.append(pad)
+            arguments.append(f"trim({c})")
+            continue
+        formats.append("%s")
+        arguments.append(f"CASE WHEN {not_plain.format(written[i])} THEN coalesce((SELECT value FROM json_each(?) "
+                         f"WHERE key = {c}), {c}) ELSE printf('{pad}', trim({c})) END")
+        lookups.append(json.dumps(as_shown, ensure_ascii=False))
+    line = f"printf('{'  '.join(formats)}', {', '.join(arguments)})"
+    if rstrip:
+        line = f"rtrim({line})"
+    keys = _keys(want)
+    named = ", ".join(f"{k} AS k{n}" for n, k in enumerate(keys))
+    rows = f"SELECT {named}, {line} AS line FROM listed WHERE {where}"
+    args = lookups + params
+    if moved:  # in among the others, by their keys
+        picked = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(keys) + 1))
+        rows += f" UNION ALL SELECT {picked} FROM json_each(?)"
+        lines = []
+        for key, shown, cws in moved:
+            text = textout.line_of(shown, widths, cws)
+            lines.append([*key, text.rstrip() if rstrip else text])
+        args.append(json.dumps(lines, ensure_ascii=False))
+    order = ", ".join(f"k{n}" for n in range(len(keys)))
+    body = ix.db.execute(f"SELECT CAST(group_concat(line, char(10)) AS BLOB) FROM "
+                         f"(SELECT line FROM ({rows}) ORDER BY {order})", args).fetchone()[0]
+    head = textout.table_head(headers, widths)
+    if rstrip:
+        head = [h.rstrip() for h in head]
+    return TableText(count + len(moved), "\n".join(head).encode() + b"\n" + body, odd_text)
+
+
+def _when_asked(find: Callable[[], Callable[[str], int]]) -> Callable[[str], int]:
+    """The measure ``find`` gives, found on its first use: wcwidth is imported only for a cell that is not plain."""
+    found: list[Callable[[str], int]] = []
+
+    def measure(text: str) -> int:
+        if not found:
+            found.append(find())
+        return found[0](text)
+    return measure
 
 
 def text_of(rows: list[Shown]) -> Listed:

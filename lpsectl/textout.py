@@ -148,6 +148,33 @@ def lists_chunks(lists: dict[str, Sequence[bytes]]) -> Iterator[bytes]:
     yield b"\n}"
 
 
+# Cells tabulate lays out itself (lines within a cell, terminal codes, its separating-line mark).
+TABULATE_ONLY = "\n\r\x1b\x01"
+
+
+def plain(text: str) -> bool:
+    """Printable ASCII: one column a character, and nothing tabulate or a terminal treats apart."""
+    return text.isascii() and text.isprintable()
+
+
+def cell_width(cell: str, measure: Callable[[str], int]) -> int:
+    """A stripped cell's width as tabulate measures it (``measure``: :func:`_measure`'s)."""
+    return len(cell) if plain(cell) else measure(cell)
+
+
+def table_head(headers: Sequence[str], widths: Sequence[int]) -> list[str]:
+    """The header line and the line of dashes under it, for columns ``widths`` wide."""
+    return [line_of(headers, widths), "  ".join("-" * w for w in widths)]
+
+
+def line_of(cells: Sequence[str], widths: Sequence[int], cell_widths: Optional[Sequence[int]] = None) -> str:
+    """One line of the table: stripped cells padded to ``widths``, each by its own width (``cell_widths``), the last not."""
+    if cell_widths is None:
+        cell_widths = list(map(len, cells))
+    padded = [c + " " * (width - w) for c, width, w in zip(cells[:-1], widths, cell_widths)]
+    return "  ".join(padded + [cells[-1]])
+
+
 def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     """``tabulate(rows, headers, tablefmt="simple", disable_numparse=True)`` for one-line text cells.
 
@@ -157,6 +184,8 @@ def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     characters and emoji take two columns, combining marks none), asked
     only of the cells that are not printable ASCII. Cells with a newline or
     a terminal code, and cells that are not text, go to tabulate itself.
+    (A listing from the index makes its table in SQL by the same rules:
+    ``lpsectl.listing.table_from_index``.)
     """
     columns = list(zip(*rows)) if rows else []
     if not _simple(rows, headers, columns):
@@ -179,27 +208,32 @@ def table_text(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
         body = []
         for i, cells in enumerate(zip(*columns)):
             if any(w is not None and w[i] != len(c) for w, c in zip(odd, cells)):
-                padded = [c + " " * (width - (len(c) if w is None else w[i]))
-                          for c, width, w in zip(cells[:-1], widths, odd)]
-                body.append("  ".join(padded + [cells[-1]]))
+                body.append(line_of(cells, widths, [len(c) if w is None else w[i] for w, c in zip(odd, cells)]))
             else:
                 body.append(line(*cells))
-    lines = [line(*headers), "  ".join("-" * w for w in widths), *body]
-    if "" in columns[-1] or not headers[-1]:
+    lines = [*table_head(headers, widths), *body]
+    if rstripped(columns[-1], headers):
         lines = [x.rstrip() for x in lines]
     return "\n".join(lines)
+
+
+def rstripped(last: Sequence[str], headers: Sequence[str]) -> bool:
+    """Whether every line loses its trailing spaces: a line whose last (stripped) cell is empty ends in padding."""
+    return "" in last or not headers[-1]
+
+
+def simple_headers(headers: Sequence[str]) -> bool:
+    """Headers as a listing has them: printable ASCII, nothing to strip."""
+    return all(type(h) is str and h == h.strip() and plain(h) for h in headers)
 
 
 def _simple(rows: Sequence[Sequence[Any]], headers: Sequence[str], columns: list[tuple]) -> bool:
     if not rows or len(columns) != len(headers) or any(len(r) != len(headers) for r in rows):
         return False
-    if not all(set(map(type, col)) <= {str} for col in columns) or not all(type(h) is str for h in headers):
+    if not all(set(map(type, col)) <= {str} for col in columns) or not simple_headers(headers):
         return False
-    text = "\0".join(["\0".join(col) for col in columns] + list(headers))
-    # Lines within a cell, terminal codes, tabulate's separating-line mark; headers as a listing has them.
-    if any(c in text for c in "\n\r\x1b\x01"):
-        return False
-    return all(h == h.strip() and h.isascii() and h.isprintable() for h in headers)
+    text = "\0".join("\0".join(col) for col in columns)
+    return not any(c in text for c in TABULATE_ONLY)
 
 
 def _measure() -> Callable[[str], int]:
@@ -217,7 +251,6 @@ def _odd_widths(col: list[str], measure: Callable[[str], int]) -> Optional[list[
     """Each cell's display width, when one of them is not its length; else None (one C-speed test)."""
     if measure is len:
         return None
-    text = "".join(col)
-    if text.isascii() and text.isprintable():  # printable ASCII: one column a character
+    if plain("".join(col)):  # printable ASCII: one column a character
         return None
-    return [len(c) if c.isascii() and c.isprintable() else measure(c) for c in col]
+    return [cell_width(c, measure) for c in col]

@@ -126,10 +126,22 @@ def echo_json(data: Any) -> None:
 
 
 def echo_chunks(chunks: Iterable[bytes]) -> None:
-    """UTF-8 text written as it comes, and a newline: no 30 MB string decoded, joined or encoded again."""
+    """UTF-8 text written as it comes, and a newline: no 30 MB string decoded, joined or encoded again.
+
+    A stdout that takes only text (the demo's steps write into a StringIO)
+    gets each chunk decoded: each is whole characters.
+    """
+    text_only = not _takes_bytes(sys.stdout)
     for chunk in chunks:
-        click.echo(chunk, nl=False)
-    click.echo(b"")
+        click.echo(chunk.decode("utf-8") if text_only else chunk, nl=False)
+    click.echo("" if text_only else b"")
+
+
+def _takes_bytes(stream: Any) -> bool:
+    """Whether click can write bytes to ``stream``: a binary stream, or a text stream over one."""
+    import io
+
+    return isinstance(stream, (io.RawIOBase, io.BufferedIOBase)) or hasattr(stream, "buffer")
 
 
 def echo_csv_rows(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> None:
@@ -143,6 +155,18 @@ def echo_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
     from lpsectl.textout import table_text
 
     click.echo(terminal_safe(table_text(rows, headers)))
+
+
+def echo_table_text(table: Any) -> None:
+    """A table made in SQL (:class:`lpsectl.listing.TableText`), as :func:`echo_table` prints one made from its cells.
+
+    Written as the UTF-8 it is; escaped for the terminal, as every table
+    is, only when a cell that is not printable ASCII needs it.
+    """
+    text = table.text
+    if table.odd and terminal_safe(table.odd) != table.odd:
+        text = terminal_safe(text.decode("utf-8")).encode("utf-8")
+    echo_chunks([text])
 
 
 @contextmanager

@@ -10,8 +10,8 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    at_option, echo_chunks, echo_csv_rows, echo_table, from_index, index_damage, interactive, load_all, load_ticket,
-    local, message_option, open_calendar_index, record, report_damage, save,
+    at_option, echo_chunks, echo_csv_rows, echo_table, echo_table_text, from_index, index_damage, interactive,
+    load_all, load_ticket, local, message_option, open_calendar_index, record, report_damage, save,
 )
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.i18n import N_, _
@@ -214,7 +214,8 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
 
     if as_json and as_csv:
         raise BadInput(_("give --json or --csv, not both"))
-    from lpsectl.listing import CSV, JSON, TABLE, Filters, listed, listed_from_index, text_from_index, text_of
+    from lpsectl.listing import (CSV, JSON, TABLE, Filters, TableText, listed, listed_from_index, table_from_index,
+                                 text_from_index, text_of)
 
     want = Filters(
         statuses={STATUS.parse(s) for s in statuses}, show_all=show_all,
@@ -241,12 +242,18 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     hd = app.helpdesk()
     now = clock.now(hd.tz)
     shape = JSON if as_json else CSV if as_csv else TABLE
+    headers = [_("id"), _("created"), _("channel"), _("kind"), _("status"), _("tier"), _("holder"), _("due"),
+               _("waited"), _("subject")]
 
     def from_this(ix) -> tuple:
         if due_day is not None:  # after the index gave the calendar its holidays
             want.due_by = due_by(hd.calendar, due_day, now)
         if as_json:  # the rows' texts joined in SQL
             return text_from_index(hd, ix, want, now).rows, index_damage(app, ix)
+        if shape is TABLE:  # the table made in SQL, unless a cell needs tabulate itself
+            table = table_from_index(hd, ix, want, now, shape, headers)
+            if table is not None:
+                return table, index_damage(app, ix)
         return listed_from_index(hd, ix, want, now, shape).rows, index_damage(app, ix)
 
     answer = from_index(app, from_this)
@@ -267,12 +274,13 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         from lpsectl.listing import LIST_COLUMNS
 
         echo_csv_rows([f[2:] for f in found], LIST_COLUMNS)
+    elif isinstance(found, TableText):
+        if found.count:
+            echo_table_text(found)
+        else:
+            click.echo(_("No tickets match."), err=True)
     elif found:
-        echo_table(
-            [f[2:] for f in found],
-            [_("id"), _("created"), _("channel"), _("kind"), _("status"), _("tier"), _("holder"), _("due"),
-             _("waited"), _("subject")],
-        )
+        echo_table([f[2:] for f in found], headers)
     else:
         click.echo(_("No tickets match."), err=True)
     if damaged:
