@@ -174,13 +174,36 @@ class GitRepo:
     def user_name(self) -> Optional[str]:
         return self.identity().get("user.name")
 
+    def _relative(self, paths: Sequence[Union[Path, str]]) -> list[str]:
+        """``os.path.relpath(p, self.root)`` of each path; a plain path below the root by string work.
+
+        relpath makes both paths absolute and compares them part by part:
+        seconds of an import's 100,000 paths. A path that is the root, a
+        separator, then names with no ``.`` or ``..`` among them (nor an
+        empty one) is that remainder; any other goes to relpath.
+        """
+        root = os.path.abspath(self.root)
+        head = root.rstrip(os.sep) + os.sep
+        out = []
+        for p in paths:
+            full = os.fspath(p)
+            rest = full[len(head):]
+            if (full.startswith(head) and rest and not rest.startswith(os.sep) and not rest.endswith(os.sep)
+                    and os.sep * 2 not in rest
+                    and os.sep + "." not in rest and not rest.startswith(".")
+                    and (os.altsep is None or os.altsep not in rest)):
+                out.append(rest)
+            else:
+                out.append(os.path.relpath(full, root))
+        return out
+
     def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str) -> bool:
         """Commit exactly ``paths`` (added, changed or removed) as ``operator``.
 
         Other staged or dirty files stay as they are: the commit names its
         paths (git's ``--only``). False when nothing changed.
         """
-        rel = [os.path.relpath(p, self.root) for p in paths]
+        rel = self._relative(paths)
         ident = self.identity()
         email = ident.get("user.email", "")
         env = {"GIT_AUTHOR_NAME": operator, "GIT_AUTHOR_EMAIL": email}

@@ -273,6 +273,21 @@ CREATE INDEX IF NOT EXISTS listed_by_due ON listed (
 CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, status, last_us);
 CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
 """
+
+
+def _index_statements() -> list[tuple[str, str, str]]:
+    """(name, table, statement) of every secondary index :data:`DDL` makes."""
+    import re
+
+    out = []
+    for statement in DDL.split(";"):
+        sql = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).strip()
+        m = re.match(r"CREATE INDEX IF NOT EXISTS (\w+) ON (\w+)", sql)
+        if m:
+            out.append((m.group(1), m.group(2), sql))
+    return out
+
+
 # Above this many rows written, ``listed`` is made again whole, in order (a first build).
 RELIST_ALL_FROM = 20_000
 
@@ -393,7 +408,7 @@ class FileResult:
             return self.made_files_row
         name = self.path.rpartition("/")[2]
         return (self.path, sort_key(self.path), name[:-len(".yaml")].upper(), self.blob, self.stamp,
-                self.row[0] if self.row else None, json.dumps(self.message_ids))
+                self.row[0] if self.row else None, json.dumps(self.message_ids) if self.message_ids else "[]")
 
 
 def sort_key(rel: str) -> str:
@@ -894,15 +909,17 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            with self._bulk(not known):
-                self._apply(self._read_changed(sorted(p for p in todo if _is_ticket_path(p)), known, track), known)
+            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
+                # The walk names ticket files only; git's names are filtered.
+                paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
+                self._apply(self._read_changed(paths, known, track), known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            with self._bulk(not known):
+            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
                 self._apply(self._stat_scan(meta, known, track), known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
@@ -922,9 +939,8 @@ class Index:
         A first build filling the empty tables, an import's new tickets: with
         the default few pages (2 MB), every row's entries in the tables and
         the secondary indexes cost reads and writes of pages just dropped,
-        twice the time at 100,000 rows. Kept up to date row by row, the
-        indexes of a first build cost as much as made once at the end, and
-        that work goes on while the workers parse, not after them.
+        twice the time at 100,000 rows. The secondary indexes of a first
+        build are made after its rows (:meth:`_indexed_after`).
         """
         if not many:
             yield
@@ -935,6 +951,32 @@ class Index:
             yield
         finally:
             self.db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    @contextmanager
+    def _indexed_after(self, tables: Sequence[str]) -> Iterator[None]:
+        """The secondary indexes of ``tables`` dropped while their rows go in, made again after (same transaction).
+
+        Made once from the rows, an index is a sort: kept up to date row by
+        row, it is a search and an insert into a b-tree for every row: a
+        fifth of a first build's writing at 100,000 rows. A transaction
+        rolled back (a kill, an error) keeps them as they were.
+        """
+        statements = [s for s in _index_statements() if s[1] in tables]
+        for name, _, _ in statements:
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            if ok:
+                self._sorting_threads()
+                for _, _, sql in statements:
+                    self.db.execute(sql)
+
+    def _sorting_threads(self) -> None:
+        """Let SQLite sort on every core while it makes an index from many rows."""
+        self.db.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, 8)}")
 
     def _leave_out_imports(self, before: Optional["MovingIn"]) -> set[str]:
         """Leave out what an unfinished import moved in, as every reader does; the files it names.
@@ -1143,13 +1185,16 @@ class Index:
         return {k: meta.get(k, "") for k in ("head", "dirty", "schema", "code", "config", "holidays")}
 
     def add_committed(self, results: Iterable[FileResult], before: dict[str, str], parent: str,
-                      head: str) -> bool:
+                      head: str, count: int = 0) -> bool:
         """Put rows of files just committed (``parent`` → ``head``) into the index; False if it moved on.
 
         Only when the index is still as :meth:`state_key` found it and was
         up to date with ``parent``: then the commit changed nothing but these
         files, and the index is up to date with ``head``. Otherwise nothing
         is changed and the next update reads the files, as always.
+        ``count``: how many ``results`` come; as many as the index holds or
+        more (an import into a new helpdesk), and its secondary indexes are
+        made again once from all the rows (:meth:`_indexed_after`).
         """
         try:
             with self._bulk():  # rows of new tickets land all over the tables' b-trees
@@ -1160,15 +1205,10 @@ class Index:
                     if now != before or before.get("head") != parent:
                         self.db.execute("ROLLBACK")
                         return False
-                    for batch in _batches(results, 1000):
-                        for r in batch:
-                            try:
-                                r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
-                            except OSError:
-                                pass
-                        # The paths the index already holds, asked once a batch: the
-                        # others (every one, for new tickets) go in by executemany.
-                        self._apply(batch, self._held([r.path for r in batch]))
+                    (held,) = self.db.execute("SELECT count(*) FROM files").fetchone()
+                    remake = ("tickets", "files") if count >= max(held, PARALLEL_FROM) else ()
+                    with self._indexed_after(remake):
+                        self._add_rows(results)
                     self._save_calendar()
                     self._set_meta(head=head)
                     self._relist()
@@ -1179,6 +1219,18 @@ class Index:
                     raise
         except sqlite3.DatabaseError:
             return False
+
+    def _add_rows(self, results: Iterable[FileResult]) -> None:
+        """:meth:`add_committed`'s rows, with the files' stamps as they are now."""
+        for batch in _batches(results, 1000):
+            for r in batch:
+                try:
+                    r.stamp = stamp_of(os.stat(os.path.join(self.tickets_dir, *r.path.split("/"))))
+                except OSError:
+                    pass
+            # The paths the index already holds, asked once a batch: the
+            # others (every one, for new tickets) go in by executemany.
+            self._apply(batch, self._held([r.path for r in batch]))
 
     def _held(self, paths: list[str]) -> set[str]:
         """Which of ``paths`` the index has a row of."""
@@ -1227,8 +1279,9 @@ class Index:
         """
         columns = ", ".join(LISTED)
         if self._written_all or len(self._written) >= RELIST_ALL_FROM:
-            self.db.execute("DELETE FROM listed")
-            self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets ORDER BY status, created_us, id")
+            with self._bulk(), self._indexed_after(("listed",)):
+                self.db.execute("DELETE FROM listed")
+                self.db.execute(f"INSERT INTO listed SELECT {columns} FROM tickets ORDER BY status, created_us, id")
         elif self._written:
             ids = json.dumps(sorted(self._written))
             self.db.execute("DELETE FROM listed WHERE id IN (SELECT value FROM json_each(?))", (ids,))

@@ -174,7 +174,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             if before is not None and parent and head and head != parent:
                 if sys.stderr.isatty() and n >= 500:
                     click.echo(_("Adding the new tickets to the index ..."), err=True)
-                ix.add_committed(rows.read(), before, parent, head)
+                ix.add_committed(rows.read(), before, parent, head, count=n)
             ix.close()
     click.echo(ngettext("Imported {n} ticket from {source}", "Imported {n} tickets from {source}", n)
                .format(n=n, source=table.source))

@@ -1,0 +1,111 @@
+"""Many rows going in at once (a first build, an import into a new helpdesk) make the indexes after them.
+
+The secondary indexes are dropped while the rows go in and made again from
+them in the same transaction: whatever ends it, the index has every index
+of its schema, and answers as the files do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from lpsectl import index
+from lpsectl.index import DDL, INDEX_NAME, Index
+from lpsectl.store import Helpdesk
+
+CSV = "channel,created_at,subject,kind\n" + "".join(
+    f"kotak-saran,2026-0{1 + i % 8}-1{i % 10} 09:00,Saran {i},masukan\n" for i in range(8))
+
+
+def schema_indexes(db: sqlite3.Connection) -> set[tuple[str, str]]:
+    return set(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+
+
+def the_schema() -> set[tuple[str, str]]:
+    db = sqlite3.connect(":memory:")
+    db.executescript(DDL)
+    return schema_indexes(db)
+
+
+def drop_index(home) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        (home / (str(INDEX_NAME) + suffix)).unlink(missing_ok=True)
+
+
+def test_the_schema_names_secondary_indexes_of_every_table():
+    tables = {table for _, table, _ in index._index_statements()}
+    assert tables == {"tickets", "files", "listed"}
+    assert {name for name, _, _ in index._index_statements()} == {name for name, _ in the_schema()}
+
+
+@pytest.mark.parametrize("processes", ["one process", "several processes"])
+def test_a_first_build_leaves_every_index_of_the_schema(run, monkeypatch, processes):
+    if processes == "several processes":
+        monkeypatch.setattr(index, "PARALLEL_FROM", 2)
+        monkeypatch.delenv("LPSECTL_SERIAL", raising=False)
+    for day in range(3, 8):
+        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-0{day}T09:00")
+    drop_index(run.home)
+    ix = Index(Helpdesk(run.home))
+    ix.refresh()
+    assert schema_indexes(ix.db) == the_schema()
+    # and the queries find their rows through them
+    plan = " ".join(str(r) for r in ix.db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE status = 'open' ORDER BY created_us, id"))
+    assert "tickets_by_status" in plan
+    assert len(ix.select(columns=("id",))) == 5
+    ix.close()
+
+
+def test_a_first_build_that_fails_midway_keeps_the_indexes_and_the_next_one_finishes(run, monkeypatch):
+    for day in range(3, 8):
+        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-0{day}T09:00")
+    drop_index(run.home)
+    real = index.read_file
+    seen = []
+
+    def failing(*a, **k):
+        seen.append(a[1])
+        if len(seen) == 3:
+            raise KeyboardInterrupt  # as a kill would stop it: in the middle of the rows
+        return real(*a, **k)
+
+    monkeypatch.setattr(index, "read_file", failing)
+    ix = Index(Helpdesk(run.home))
+    with pytest.raises(KeyboardInterrupt):
+        ix.refresh()
+    ix.close()
+    monkeypatch.setattr(index, "read_file", real)
+    ix = Index(Helpdesk(run.home))
+    assert schema_indexes(ix.db) == the_schema()  # rolled back with the rows
+    assert ix.select(columns=("id",)) == []
+    ix.refresh()
+    assert schema_indexes(ix.db) == the_schema()
+    assert len(ix.select(columns=("id",))) == 5
+    ix.close()
+    assert run.ok("list", "--json") == run.ok("list", "--json", env={"LPSECTL_NO_INDEX": "1"})
+
+
+@pytest.mark.parametrize("before", [0, 1])
+def test_an_import_of_more_rows_than_the_index_holds_leaves_every_index(run, tmp_path, monkeypatch, before):
+    monkeypatch.setattr(index, "PARALLEL_FROM", 2)  # eight rows count as many
+    monkeypatch.setenv("LPSECTL_SERIAL", "1")  # in this process, where remade counts
+    remade = []
+    real = Index._indexed_after
+    monkeypatch.setattr(Index, "_indexed_after", lambda self, tables: remade.append(tuple(tables)) or real(self, tables))
+    for day in range(before):
+        run.new("-c", "kotak-saran", "-s", "Sebelum impor", "--at", "2026-08-03T09:00")
+    run.ok("list")  # the index is up to date before the import
+    remade.clear()
+    f = tmp_path / "rekap.csv"
+    f.write_text(CSV, encoding="utf-8")
+    run.ok("import", str(f))
+    assert ("tickets", "files") in remade
+    db = sqlite3.connect(run.home / INDEX_NAME)  # as the import left it (opening an Index makes what is missing)
+    assert schema_indexes(db) == the_schema()
+    assert db.execute("SELECT count(*) FROM tickets").fetchone() == (8 + before,)
+    db.close()
+    for args in (["list", "--json", "--all"], ["list", "--all"], ["today", "--json"]):
+        assert run.ok(*args) == run.ok(*args, env={"LPSECTL_NO_INDEX": "1"})
