@@ -136,6 +136,19 @@ def git_stand_in(folder: Path, before: str) -> dict[str, str]:
     return dict(os.environ, PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
 
 
+def imported_after(args: list[str], modules: list[str]) -> list[str]:
+    """Which of ``modules`` a fresh Python has imported after running lpsectl with ``args``."""
+    code = (
+        "import sys\n"
+        "from lpsectl.cli import cli\n"
+        f"cli.main(args={args!r}, standalone_mode=False)\n"
+        f"sys.stderr.write('LOADED ' + ' '.join(m for m in {modules!r} if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "LOADED" in proc.stderr, proc.stderr
+    return proc.stderr.rpartition("LOADED ")[2].split()
+
+
 def ticket_file(home: Path, tid: str) -> Path:
     """The file of ticket ``tid`` in the helpdesk ``home``."""
     return next(home.glob(f"tickets/*/*/{tid}.yaml"))

@@ -12,8 +12,6 @@ in among the others.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
@@ -23,6 +21,7 @@ import pytest
 import tabulate as tabulate_module
 
 from lpsectl import textout
+from tests.conftest import imported_after
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
@@ -135,19 +134,6 @@ def test_a_cell_with_a_terminal_code_is_laid_out_by_tabulate_with_and_without_th
     run.new(*PHONE, "-s", "Merah \x1b[31mmenyala", "--at", "2026-08-14T09:00")
     table = same_table(run, in_sql=False)
     assert "\\x1b[31m" in table and "\x1b" not in table
-
-
-def imported_after(args: list[str], modules: list[str]) -> list[str]:
-    """Which of ``modules`` a fresh Python has imported after running lpsectl with ``args``."""
-    code = (
-        "import sys\n"
-        "from lpsectl.cli import cli\n"
-        f"cli.main(args={args!r}, standalone_mode=False)\n"
-        f"sys.stderr.write('LOADED ' + ' '.join(m for m in {modules!r} if m in sys.modules))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "LOADED" in proc.stderr, proc.stderr
-    return proc.stderr.rpartition("LOADED ")[2].split()
 
 
 def test_a_plain_table_from_the_index_loads_neither_wcwidth_nor_tabulate(run):

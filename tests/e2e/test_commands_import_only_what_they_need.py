@@ -7,21 +7,9 @@ import sys
 import time
 
 from lpsectl.index import RACY_NS
+from tests.conftest import imported_after
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
-
-
-def imported_after(args: list[str], modules: list[str]) -> list[str]:
-    """Which of ``modules`` a fresh Python has imported after running lpsectl with ``args``."""
-    code = (
-        "import sys\n"
-        "from lpsectl.cli import cli\n"
-        f"cli.main(args={args!r}, standalone_mode=False)\n"
-        f"sys.stderr.write('LOADED ' + ' '.join(m for m in {modules!r} if m in sys.modules))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "LOADED" in proc.stderr, proc.stderr
-    return proc.stderr.rpartition("LOADED ")[2].split()
 
 
 def test_help_loads_neither_the_core_nor_its_parsers():
