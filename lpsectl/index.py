@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 5
+SCHEMA = 6
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -101,10 +101,10 @@ def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        from lpsectl import __version__, clock, fastyaml, model, sla, textout, views
+        from lpsectl import __version__, clock, fastyaml, model, recapkey, sla, textout, views
 
         h = _blake2b(f"{SCHEMA} {__version__}".encode())
-        for mod in (ticketfile, fastyaml, model, clock, sla, textout, views):
+        for mod in (ticketfile, fastyaml, model, clock, sla, textout, views, recapkey):
             try:
                 h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
             except (OSError, TypeError):  # pragma: no cover - frozen or zipped
@@ -213,6 +213,8 @@ DERIVED = (
     # object around the value of "overdue" (the one field that depends on the
     # moment), its subject as the tables cut it, the first response's deadline as shown.
     "json_head", "json_tail", "list_subject", "page_subject", "respond_local",
+    # What the recap groups by, coded as one number (lpsectl.recapkey).
+    "recap_key",
 )
 _BASE = len(COLUMNS)
 COLUMNS += DERIVED
@@ -249,7 +251,7 @@ CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
 -- the wide rows with their JSON. A category edited after its period is one
 -- search by edit_us. (No semicolon in these comments: the DDL is split on them.)
 CREATE INDEX IF NOT EXISTS tickets_recap ON tickets (
-    created_us, day, status, last_us, channel, kind, highest_tier, difficulty, resolution, category, score,
+    created_us, day, status, last_us, recap_key, resolution, category,
     first_response_us, response_due_us, resolved_us, due_us, response_days, resolution_days);
 CREATE INDEX IF NOT EXISTS tickets_edits ON tickets (edit_us, category, day, created_us);
 CREATE TABLE IF NOT EXISTS holiday_years (year INTEGER PRIMARY KEY);
@@ -348,13 +350,15 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
     again. The working days a response or a resolution took are fixed once
     given, whatever the moment they are looked at from.
     """
+    from lpsectl.recapkey import key_of
     from lpsectl.sla import assess
 
     tz = ctx.cal.tz
     a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
     created = t.created_at.astimezone(tz)
+    day = created.date()
     return (
-        created.date().isoformat(), local(t.created_at, tz), created.isoformat(),
+        day.isoformat(), local(t.created_at, tz), created.isoformat(),
         micros(a.due_at), a.due_at.astimezone(tz).isoformat(), local(a.due_at, tz),
         micros(a.response_due_at),
         s.resolution, s.score, s.highest_tier,
@@ -363,6 +367,7 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
         a.response_days, a.resolution_days,
         *split_around(list_json(t, a, tz), "overdue"), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
         local(a.response_due_at, tz),
+        key_of(t.channel, t.kind, s.status, s.highest_tier, t.difficulty, s.resolution, s.score, day),
     )
 
 

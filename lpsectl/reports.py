@@ -352,17 +352,38 @@ _UNCOUNTED_SQL = ", ".join(f"'{r}'" for r in sorted(UNCOUNTED_RESOLUTIONS))
 _SETTLED = "(last_us IS NULL OR last_us <= :at) AND status != 'waiting'"
 # Opened in the period and by the moment: the range of created_us lets SQLite use its index.
 _IN_PERIOD = "created_us >= :lo AND created_us <= :at AND day >= :start AND day <= :end"
-# The recap's counts of the settled rows, in one pass over them: (what, key, key, ..., tickets).
+# A settled row's outcomes against the moment of the figures: response, resolution (0 on time, 1 late, 2 not
+# yet due) and whether it is open past its deadline.
+_RESPONSE_OUTCOME = """CASE WHEN first_response_us IS NOT NULL THEN first_response_us > response_due_us
+             WHEN :at > response_due_us THEN 1 ELSE 2 END"""
+_OUTCOME = """CASE WHEN resolved_us IS NOT NULL THEN resolved_us > due_us
+             WHEN :at > due_us THEN 1 ELSE 2 END"""
+_OVERDUE = "status = 'open' AND :at > due_us"
+_COUNTED = f"coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})"
+# The recap's counts of the settled rows: one group for each value of recap_key
+# (lpsectl.recapkey: every breakdown, the rating and the month) with the
+# outcomes as its lowest digits (18 = 3 x 3 x 2), then the categories and the
+# working days taken, by the covering index tickets_recap: (what, key, tickets).
 _COUNTS_SQL = f"""
+WITH r AS MATERIALIZED (
+    SELECT recap_key * 18 + ({_RESPONSE_OUTCOME}) + 3 * ({_OUTCOME}) + 9 * ({_OVERDUE}) AS k,
+        category, response_days, resolution_days, {_COUNTED} AS counted
+    FROM tickets WHERE {_IN_PERIOD} AND {_SETTLED})
+SELECT 'key', k, count(*) FROM r GROUP BY k
+UNION ALL SELECT 'category', category, count(*) FROM r GROUP BY category
+UNION ALL SELECT 'response', response_days, count(*) FROM r
+    WHERE counted AND response_days IS NOT NULL GROUP BY response_days
+UNION ALL SELECT 'resolution_days', resolution_days, count(*) FROM r
+    WHERE counted AND resolution_days IS NOT NULL GROUP BY resolution_days
+"""
+# The same counts by the values themselves, for an index holding a value no
+# list of lpsectl.recapkey knows (a row without a key): (what, key, key, ..., tickets).
+_COUNTS_BY_VALUE_SQL = f"""
 WITH r AS MATERIALIZED (
     SELECT channel, kind, status, highest_tier, difficulty, resolution, category,
         substr(day, 1, 7) AS month, score, response_days, resolution_days,
-        coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL}) AS counted,
-        CASE WHEN first_response_us IS NOT NULL THEN first_response_us > response_due_us
-             WHEN :at > response_due_us THEN 1 ELSE 2 END AS response_outcome,
-        CASE WHEN resolved_us IS NOT NULL THEN resolved_us > due_us
-             WHEN :at > due_us THEN 1 ELSE 2 END AS outcome,
-        status = 'open' AND :at > due_us AS overdue
+        {_COUNTED} AS counted, {_RESPONSE_OUTCOME} AS response_outcome, {_OUTCOME} AS outcome,
+        {_OVERDUE} AS overdue
     FROM tickets WHERE {_IN_PERIOD} AND {_SETTLED})
 SELECT 'channel', channel, NULL, NULL, NULL, count(*) FROM r GROUP BY channel
 UNION ALL SELECT 'kind', kind, NULL, NULL, NULL, count(*) FROM r GROUP BY kind
@@ -388,7 +409,7 @@ _OVERDUE_SQL = f"""
 SELECT -max(:last_n - n, 1), created_local_iso, id, subject, channel, kind, tier, difficulty, due_iso
 FROM listed LEFT JOIN (SELECT day AS due_day, n FROM calendar_days) ON due_day = substr(due_iso, 1, 10)
 WHERE status = 'open' AND {_IN_PERIOD} AND {_SETTLED} AND :at > due_us
-    AND coalesce(resolution, '') NOT IN ({_UNCOUNTED_SQL})
+    AND {_COUNTED}
 ORDER BY 1, 2, 3
 """
 
@@ -427,17 +448,7 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     tally = Tally(period.months())
     for t in ix.tickets(f"rowid IN (SELECT rowid FROM tickets WHERE {_IN_PERIOD} AND NOT ({_SETTLED}))", params):
         tally.add(fact_of(t.as_of(as_of), cfg, cal, as_of), cal, as_of)
-    for what, key, second, third, fourth, n in ix.db.execute(_COUNTS_SQL, params):
-        if what == "cell":
-            tally.cell(key, bool(second), _OUTCOMES[third], _OUTCOMES[fourth // 2], bool(fourth % 2), n)
-        elif what == "score":
-            tally.score(key, second, n)
-        elif what == "response":
-            tally.took("response", key, n)
-        elif what == "resolution_days":
-            tally.took("resolution", key, n)
-        else:
-            tally.count(what, key, n)
+    _count_settled(ix, params, tally)
     # The working days whose office close has passed by the moment, counted as calendar_days counts.
     last = cal.local_date(as_of)
     if cal.close_of(last) > as_of:
@@ -457,6 +468,48 @@ def figures_from_index(ix: Any, cfg: Config, cal: Calendar, period: Period, now:
     fig = summary(tally, categories, cfg, period, as_of, public)
     fig["overdue"] = overdue_json(sorted(late + assessed) if assessed or uncounted else late, public)
     return fig
+
+
+def _count_settled(ix: Any, params: dict[str, Any], tally: Tally) -> None:
+    """Add to ``tally`` what SQL counts of the period's settled rows (see :data:`_COUNTS_SQL`)."""
+    from lpsectl.recapkey import values_of
+
+    rows = ix.db.execute(_COUNTS_SQL, params).fetchall()
+    if any(what == "key" and key is None for what, key, _n in rows):
+        _count_settled_by_value(ix, params, tally)
+        return
+    for what, key, n in rows:
+        if what == "key":
+            key, low = divmod(key, 18)
+            (channel, kind, status, tier, difficulty, resolution, score), month = values_of(key)
+            for dimension, value in (("channel", channel), ("kind", kind), ("status", status), ("tier", tier),
+                                     ("difficulty", difficulty), ("resolution", resolution)):
+                tally.count(dimension, value, n)
+            if score is not None:
+                tally.score(month, score, n)
+            tally.cell(month, resolution not in UNCOUNTED_RESOLUTIONS, _OUTCOMES[low % 3],
+                       _OUTCOMES[low // 3 % 3], bool(low // 9), n)
+        elif what == "category":
+            tally.count("category", key, n)
+        elif what == "response":
+            tally.took("response", key, n)
+        else:
+            tally.took("resolution", key, n)
+
+
+def _count_settled_by_value(ix: Any, params: dict[str, Any], tally: Tally) -> None:
+    """:func:`_count_settled` by the values themselves (:data:`_COUNTS_BY_VALUE_SQL`)."""
+    for what, key, second, third, fourth, n in ix.db.execute(_COUNTS_BY_VALUE_SQL, params):
+        if what == "cell":
+            tally.cell(key, bool(second), _OUTCOMES[third], _OUTCOMES[fourth // 2], bool(fourth % 2), n)
+        elif what == "score":
+            tally.score(key, second, n)
+        elif what == "response":
+            tally.took("response", key, n)
+        elif what == "resolution_days":
+            tally.took("resolution", key, n)
+        else:
+            tally.count(what, key, n)
 
 
 def overdue_json(rows: list[tuple], public: bool) -> Encoded:

@@ -182,3 +182,22 @@ def test_days_late_past_the_years_the_index_counts_are_counted_by_the_clock(help
     specs.append((4, 9, "phone", "normal", None, [("wait-reporter", 1, 9, 1, None)]))  # assessed by Python
     _recaps_agree(_helpdesk(helpdesk, specs, ODD_SUBJECTS), nows=[datetime(2028, 3, 1, 9, 0, tzinfo=WIB)],
                   periods=[reports.parse_period(date_from="2026-07-01", date_to="2028-02-29")])
+
+
+def test_rows_the_recap_key_cannot_code_are_counted_by_their_values(helpdesk):
+    """A row without a recap_key (a value in no list of lpsectl.recapkey) sends the counts to the values."""
+    a = ("answer", 1, 10, 4, None)
+    root = _helpdesk(helpdesk, [(7, 9, "phone", "easy", "Login", [a, ("rate", 0, 11, 4, None)]),
+                                (9, 9, "portal", "hard", None, []),
+                                (13, 9, "email", "normal", None, [("close-duplicate", 0, 15, 1, None)])])
+    hd = Helpdesk(root)
+    ix = Index(hd)
+    try:
+        ix.refresh()
+        assert ix.db.execute("SELECT count(*) FROM tickets WHERE recap_key IS NULL").fetchone() == (0,)
+        want = reports.report_json(reports.figures_from_index(ix, hd.config, hd.calendar, PERIODS[0], NOWS[1]))
+        ix.db.execute("UPDATE tickets SET recap_key = NULL WHERE rowid = (SELECT min(rowid) FROM tickets)")
+        got = reports.report_json(reports.figures_from_index(ix, hd.config, hd.calendar, PERIODS[0], NOWS[1]))
+    finally:
+        ix.close()
+    assert got == want
