@@ -515,8 +515,10 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
             stage_to: Optional[str] = None) -> tuple[Optional[bytes], FileResult]:
     """The bytes of ``t``'s file and its index row, without reading the file back.
 
-    The row is made from the ticket as the file gives it back (its data read
-    again, as a parse would give it), so it is the row a rebuild would make.
+    The row is made from the ticket as the file gives it back
+    (:func:`ticketfile.as_read`), so it is the row a rebuild would make. A
+    ticket carrying keys or fields this version does not know has its data
+    read again instead, as a parse would give them.
     ``stage_to``: the folder to write the file in (``rel`` below it) instead
     of handing its bytes back.
     """
@@ -526,7 +528,11 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
     text = fastyaml.dumps_data(data, t)
     raw = text.encode("utf-8")
     res = FileResult(rel, None, blob_id(raw, sha256), ticketfile.message_ids_in(text))
-    back, s = ticketfile.from_data_with_state(data, rel)
+    if t.extra or any(not e.fields.keys() <= ticketfile.KNOWN_FIELDS for e in t.history):
+        back, s = ticketfile.from_data_with_state(data, rel)
+    else:
+        back = ticketfile.as_read(t)
+        s = replay(back.history)
     res.row = row_of(back, rel, ctx, s)
     if stage_to is None:
         return raw, res
