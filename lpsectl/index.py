@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 5
+SCHEMA = 6
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -223,7 +223,21 @@ LISTED = (
     "due_local", "respond_local", "list_subject", "page_subject", "json_head", "json_tail",
     # and what the recap's list of overdue tickets reads
     "difficulty", "resolution", "created_local_iso",
+    # and what the table of ``list`` measures of the cells people wrote (LISTED_FROM)
+    "holder_width", "holder_not_ascii", "subject_width", "subject_not_ascii",
 )
+# The columns of ``listed`` that are not columns of ``tickets``: SQL over a row of tickets, evaluated once when
+# the row is listed. The table of ``list`` (``lpsectl.listing.TABLE``) finds each column's widest cell from these
+# instead of trimming and testing every cell on every listing: a cell's width stripped as SQL counts it (one
+# column a character, right for printable ASCII), and whether it is not ASCII (then Python measures it).
+LISTED_FROM = {
+    "holder_width": "length(trim(coalesce(nullif(holder, ''), '-')))",
+    "holder_not_ascii": "coalesce(length(holder) != length(CAST(holder AS BLOB)), 0)",
+    "subject_width": "length(trim(list_subject))",
+    "subject_not_ascii": "length(list_subject) != length(CAST(list_subject AS BLOB))",
+}
+# The columns of ``listed`` as a SELECT over ``tickets`` writes them.
+LISTED_SELECT = ", ".join(LISTED_FROM.get(c, c) for c in LISTED)
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -272,6 +286,12 @@ CREATE INDEX IF NOT EXISTS listed_by_due ON listed (
     status, due_us, created_us, id, last_us, responded_us, response_due_us, holder);
 CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, status, last_us);
 CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
+-- The table of every ticket not closed (a bare list), read in the order it
+-- prints, from this alone: every column its two passes read (widths, then
+-- lines), a tenth of the rows' bytes, with no sort.
+CREATE INDEX IF NOT EXISTS listed_table ON listed (
+    created_us, id, last_us, due_us, flagged, created_local, channel, kind, tier, holder, due_local,
+    list_subject, holder_width, holder_not_ascii, subject_width, subject_not_ascii) WHERE status != 'closed';
 """
 
 
@@ -1277,7 +1297,7 @@ class Index:
         readers see both tables as one. Many rows (a first build) are
         written whole, in the table's order.
         """
-        columns = ", ".join(LISTED)
+        columns = LISTED_SELECT
         if self._written_all or len(self._written) >= RELIST_ALL_FROM:
             with self._bulk(), self._indexed_after(("listed",)):
                 self.db.execute("DELETE FROM listed")
