@@ -224,17 +224,18 @@ LISTED = (
     # and what the recap's list of overdue tickets reads
     "difficulty", "resolution", "created_local_iso",
     # and what the table of ``list`` measures of the cells people wrote (LISTED_FROM)
-    "holder_width", "holder_not_ascii", "subject_width", "subject_not_ascii",
+    "holder_width", "holder_not_plain", "subject_width", "subject_not_plain",
 )
 # The columns of ``listed`` that are not columns of ``tickets``: SQL over a row of tickets, evaluated once when
 # the row is listed. The table of ``list`` (``lpsectl.listing.TABLE``) finds each column's widest cell from these
 # instead of trimming and testing every cell on every listing: a cell's width stripped as SQL counts it (one
-# column a character, right for printable ASCII), and whether it is not ASCII (then Python measures it).
+# column a character, right for printable ASCII), and whether it is not plain, a character in it not printable
+# ASCII (GLOB's character class; then Python measures the cell, or tabulate lays it out).
 LISTED_FROM = {
     "holder_width": "length(trim(coalesce(nullif(holder, ''), '-')))",
-    "holder_not_ascii": "coalesce(length(holder) != length(CAST(holder AS BLOB)), 0)",
+    "holder_not_plain": "coalesce(holder GLOB '*[^ -~]*', 0)",
     "subject_width": "length(trim(list_subject))",
-    "subject_not_ascii": "length(list_subject) != length(CAST(list_subject AS BLOB))",
+    "subject_not_plain": "list_subject GLOB '*[^ -~]*'",
 }
 # The columns of ``listed`` as a SELECT over ``tickets`` writes them.
 LISTED_SELECT = ", ".join(LISTED_FROM.get(c, c) for c in LISTED)
@@ -288,10 +289,10 @@ CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, s
 CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
 -- The table of every ticket not closed (a bare list), read in the order it
 -- prints, from this alone: every column its two passes read (widths, then
--- lines), a tenth of the rows' bytes, with no sort.
+-- lines), a fraction of the rows' bytes, with no sort.
 CREATE INDEX IF NOT EXISTS listed_table ON listed (
     created_us, id, last_us, due_us, flagged, created_local, channel, kind, tier, holder, due_local,
-    list_subject, holder_width, holder_not_ascii, subject_width, subject_not_ascii) WHERE status != 'closed';
+    list_subject, holder_width, holder_not_plain, subject_width, subject_not_plain) WHERE status != 'closed';
 """
 
 

@@ -115,16 +115,14 @@ class Shape:
 
     columns: tuple[str, ...]
     of: Callable[[dict, str, str, tzinfo], Shown]
-    # The printed cells that people wrote, by place (after the id and holder), each with the column
-    # it shows: a table measures them as tabulate does when that column's text is not printable ASCII.
-    # Every other cell is printable ASCII by construction (ids, values, times with the zone's ASCII
-    # abbreviation, counts), one column a character.
-    written: tuple[tuple[int, str], ...] = ()
-    # The table made in SQL (:func:`table_from_index`) finds each column's widest cell from these,
-    # never trimming or testing a cell's text: per printed cell, its width stripped as SQL counts it (one
-    # column a character), and per cell people wrote, the stored test that it is not ASCII (index.LISTED_FROM).
+    # For a table made in SQL (:func:`table_from_index`), which finds each column's widest cell from
+    # these, never trimming or testing a cell's text on the way (index.LISTED_FROM keeps them with each
+    # row). ``widths``: each printed cell's width (after the id and holder), stripped, as SQL counts it:
+    # one column a character. ``written``: the cells that people wrote, by place, each with the column
+    # that says it is not printable ASCII: a table measures those as tabulate does. Every other cell is
+    # printable ASCII by construction (ids, values, times with the zone's ASCII abbreviation, counts).
     widths: tuple[str, ...] = ()
-    not_ascii: tuple[tuple[int, str], ...] = ()
+    written: tuple[tuple[int, str], ...] = ()
 
 
 def waited(days: Optional[int]) -> str:
@@ -164,11 +162,10 @@ TABLE = Shape(
         r["id"], r["holder"], r["id"], created, r["channel"], r["kind"], r["status"] + (" *" if r["flagged"] else ""),
         r["tier"], r["holder"] or "-", due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
         short(r["subject"], LIST_SUBJECT)),
-    written=((6, "holder"), (9, "list_subject")),
     widths=("length(id)", "length(created_local)", "length(channel)", "length(kind)",
             "length(status) + CASE WHEN flagged THEN 2 ELSE 0 END", "length(tier)", "holder_width",
             f"length(due_local) + CASE WHEN {_OVERDUE} THEN 2 ELSE 0 END", "0", "subject_width"),
-    not_ascii=((6, "holder_not_ascii"), (9, "subject_not_ascii")))
+    written=((6, "holder_not_plain"), (9, "subject_not_plain")))
 # The cells of a section of the morning page.
 PAGE = Shape(
     ("id", "holder", "id", _STATUS_CELL, "tier", _HOLDER_CELL,
@@ -176,8 +173,7 @@ PAGE = Shape(
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], r["status"] + (" *" if r["flagged"] else ""), r["tier"], r["holder"] or "-",
         _respond_by(r["respond_by"], tz), due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
-        short(r["subject"], PAGE_SUBJECT)),
-    written=((3, "holder"), (7, "page_subject")))
+        short(r["subject"], PAGE_SUBJECT)))
 
 DUE_WORDS = ("today", "tomorrow", "week")
 
@@ -501,13 +497,6 @@ class TableText:
     odd: str
 
 
-# Whether a column's text is not plain (textout.plain), strictly: a character that is not printable ASCII
-# (GLOB's character class). The cheap test, not ASCII, is stored with each row (Shape.not_ascii).
-_NOT_PLAIN = "{0} GLOB '*[^ -~]*'"
-# The bytes of a table's lines that no cell made by the cheap test holds: ASCII control characters.
-_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))
-
-
 def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
                      headers: list[str]) -> Optional[TableText]:
     """The table of the listing, made in SQL as ``textout.table_text`` makes it from the cells; None when it cannot be.
@@ -532,38 +521,20 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     settled, params, moving_where, moving_params = _where(hd, want, now)
     moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, None)
     cells = [c.format(now=micros(now)) for c in shape.columns[2:]]
-    written = dict(shape.written)
-    if len(cells) != len(headers) or len(cells) - 1 not in written or len(shape.widths) != len(cells):
-        return None
-    # The cheap test finds the cells that are not ASCII; the lines it gives are kept when they hold no
-    # ASCII control character and no line more than the rows (a cell with a newline): the strict test otherwise.
     measures = [w.format(now=micros(now)) for w in shape.widths]
-    where = " AND ".join(settled)
-    table = _table(ix, shape, cells, measures, where, params, moving, want, headers, dict(shape.not_ascii))
-    if table is None or table.count == 0:
-        return table
-    if table.text.count(b"\n") == table.count + 1 and not table.text.translate(None, _PLAIN_BYTES):
-        return table
-    strict = {i: _NOT_PLAIN.format(column) for i, column in written.items()}
-    return _table(ix, shape, cells, measures, where, params, moving, want, headers, strict)
-
-
-def _table(ix: Index, shape: Shape, cells: list[str], measures: list[str], where: str, params: list, moving: list,
-           want: Filters, headers: list[str], not_plain: dict[int, str]) -> Optional[TableText]:
-    """:func:`table_from_index`'s table: ``cells`` and their widths (``measures``) as SQL, by place; the cells
-    that are not plain found by the test ``not_plain`` (SQL, by place)."""
-    from lpsectl import textout
-
-    written = dict(shape.written)
+    not_plain = dict(shape.written)
     last = len(cells) - 1
+    if len(cells) != len(headers) or len(measures) != len(cells) or last not in not_plain:
+        return None
+    where = " AND ".join(settled)
     # Pass one: each column's widest cell (stripped as tabulate strips them: SQL's trim is Python's strip
     # for printable ASCII), whether a last cell is empty, whether people wrote a cell that is not plain.
-    # Integers and the stored tests alone (Shape.widths): no cell's text is trimmed or tested here.
+    # Integers and the tests kept with each row alone (Shape): no cell's text is trimmed or tested here.
     aggregates = ["count(*)", f"max({measures[last]} = 0)"]
     for i, w in enumerate(measures):
         if not w.isdigit():  # a constant (a settled row has waited no days) is no wider than its header
             aggregates.append(f"max({w})")
-        if i in written:
+        if i in not_plain:
             aggregates.append(f"max({not_plain[i]})")
     found = list(ix.db.execute(f"SELECT {', '.join(aggregates)} FROM listed WHERE {where}", params).fetchone())
     count, empty_last = found.pop(0), found.pop(0)
@@ -571,10 +542,10 @@ def _table(ix: Index, shape: Shape, cells: list[str], measures: list[str], where
         return TableText(0, b"", "")
     measure = _when_asked(textout._measure)
     widths = [len(h) + 2 for h in headers]
-    odd: dict[int, list[str]] = {i: [] for i in written}
+    odd: dict[int, list[str]] = {i: [] for i in not_plain}
     for i, (c, w) in enumerate(zip(cells, measures)):
         widest = 0 if w.isdigit() else found.pop(0) or 0
-        if i in written and found.pop(0):
+        if i in not_plain and found.pop(0):
             # Some are not plain: the widest of those that are, and the others to measure (each once).
             widest, some = ix.db.execute(
                 f"SELECT max(CASE WHEN {not_plain[i]} THEN NULL ELSE {w} END), "
@@ -601,7 +572,7 @@ def _table(ix: Index, shape: Shape, cells: list[str], measures: list[str], where
     formats, arguments, lookups = [], [], []
     for i, c in enumerate(cells):
         pad = f"%-{widths[i]}s" if i < last else "%s"
-        if i not in written:
+        if i not in not_plain:
             formats.append(pad)
             arguments.append(c)
             continue
