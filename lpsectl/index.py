@@ -223,18 +223,19 @@ LISTED = (
     "due_local", "respond_local", "list_subject", "page_subject", "json_head", "json_tail",
     # and what the recap's list of overdue tickets reads
     "difficulty", "resolution", "created_local_iso",
-    # and what the table of ``list`` measures of the cells people wrote (LISTED_FROM)
-    "holder_width", "holder_not_plain", "subject_width", "subject_not_plain",
+    # and the table cells made once here (LISTED_FROM)
+    "list_status", "list_holder", "holder_not_plain", "subject_not_plain",
 )
-# The columns of ``listed`` that are not columns of ``tickets``: SQL over a row of tickets, evaluated once when
-# the row is listed. The table of ``list`` (``lpsectl.listing.TABLE``) finds each column's widest cell from these
-# instead of trimming and testing every cell on every listing: a cell's width stripped as SQL counts it (one
-# column a character, right for printable ASCII), and whether it is not plain, a character in it not printable
-# ASCII (GLOB's character class; then Python measures the cell, or tabulate lays it out).
+# The columns of ``listed`` made by SQL over a row of tickets, once when the row is listed, not on every
+# listing: the status and holder cells of the tables (``lpsectl.listing``), and the subject as the table of
+# ``list`` shows it, stripped as SQL strips (spaces) and as tabulate strips printable ASCII; whether the
+# cells people wrote are plain, every character printable ASCII (GLOB's character class): when one is not,
+# the table measures it in Python or leaves it to tabulate.
 LISTED_FROM = {
-    "holder_width": "length(trim(coalesce(nullif(holder, ''), '-')))",
+    "list_subject": "trim(list_subject)",
+    "list_status": "status || CASE WHEN flagged THEN ' *' ELSE '' END",
+    "list_holder": "trim(coalesce(nullif(holder, ''), '-'))",
     "holder_not_plain": "coalesce(holder GLOB '*[^ -~]*', 0)",
-    "subject_width": "length(trim(list_subject))",
     "subject_not_plain": "list_subject GLOB '*[^ -~]*'",
 }
 # The columns of ``listed`` as a SELECT over ``tickets`` writes them.
@@ -291,8 +292,8 @@ CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, las
 -- prints, from this alone: every column its two passes read (widths, then
 -- lines), a fraction of the rows' bytes, with no sort.
 CREATE INDEX IF NOT EXISTS listed_table ON listed (
-    created_us, id, last_us, due_us, flagged, created_local, channel, kind, tier, holder, due_local,
-    list_subject, holder_width, holder_not_plain, subject_width, subject_not_plain) WHERE status != 'closed';
+    created_us, id, last_us, due_us, created_local, channel, kind, list_status, tier, list_holder,
+    due_local, list_subject, holder_not_plain, subject_not_plain) WHERE status != 'closed';
 """
 
 

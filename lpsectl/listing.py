@@ -115,13 +115,11 @@ class Shape:
 
     columns: tuple[str, ...]
     of: Callable[[dict, str, str, tzinfo], Shown]
-    # For a table made in SQL (:func:`table_from_index`), which finds each column's widest cell from
-    # these, never trimming or testing a cell's text on the way (index.LISTED_FROM keeps them with each
-    # row). ``widths``: each printed cell's width (after the id and holder), stripped, as SQL counts it:
-    # one column a character. ``written``: the cells that people wrote, by place, each with the column
-    # that says it is not printable ASCII: a table measures those as tabulate does. Every other cell is
-    # printable ASCII by construction (ids, values, times with the zone's ASCII abbreviation, counts).
-    widths: tuple[str, ...] = ()
+    # For a table made in SQL (:func:`table_from_index`): the printed cells that people wrote, by place
+    # (after the id and holder), each with the column that says it is not plain (index.LISTED_FROM), so
+    # that no cell's text is tested on the way: a table measures those as tabulate does. Every other cell
+    # is printable ASCII by construction (ids, values, times with the zone's ASCII abbreviation, counts),
+    # one column a character, as SQL's length() counts it.
     written: tuple[tuple[int, str], ...] = ()
 
 
@@ -136,8 +134,6 @@ def _respond_by(when: Optional[str], tz: tzinfo) -> str:
 
 
 _OVERDUE = "(status = 'open' AND due_us < {now})"
-_STATUS_CELL = "status || CASE WHEN flagged THEN ' *' ELSE '' END"
-_HOLDER_CELL = "coalesce(nullif(holder, ''), '-')"
 _DUE_CELL = f"due_local || CASE WHEN {_OVERDUE} THEN ' !' ELSE '' END"
 
 
@@ -156,19 +152,16 @@ CSV = Shape(
     lambda r, created, due, tz: (r["id"], r["holder"], *(r[c] for c in LIST_COLUMNS)))
 # The cells of the table of ``list``.
 TABLE = Shape(
-    ("id", "holder", "id", "created_local", "channel", "kind", _STATUS_CELL, "tier", _HOLDER_CELL, _DUE_CELL,
+    ("id", "holder", "id", "created_local", "channel", "kind", "list_status", "tier", "list_holder", _DUE_CELL,
      "''", "list_subject"),
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], created, r["channel"], r["kind"], r["status"] + (" *" if r["flagged"] else ""),
         r["tier"], r["holder"] or "-", due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
         short(r["subject"], LIST_SUBJECT)),
-    widths=("length(id)", "length(created_local)", "length(channel)", "length(kind)",
-            "length(status) + CASE WHEN flagged THEN 2 ELSE 0 END", "length(tier)", "holder_width",
-            f"length(due_local) + CASE WHEN {_OVERDUE} THEN 2 ELSE 0 END", "0", "subject_width"),
     written=((6, "holder_not_plain"), (9, "subject_not_plain")))
 # The cells of a section of the morning page.
 PAGE = Shape(
-    ("id", "holder", "id", _STATUS_CELL, "tier", _HOLDER_CELL,
+    ("id", "holder", "id", "list_status", "tier", "list_holder",
      "CASE WHEN responded_us IS NULL THEN respond_local ELSE '' END", _DUE_CELL, "''", "page_subject"),
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], r["status"] + (" *" if r["flagged"] else ""), r["tier"], r["holder"] or "-",
@@ -521,19 +514,18 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     settled, params, moving_where, moving_params = _where(hd, want, now)
     moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, None)
     cells = [c.format(now=micros(now)) for c in shape.columns[2:]]
-    measures = [w.format(now=micros(now)) for w in shape.widths]
     not_plain = dict(shape.written)
     last = len(cells) - 1
-    if len(cells) != len(headers) or len(measures) != len(cells) or last not in not_plain:
+    if len(cells) != len(headers) or last not in not_plain:
         return None
     where = " AND ".join(settled)
-    # Pass one: each column's widest cell (stripped as tabulate strips them: SQL's trim is Python's strip
-    # for printable ASCII), whether a last cell is empty, whether people wrote a cell that is not plain.
-    # Integers and the tests kept with each row alone (Shape): no cell's text is trimmed or tested here.
-    aggregates = ["count(*)", f"max({measures[last]} = 0)"]
-    for i, w in enumerate(measures):
-        if not w.isdigit():  # a constant (a settled row has waited no days) is no wider than its header
-            aggregates.append(f"max({w})")
+    # Pass one: each column's widest cell, whether a last cell is empty, whether people wrote a cell that
+    # is not plain. The cells people wrote are stored stripped (SQL's trim is Python's strip for printable
+    # ASCII), with the test that they are plain (Shape.written): no cell is trimmed or tested here.
+    aggregates = ["count(*)", f"max({cells[last]} = '')"]
+    for i, c in enumerate(cells):
+        if c != "''":  # an empty cell (a settled row has waited no days) is no wider than its header
+            aggregates.append(f"max(length({c}))")
         if i in not_plain:
             aggregates.append(f"max({not_plain[i]})")
     found = list(ix.db.execute(f"SELECT {', '.join(aggregates)} FROM listed WHERE {where}", params).fetchone())
@@ -543,12 +535,12 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     measure = _when_asked(textout._measure)
     widths = [len(h) + 2 for h in headers]
     odd: dict[int, list[str]] = {i: [] for i in not_plain}
-    for i, (c, w) in enumerate(zip(cells, measures)):
-        widest = 0 if w.isdigit() else found.pop(0) or 0
+    for i, c in enumerate(cells):
+        widest = found.pop(0) or 0 if c != "''" else 0
         if i in not_plain and found.pop(0):
             # Some are not plain: the widest of those that are, and the others to measure (each once).
             widest, some = ix.db.execute(
-                f"SELECT max(CASE WHEN {not_plain[i]} THEN NULL ELSE {w} END), "
+                f"SELECT max(CASE WHEN {not_plain[i]} THEN NULL ELSE length({c}) END), "
                 f"json_group_array(DISTINCT CASE WHEN {not_plain[i]} THEN {c} END) "
                 f"FROM listed WHERE {where}", params).fetchone()
             odd[i] = [x for x in json.loads(some) if x is not None]
@@ -581,11 +573,11 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
         as_shown = {x: text for x, text in as_shown.items() if text != x}
         if not as_shown:
             formats.append(pad)
-            arguments.append(f"trim({c})")
+            arguments.append(c)
             continue
         formats.append("%s")
         arguments.append(f"CASE WHEN {not_plain[i]} THEN coalesce((SELECT value FROM json_each(?) "
-                         f"WHERE key = {c}), {c}) ELSE printf('{pad}', trim({c})) END")
+                         f"WHERE key = {c}), {c}) ELSE printf('{pad}', {c}) END")
         lookups.append(json.dumps(as_shown, ensure_ascii=False))
     line = f"printf('{'  '.join(formats)}', {', '.join(arguments)})"
     if rstrip:
