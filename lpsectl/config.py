@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 from lpsectl.errors import BadInput
+from lpsectl.home import CONFIG_NAME
 from lpsectl.model import DIFFICULTY
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 from lpsectl.i18n import _
 
-CONFIG_NAME = "lpsectl.yaml"
 
 DEFAULT_TEXT = """\
 # lpsectl configuration of this helpdesk folder.

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
+from lpsectl.home import helpdesk_folder as home_folder
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
 READING_COMMANDS = ("list", "report", "today")
 # The global options that come before the command name, and whether each takes a value.
 GLOBAL_OPTIONS = {"--home": True, "--operator": True, "--lang": True}
-CONFIG_NAME = "lpsectl.yaml"
 
 
 def global_values(args: Sequence[str]) -> tuple[dict[str, str], int]:
@@ -134,19 +135,9 @@ _early: Optional[tuple[str, Look]] = None
 def helpdesk_folder(home: Optional[str]) -> Optional[str]:
     """The helpdesk folder as :func:`lpsectl.store.find_home` finds it, or None (it will say why)."""
     try:
-        if home:
-            folder = os.path.expanduser(home)
-            return os.path.realpath(folder) if os.path.isfile(os.path.join(folder, CONFIG_NAME)) else None
-        here = os.path.realpath(os.getcwd())
-    except OSError:
+        return home_folder(os.getcwd(), home)
+    except OSError:  # the working folder is gone
         return None
-    while True:
-        if os.path.isfile(os.path.join(here, CONFIG_NAME)):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 def start_early(args: Sequence[str]) -> None:

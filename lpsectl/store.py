@@ -22,6 +22,7 @@ from lpsectl import ticketfile
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
+from lpsectl.home import helpdesk_folder
 from lpsectl.model import Ticket
 from lpsectl.i18n import _
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
@@ -50,16 +51,12 @@ def not_regular_problem(kind: str) -> str:
 
 
 def find_home(start: Path, explicit: Optional[str] = None) -> Path:
+    found = helpdesk_folder(str(start), explicit)
+    if found is not None:
+        return Path(found)
     if explicit:
-        home = Path(explicit).expanduser()
-        if not (home / configmod.CONFIG_NAME).is_file():
-            raise NotFound(_("{path} is not a helpdesk folder (no {config}); run `lpsectl init {path}`")
-                           .format(path=home, config=configmod.CONFIG_NAME))
-        return home.resolve()
-    start = start.resolve()
-    for p in (start, *start.parents):
-        if (p / configmod.CONFIG_NAME).is_file():
-            return p
+        raise NotFound(_("{path} is not a helpdesk folder (no {config}); run `lpsectl init {path}`")
+                       .format(path=Path(explicit).expanduser(), config=configmod.CONFIG_NAME))
     raise NotFound(
         _("no helpdesk folder here or above ({config} not found); run `lpsectl init` or pass --home DIR")
         .format(config=configmod.CONFIG_NAME)
