@@ -308,8 +308,11 @@ def _where(hd: "Helpdesk", want: Filters, now: datetime) -> tuple[list[str], lis
     settled += ["NOT (last_us > ? OR status = 'waiting')"]
     settled_params = list(params) + [now_us]
     if want.statuses:
-        settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
-        settled_params += sorted(want.statuses)
+        # A settled row is never waiting. Said so, the morning page's open or waiting tickets are the open
+        # rows: SQLite reads them from the table in its order, not one by one through another index.
+        statuses = sorted(want.statuses - {"waiting"})
+        settled.append(f"status IN ({', '.join('?' * len(statuses))})" if statuses else "0")
+        settled_params += statuses
     elif not want.every_status():
         settled.append("status != 'closed'")
     if want.flagged:
