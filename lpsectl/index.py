@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 5
+SCHEMA = 6
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
@@ -223,7 +223,23 @@ LISTED = (
     "due_local", "respond_local", "list_subject", "page_subject", "json_head", "json_tail",
     # and what the recap's list of overdue tickets reads
     "difficulty", "resolution", "created_local_iso",
+    # and the table cells made once here (LISTED_FROM)
+    "list_status", "list_holder", "holder_not_plain", "subject_not_plain",
 )
+# The columns of ``listed`` made by SQL over a row of tickets, once when the row is listed, not on every
+# listing: the status and holder cells of the tables (``lpsectl.listing``), and the subject as the table of
+# ``list`` shows it, stripped as SQL strips (spaces) and as tabulate strips printable ASCII; whether the
+# cells people wrote are plain, every character printable ASCII (GLOB's character class): when one is not,
+# the table measures it in Python or leaves it to tabulate.
+LISTED_FROM = {
+    "list_subject": "trim(list_subject)",
+    "list_status": "status || CASE WHEN flagged THEN ' *' ELSE '' END",
+    "list_holder": "trim(coalesce(nullif(holder, ''), '-'))",
+    "holder_not_plain": "coalesce(holder GLOB '*[^ -~]*', 0)",
+    "subject_not_plain": "list_subject GLOB '*[^ -~]*'",
+}
+# The columns of ``listed`` as a SELECT over ``tickets`` writes them.
+LISTED_SELECT = ", ".join(LISTED_FROM.get(c, c) for c in LISTED)
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -272,6 +288,12 @@ CREATE INDEX IF NOT EXISTS listed_by_due ON listed (
     status, due_us, created_us, id, last_us, responded_us, response_due_us, holder);
 CREATE INDEX IF NOT EXISTS listed_by_holder ON listed (holder, created_us, id, status, last_us);
 CREATE INDEX IF NOT EXISTS listed_flagged ON listed (created_us, id, status, last_us, holder) WHERE flagged = 1;
+-- The table of every ticket not closed (a bare list), read in the order it
+-- prints, from this alone: every column its two passes read (widths, then
+-- lines), a fraction of the rows' bytes, with no sort.
+CREATE INDEX IF NOT EXISTS listed_table ON listed (
+    created_us, id, last_us, due_us, created_local, channel, kind, list_status, tier, list_holder,
+    due_local, list_subject, holder_not_plain, subject_not_plain) WHERE status != 'closed';
 """
 
 
@@ -1283,7 +1305,7 @@ class Index:
         readers see both tables as one. Many rows (a first build) are
         written whole, in the table's order.
         """
-        columns = ", ".join(LISTED)
+        columns = LISTED_SELECT
         if self._written_all or len(self._written) >= RELIST_ALL_FROM:
             with self._bulk(), self._indexed_after(("listed",)):
                 self.db.execute("DELETE FROM listed")
