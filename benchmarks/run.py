@@ -22,6 +22,12 @@ Floors, measured in the same run on the same tickets:
   check runs before a reading command answers (``lpsectl.gitlook``), alone;
   the JSON listings are compared with it (the ratio says how many times
   git's look the whole command takes);
+* the listing's SQL alone: ``list --status open --json``'s rows as the
+  index gives them (``lpsectl.listing.text_from_index``), timed inside a
+  Python that has the index open and up to date (CPU seconds);
+* start-up: ``list --status open --json`` in a helpdesk of one ticket (the
+  fixed part of every listing: Python, click, the core, git's look at one
+  file). A JSON listing costs about git's look plus these two;
 * git add+commit: a bare ``git add`` and ``git commit`` of one file in the
   same repository (for ``new``, which writes a ticket and commits it);
 * ``task list``: Taskwarrior listing 10,000 pending tasks, when ``task`` is
@@ -175,6 +181,45 @@ for d, _, names in os.walk(sys.argv[1]):
                 yaml.load(f.read().decode('utf-8'), Loader=yaml.CSafeLoader)
 """
 
+# The rows of ``list --status open --json`` from the index, timed alone: prints the CPU seconds.
+FLOOR_SQL = """
+import resource, sys
+from lpsectl import clock, listing
+from lpsectl.app import App, index_here
+app = App(sys.argv[1], None, None)
+hd = app.helpdesk()
+ix = index_here(app)
+ix.refresh()
+want = listing.Filters(statuses={"open"}, show_all=False, tier=None, channel=None, kind=None, category=None,
+                       overdue=False, since=None, until=None, search=None)
+ix.begin_read()
+now = clock.now(hd.tz)
+before = resource.getrusage(resource.RUSAGE_SELF)
+found = listing.text_from_index(hd, ix, want, now)
+after = resource.getrusage(resource.RUSAGE_SELF)
+ix.end_read()
+ix.close()
+print(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+"""
+
+
+def sql_floor(root: Path, runs: int) -> float:
+    """Median CPU seconds of the listing's SQL alone (:data:`FLOOR_SQL`) in the helpdesk ``root``."""
+    took = [float(subprocess.run([sys.executable, "-c", FLOOR_SQL, str(root)], env=ENV, check=True,
+                                 capture_output=True, text=True).stdout) for _ in range(runs)]
+    return statistics.median(took)
+
+
+def one_ticket(root: Path) -> Path:
+    """A helpdesk of one ticket beside the others (made once), its index built: the start-up floor runs there."""
+    home = root.parent / "helpdesk-1"
+    if not (home / "lpsectl.yaml").exists():
+        subprocess.run([*lpsectl(), "init", str(home)], env=ENV, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*lpsectl(), "new", "-q", "-c", "kotak-saran", "-s", "Bench"], cwd=home, env=ENV, check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run([*lpsectl(), "list"], cwd=home, env=ENV, check=True, stdout=subprocess.DEVNULL)
+    return home
+
 
 def git_look() -> tuple[list[str], dict[str, str]]:
     """The ``git status`` of tickets/ that a reading command's freshness check runs, and its environment."""
@@ -294,6 +339,10 @@ def bench(root: Path, n: int, runs: int, imported: Optional[tuple[float, float, 
     out.append(Line("(floor) read every ticket's bytes", n, read_s, 0, read_cpu))
     out.append(Line("(floor) CSafeLoader parse of every ticket", n, parse_s, 0, parse_cpu))
     out.append(Line("(floor) git status of tickets/", n, git_s, git_mb, git_cpu))
+    sql_cpu = sql_floor(root, runs)
+    out.append(Line("(floor) the listing's SQL alone (cpu)", n, sql_cpu, 0, sql_cpu))
+    s, mb, cpu = timed([*cmd, "list", "--status", "open", "--json"], one_ticket(root), runs)
+    out.append(Line("(floor) start-up: list --status open --json of 1 ticket", n, s, mb, cpu))
 
     # new with its commit, against a bare add+commit of one file in the same repository
     bare = []

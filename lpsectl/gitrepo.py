@@ -450,8 +450,7 @@ class GitRepo:
         def blobs() -> Iterator[bytes]:
             for p in rel:
                 try:
-                    with open(os.path.join(self.root, *p.split("/")), "rb") as f:
-                        data = f.read()
+                    data = _read_all(os.path.join(self.root, *p.split("/")))
                 except FileNotFoundError:
                     continue
                 yield b"blob\ndata %d\n%s\n" % (len(data), data)
@@ -1098,6 +1097,22 @@ def _is_zombie(entry: Path) -> bool:
     except OSError:
         return False
     return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def _read_all(path: str) -> bytes:
+    """A file's bytes by os.open and os.read: a file object would ask for its stat,
+    tty state and position first, three system calls more for each of 100,000 files."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        parts = []
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            parts.append(chunk)
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _is_oid(text: str) -> bool:

@@ -115,10 +115,11 @@ class Shape:
 
     columns: tuple[str, ...]
     of: Callable[[dict, str, str, tzinfo], Shown]
-    # The printed cells that people wrote, by place (after the id and holder), each with the column
-    # it shows: a table measures them as tabulate does when that column's text is not printable ASCII.
-    # Every other cell is printable ASCII by construction (ids, values, times with the zone's ASCII
-    # abbreviation, counts), one column a character.
+    # For a table made in SQL (:func:`table_from_index`): the printed cells that people wrote, by place
+    # (after the id and holder), each with the column that says it is not plain (index.LISTED_FROM), so
+    # that no cell's text is tested on the way: a table measures those as tabulate does. Every other cell
+    # is printable ASCII by construction (ids, values, times with the zone's ASCII abbreviation, counts),
+    # one column a character, as SQL's length() counts it.
     written: tuple[tuple[int, str], ...] = ()
 
 
@@ -133,8 +134,6 @@ def _respond_by(when: Optional[str], tz: tzinfo) -> str:
 
 
 _OVERDUE = "(status = 'open' AND due_us < {now})"
-_STATUS_CELL = "status || CASE WHEN flagged THEN ' *' ELSE '' END"
-_HOLDER_CELL = "coalesce(nullif(holder, ''), '-')"
 _DUE_CELL = f"due_local || CASE WHEN {_OVERDUE} THEN ' !' ELSE '' END"
 
 
@@ -153,22 +152,21 @@ CSV = Shape(
     lambda r, created, due, tz: (r["id"], r["holder"], *(r[c] for c in LIST_COLUMNS)))
 # The cells of the table of ``list``.
 TABLE = Shape(
-    ("id", "holder", "id", "created_local", "channel", "kind", _STATUS_CELL, "tier", _HOLDER_CELL, _DUE_CELL,
+    ("id", "holder", "id", "created_local", "channel", "kind", "list_status", "tier", "list_holder", _DUE_CELL,
      "''", "list_subject"),
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], created, r["channel"], r["kind"], r["status"] + (" *" if r["flagged"] else ""),
         r["tier"], r["holder"] or "-", due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
         short(r["subject"], LIST_SUBJECT)),
-    written=((6, "holder"), (9, "list_subject")))
+    written=((6, "holder_not_plain"), (9, "subject_not_plain")))
 # The cells of a section of the morning page.
 PAGE = Shape(
-    ("id", "holder", "id", _STATUS_CELL, "tier", _HOLDER_CELL,
+    ("id", "holder", "id", "list_status", "tier", "list_holder",
      "CASE WHEN responded_us IS NULL THEN respond_local ELSE '' END", _DUE_CELL, "''", "page_subject"),
     lambda r, created, due, tz: (
         r["id"], r["holder"], r["id"], r["status"] + (" *" if r["flagged"] else ""), r["tier"], r["holder"] or "-",
         _respond_by(r["respond_by"], tz), due + (" !" if r["overdue"] else ""), waited(r["waiting_days"]),
-        short(r["subject"], PAGE_SUBJECT)),
-    written=((3, "holder"), (7, "page_subject")))
+        short(r["subject"], PAGE_SUBJECT)))
 
 DUE_WORDS = ("today", "tomorrow", "week")
 
@@ -310,8 +308,11 @@ def _where(hd: "Helpdesk", want: Filters, now: datetime) -> tuple[list[str], lis
     settled += ["NOT (last_us > ? OR status = 'waiting')"]
     settled_params = list(params) + [now_us]
     if want.statuses:
-        settled.append(f"status IN ({', '.join('?' * len(want.statuses))})")
-        settled_params += sorted(want.statuses)
+        # A settled row is never waiting. Said so, the morning page's open or waiting tickets are the open
+        # rows: SQLite reads them from the table in its order, not one by one through another index.
+        statuses = sorted(want.statuses - {"waiting"})
+        settled.append(f"status IN ({', '.join('?' * len(statuses))})" if statuses else "0")
+        settled_params += statuses
     elif not want.every_status():
         settled.append("status != 'closed'")
     if want.flagged:
@@ -492,14 +493,6 @@ class TableText:
     odd: str
 
 
-# Whether a column's text is not plain (textout.plain): not ASCII, cheaply (as many bytes as characters, or
-# not); or, strictly, a character that is not printable ASCII (GLOB's character class).
-_NOT_ASCII = "length({0}) != length(CAST({0} AS BLOB))"
-_NOT_PLAIN = "{0} GLOB '*[^ -~]*'"
-# The bytes of a table's lines that no cell made by the cheap test holds: ASCII control characters.
-_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))
-
-
 def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, shape: Shape,
                      headers: list[str]) -> Optional[TableText]:
     """The table of the listing, made in SQL as ``textout.table_text`` makes it from the cells; None when it cannot be.
@@ -524,47 +517,34 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
     settled, params, moving_where, moving_params = _where(hd, want, now)
     moving = _moving(hd, ix, want, now, shape, " AND ".join(moving_where), moving_params, None)
     cells = [c.format(now=micros(now)) for c in shape.columns[2:]]
-    if len(cells) != len(headers) or len(cells) - 1 not in dict(shape.written):
-        return None
-    # The cheap test finds the cells that are not ASCII; the lines it gives are kept when they hold no
-    # ASCII control character and no line more than the rows (a cell with a newline): the strict test otherwise.
-    table = _table(ix, shape, cells, " AND ".join(settled), params, moving, want, headers, _NOT_ASCII)
-    if table is None or table.count == 0:
-        return table
-    if table.text.count(b"\n") == table.count + 1 and not table.text.translate(None, _PLAIN_BYTES):
-        return table
-    return _table(ix, shape, cells, " AND ".join(settled), params, moving, want, headers, _NOT_PLAIN)
-
-
-def _table(ix: Index, shape: Shape, cells: list[str], where: str, params: list, moving: list, want: Filters,
-           headers: list[str], not_plain: str) -> Optional[TableText]:
-    """:func:`table_from_index`'s table, the cells that are not plain found by the test ``not_plain``."""
-    from lpsectl import textout
-
-    written = dict(shape.written)
+    not_plain = dict(shape.written)
     last = len(cells) - 1
-    # Pass one: each column's widest cell (stripped as tabulate strips them: SQL's trim is Python's strip
-    # for printable ASCII), whether a last cell is empty, whether people wrote a cell that is not plain.
-    aggregates = ["count(*)", f"max(trim({cells[last]}) = '')"]
+    if len(cells) != len(headers) or last not in not_plain:
+        return None
+    where = " AND ".join(settled)
+    # Pass one: each column's widest cell, whether a last cell is empty, whether people wrote a cell that
+    # is not plain. The cells people wrote are stored stripped (SQL's trim is Python's strip for printable
+    # ASCII), with the test that they are plain (Shape.written): no cell is trimmed or tested here.
+    aggregates = ["count(*)", f"max({cells[last]} = '')"]
     for i, c in enumerate(cells):
-        if i in written:
-            aggregates += [f"max(length(trim({c})))", f"max({not_plain.format(written[i])})"]
-        elif c != "''":  # an empty cell (a settled row has waited no days) is no wider than its header
+        if c != "''":  # an empty cell (a settled row has waited no days) is no wider than its header
             aggregates.append(f"max(length({c}))")
+        if i in not_plain:
+            aggregates.append(f"max({not_plain[i]})")
     found = list(ix.db.execute(f"SELECT {', '.join(aggregates)} FROM listed WHERE {where}", params).fetchone())
     count, empty_last = found.pop(0), found.pop(0)
     if not count + len(moving):
         return TableText(0, b"", "")
     measure = _when_asked(textout._measure)
     widths = [len(h) + 2 for h in headers]
-    odd: dict[int, list[str]] = {i: [] for i in written}
+    odd: dict[int, list[str]] = {i: [] for i in not_plain}
     for i, c in enumerate(cells):
-        widest = found.pop(0) or 0 if i in written or c != "''" else 0
-        if i in written and found.pop(0):
+        widest = found.pop(0) or 0 if c != "''" else 0
+        if i in not_plain and found.pop(0):
             # Some are not plain: the widest of those that are, and the others to measure (each once).
             widest, some = ix.db.execute(
-                f"SELECT max(CASE WHEN {not_plain.format(written[i])} THEN NULL ELSE length(trim({c})) END), "
-                f"json_group_array(DISTINCT CASE WHEN {not_plain.format(written[i])} THEN {c} END) "
+                f"SELECT max(CASE WHEN {not_plain[i]} THEN NULL ELSE length({c}) END), "
+                f"json_group_array(DISTINCT CASE WHEN {not_plain[i]} THEN {c} END) "
                 f"FROM listed WHERE {where}", params).fetchone()
             odd[i] = [x for x in json.loads(some) if x is not None]
             widest = max([widest or 0] + [textout.cell_width(x.strip(), measure) for x in odd[i]])
@@ -587,7 +567,7 @@ def _table(ix: Index, shape: Shape, cells: list[str], where: str, params: list, 
     formats, arguments, lookups = [], [], []
     for i, c in enumerate(cells):
         pad = f"%-{widths[i]}s" if i < last else "%s"
-        if i not in written:
+        if i not in not_plain:
             formats.append(pad)
             arguments.append(c)
             continue
@@ -596,11 +576,11 @@ def _table(ix: Index, shape: Shape, cells: list[str], where: str, params: list, 
         as_shown = {x: text for x, text in as_shown.items() if text != x}
         if not as_shown:
             formats.append(pad)
-            arguments.append(f"trim({c})")
+            arguments.append(c)
             continue
         formats.append("%s")
-        arguments.append(f"CASE WHEN {not_plain.format(written[i])} THEN coalesce((SELECT value FROM json_each(?) "
-                         f"WHERE key = {c}), {c}) ELSE printf('{pad}', trim({c})) END")
+        arguments.append(f"CASE WHEN {not_plain[i]} THEN coalesce((SELECT value FROM json_each(?) "
+                         f"WHERE key = {c}), {c}) ELSE printf('{pad}', {c}) END")
         lookups.append(json.dumps(as_shown, ensure_ascii=False))
     line = f"printf('{'  '.join(formats)}', {', '.join(arguments)})"
     if rstrip:

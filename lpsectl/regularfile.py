@@ -89,11 +89,14 @@ def read_regular(path: Union[str, Path], limit: int) -> tuple[bytes, os.stat_res
         parts = []
         total = 0
         while total <= limit:
-            chunk = os.read(fd, min(max(st.st_size + 1 - total, 1 << 16), limit + 1 - total))
+            want = min(max(st.st_size + 1 - total, 1 << 16), limit + 1 - total)
+            chunk = os.read(fd, want)
             if not chunk:
                 break
             parts.append(chunk)
             total += len(chunk)
+            if len(chunk) < want and total == st.st_size:
+                break  # the end, as fstat gave it: asking again would only hear so (a system call per file)
     finally:
         os.close(fd)
     if total > limit:

@@ -13,6 +13,7 @@ names the file and line.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Optional
@@ -232,6 +233,24 @@ def to_data(t: Ticket) -> dict[str, Any]:
     data.update(t.extra)
     data["history"] = [event_data(e) for e in t.history]
     return data
+
+
+def as_read(t: Ticket) -> Ticket:
+    """``t`` as its file reads back (:func:`from_data` of :func:`to_data`), without the parse.
+
+    For a ticket with no key or event field this version does not know
+    (those read back as :class:`PlainScalar` where written plain). The file drops a ``recorded_at`` equal to ``at`` and writes the refs in
+    :data:`REF_KEYS` order first; every value else reads back as written
+    (the writer's exact round trip). Times keep their zone object, which
+    names the same instant and the same offset.
+    """
+    return replace(
+        t,
+        refs={k: t.refs.get(k) for k in REF_KEYS} | {k: v for k, v in t.refs.items() if k not in REF_KEYS},
+        attachments=list(t.attachments),
+        history=[e if e.recorded_at is None or e.recorded_at != e.at else replace(e, recorded_at=None)
+                 for e in t.history],
+    )
 
 
 def event_data(e: Event) -> dict[str, Any]:
@@ -501,7 +520,7 @@ def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
 
 
 # Event fields this version reads as typed values; any other is carried as written.
-_KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", "to", SETTLES}
+KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", "to", SETTLES}
 
 
 def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
@@ -517,7 +536,7 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
     by = _need_str(raw, "by", where, lines, path, optional=False)
     tier = _vocab(TIER, raw.get("tier"), where, lines.of(*path, "tier"))
     message = _need_str(raw, "message", where, lines, path)
-    fields = {k: (v if k in _KNOWN_FIELDS else _keep_plain(v, path + (k,), lines))
+    fields = {k: (v if k in KNOWN_FIELDS else _keep_plain(v, path + (k,), lines))
               for k, v in raw.items() if k not in ("at", "action", "by", "tier", "message", "recorded_at")}
     for key, vocab in (("resolution", RESOLUTION), ("on", WAIT_ON)):
         if fields.get(key) is not None:

@@ -50,11 +50,17 @@ def write_staged(path: str, data: bytes, made: set[str]) -> None:
     if parent not in made:
         os.makedirs(parent, exist_ok=True)
         made.add(parent)
-    with open(path, "wb") as f:
-        f.write(data)
+    # os.open, not open(): a file object asks the file for its stat, tty
+    # state and position first, three system calls more for each of 100,000 files.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
         if not hasattr(os, "sync"):  # pragma: no cover - Windows
-            f.flush()
-            os.fsync(f.fileno())
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass

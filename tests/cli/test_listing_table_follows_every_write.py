@@ -26,10 +26,9 @@ CSV = (
 def assert_listed_follows_tickets(home) -> int:
     db = sqlite3.connect(str(home / index.INDEX_NAME))
     try:
-        columns = ", ".join(index.LISTED)
         order = "ORDER BY status, created_us, id"
-        listed = db.execute(f"SELECT {columns} FROM listed {order}").fetchall()
-        tickets = db.execute(f"SELECT {columns} FROM tickets {order}").fetchall()
+        listed = db.execute(f"SELECT {', '.join(index.LISTED)} FROM listed {order}").fetchall()
+        tickets = db.execute(f"SELECT {index.LISTED_SELECT} FROM tickets {order}").fetchall()
     finally:
         db.close()
     assert listed == tickets

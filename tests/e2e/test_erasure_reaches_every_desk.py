@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -75,9 +76,24 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def every_object(repo: Path) -> bytes:
-    """Every object of the repository, loose and packed, as git reads them (packs are compressed)."""
-    return subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=repo, check=True,
-                          capture_output=True, input=b"").stdout
+    """The contents of every object of the repository, loose and packed, as git reads them (packs are compressed).
+
+    Not git's own numbers: the object ids of ``--batch``'s header lines and
+    the commits' Unix times hold any run of digits by chance (a commit made
+    at 1796187766 holds "7766"), and no reporter wrote them.
+    """
+    out = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=repo, check=True,
+                         capture_output=True, input=b"").stdout
+    contents, at = [], 0
+    while at < len(out):
+        header_end = out.index(b"\n", at)
+        _, kind, size = out[at:header_end].split()
+        body = out[header_end + 1:header_end + 1 + int(size)]
+        if kind in (b"commit", b"tag"):
+            body = re.sub(rb"(?m)^((?:author|committer|tagger) .*>) \d+ [+-]\d{4}$", rb"\1", body)
+        contents.append(body)
+        at = header_end + 1 + int(size) + 1
+    return b"\n".join(contents)
 
 
 def collect_garbage(repo: Path) -> None:
@@ -193,3 +209,21 @@ def test_an_erasure_leaves_no_value_in_any_repository_and_keeps_every_figure(off
     assert after[0:2] == before[0:2]
     for d in (b, c):
         assert d.figures() == after
+
+
+def test_what_is_searched_is_what_was_written_not_the_times_git_keeps(tmp_path):
+    # A commit made at 1796187766 (05:02:46 UTC on 2 Dec 2026) held "7766" in its header: the erasure
+    # test failed whenever it ran at such a second. What someone wrote, in a file or a message, is still found.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "a.txt").write_text("no number here\n", encoding="utf-8")
+    git(repo, "add", "a.txt")
+    stamp = "1796187766 +0700"
+    env = dict(os.environ, GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+    subprocess.run(["git", "-c", "user.name=Rina", "-c", "user.email=rina@lpse.example", "commit", "-q",
+                    "-m", "Tiket dari Budi"], cwd=repo, env=env, check=True, input=b"")
+    objects = every_object(repo)
+    assert b"7766" not in objects
+    assert b"Tiket dari Budi" in objects and b"no number here" in objects and b"Rina <rina@lpse.example>" in objects
+
