@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
-SCHEMA = 6
+SCHEMA = 7
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
