@@ -265,7 +265,7 @@ CREATE INDEX IF NOT EXISTS tickets_last ON tickets (last_us);
 -- The recap counts its period's rows, finds the few that moved since, and
 -- lists the categories from these alone (covering indexes), never reading
 -- the wide rows with their JSON. A category edited after its period is one
--- search by edit_us. (No semicolon in these comments: the DDL is split on them.)
+-- search by edit_us.
 CREATE INDEX IF NOT EXISTS tickets_recap ON tickets (
     created_us, day, status, last_us, recap_key, resolution, category,
     first_response_us, response_due_us, resolved_us, due_us, response_days, resolution_days);
@@ -299,19 +299,6 @@ CREATE INDEX IF NOT EXISTS listed_table ON listed (
     created_us, id, last_us, due_us, created_local, channel, kind, list_status, tier, list_holder,
     due_local, list_subject, holder_not_plain, subject_not_plain) WHERE status != 'closed';
 """
-
-
-def _index_statements() -> list[tuple[str, str, str]]:
-    """(name, table, statement) of every secondary index :data:`DDL` makes."""
-    import re
-
-    out = []
-    for statement in DDL.split(";"):
-        sql = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).strip()
-        m = re.match(r"CREATE INDEX IF NOT EXISTS (\w+) ON (\w+)", sql)
-        if m:
-            out.append((m.group(1), m.group(2), sql))
-    return out
 
 
 # Above this many rows written, ``listed`` is made again whole, in order (a first build).
@@ -996,9 +983,12 @@ class Index:
         fifth of a first build's writing at 100,000 rows. A transaction
         rolled back (a kill, an error) keeps them as they were.
         """
-        statements = [s for s in _index_statements() if s[1] in tables]
-        for name, _, _ in statements:
-            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        # The schema's own statements, as SQLite keeps them (the automatic indexes of keys have none).
+        statements = [(name, sql) for name, table, sql in self.db.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            if table in tables]
+        for name, _ in statements:
+            self.db.execute(f"DROP INDEX {name}")
         ok = False
         try:
             yield
@@ -1006,7 +996,7 @@ class Index:
         finally:
             if ok:
                 self._sorting_threads()
-                for _, _, sql in statements:
+                for _, sql in statements:
                     self.db.execute(sql)
 
     def _sorting_threads(self) -> None:
