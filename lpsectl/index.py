@@ -424,7 +424,7 @@ class FileResult:
             return self.made_files_row
         name = self.path.rpartition("/")[2]
         return (self.path, sort_key(self.path), name[:-len(".yaml")].upper(), self.blob, self.stamp,
-                self.row[0] if self.row else None, json.dumps(self.message_ids) if self.message_ids else "[]")
+                self.row[0] if self.row else None, json.dumps(self.message_ids))
 
 
 def sort_key(rel: str) -> str:
