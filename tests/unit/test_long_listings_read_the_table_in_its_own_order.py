@@ -12,22 +12,15 @@ page prints them, and they are the same rows.
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 
-from lpsectl import index, listing
+from lpsectl import listing
 from lpsectl.clock import Calendar
 from lpsectl.index import micros
 
+from .test_listing_texts_keep_their_order import a_listed_table
+
 NOW = datetime(2026, 8, 13, 9, 0, tzinfo=timezone.utc)
-
-
-def a_listed_table(rows: list[dict]) -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:")
-    db.executescript(index.DDL)
-    marks = ", ".join("?" * len(index.LISTED))
-    db.executemany(f"INSERT INTO listed VALUES ({marks})", [[r.get(c) for c in index.LISTED] for r in rows])
-    return db
 
 
 def the_morning_asks() -> dict[str, listing.Filters]:
