@@ -238,8 +238,9 @@ def to_data(t: Ticket) -> dict[str, Any]:
 def as_read(t: Ticket) -> Ticket:
     """``t`` as its file reads back (:func:`from_data` of :func:`to_data`), without the parse.
 
-    For a ticket with no key or event field this version does not know
-    (those read back as :class:`PlainScalar` where written plain). The file drops a ``recorded_at`` equal to ``at`` and writes the refs in
+    Only for a ticket with no key or event field this version does not know
+    (those read back as :class:`PlainScalar` where written plain). The file
+    drops a ``recorded_at`` equal to ``at`` and writes the refs in
     :data:`REF_KEYS` order first; every value else reads back as written
     (the writer's exact round trip). Times keep their zone object, which
     names the same instant and the same offset.
