@@ -537,7 +537,7 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
         return TableText(0, b"", "")
     measure = _when_asked(textout._measure)
     widths = [len(h) + 2 for h in headers]
-    odd: dict[int, list[str]] = {i: [] for i in not_plain}
+    odd: dict[int, dict[str, int]] = {i: {} for i in not_plain}  # the cells not plain, each with its width
     for i, c in enumerate(cells):
         widest = found.pop(0) or 0 if c != "''" else 0
         if i in not_plain and found.pop(0):
@@ -546,8 +546,8 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
                 f"SELECT max(CASE WHEN {not_plain[i]} THEN NULL ELSE length({c}) END), "
                 f"json_group_array(DISTINCT CASE WHEN {not_plain[i]} THEN {c} END) "
                 f"FROM listed WHERE {where}", params).fetchone()
-            odd[i] = [x for x in json.loads(some) if x is not None]
-            widest = max([widest or 0] + [textout.cell_width(x.strip(), measure) for x in odd[i]])
+            odd[i] = {x: textout.cell_width(x.strip(), measure) for x in json.loads(some) if x is not None}
+            widest = max([widest or 0, *odd[i].values()])
         widths[i] = max(widths[i], widest)
     moved = []  # the moving rows: their order keys, stripped cells and those cells' widths
     for key, row in moving:
@@ -571,8 +571,7 @@ def table_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, sh
             formats.append(pad)
             arguments.append(c)
             continue
-        as_shown = {x: x.strip() + (" " * (widths[i] - textout.cell_width(x.strip(), measure)) if i < last else "")
-                    for x in odd[i]}
+        as_shown = {x: x.strip() + (" " * (widths[i] - w) if i < last else "") for x, w in odd[i].items()}
         as_shown = {x: text for x, text in as_shown.items() if text != x}
         if not as_shown:
             formats.append(pad)
