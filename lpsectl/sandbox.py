@@ -171,22 +171,14 @@ class BoundedSandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.spend(_cost(args) + (_cost(kwargs.values()) if kwargs else 0))
         if getattr(obj, "lpsectl_helper", False):
             # One of the helpers lpsectl hands every template (num, fmt_date, ...): plain
-            # functions of plain values, called directly (they count as calls all the same,
-            # by the sum of _cost written out: a recap's long lists make tens of thousands),
+            # functions of plain values, called directly (they count as calls all the same),
             # without the loop's variables Jinja2 passes along for a context to see.
-            steps = 2 if kwargs else 1
-            for v in (*args, *kwargs.values()):
-                if isinstance(v, _SIZED):
-                    steps += len(v) >> 4
-            self.steps_left -= steps
-            if self.steps_left < 0:
-                self.spend(0)  # raises
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             return obj(*args, **kwargs)
-        self.spend(_cost(args) + (_cost(kwargs.values()) if kwargs else 0))
         owner = getattr(obj, "__self__", None)
         if owner is None:  # the sandbox hands out str.format wrapped; the wrapper keeps the method
             owner = getattr(getattr(obj, "__wrapped__", None), "__self__", None)
