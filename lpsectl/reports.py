@@ -538,15 +538,11 @@ def overdue_json(rows: list[tuple], public: bool) -> Encoded:
     from json.encoder import encode_basestring as q  # what json.dumps(ensure_ascii=False) writes a string with
 
     f = "\n" + "  " * 3  # a field of an object of a list one deep
-    if public:
-        texts = [f'{{{f}"id": {q(i)},{f}"channel": {q(ch)},{f}"kind": {q(k)},{f}"tier": {q(t)},'
-                 f'{f}"difficulty": {q(d)},{f}"created_at": {q(c)},{f}"due_at": {q(due)},{f}"days_late": {-minus}'
-                 for minus, c, i, _s, ch, k, t, d, due in rows]
-    else:
-        texts = [f'{{{f}"id": {q(i)},{f}"subject": {"null" if s is None else q(s)},{f}"channel": {q(ch)},'
-                 f'{f}"kind": {q(k)},{f}"tier": {q(t)},{f}"difficulty": {q(d)},{f}"created_at": {q(c)},'
-                 f'{f}"due_at": {q(due)},{f}"days_late": {-minus}'
-                 for minus, c, i, s, ch, k, t, d, due in rows]
+    texts = []
+    for minus, c, i, s, ch, k, t, d, due in rows:
+        said = "" if public else f'{f}"subject": {"null" if s is None else q(s)},'
+        texts.append(f'{{{f}"id": {q(i)},{said}{f}"channel": {q(ch)},{f}"kind": {q(k)},{f}"tier": {q(t)},'
+                     f'{f}"difficulty": {q(d)},{f}"created_at": {q(c)},{f}"due_at": {q(due)},{f}"days_late": {-minus}')
     return Encoded("[\n    " + "\n    },\n    ".join(texts) + "\n    }\n  ]")
 
 
@@ -597,12 +593,11 @@ def summary(tally: Tally, categories: Iterable[Optional[str]], cfg: Config, peri
 
     # Most late first, then oldest first: a tuple's order (the id, unique, settles every tie).
     rows = sorted(tally.overdue)
+    overdue = [{"id": i, "subject": s, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
+                "due_at": due, "days_late": -minus} for minus, c, i, s, ch, k, t, d, due in rows]
     if public:
-        overdue = [{"id": i, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
-                    "due_at": due, "days_late": -minus} for minus, c, i, _s, ch, k, t, d, due in rows]
-    else:
-        overdue = [{"id": i, "subject": s, "channel": ch, "kind": k, "tier": t, "difficulty": d, "created_at": c,
-                    "due_at": due, "days_late": -minus} for minus, c, i, s, ch, k, t, d, due in rows]
+        for item in overdue:
+            del item["subject"]
     scores: Counter = sum(tally.scores.values(), Counter())
     mean, ikm, grade = ikm_of(list(scores.elements()))
     months = period.months()
