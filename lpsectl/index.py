@@ -613,7 +613,9 @@ class Index:
     # -- opening --------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
         derived_folder(self.hd.root)
-        db = sqlite3.connect(str(self.path), timeout=600, isolation_level=None)
+        # Not only this thread: an import's rows go in on a thread of their own
+        # while git commits (:meth:`add_committed`), one thread at a time.
+        db = sqlite3.connect(str(self.path), timeout=600, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         return db
@@ -1210,40 +1212,103 @@ class Index:
         return {k: meta.get(k, "") for k in ("head", "dirty", "schema", "code", "config", "holidays")}
 
     def add_committed(self, results: Iterable[FileResult], before: dict[str, str], parent: str,
-                      head: str, count: int = 0) -> bool:
-        """Put rows of files just committed (``parent`` → ``head``) into the index; False if it moved on.
+                      commit: Callable[[], Optional[str]], count: int = 0) -> bool:
+        """Put rows of files being committed into the index while ``commit()`` records them in git.
 
-        Only when the index is still as :meth:`state_key` found it and was
-        up to date with ``parent``: then the commit changed nothing but these
-        files, and the index is up to date with ``head``. Otherwise nothing
-        is changed and the next update reads the files, as always.
+        ``commit()`` runs here and returns the commit it made (None: none).
+        Meanwhile a thread puts the rows in, in one transaction, made only
+        when the index is still as :meth:`state_key` found it (``before``)
+        and was up to date with ``parent``: then the commit changes nothing
+        but these files. The transaction is committed, the index up to date
+        with the new commit, only once git has moved the branch past
+        ``parent``; if ``commit()`` fails or is interrupted, it is rolled
+        back and the index is as it was. (One after the other, git and
+        SQLite each kept one core busy and the other idle: many seconds
+        each at 100,000 rows.) Returns whether the rows went in; otherwise
+        the next update reads the files, as always.
         ``count``: how many ``results`` come; as many as the index holds or
         more (an import into a new helpdesk), and its secondary indexes are
         made again once from all the rows (:meth:`_indexed_after`).
         """
+        import threading
+
+        stop = threading.Event()
+        done: dict[str, Any] = {}
+
+        def fill() -> None:
+            try:
+                done["ready"] = self._fill(results, before, parent, count, stop)
+            except BaseException as exc:  # handed to the caller's thread
+                done["error"] = exc
+
+        rows = threading.Thread(target=fill, name="lpsectl-index-rows", daemon=True)
+        with self._bulk():  # rows of new tickets land all over the tables' b-trees
+            rows.start()
+            try:
+                head = commit()
+            except BaseException:
+                stop.set()
+                self.db.interrupt()
+                self._join(rows, stop)
+                self._roll_back()
+                raise
+            self._join(rows, stop)
+            error = done.get("error")
+            if error is not None:
+                self._roll_back()
+                if isinstance(error, sqlite3.DatabaseError):
+                    return False
+                raise error
+            if not done.get("ready") or not head or head == parent:
+                self._roll_back()
+                return False
+            try:
+                self._set_meta(head=head)
+                self.db.execute("COMMIT")
+            except sqlite3.DatabaseError:
+                self._roll_back()
+                return False
+            except BaseException:
+                self._roll_back()
+                raise
+            return True
+
+    def _fill(self, results: Iterable[FileResult], before: dict[str, str], parent: str, count: int,
+              stop: Any) -> bool:
+        """:meth:`add_committed`'s transaction, left open; False (and rolled back) if the index moved on."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self._written, self._written_all = set(), False
         try:
-            with self._bulk():  # rows of new tickets land all over the tables' b-trees
-                self.db.execute("BEGIN IMMEDIATE")
-                self._written, self._written_all = set(), False
-                try:
-                    now = self.state_key()
-                    if now != before or before.get("head") != parent:
-                        self.db.execute("ROLLBACK")
-                        return False
-                    (held,) = self.db.execute("SELECT count(*) FROM files").fetchone()
-                    remake = ("tickets", "files") if count >= max(held, PARALLEL_FROM) else ()
-                    with self._indexed_after(remake):
-                        self._add_rows(results)
-                    self._save_calendar()
-                    self._set_meta(head=head)
-                    self._relist()
-                    self.db.execute("COMMIT")
-                    return True
-                except BaseException:
-                    self.db.execute("ROLLBACK")
-                    raise
-        except sqlite3.DatabaseError:
-            return False
+            if self.state_key() != before or before.get("head") != parent:
+                self.db.execute("ROLLBACK")
+                return False
+            (held,) = self.db.execute("SELECT count(*) FROM files").fetchone()
+            remake = ("tickets", "files") if count >= max(held, PARALLEL_FROM) else ()
+            with self._indexed_after(remake):
+                self._add_rows(_until(results, stop))
+            self._save_calendar()
+            self._relist()
+            return True
+        except BaseException:
+            self._roll_back()
+            raise
+
+    def _roll_back(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def _join(self, thread: Any, stop: Any) -> None:
+        """Wait for ``thread``; a Ctrl-C (or SIGTERM) meanwhile stops its work, and is raised once it ended."""
+        interrupted: Optional[BaseException] = None
+        while thread.is_alive():
+            try:
+                thread.join()
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+                stop.set()
+                self.db.interrupt()
+        if interrupted is not None:
+            raise interrupted
 
     def _add_rows(self, results: Iterable[FileResult]) -> None:
         """:meth:`add_committed`'s rows, with the files' stamps as they are now."""
@@ -1353,6 +1418,18 @@ class Index:
 def _in_parallel(count: int) -> bool:
     """Whether ``count`` tickets are worth a pool of processes (``LPSECTL_SERIAL`` says never)."""
     return count >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 and not os.environ.get("LPSECTL_SERIAL")
+
+
+class Stopped(Exception):
+    """:meth:`Index.add_committed`'s rows were stopped: git's commit failed or was interrupted."""
+
+
+def _until(items: Iterable[Any], stop: Any) -> Iterator[Any]:
+    """``items`` until ``stop`` (a threading.Event) is set; then :class:`Stopped`."""
+    for x in items:
+        if stop.is_set():
+            raise Stopped
+        yield x
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -163,18 +163,22 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             return
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)
+        parent = hd.git.head() if hd.git is not None else None
+        before = ix.state_key() if ix is not None and rows is not None else None
         if sys.stderr.isatty() and n >= 500:
             click.echo(_("Recording the commit ..."), err=True)
-        parent = hd.git.head() if hd.git is not None else None
-        commit(app, paths, message, operator)
-        if ix is not None and rows is not None:
-            # The index learns the new tickets from the rows made while writing them.
-            before = ix.state_key()
-            head = hd.git.head() if hd.git is not None else None
-            if before is not None and parent and head and head != parent:
-                if sys.stderr.isatty() and n >= 500:
-                    click.echo(_("Adding the new tickets to the index ..."), err=True)
-                ix.add_committed(rows.read(), before, parent, head, count=n)
+
+        def record() -> Optional[str]:
+            commit(app, paths, message, operator)
+            return hd.git.head() if hd.git is not None else None
+
+        if ix is not None and rows is not None and before is not None and parent:
+            # The index learns the new tickets from the rows made while writing
+            # them, put in while git records the commit (they count once it has).
+            ix.add_committed(rows.read(), before, parent, record, count=n)
+        else:
+            record()
+        if ix is not None:
             ix.close()
     click.echo(ngettext("Imported {n} ticket from {source}", "Imported {n} tickets from {source}", n)
                .format(n=n, source=table.source))
