@@ -85,6 +85,11 @@ def blob_id(data: bytes, hex_len: int = 40) -> str:
     return algo(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+def blob_record(data: bytes) -> bytes:
+    """``data`` as a blob of a ``git fast-import`` stream (see :meth:`GitRepo.commit`'s ``packed``)."""
+    return b"blob\ndata %d\n%s\n" % (len(data), data)
+
+
 def _ident_part(text: str) -> str:
     """A name or address as fast-import takes it: git strips the same from a commit's author."""
     return " ".join(text.replace("<", "").replace(">", "").split())
@@ -197,11 +202,16 @@ class GitRepo:
                 out.append(os.path.relpath(full, root))
         return out
 
-    def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str) -> bool:
+    def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str,
+               packed: Sequence[str] = ()) -> bool:
         """Commit exactly ``paths`` (added, changed or removed) as ``operator``.
 
         Other staged or dirty files stay as they are: the commit names its
         paths (git's ``--only``). False when nothing changed.
+        ``packed``: files of :func:`blob_record` s of the paths' contents, made
+        by whoever wrote the files, which a commit of many paths packs instead
+        of reading every file again (git still hashes every file itself, so a
+        file that differs from its record is committed as it is).
         """
         rel = self._relative(paths)
         ident = self.identity()
@@ -212,7 +222,7 @@ class GitRepo:
         if "user.email" not in ident:
             env["GIT_COMMITTER_EMAIL"] = email
         if len(rel) > MANY_PATHS:
-            return self._commit_many(rel, message, env)
+            return self._commit_many(rel, message, env, packed)
         # Each git process reads (and add writes) an index of every ticket,
         # so an action runs as few as it can: `commit --only` stages the
         # paths git knows itself; only a new file needs `add` first.
@@ -434,7 +444,7 @@ class GitRepo:
         listing = "".join(os.path.relpath(p, self.root).replace(os.sep, "/") + "\0" for p in paths)
         self._retry(["update-index", "--add", "--remove", "-z", "--stdin"], input=listing)
 
-    def _commit_many(self, rel: list[str], message: str, env: dict) -> bool:
+    def _commit_many(self, rel: list[str], message: str, env: dict, packed: Sequence[str] = ()) -> bool:
         """``commit --only`` for a bulk import: the blobs in one pack, then the commit by plumbing.
 
         git matches every path against every pathspec, which takes minutes
@@ -442,18 +452,24 @@ class GitRepo:
         ``update-index`` alone would write one loose object per file. So one
         ``git fast-import`` stream packs every blob, and the commit is built
         as ``commit --only`` builds it (:meth:`_commit_many_plumbing`), the
-        branch moved last: a kill before that leaves no commit behind.
+        branch moved last: a kill before that leaves no commit behind. The
+        stream is read from ``packed`` when given (a few large files, not
+        100,000 small ones opened again).
         """
         rel = [p.replace(os.sep, "/") for p in rel]
         signed = self.identity().get("commit.gpgsign", "").lower() in ("true", "yes", "on", "1")
 
         def blobs() -> Iterator[bytes]:
-            for p in rel:
-                try:
-                    data = _read_all(os.path.join(self.root, *p.split("/")))
-                except FileNotFoundError:
-                    continue
-                yield b"blob\ndata %d\n%s\n" % (len(data), data)
+            if packed:
+                for part in packed:
+                    yield _read_all(part)
+            else:
+                for p in rel:
+                    try:
+                        data = _read_all(os.path.join(self.root, *p.split("/")))
+                    except FileNotFoundError:
+                        continue
+                    yield blob_record(data)
             yield b"done\n"
 
         # Every blob into one pack first; the commit is then made as before

@@ -528,15 +528,14 @@ _STAGED_FOLDERS: set[str] = set()
 
 
 def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
-            stage_to: Optional[str] = None) -> tuple[Optional[bytes], FileResult]:
+            stage_to: Optional[str] = None) -> tuple[bytes, FileResult]:
     """The bytes of ``t``'s file and its index row, without reading the file back.
 
     The row is made from the ticket as the file gives it back
     (:func:`ticketfile.as_read`), so it is the row a rebuild would make. A
     ticket carrying keys or fields this version does not know has its data
     read again instead, as a parse would give them.
-    ``stage_to``: the folder to write the file in (``rel`` below it) instead
-    of handing its bytes back.
+    ``stage_to``: the folder to write the file in too (``rel`` below it).
     """
     from lpsectl import fastyaml
 
@@ -550,12 +549,11 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
         back = ticketfile.as_read(t)
         s = replay(back.history)
     res.row = row_of(back, rel, ctx, s)
-    if stage_to is None:
-        return raw, res
-    from lpsectl.intake.staging import write_staged
+    if stage_to is not None:
+        from lpsectl.intake.staging import write_staged
 
-    write_staged(os.path.join(stage_to, *rel.split("/")), raw, _STAGED_FOLDERS)
-    return None, res
+        write_staged(os.path.join(stage_to, *rel.split("/")), raw, _STAGED_FOLDERS)
+    return raw, res
 
 
 class RowSpool:

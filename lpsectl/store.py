@@ -506,12 +506,16 @@ class Helpdesk:
                           .format(busy=busy, path=self.git.root))
         self.git.require_branch()
 
-    def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str) -> bool:
-        """Commit ``paths`` as ``operator``; False when there is no git or nothing changed."""
+    def commit(self, paths: Sequence[Union[Path, str]], message: str, operator: str,
+               packed: Sequence[str] = ()) -> bool:
+        """Commit ``paths`` as ``operator``; False when there is no git or nothing changed.
+
+        ``packed``: the paths' contents as git takes them (:meth:`GitRepo.commit`).
+        """
         if self.git is None:
             return False
         self.ready_to_record()
-        return self.git.commit(paths, message, operator)
+        return self.git.commit(paths, message, operator, packed=packed)
 
     # -- the lock --------------------------------------------------------
     def lock_path(self) -> Path:

@@ -29,14 +29,15 @@ def warn(text: str) -> None:
     click.echo(_("Warning: {problem}").format(problem=text), err=True)
 
 
-def commit(app: App, paths: Sequence[Union[Path, str]], message: str, operator: str) -> None:
+def commit(app: App, paths: Sequence[Union[Path, str]], message: str, operator: str,
+           packed: Sequence[str] = ()) -> None:
     hd = app.helpdesk()
     if hd.git is None:
         if not app.warned_no_git:
             warn(_no_git(hd.root))
             app.warned_no_git = True
         return
-    hd.commit(list(paths), message, operator)
+    hd.commit(list(paths), message, operator, packed)
 
 
 def _no_git(root: Path) -> str:

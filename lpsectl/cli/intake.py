@@ -121,10 +121,17 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         tickets = str(hd.tickets_dir)
         stage_to = None if dry_run else stage.staged_folder(tickets)
         rows = RowSpool(stage.dir / "rows") if ix is not None else None  # removed with the stage
+        # Each task's files as git packs them, so its commit reads no ticket file again.
+        packed: list[str] = []
 
         def tasks(jobs: Iterable) -> Iterator[Task]:
             for job in jobs:
-                yield Task(job, operator, now, stage_to, rows.part() if rows is not None else None)
+                task = Task(job, operator, now, stage_to)
+                if rows is not None:
+                    task.spool = rows.part()
+                    task.packed = os.path.join(str(stage.dir), "packed", f"{len(packed):06d}")
+                    packed.append(task.packed)
+                yield task
 
         if ix is not None and ix.parallel(len(table.rows)):
             # Several processes check the rows, write each good row's file and make its index row.
@@ -169,7 +176,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             click.echo(_("Recording the commit ..."), err=True)
 
         def record() -> Optional[str]:
-            commit(app, paths, message, operator)
+            commit(app, paths, message, operator, packed)
             return hd.git.head() if hd.git is not None else None
 
         if ix is not None and rows is not None and before is not None and parent:

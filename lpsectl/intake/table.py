@@ -380,14 +380,17 @@ def path_of(tid: str) -> str:
     return f"20{tid[:2]}/{tid[2:4]}/{tid}.yaml"
 
 
-def writer(ctx: Any, sha256: bool, stage_to: Optional[str]) -> Callable[[Ticket], tuple]:
+def writer(ctx: Any, sha256: bool, stage_to: Optional[str],
+           packed: Optional[list[bytes]] = None) -> Callable[[Ticket], tuple]:
     """``make`` for :func:`check_rows`: a ticket's file (written below ``stage_to``) and its index row.
 
     Gives (path relative to tickets/, the file's bytes or None when written,
     the fields of its :class:`~lpsectl.index.FileResult`). Without ``ctx``
-    (no index): the file's bytes, and no row.
+    (no index): the file's bytes, and no row. ``packed``: where each
+    written file's blob for git goes (:func:`~lpsectl.gitrepo.blob_record`).
     """
     from lpsectl import ticketfile
+    from lpsectl.gitrepo import blob_record
     from lpsectl.index import written
 
     def make(t: Ticket) -> tuple:
@@ -395,7 +398,9 @@ def writer(ctx: Any, sha256: bool, stage_to: Optional[str]) -> Callable[[Ticket]
         if ctx is None:  # no index (no git): only the file
             return rel, ticketfile.dumps(t).encode("utf-8"), None
         data, res = written(t, rel, ctx, sha256, stage_to)
-        return rel, data, res.fields()
+        if packed is not None:
+            packed.append(blob_record(data))
+        return rel, None if stage_to is not None else data, res.fields()
 
     return make
 
@@ -412,6 +417,9 @@ class Task:
     stage_to: Optional[str] = None
     # The file of the good rows' index rows (:class:`~lpsectl.index.RowSpool`); None: no index.
     spool: Optional[str] = None
+    # The file of the good rows' blobs, as git's commit packs them (``packed``
+    # of :meth:`~lpsectl.gitrepo.GitRepo.commit`): the files need not be read again.
+    packed: Optional[str] = None
 
 
 def check_task(task: Task, tz: tzinfo, ctx: Any, sha256: bool) -> list[Checked]:
@@ -420,12 +428,17 @@ def check_task(task: Task, tz: tzinfo, ctx: Any, sha256: bool) -> list[Checked]:
     What a good row's :data:`Checked` carries: (its path relative to
     tickets/, the file's bytes or None when written); None when only checked.
     """
-    make = writer(ctx, sha256, task.stage_to) if task.stage_to is not None else None
+    blobs: Optional[list[bytes]] = [] if task.packed is not None else None
+    make = writer(ctx, sha256, task.stage_to, blobs) if task.stage_to is not None else None
     out = check_rows(task.rows, tz, task.operator, task.now, make)
     if task.spool is not None:
         from lpsectl.index import RowSpool
 
         RowSpool.write(task.spool, [made[2] for _, why, made in out if why is None and made is not None])
+    if task.packed is not None and blobs is not None:
+        from lpsectl.intake.staging import write_staged
+
+        write_staged(task.packed, b"".join(blobs), set())
     return [(number, why, None if made is None else made[:2]) for number, why, made in out]
 
 

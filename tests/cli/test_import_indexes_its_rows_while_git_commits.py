@@ -57,10 +57,10 @@ def test_the_rows_go_into_the_index_while_git_commits(run, rekap, monkeypatch, p
 
     seen: list[bool] = []
 
-    def commit(self, paths, message, operator):
+    def commit(self, paths, message, operator, **kw):
         if len(paths) == ROWS:  # the import's commit
             seen.append(adding.wait(PATIENCE_S))
-        return real_commit(self, paths, message, operator)
+        return real_commit(self, paths, message, operator, **kw)
 
     monkeypatch.setattr(Index, "_add_rows", add_rows)
     monkeypatch.setattr(GitRepo, "commit", commit)
@@ -78,11 +78,11 @@ def test_rows_added_while_git_commits_are_not_seen_before_the_commit(run, rekap,
         real_add(self, results)
         added.set()
 
-    def commit(self, paths, message, operator):
+    def commit(self, paths, message, operator, **kw):
         if len(paths) == ROWS:
             assert added.wait(PATIENCE_S)
             assert indexed_ids(run) == before, "another connection saw rows of an import git had not recorded"
-        return real_commit(self, paths, message, operator)
+        return real_commit(self, paths, message, operator, **kw)
 
     monkeypatch.setattr(Index, "_add_rows", add_rows)
     monkeypatch.setattr(GitRepo, "commit", commit)
@@ -104,7 +104,7 @@ def test_a_commit_that_fails_leaves_the_index_as_it_was(run, rekap, monkeypatch,
         real_add(self, results)
         added.set()
 
-    def commit(self, paths, message, operator):
+    def commit(self, paths, message, operator, **kw):
         added.wait(PATIENCE_S)  # the rows are in, uncommitted, when git fails
         raise failure
 

@@ -324,7 +324,7 @@ def interrupted_import(run, helpdesk, tmp_path, monkeypatch, command: str, commi
 def test_an_import_interrupted_at_its_commit_leaves_nothing_staged_in_git(run, helpdesk, tmp_path, monkeypatch,
                                                                           command):
     """Ctrl-C (or SIGTERM, which an import reads as Ctrl-C) after git staged the files, before the commit."""
-    def staged_then_interrupted(self, paths, message, operator):
+    def staged_then_interrupted(self, paths, message, operator, **kw):
         self._retry(["add", "-A", "--", *[os.path.relpath(p, self.root) for p in paths]])
         raise KeyboardInterrupt
 
@@ -347,8 +347,8 @@ def test_an_import_interrupted_right_after_git_committed_it_keeps_it_whole(run, 
 
     real_commit = GitRepo.commit
 
-    def committed_then_interrupted(self, paths, message, operator):
-        real_commit(self, paths, message, operator)
+    def committed_then_interrupted(self, paths, message, operator, **kw):
+        real_commit(self, paths, message, operator, **kw)
         raise KeyboardInterrupt
 
     before = interrupted_import(run, helpdesk, tmp_path, monkeypatch, command, committed_then_interrupted)
