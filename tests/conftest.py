@@ -8,6 +8,7 @@ user's git identity, or this repository's own tickets/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -99,6 +100,29 @@ def run(helpdesk) -> Run:
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def every_object(repo: Path) -> bytes:
+    """The contents of every object of the repository, loose and packed, as git reads them (packs are compressed).
+
+    Not git's own numbers: the object ids of ``--batch``'s header lines and
+    of a commit's tree and parents, and the commits' Unix times, hold any
+    run of digits by chance (a commit made at 1796187766 holds "7766"), and
+    no reporter wrote them.
+    """
+    out = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=repo, check=True,
+                         capture_output=True, input=b"").stdout
+    contents, at = [], 0
+    while at < len(out):
+        header_end = out.index(b"\n", at)
+        _, kind, size = out[at:header_end].split()
+        body = out[header_end + 1:header_end + 1 + int(size)]
+        if kind in (b"commit", b"tag"):
+            body = re.sub(rb"(?m)^((?:author|committer|tagger) .*>) \d+ [+-]\d{4}$", rb"\1", body)
+            body = re.sub(rb"(?m)^(tree|parent|object) [0-9a-f]{40,64}$", rb"\1", body)
+        contents.append(body)
+        at = header_end + 1 + int(size) + 1
+    return b"\n".join(contents)
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import every_object
 
 # What the reporters gave, each a value that must be gone after the erasure.
 NAME, ADDRESS, PHONE, NEW_PHONE = "Budi Santoso", "Jl. Sudirman 5 Payakumbuh", "0752 92317", "0811 7766 55"
@@ -73,27 +74,6 @@ def git(cwd: Path, *args: str) -> str:
     proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, input=b"")
     assert proc.returncode == 0, f"git {' '.join(args)} in {cwd.name}: {proc.stderr.decode('utf-8', 'replace')}"
     return proc.stdout.decode("utf-8", "replace")
-
-
-def every_object(repo: Path) -> bytes:
-    """The contents of every object of the repository, loose and packed, as git reads them (packs are compressed).
-
-    Not git's own numbers: the object ids of ``--batch``'s header lines and
-    the commits' Unix times hold any run of digits by chance (a commit made
-    at 1796187766 holds "7766"), and no reporter wrote them.
-    """
-    out = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=repo, check=True,
-                         capture_output=True, input=b"").stdout
-    contents, at = [], 0
-    while at < len(out):
-        header_end = out.index(b"\n", at)
-        _, kind, size = out[at:header_end].split()
-        body = out[header_end + 1:header_end + 1 + int(size)]
-        if kind in (b"commit", b"tag"):
-            body = re.sub(rb"(?m)^((?:author|committer|tagger) .*>) \d+ [+-]\d{4}$", rb"\1", body)
-        contents.append(body)
-        at = header_end + 1 + int(size) + 1
-    return b"\n".join(contents)
 
 
 def collect_garbage(repo: Path) -> None:
