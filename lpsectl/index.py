@@ -97,22 +97,24 @@ class IndexUnavailable(LpseError):
     """The index cannot be used here (an unwritable folder, a broken database): read the files."""
 
 
+# The modules whose source makes the index's rows (this one too): their files are hashed by name, not
+# imported, so that a listing that parses, assesses and recaps nothing loads none of them.
+CODE_MODULES = ("ticketfile", "fastyaml", "model", "clock", "sla", "textout", "views", "recapkey", "index")
+
+
 def code_key() -> str:
     """Changes whenever the code that reads tickets or derives their rows does."""
     global _CODE_KEY
     if _CODE_KEY is None:
-        from lpsectl import __version__, clock, fastyaml, model, recapkey, sla, textout, views
+        from lpsectl import __version__
 
         h = _blake2b(f"{SCHEMA} {__version__}".encode())
-        for mod in (ticketfile, fastyaml, model, clock, sla, textout, views, recapkey):
+        here = os.path.dirname(__file__)
+        for name in CODE_MODULES:
             try:
-                h.update(Path(mod.__file__).read_bytes())  # type: ignore[arg-type]
-            except (OSError, TypeError):  # pragma: no cover - frozen or zipped
+                h.update(Path(here, f"{name}.py").read_bytes())
+            except OSError:  # pragma: no cover - frozen or zipped
                 pass
-        try:
-            h.update(Path(__file__).read_bytes())
-        except OSError:  # pragma: no cover
-            pass
         _CODE_KEY = h.hexdigest()
     return _CODE_KEY
 

@@ -18,7 +18,6 @@ from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
 from lpsectl.index import Index, micros
 from lpsectl.model import Ticket
-from lpsectl.sla import Assessment, assess
 from lpsectl.textout import object_text
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, matches, phone_digits, short
 from lpsectl.i18n import _
@@ -26,6 +25,7 @@ from lpsectl.i18n import _
 if TYPE_CHECKING:
     import sqlite3
 
+    from lpsectl.sla import Assessment  # imported where a ticket is assessed: an index's listing seldom asks
     from lpsectl.store import Helpdesk
 
 
@@ -233,6 +233,8 @@ def _order(want: Filters, created_us: int, tid: str, due_us: int, holder: Option
 
 def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime, shape: Shape) -> list[Shown]:
     """The listing from parsed tickets: every ticket assessed in Python."""
+    from lpsectl.sla import assess
+
     out = []
     for t in tickets:
         if not want.keeps_ticket(t, hd.tz):
@@ -627,6 +629,8 @@ def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) ->
         return None
     a = seen.get(t.id)
     if a is None:
+        from lpsectl.sla import assess
+
         a = seen[t.id] = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
         return None
