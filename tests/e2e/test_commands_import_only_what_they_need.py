@@ -97,3 +97,12 @@ def test_a_listing_from_an_up_to_date_index_imports_no_reader_recap_or_clock_ass
     assert imported_after([*home, "list", "--json"], spared) == []
     assert imported_after([*home, "list", "--status", "open", "--json"], spared) == []
     assert imported_after([*home, "today", "--json"], spared) == []
+
+
+def test_list_imports_the_module_of_list_alone_not_the_actions_on_tickets(run):
+    """`list` is a module of its own (lpsectl.cli.lists): it does not make the click commands of the sixteen
+    actions on tickets (lpsectl.cli.tickets) to answer."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    assert imported_after([*home, "list", "--json"], ["lpsectl.cli.tickets"]) == []
+    assert imported_after([*home, "list"], ["lpsectl.cli.tickets"]) == []
