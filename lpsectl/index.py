@@ -78,6 +78,8 @@ if TYPE_CHECKING:
 
 SCHEMA = 7
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
+# A first build's own file is the index's name with this and a token after it (Index._open_building).
+BUILDING = ".new-"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
 RACY_NS = 2_000_000_000
@@ -608,6 +610,8 @@ class Index:
         # The ids whose rows of tickets this transaction wrote or removed, for ``listed`` (:meth:`_relist`).
         self._written: set[str] = set()
         self._written_all = False
+        # Where there is no index yet: the file of its own a first build writes, put in place when whole.
+        self._building: Optional[str] = None
         self.db = self._open()
 
     # -- opening --------------------------------------------------------------
@@ -619,6 +623,8 @@ class Index:
         return db
 
     def _open(self) -> sqlite3.Connection:
+        if not os.path.exists(self.path):
+            return self._open_building()
         try:
             db = self._connect()
             db.executescript(DDL)
@@ -636,12 +642,84 @@ class Index:
                 pass
             except OSError as exc:
                 raise IndexUnavailable(f"cannot replace the damaged index {self.path}: {exc}") from None
+        return self._open_building()
+
+    # -- a first build, in a file of its own ------------------------------------------
+    def _open_building(self) -> sqlite3.Connection:
+        """A new file for the index there is not, with no journal: a first build writes each page once.
+
+        Disposable until :meth:`_put_in_place` links it where the index
+        lives: a kill or an error before leaves no index there (never half
+        of one), and the file is removed by :meth:`close` or, after a kill,
+        by the next build put in place. Through the WAL, every page of a
+        first build was written twice (the WAL, then its checkpoint).
+        """
         try:
-            db = self._connect()
+            derived_folder(self.hd.root)
+            self._building = f"{self.path}{BUILDING}{os.getpid()}-{os.urandom(4).hex()}"
+            db = sqlite3.connect(self._building, isolation_level=None)
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("PRAGMA synchronous=OFF")  # made durable once, whole (_put_in_place)
             db.executescript(DDL)
             return db
         except (sqlite3.Error, OSError) as exc:
+            self._drop_building()
             raise IndexUnavailable(f"cannot make the index {self.path}: {exc}") from None
+
+    def _drop_building(self) -> None:
+        """The file a first build that will not be put in place wrote, removed."""
+        building, self._building = self._building, None
+        if building is not None:
+            _remove(building)
+
+    def _put_in_place(self) -> bool:
+        """The first build, committed and whole, linked where the index lives; then used from there.
+
+        Linked, never renamed over: an index another process put there
+        meanwhile stays (a WAL database others have open is never replaced
+        under them), and this one is dropped; False then, and the caller
+        brings that index up to date. The files of first builds killed
+        before are removed.
+        """
+        building = self._building
+        assert building is not None
+        won = True
+        try:
+            # Marked as every reader opens it (none converts it then), and on the disk before anyone can read it.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.close()
+            try:
+                _sync(building)
+                os.link(building, self.path)
+            except FileExistsError:
+                won = False
+            except FileNotFoundError:
+                won = False  # removed as a leftover by a build put in place meanwhile
+            except OSError:  # pragma: no cover - a file system without hard links
+                if os.path.exists(self.path):
+                    won = False
+                else:
+                    os.rename(building, self.path)
+        except (sqlite3.Error, OSError) as exc:
+            raise IndexUnavailable(f"cannot put the index in place at {self.path}: {exc}") from None
+        finally:
+            self._drop_building()
+            self._remove_leftovers()
+        if not os.path.exists(self.path):
+            raise IndexUnavailable(f"the index {self.path} was removed while it was built")
+        self.db = self._open()
+        return won
+
+    def _remove_leftovers(self) -> None:
+        """The files of first builds that were never put in place (killed); one still at work keeps its own."""
+        folder, name = os.path.split(self.path)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return
+        for n in names:
+            if n.startswith(name + BUILDING):
+                _remove(os.path.join(folder, n))
 
     def _meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))
@@ -764,10 +842,17 @@ class Index:
                 self._relist()
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self._building is None:
+                    self.db.execute("ROLLBACK")
+                else:  # no journal to roll back with: the whole file goes
+                    self.db.close()
+                    self._drop_building()
+                    self.db = _nowhere()
                 raise
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+        if self._building is not None and not self._put_in_place():
+            self.update(track)  # another process put its first build in place meanwhile: brought up to date here
 
     # -- answering first, confirming after (lpsectl.gitlook) -------------------------
     def start_look(self, untracked: bool = False) -> Optional["Look"]:
@@ -1348,6 +1433,32 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+        self._drop_building()  # a first build never made (a command that only read its calendar)
+
+
+def _remove(path: str) -> None:
+    """Remove the SQLite file ``path`` and what SQLite keeps beside it; what cannot be removed now stays."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            os.unlink(path + suffix)
+        except OSError:
+            pass
+
+
+def _sync(path: str) -> None:
+    """The file ``path`` on the disk (written with ``synchronous=OFF``)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _nowhere() -> sqlite3.Connection:
+    """An empty index in memory, where a first build was dropped: the questions asked after find nothing."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(DDL)
+    return db
 
 
 def _in_parallel(count: int) -> bool:
