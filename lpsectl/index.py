@@ -303,8 +303,12 @@ CREATE INDEX IF NOT EXISTS listed_table ON listed (
 """
 
 
-# Above this many rows written, ``listed`` is made again whole, in order (a first build).
+# Above this many rows written, ``listed`` is made again whole, in order.
 RELIST_ALL_FROM = 20_000
+# Rows written at a time by one executemany (Index._apply).
+APPLY_BATCH = 500
+# The tables a first build fills (their secondary indexes made after the rows: Index._indexed_after).
+FIRST_BUILD_TABLES = ("tickets", "files", "listed")
 
 
 def _fit_tables(db: sqlite3.Connection) -> None:
@@ -1016,20 +1020,22 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
+            with self._bulk(not known), self._indexed_after(FIRST_BUILD_TABLES if not known else ()):
                 # The walk names ticket files only; git's names are filtered.
                 paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
-                self._apply(self._read_changed(paths, known, track), known)
+                self._apply(self._read_changed(paths, known, track), known, listed_along=not known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
-                self._apply(self._stat_scan(meta, known, track), known)
+            with self._bulk(not known), self._indexed_after(FIRST_BUILD_TABLES if not known else ()):
+                self._apply(self._stat_scan(meta, known, track), known, listed_along=not known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
+        if not known and not self._listed_whole():
+            self._written_all = True
         if (meta.get("config") != self._config_key() or meta.get("holidays") != hv) and known:
             # Rows kept from before were derived with the old configuration or holidays
             # (a first build has none: every row was just derived with these).
@@ -1214,12 +1220,18 @@ class Index:
                     pending.append(pool.submit(fn, nxt))
                 yield from done
 
-    def _apply(self, results: Iterable[FileResult], known: Optional[dict[str, Optional[str]]] = None) -> None:
+    def _apply(self, results: Iterable[FileResult], known: Optional[dict[str, Optional[str]]] = None,
+               listed_along: bool = False) -> None:
         """Write what was read into the tables, in order.
 
         ``known``: the paths the index held before, when the caller has them:
         a path not among them has no old row to remove, so its rows are
         written in batches (a first build is nothing but such paths).
+        ``listed_along``: each batch's rows of ``listed`` are written with
+        it (a first build, into empty tables): while the workers parse, from
+        the rows just written, still in SQLite's cache, instead of by
+        :meth:`_relist` after the last one, when there is nothing else to do
+        (:meth:`_listed_whole` checks).
         """
         db = self.db
         ph = ", ".join("?" * len(COLUMNS))
@@ -1231,7 +1243,12 @@ class Index:
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
                 files.clear()
             if tickets:
+                if listed_along:
+                    (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()
                 db.executemany(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", tickets)
+                if listed_along:
+                    db.execute(f"INSERT OR REPLACE INTO listed SELECT {LISTED_SELECT} FROM tickets WHERE rowid > ?",
+                               (last,))
                 tickets.clear()
 
         for r in results:
@@ -1251,8 +1268,9 @@ class Index:
             files.append(r.files_row())
             if r.row is not None:
                 tickets.append(r.row)
-                self._written.add(r.row[0])
-            if len(files) >= 500:
+                if not listed_along:
+                    self._written.add(r.row[0])
+            if len(files) >= APPLY_BATCH:
                 flush()
         flush()
 
@@ -1379,6 +1397,15 @@ class Index:
         self._prime_calendar()  # once here, not in every worker
         for done in _batches(self._in_workers(_worker_derive, batches(), self._sha256), DERIVE_BATCH):
             self.db.executemany(update, done)
+
+    def _listed_whole(self) -> bool:
+        """Whether ``listed`` holds a row for each row of tickets and no other (after :meth:`_apply` wrote it along).
+
+        Two files of one id (damage) leave the row of the first in ``listed``.
+        """
+        (n,) = self.db.execute("SELECT count(*) FROM tickets").fetchone()
+        (listed,) = self.db.execute("SELECT count(*) FROM listed").fetchone()
+        return n == listed
 
     def _relist(self) -> None:
         """Write again the rows of ``listed`` whose rows of tickets this transaction wrote or removed.
