@@ -45,7 +45,11 @@ rows at a time.
 journal): a process killed in the middle leaves the previous index. Updates
 take SQLite's write lock before looking at git, so two lpsectl processes
 updating at once take turns and the second finds the work done; readers are
-never blocked.
+never blocked. Where there is no index (none yet, or a damaged one
+removed), the first build writes a file of its own with no journal
+(``index.sqlite3.new-*``), every page once, and links it into place when
+whole: a kill leaves no index, and of two first builds at once the one
+linked first stays and the other brings it up to date.
 
 The core never prints: the caller passes ``track`` to wrap the files a
 (re)build parses, for a progress bar.
