@@ -692,6 +692,7 @@ class Index:
             derived_folder(self.hd.root)
             self._building = f"{self.path}{BUILDING}{os.getpid()}-{os.urandom(4).hex()}"
             db = sqlite3.connect(self._building, isolation_level=None)
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             db.execute("PRAGMA journal_mode=OFF")
             db.execute("PRAGMA synchronous=OFF")  # made durable once, whole (_put_in_place)
             db.executescript(DDL)
