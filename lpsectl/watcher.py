@@ -351,21 +351,23 @@ def serve(root: str, idle: float = IDLE_SECONDS) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return 0  # another watcher of this work tree runs
-    os.chdir(folder)  # the socket is named from here: a Unix socket's path is short
     watcher = Watcher(root)
     if watcher.gone:
         return 1
+    sock_path = os.path.join(folder, SOCKET)
+    try:
+        os.unlink(sock_path)
+    except FileNotFoundError:
+        pass
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old = os.umask(0o077)
     try:
-        try:
-            os.unlink(SOCKET)
-        except FileNotFoundError:
-            pass
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        os.chdir(folder)  # the socket is named from its folder: a Unix socket's path is short
         server.bind(SOCKET)
     finally:
         os.umask(old)
-    mine = os.stat(SOCKET).st_ino
+        os.chdir("/")  # a watcher standing in the work tree would keep a deleted one alive
+    mine = os.stat(sock_path).st_ino
     server.listen(16)
     server.setblocking(False)
     last = time.monotonic()
@@ -374,7 +376,7 @@ def serve(root: str, idle: float = IDLE_SECONDS) -> int:
             wait = idle - (time.monotonic() - last)
             if wait <= 0:
                 break
-            ready, _, _ = select.select([server, watcher.fd], [], [], min(wait, 60.0))
+            ready, _, _ = select.select([server, watcher.fd], [], [], min(wait, 5.0))
             if watcher.fd in ready:
                 watcher.drain()
             if server in ready:
@@ -387,14 +389,14 @@ def serve(root: str, idle: float = IDLE_SECONDS) -> int:
                     break
             if not ready:
                 try:
-                    if os.stat(SOCKET).st_ino != mine:
+                    if os.stat(sock_path).st_ino != mine:
                         return 0  # its socket was taken away: another watcher answers now
                 except OSError:
-                    return 0
+                    return 0  # its socket, or the whole work tree, is gone
     finally:
         try:
-            if os.stat(SOCKET).st_ino == mine:
-                os.unlink(SOCKET)
+            if os.stat(sock_path).st_ino == mine:
+                os.unlink(sock_path)
         except OSError:
             pass
     return 0
