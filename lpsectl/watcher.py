@@ -116,13 +116,17 @@ def connect(folder: str, timeout: float) -> "_socket.socket":
 
 
 def ask(folder: str, request: bytes, timeout: float) -> bytes:
-    """The watcher's whole answer to ``request``; OSError (a timeout included) when there is none."""
+    """The watcher's whole answer to ``request`` (fields joined by NUL); OSError when there is none.
+
+    A timeout, and an answer cut short (a watcher killed as it answered),
+    are OSErrors too: each answer comes after its length.
+    """
     import _socket
 
     deadline = time.monotonic() + timeout
     sock = connect(folder, timeout)
     try:
-        sock.sendall(request + b"\n")
+        sock.sendall(request)
         sock.shutdown(_socket.SHUT_WR)
         parts = []
         while True:
@@ -133,7 +137,10 @@ def ask(folder: str, request: bytes, timeout: float) -> bytes:
             parts.append(part)
     finally:
         sock.close()
-    return b"".join(parts)
+    size, newline, body = b"".join(parts).partition(b"\n")
+    if not newline or not size.isdigit() or int(size) != len(body):
+        raise OSError("the watcher's answer was cut short")
+    return body
 
 
 def start(worktree: str) -> None:
@@ -151,11 +158,11 @@ def hook(args: list[str]) -> int:
         return 1  # only protocol 2 is spoken; git then looks at every file
     token = os.fsencode(args[1]) if len(args) > 1 else b""
     answer = b"lpsectl:none:0\0/\0"
-    worktree = os.getcwd()  # git runs the hook at the top of the work tree
+    worktree = os.path.realpath(os.getcwd())  # git runs the hook at the top of the work tree
     folder = watch_folder(worktree)
     if folder is not None:
         try:
-            reply = ask(folder, b"query " + token, HOOK_TIMEOUT)
+            reply = ask(folder, b"query\0" + token + b"\0" + os.fsencode(worktree), HOOK_TIMEOUT)
             if reply.count(b"\0") >= 1 and reply.startswith(b"lpsectl:"):
                 answer = reply
         except (FileNotFoundError, ConnectionRefusedError):
@@ -180,7 +187,7 @@ class Watcher:
     def __init__(self, root: str) -> None:
         import ctypes
 
-        self.root = os.fsencode(os.path.abspath(root))
+        self.root = os.fsencode(os.path.realpath(root))
         self.libc = ctypes.CDLL(None, use_errno=True)
         self.get_errno = ctypes.get_errno
         self.fd = self.libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
@@ -309,11 +316,17 @@ class Watcher:
     def token(self) -> bytes:
         return b"lpsectl:%s:%d" % (self.instance, self.epoch)
 
-    def answer(self, since: bytes) -> bytes:
-        """The answer to git's query ``since`` (a token): a new token, then the paths changed since, NUL-ended."""
+    def answer(self, since: bytes, worktree: bytes | None = None) -> bytes:
+        """The answer to git's query ``since`` (a token): a new token, then the paths changed since, NUL-ended.
+
+        ``worktree``: the work tree git asks about; another than this
+        watcher's is answered "/".
+        """
         self.drain()
         paths: list[bytes] | None = None
         parts = since.split(b":")
+        if worktree is not None and worktree != self.root:
+            parts = []
         if not self.blind and len(parts) == 3 and parts[0] == b"lpsectl" and parts[1] == self.instance:
             try:
                 seq = int(parts[2])
@@ -340,7 +353,7 @@ def serve(root: str, idle: float = IDLE_SECONDS) -> int:
     import select
     import socket
 
-    root = os.path.abspath(root)
+    root = os.path.realpath(root)
     folder = watch_folder(root)
     if folder is None:
         return 1
@@ -409,19 +422,22 @@ def _serve_one(watcher: Watcher, conn: "socket.socket") -> bool:
         conn.settimeout(HOOK_TIMEOUT)
         try:
             request = b""
-            while not request.endswith(b"\n") and len(request) < 4096:
-                part = conn.recv(4096)
+            while len(request) < 65536:  # the client says all, then shuts its side
+                part = conn.recv(65536)
                 if not part:
                     break
                 request += part
-            verb, _, arg = request.strip(b"\n").partition(b" ")
-            if verb == b"query":
-                conn.sendall(watcher.answer(arg))
-            elif verb == b"status":
-                conn.sendall(watcher.status())
-            elif verb == b"stop":
-                conn.sendall(b"stopping\n")
+            fields = request.split(b"\0")
+            reply = None
+            if fields[0] == b"query" and len(fields) == 3:
+                reply = watcher.answer(fields[1], fields[2])
+            elif fields[0] == b"status":
+                reply = watcher.status()
+            elif fields[0] == b"stop":
+                conn.sendall(b"9\nstopping\n")
                 return False
+            if reply is not None:
+                conn.sendall(b"%d\n" % len(reply) + reply)
         except OSError:
             pass  # a client that went away, or never said anything: its loss
     return True

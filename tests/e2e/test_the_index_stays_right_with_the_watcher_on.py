@@ -75,10 +75,6 @@ class Desk:
     def ask(self, request: bytes) -> bytes:
         return watcher.ask(os.path.join(self.home, ".git", watcher.FOLDER), request, 2.0)
 
-    def token(self) -> bytes:
-        """A fresh token of the running watcher."""
-        return self.ask(b"query none").split(b"\0")[0]
-
     def hook(self, token: str) -> list[str]:
         """What the hook tells git: the new token, then the paths."""
         out = subprocess.run([sys.executable, "-I", "-S", watcher.__file__, "hook", "2", token], cwd=self.home,

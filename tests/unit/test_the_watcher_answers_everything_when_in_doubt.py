@@ -140,3 +140,58 @@ def test_the_hook_answers_everything_where_no_watcher_can_be_asked(tmp_path, mon
     token, _, rest = capfdbinary.readouterr().out.partition(b"\0")
     assert token and rest == b"/\0"
     assert watcher.hook(["1", "123"]) == 1  # only version 2 is spoken: git then looks at every file
+
+
+def test_a_query_about_another_work_tree_is_answered_with_everything(tree):
+    root, w = tree
+    token, _ = answer(w, b"")
+    assert answer(w, token)[1] == []
+    token2, _, rest = w.answer(token, os.fsencode(str(root / "elsewhere"))).partition(b"\0")
+    assert rest == b"/\0"
+    assert w.answer(token2, os.fsencode(os.path.realpath(root))).partition(b"\0")[2] == b""
+
+
+def serve_once(folder, reply: bytes) -> "threading.Thread":
+    """A stand-in watcher at ``folder`` that answers one connection with ``reply``, then closes it."""
+    import socket
+    import threading
+
+    folder.mkdir(parents=True)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        server.bind(watcher.SOCKET)
+    finally:
+        os.chdir(here)
+    server.listen(1)
+
+    def once():
+        with server:
+            conn, _ = server.accept()
+            with conn:
+                while conn.recv(65536):
+                    pass
+                conn.sendall(reply)
+
+    thread = threading.Thread(target=once, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_an_answer_cut_short_is_taken_for_everything(tmp_path, monkeypatch, capfdbinary):
+    body = b"lpsectl:abc:2\0tickets/2026/08/a.yaml\0tickets/2026/08/b.yaml\0"
+    thread = serve_once(tmp_path / ".git" / watcher.FOLDER, b"%d\n" % len(body) + body[:20])
+    monkeypatch.chdir(tmp_path)
+    assert watcher.hook(["2", "lpsectl:abc:1"]) == 0
+    thread.join(5)
+    assert capfdbinary.readouterr().out.partition(b"\0")[2] == b"/\0"
+
+
+def test_a_whole_answer_is_passed_to_git_as_it_came(tmp_path, monkeypatch, capfdbinary):
+    body = b"lpsectl:abc:2\0tickets/2026/08/a.yaml\0"
+    thread = serve_once(tmp_path / ".git" / watcher.FOLDER, b"%d\n" % len(body) + body)
+    monkeypatch.chdir(tmp_path)
+    assert watcher.hook(["2", "lpsectl:abc:1"]) == 0
+    thread.join(5)
+    assert capfdbinary.readouterr().out == body
