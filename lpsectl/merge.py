@@ -42,10 +42,10 @@ from lpsectl.clock import now as clock_now
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import REPORTER_FIELDS, Event, Reporter, Ticket
 from lpsectl.store import ALPHABET, RANDOM_LEN, Helpdesk
-from lpsectl.mergedriver import driver_installed, install_driver
+from lpsectl.mergedriver import DRIVER_NAME, driver_installed, install_driver
 from lpsectl.i18n import _
 
-ATTRIBUTES = "tickets/**/*.yaml merge=lpsectl"
+ATTRIBUTES = f"tickets/**/*.yaml merge={DRIVER_NAME}"
 ATTRIBUTES_TEXT = f"""\
 # Ticket files are merged by rule by lpsectl (see `lpsectl sync --help`).
 {ATTRIBUTES}
