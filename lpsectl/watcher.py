@@ -7,14 +7,14 @@ entry of its index the hook does not name, without an ``lstat``. A hook
 that answers ``/`` makes git look at every file: when in doubt, that is the
 answer, and it is always right.
 
-This file is both ends, and runs by its path with ``python -I -S`` (the
-standard library only, nothing of lpsectl, so the hook starts in about
-10 ms):
+This module is both ends, and runs in ``python -I -S`` (the standard
+library only, nothing of lpsectl, so the hook starts in about 10 ms;
+:func:`lpsectl.watching.hook_command` is the command git runs):
 
-- ``watcher.py hook 2 TOKEN`` is what git runs (:func:`hook`): it asks the
+- ``hook 2 TOKEN`` is what git runs (:func:`hook`): it asks the
   watcher of the work tree over a Unix socket, starts one when none runs
   (and answers ``/`` that time), and answers ``/`` on any error or timeout.
-- ``watcher.py serve ROOT`` is the watcher (:class:`Watcher`): one process
+- ``watcher.py serve ROOT`` (run by its path) is the watcher (:class:`Watcher`): one process
   per work tree, watching every folder of it (but ``.git``) with Linux's
   inotify, and keeping each path changed with the number of the token it
   changed after. A query first drains every pending event: the kernel

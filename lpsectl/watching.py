@@ -37,8 +37,20 @@ class WatchStatus:
 
 
 def hook_command() -> str:
-    """The command git runs as the hook: this Python, isolated and without site (it starts in ~10 ms)."""
-    return " ".join(shlex.quote(a) for a in (sys.executable, "-I", "-S", os.path.abspath(watcher.__file__), "hook"))
+    """The command git runs as the hook: this Python, isolated and without site (it starts in ~10 ms).
+
+    The watcher module is imported, not run by its path, so its compiled
+    copy in ``__pycache__`` is used (a script is compiled on every run);
+    its folder goes last on the path, behind the standard library.
+    """
+    folder = os.path.dirname(os.path.abspath(watcher.__file__))
+    code = f"import sys; sys.path.append({folder!r}); import watcher; sys.exit(watcher.main(['hook', *sys.argv[1:]]))"
+    return " ".join(shlex.quote(a) for a in (sys.executable, "-I", "-S", "-c", code))
+
+
+def _ours(hook: Optional[str]) -> bool:
+    """Whether git's core.fsmonitor names this watcher's hook (from this installation or another)."""
+    return hook is not None and "import watcher;" in hook and "'hook'" in hook
 
 
 def supported() -> bool:
@@ -60,7 +72,7 @@ def status(git: GitRepo) -> WatchStatus:
     import json
 
     hook = git.config(HOOK_KEY)
-    ours = hook is not None and hook.endswith(" hook") and "watcher.py" in hook
+    ours = _ours(hook)
     reply = _ask(git, b"status")
     try:
         info = json.loads(reply) if reply else None
@@ -77,7 +89,7 @@ def turn_on(git: GitRepo) -> WatchStatus:
     if not supported():
         raise Refused(_("the watcher needs Linux (inotify); here git keeps looking at every file, as without it"))
     hook = git.config(HOOK_KEY)
-    if hook and hook != hook_command() and not (hook.endswith(" hook") and "watcher.py" in hook):
+    if hook and not _ours(hook):
         raise Refused(_("git's core.fsmonitor is already set to {hook}; remove it with `git config --unset "
                         "core.fsmonitor` first if lpsectl's watcher should take its place").format(hook=hook))
     git.set_config(HOOK_KEY, hook_command())
@@ -102,7 +114,7 @@ def start(git: GitRepo) -> None:
 def turn_off(git: GitRepo) -> None:
     """git looks at every file again; the watcher stops."""
     hook = git.config(HOOK_KEY)
-    if hook is not None and hook.endswith(" hook") and "watcher.py" in hook:
+    if _ours(hook):
         git.unset_config(HOOK_KEY)
         if git.config(VERSION_KEY) is not None:
             git.unset_config(VERSION_KEY)

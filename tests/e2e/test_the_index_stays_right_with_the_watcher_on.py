@@ -76,8 +76,9 @@ class Desk:
         return watcher.ask(os.path.join(self.home, ".git", watcher.FOLDER), request, 2.0)
 
     def hook(self, token: str) -> list[str]:
-        """What the hook tells git: the new token, then the paths."""
-        out = subprocess.run([sys.executable, "-I", "-S", watcher.__file__, "hook", "2", token], cwd=self.home,
+        """What the hook git's configuration names tells git (run as git runs it): the new token, then the paths."""
+        command = git(self.home, "config", "core.fsmonitor").strip()
+        out = subprocess.run(["sh", "-c", command + ' "$@"', command, "2", token], cwd=self.home,
                              capture_output=True, check=True).stdout
         return out.decode().split("\0")
 
@@ -121,7 +122,7 @@ def same_size_same_mtime(path: Path, old: str, new: str) -> None:
 def test_watch_on_has_git_trust_the_files_it_has_seen(desk):
     tid = desk.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
     assert git(desk.home, "config", "core.fsmonitorHookVersion").strip() == "2"
-    assert "watcher.py" in git(desk.home, "config", "core.fsmonitor")
+    assert "import watcher;" in git(desk.home, "config", "core.fsmonitor")
     desk.listing()
     git(desk.home, "update-index", "-q", "--refresh")
     # git ls-files -f: a lower-case tag is an entry git trusts without an lstat
