@@ -197,7 +197,9 @@ class Watcher:
         self.instance = os.urandom(8).hex().encode()
         self.epoch = 1  # the token now being handed out; a change is stamped with it
         self.floor = 1  # tokens below it are answered "/" (the changes before it were lost)
-        self.changed: dict[bytes, int] = {}  # path -> the epoch of its last change
+        # path -> the epoch of its last change, in the order of their last changes (oldest first), so an
+        # answer reads back from the newest only as far as its token, however many paths are kept.
+        self.changed: dict[bytes, int] = {}
         self.blind = False
         self.gone = False  # the work tree went away
         self.started = time.time()
@@ -247,6 +249,7 @@ class Watcher:
                 del self.folders[wd]
 
     def mark(self, path: bytes) -> None:
+        self.changed.pop(path, None)
         self.changed[path] = self.epoch
         if len(self.changed) > MAX_CHANGED:
             self.forget()
@@ -333,7 +336,11 @@ class Watcher:
             except ValueError:
                 seq = 0
             if self.floor <= seq <= self.epoch:
-                paths = [p for p, e in self.changed.items() if e >= seq]
+                paths = []
+                for p in reversed(self.changed):
+                    if self.changed[p] < seq:
+                        break
+                    paths.append(p)
         self.epoch += 1  # what changes from now on comes after the new token
         new = self.token()
         if paths is None:

@@ -195,3 +195,16 @@ def test_a_whole_answer_is_passed_to_git_as_it_came(tmp_path, monkeypatch, capfd
     assert watcher.hook(["2", "lpsectl:abc:1"]) == 0
     thread.join(5)
     assert capfdbinary.readouterr().out == body
+
+
+def test_a_path_changed_again_is_named_for_every_token_before_its_last_change(tree):
+    root, w = tree
+    first, _ = answer(w, b"")
+    (root / "a").write_text("1")
+    (root / "b").write_text("1")
+    second, _ = answer(w, first)
+    (root / "a").write_text("2")  # a changes again, after b
+    third, paths = answer(w, second)
+    assert paths == [b"a"]
+    assert sorted(answer(w, first)[1]) == [b"a", b"b"]
+    assert answer(w, third)[1] == []
