@@ -177,10 +177,6 @@ def hook(args: list[str]) -> int:
     return 0
 
 
-class Blind(Exception):
-    """The watcher can no longer see every change: it answers "/" from now on."""
-
-
 class Watcher:
     """The changed paths of one work tree, kept from inotify's events; see the module's docstring."""
 
