@@ -62,6 +62,9 @@ def _folder(git: GitRepo) -> str:
 
 
 def _ask(git: GitRepo, request: bytes) -> Optional[bytes]:
+    """The running watcher's answer, or None (none runs; none can, where there is no inotify)."""
+    if not supported():
+        return None
     try:
         return watcher.ask(_folder(git), request, watcher.HOOK_TIMEOUT)
     except OSError:
@@ -86,12 +89,12 @@ def status(git: GitRepo) -> WatchStatus:
 
 def turn_on(git: GitRepo) -> WatchStatus:
     """Have git ask the watcher; start the watcher and give git's index its first token."""
-    if not supported():
-        raise Refused(_("the watcher needs Linux (inotify); here git keeps looking at every file, as without it"))
     hook = git.config(HOOK_KEY)
     if hook and not _ours(hook):
         raise Refused(_("git's core.fsmonitor is already set to {hook}; remove it with `git config --unset "
                         "core.fsmonitor` first if lpsectl's watcher should take its place").format(hook=hook))
+    if not supported():
+        raise Refused(_("the watcher needs Linux (inotify); here git keeps looking at every file, as without it"))
     git.set_config(HOOK_KEY, hook_command())
     git.set_config(VERSION_KEY, "2")
     start(git)
