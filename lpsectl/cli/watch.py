@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.i18n import _
+
+if TYPE_CHECKING:
+    from lpsectl.gitrepo import GitRepo
+    from lpsectl.watching import WatchStatus
 
 
 @click.group("watch")
@@ -26,7 +32,7 @@ def watch_group() -> None:
     """
 
 
-def _git(app: App):
+def _git(app: App) -> "GitRepo":
     from lpsectl.errors import Refused
 
     hd = app.helpdesk()
@@ -36,7 +42,7 @@ def _git(app: App):
     return hd.git
 
 
-def _say(st) -> None:
+def _say(st: "WatchStatus") -> None:
     if st.other_hook:
         click.echo(_("watch: off (git's core.fsmonitor is set to {hook}, not to lpsectl's watcher)")
                    .format(hook=st.other_hook))
