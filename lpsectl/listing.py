@@ -18,7 +18,6 @@ from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
 from lpsectl.index import Index, micros
 from lpsectl.model import Ticket
-from lpsectl.sla import Assessment, assess
 from lpsectl.textout import object_text
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, matches, phone_digits, short
 from lpsectl.i18n import _
@@ -26,6 +25,7 @@ from lpsectl.i18n import _
 if TYPE_CHECKING:
     import sqlite3
 
+    from lpsectl.sla import Assessment  # imported where a ticket is assessed: an index's listing seldom asks
     from lpsectl.store import Helpdesk
 
 
@@ -233,6 +233,8 @@ def _order(want: Filters, created_us: int, tid: str, due_us: int, holder: Option
 
 def listed(hd: "Helpdesk", tickets: Iterable[Ticket], want: Filters, now: datetime, shape: Shape) -> list[Shown]:
     """The listing from parsed tickets: every ticket assessed in Python."""
+    from lpsectl.sla import assess
+
     out = []
     for t in tickets:
         if not want.keeps_ticket(t, hd.tz):
@@ -464,19 +466,22 @@ def joined_texts(db: "sqlite3.Connection", text: str, where: str, params: list, 
     the rows, and SQLite joins them in the order the subquery gives (an
     aggregate's subquery with ORDER BY is never flattened into it);
     tests/unit/test_listing_texts_keep_their_order.py holds it to that.
-    The rows are counted first from an index that covers the conditions;
-    when they are few, their keys are found there and only those rows are
-    read (an index scan that read every candidate row would cost as much as
-    a listing of them all).
+    The rows are first counted up to one past ``FEW_ROWS``, from an index
+    that covers the conditions. When they are few, their keys are found
+    there and only those rows are read (an index scan that read every
+    candidate row would cost as much as a listing of them all); when they
+    are many, the statement that joins them counts them too, and no scan
+    counts them all beforehand.
     """
-    n = db.execute(f"SELECT count(*) FROM listed WHERE {where}", params).fetchone()[0]
-    if not n:
+    few = db.execute(f"SELECT count(*) FROM (SELECT 1 FROM listed WHERE {where} LIMIT {FEW_ROWS + 1})",
+                     params).fetchone()[0]
+    if not few:
         return 0, b""
-    if n <= FEW_ROWS:
+    if few <= FEW_ROWS:
         where = f"(status, created_us, id) IN (SELECT status, created_us, id FROM listed WHERE {where})"
-    joined = db.execute(
-        f"SELECT CAST(group_concat(t, ?) AS BLOB) FROM "
-        f"(SELECT {text} AS t FROM listed WHERE {where} ORDER BY {', '.join(keys)})", [ROW_SEP] + params).fetchone()[0]
+    n, joined = db.execute(
+        f"SELECT count(*), CAST(group_concat(t, ?) AS BLOB) FROM "
+        f"(SELECT {text} AS t FROM listed WHERE {where} ORDER BY {', '.join(keys)})", [ROW_SEP] + params).fetchone()
     return n, joined
 
 
@@ -627,6 +632,8 @@ def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) ->
         return None
     a = seen.get(t.id)
     if a is None:
+        from lpsectl.sla import assess
+
         a = seen[t.id] = assess(t, hd.config, hd.calendar, now, state=s)
     if not keeps_assessed(want, a):
         return None

@@ -151,8 +151,9 @@ def cli(ctx: click.Context, home: Optional[str], operator: Optional[str], lang: 
 # The command modules, each with the names of the commands its COMMANDS lists
 # (tests/cli/test_commands.py checks the two agree): a command imports its own module only.
 COMMAND_MODULES = {
-    "tickets": ("new", "show", "list", "answer", "escalate", "redirect", "note", "wait", "resume", "close",
+    "tickets": ("new", "show", "answer", "escalate", "redirect", "note", "wait", "resume", "close",
                 "reopen", "rate", "followup", "edit", "assign", "claim"),
+    "lists": ("list",),
     "day": ("today",),
     "admin": ("init", "check", "log", "demo"),
     "reports": ("report", "receipt"),

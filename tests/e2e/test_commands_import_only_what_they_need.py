@@ -83,3 +83,26 @@ def test_listings_import_neither_merging_nor_the_actions_nor_openssl(run):
     assert imported_after([*home, "list", "--json"], spared) == []
     assert imported_after([*home, "list", "--mine", "--json"], spared) == []
     assert imported_after([*home, "today", "--json"], spared) == []
+
+
+def test_a_listing_from_an_up_to_date_index_imports_no_reader_recap_or_clock_assessment(run):
+    """Nothing is parsed, recapped or assessed when the index answers and no row moves: the YAML reader
+    (lpsectl.fastyaml), the recap's codes (lpsectl.recapkey) and the assessment of a ticket (lpsectl.sla)
+    stay unimported, the index's code key included (it hashes their source files, unimported)."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    spared = ["lpsectl.fastyaml", "lpsectl.recapkey", "lpsectl.sla"]
+    assert imported_after([*home, "list", "--json"], spared) == []
+    assert imported_after([*home, "list", "--status", "open", "--json"], spared) == []
+    assert imported_after([*home, "today", "--json"], spared) == []
+
+
+def test_list_imports_the_module_of_list_alone_not_the_actions_on_tickets(run):
+    """`list` is a module of its own (lpsectl.cli.lists): it does not make the click commands of the sixteen
+    actions on tickets (lpsectl.cli.tickets) to answer."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    assert imported_after([*home, "list", "--json"], ["lpsectl.cli.tickets"]) == []
+    assert imported_after([*home, "list"], ["lpsectl.cli.tickets"]) == []
