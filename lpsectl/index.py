@@ -45,7 +45,11 @@ rows at a time.
 journal): a process killed in the middle leaves the previous index. Updates
 take SQLite's write lock before looking at git, so two lpsectl processes
 updating at once take turns and the second finds the work done; readers are
-never blocked.
+never blocked. Where there is no index (none yet, or a damaged one
+removed), the first build writes a file of its own with no journal
+(``index.sqlite3.new-*``), every page once, and links it into place when
+whole: a kill leaves no index, and of two first builds at once the one
+linked first stays and the other brings it up to date.
 
 The core never prints: the caller passes ``track`` to wrap the files a
 (re)build parses, for a progress bar.
@@ -78,6 +82,8 @@ if TYPE_CHECKING:
 
 SCHEMA = 8
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
+# A first build's own file is the index's name with this and a token after it (Index._open_building).
+BUILDING = ".new-"
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
 RACY_NS = 2_000_000_000
@@ -313,8 +319,17 @@ CREATE INDEX IF NOT EXISTS listed_table ON listed (
 """
 
 
-# Above this many rows written, ``listed`` is made again whole, in order (a first build).
+# Above this many rows written, ``listed`` is made again whole, in order.
 RELIST_ALL_FROM = 20_000
+# Rows written at a time by one executemany (Index._apply).
+APPLY_BATCH = 500
+# The tables a first build fills.
+FIRST_BUILD_TABLES = ("tickets", "files", "listed")
+# The secondary indexes a first build makes after its rows (Index._indexed_after): those keyed by what
+# comes in no order (names, ids). The others are kept up to date as the rows go in, while the workers
+# parse: the files are read in path order (year, month), so their keys (times, status) come nearly in
+# order, each insert lands on the last pages, and after the last row there is little left to sort.
+AFTER_FIRST_BUILD = ("files_name", "listed_id")
 
 
 def _fit_tables(db: sqlite3.Connection) -> None:
@@ -510,14 +525,22 @@ def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> N
     _WORKER.update(tickets_dir=tickets_dir, ctx=Context(cfg, cal), sha256=sha256)
 
 
-def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[tuple]:
+def _worker_read(paths: list[tuple[str, Optional[str]]]) -> list[bytes]:
+    """A chunk of files read: their :meth:`FileResult.fields`, marshalled as one text.
+
+    ``marshal`` writes and reads plain tuples of strings and numbers in half
+    the time ``pickle`` takes, which the pool would otherwise spend on each
+    row (both ends are the same Python).
+    """
+    import marshal
+
     out = []
     for p, b in paths:
         res = read_file(_WORKER["tickets_dir"], p, _WORKER["ctx"], _WORKER["sha256"], b)
         if res.blob is not None and not res.unchanged:
             res.made_files_row = res.files_row()  # here, not in the single writer
         out.append(res.fields())
-    return out
+    return [marshal.dumps(out)]
 
 
 def _derived_again(row: tuple, ctx: Context) -> tuple:
@@ -620,6 +643,8 @@ class Index:
         # The ids whose rows of tickets this transaction wrote or removed, for ``listed`` (:meth:`_relist`).
         self._written: set[str] = set()
         self._written_all = False
+        # Where there is no index yet: the file of its own a first build writes, put in place when whole.
+        self._building: Optional[str] = None
         self.db = self._open()
 
     # -- opening --------------------------------------------------------------
@@ -632,6 +657,8 @@ class Index:
         return db
 
     def _open(self) -> sqlite3.Connection:
+        if not os.path.exists(self.path):
+            return self._open_building()
         try:
             db = self._connect()
             db.executescript(DDL)
@@ -649,12 +676,85 @@ class Index:
                 pass
             except OSError as exc:
                 raise IndexUnavailable(f"cannot replace the damaged index {self.path}: {exc}") from None
+        return self._open_building()
+
+    # -- a first build, in a file of its own ------------------------------------------
+    def _open_building(self) -> sqlite3.Connection:
+        """A new file for the index there is not, with no journal: a first build writes each page once.
+
+        Disposable until :meth:`_put_in_place` links it where the index
+        lives: a kill or an error before leaves no index there (never half
+        of one), and the file is removed by :meth:`close` or, after a kill,
+        by the next build put in place. Through the WAL, every page of a
+        first build was written twice (the WAL, then its checkpoint).
+        """
         try:
-            db = self._connect()
+            derived_folder(self.hd.root)
+            self._building = f"{self.path}{BUILDING}{os.getpid()}-{os.urandom(4).hex()}"
+            db = sqlite3.connect(self._building, isolation_level=None)
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("PRAGMA synchronous=OFF")  # made durable once, whole (_put_in_place)
             db.executescript(DDL)
             return db
         except (sqlite3.Error, OSError) as exc:
+            self._drop_building()
             raise IndexUnavailable(f"cannot make the index {self.path}: {exc}") from None
+
+    def _drop_building(self) -> None:
+        """The file a first build that will not be put in place wrote, removed."""
+        building, self._building = self._building, None
+        if building is not None:
+            _remove(building)
+
+    def _put_in_place(self) -> bool:
+        """The first build, committed and whole, linked where the index lives; then used from there.
+
+        Linked, never renamed over: an index another process put there
+        meanwhile stays (a WAL database others have open is never replaced
+        under them), and this one is dropped; False then, and the caller
+        brings that index up to date. The files of first builds killed
+        before are removed.
+        """
+        building = self._building
+        assert building is not None
+        won = True
+        try:
+            # Marked as every reader opens it (none converts it then), and on the disk before anyone can read it.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.close()
+            try:
+                _sync(building)
+                os.link(building, self.path)
+            except FileExistsError:
+                won = False
+            except FileNotFoundError:
+                won = False  # removed as a leftover by a build put in place meanwhile
+            except OSError:  # pragma: no cover - a file system without hard links
+                if os.path.exists(self.path):
+                    won = False
+                else:
+                    os.rename(building, self.path)
+        except (sqlite3.Error, OSError) as exc:
+            raise IndexUnavailable(f"cannot put the index in place at {self.path}: {exc}") from None
+        finally:
+            self._drop_building()
+            self._remove_leftovers()
+        if not os.path.exists(self.path):
+            raise IndexUnavailable(f"the index {self.path} was removed while it was built")
+        self.db = self._open()
+        return won
+
+    def _remove_leftovers(self) -> None:
+        """The files of first builds that were never put in place (killed); one still at work keeps its own."""
+        folder, name = os.path.split(self.path)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return
+        for n in names:
+            if n.startswith(name + BUILDING):
+                _remove(os.path.join(folder, n))
 
     def _meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))
@@ -777,10 +877,17 @@ class Index:
                 self._relist()
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                if self._building is None:
+                    self.db.execute("ROLLBACK")
+                else:  # no journal to roll back with: the whole file goes
+                    self.db.close()
+                    self._drop_building()
+                    self.db = _nowhere()
                 raise
         except sqlite3.DatabaseError as exc:
             raise IndexUnavailable(f"the index {self.path} cannot be used: {exc}") from None
+        if self._building is not None and not self._put_in_place():
+            self.update(track)  # another process put its first build in place meanwhile: brought up to date here
 
     # -- answering first, confirming after (lpsectl.gitlook) -------------------------
     def start_look(self, untracked: bool = False) -> Optional["Look"]:
@@ -944,20 +1051,24 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
+            after = FIRST_BUILD_TABLES if not known else ()
+            with self._bulk(not known), self._indexed_after(after, AFTER_FIRST_BUILD):
                 # The walk names ticket files only; git's names are filtered.
                 paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
-                self._apply(self._read_changed(paths, known, track), known)
+                self._apply(self._read_changed(paths, known, track), known, listed_along=not known)
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            with self._bulk(not known), self._indexed_after(("tickets", "files") if not known else ()):
-                self._apply(self._stat_scan(meta, known, track), known)
+            after = FIRST_BUILD_TABLES if not known else ()
+            with self._bulk(not known), self._indexed_after(after, AFTER_FIRST_BUILD):
+                self._apply(self._stat_scan(meta, known, track), known, listed_along=not known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
+        if not known and not self._listed_whole():
+            self._written_all = True
         if (meta.get("config") != self._config_key() or meta.get("holidays") != hv) and known:
             # Rows kept from before were derived with the old configuration or holidays
             # (a first build has none: every row was just derived with these).
@@ -988,18 +1099,19 @@ class Index:
             self.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
     @contextmanager
-    def _indexed_after(self, tables: Sequence[str]) -> Iterator[None]:
+    def _indexed_after(self, tables: Sequence[str], only: Optional[Sequence[str]] = None) -> Iterator[None]:
         """The secondary indexes of ``tables`` dropped while their rows go in, made again after (same transaction).
 
         Made once from the rows, an index is a sort: kept up to date row by
         row, it is a search and an insert into a b-tree for every row: a
         fifth of a first build's writing at 100,000 rows. A transaction
-        rolled back (a kill, an error) keeps them as they were.
+        rolled back (a kill, an error) keeps them as they were. ``only``:
+        just these of them (:data:`AFTER_FIRST_BUILD`).
         """
         # The schema's own statements, as SQLite keeps them (the automatic indexes of keys have none).
         statements = [(name, sql) for name, table, sql in self.db.execute(
             "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            if table in tables]
+            if table in tables and (only is None or name in only)]
         for name, _ in statements:
             self.db.execute(f"DROP INDEX {name}")
         ok = False
@@ -1118,8 +1230,11 @@ class Index:
             if head.isdigit():
                 self.hd.calendar.holidays(int(head))
         chunks = [paths[i:i + 500] for i in range(0, len(paths), 500)]
-        for fields in self._in_workers(_worker_read, chunks, self._sha256):
-            yield FileResult(*fields)
+        import marshal
+
+        for text in self._in_workers(_worker_read, chunks, self._sha256):
+            for fields in marshal.loads(text):
+                yield FileResult(*fields)
 
     def _in_workers(self, fn: Callable[[list], list], chunks: Iterable[list], sha256: bool) -> Iterator[Any]:
         """``fn`` of each chunk in a pool of processes, results in order, a few chunks ahead at most.
@@ -1142,12 +1257,18 @@ class Index:
                     pending.append(pool.submit(fn, nxt))
                 yield from done
 
-    def _apply(self, results: Iterable[FileResult], known: Optional[dict[str, Optional[str]]] = None) -> None:
+    def _apply(self, results: Iterable[FileResult], known: Optional[dict[str, Optional[str]]] = None,
+               listed_along: bool = False) -> None:
         """Write what was read into the tables, in order.
 
         ``known``: the paths the index held before, when the caller has them:
         a path not among them has no old row to remove, so its rows are
         written in batches (a first build is nothing but such paths).
+        ``listed_along``: each batch's rows of ``listed`` are written with
+        it (a first build, into empty tables): while the workers parse, from
+        the rows just written, still in SQLite's cache, instead of by
+        :meth:`_relist` after the last one, when there is nothing else to do
+        (:meth:`_listed_whole` checks).
         """
         db = self.db
         ph = ", ".join("?" * len(COLUMNS))
@@ -1159,7 +1280,12 @@ class Index:
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
                 files.clear()
             if tickets:
+                if listed_along:
+                    (last,) = db.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()
                 db.executemany(f"INSERT OR REPLACE INTO tickets VALUES ({ph})", tickets)
+                if listed_along:
+                    db.execute(f"INSERT OR REPLACE INTO listed SELECT {LISTED_SELECT} FROM tickets WHERE rowid > ?",
+                               (last,))
                 tickets.clear()
 
         for r in results:
@@ -1179,8 +1305,9 @@ class Index:
             files.append(r.files_row())
             if r.row is not None:
                 tickets.append(r.row)
-                self._written.add(r.row[0])
-            if len(files) >= 500:
+                if not listed_along:
+                    self._written.add(r.row[0])
+            if len(files) >= APPLY_BATCH:
                 flush()
         flush()
 
@@ -1308,6 +1435,15 @@ class Index:
         for done in _batches(self._in_workers(_worker_derive, batches(), self._sha256), DERIVE_BATCH):
             self.db.executemany(update, done)
 
+    def _listed_whole(self) -> bool:
+        """Whether ``listed`` holds a row for each row of tickets and no other (after :meth:`_apply` wrote it along).
+
+        Two files of one id (damage) leave the row of the first in ``listed``.
+        """
+        (n,) = self.db.execute("SELECT count(*) FROM tickets").fetchone()
+        (listed,) = self.db.execute("SELECT count(*) FROM listed").fetchone()
+        return n == listed
+
     def _relist(self) -> None:
         """Write again the rows of ``listed`` whose rows of tickets this transaction wrote or removed.
 
@@ -1361,6 +1497,32 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+        self._drop_building()  # a first build never made (a command that only read its calendar)
+
+
+def _remove(path: str) -> None:
+    """Remove the SQLite file ``path`` and what SQLite keeps beside it; what cannot be removed now stays."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        try:
+            os.unlink(path + suffix)
+        except OSError:
+            pass
+
+
+def _sync(path: str) -> None:
+    """The file ``path`` on the disk (written with ``synchronous=OFF``)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _nowhere() -> sqlite3.Connection:
+    """An empty index in memory, where a first build was dropped: the questions asked after find nothing."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(DDL)
+    return db
 
 
 def _in_parallel(count: int) -> bool:

@@ -1,0 +1,42 @@
+"""A first build writes the rows of ``listed`` with each batch of ticket rows, not all of them after the last.
+
+While the workers parse, the rows just written are still in SQLite's cache;
+after the last batch, the writer alone would read every row again and sort
+them, with nothing else to do on the other core.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lpsectl import index
+from lpsectl.index import INDEX_NAME, Index
+from lpsectl.store import Helpdesk
+
+
+def drop_index(home) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        (home / (str(INDEX_NAME) + suffix)).unlink(missing_ok=True)
+
+
+def test_each_batch_of_a_first_build_is_listed_as_it_goes_in(run, monkeypatch):
+    for day in range(3, 8):
+        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-0{day}T09:00")
+    drop_index(run.home)
+    monkeypatch.setattr(index, "APPLY_BATCH", 2)
+    ix = Index(Helpdesk(run.home))
+    listed_when_read: list[int] = []
+    real = index.read_file
+
+    def spy(*a, **k):
+        listed_when_read.append(ix.db.execute("SELECT count(*) FROM listed").fetchone()[0])
+        return real(*a, **k)
+
+    monkeypatch.setattr(index, "read_file", spy)
+    ix.refresh()
+    assert listed_when_read == [0, 0, 2, 2, 4]
+    assert ix.db.execute("SELECT count(*) FROM listed").fetchone() == (5,)
+    ix.close()
+    for args in (["list", "--json", "--all"], ["list", "--all"], ["today", "--json"]):
+        assert run.ok(*args) == run.ok(*args, env={"LPSECTL_NO_INDEX": "1"})
+    assert len(json.loads(run.ok("list", "--json"))) == 5
