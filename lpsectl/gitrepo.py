@@ -651,6 +651,13 @@ class GitRepo:
     def set_config(self, key: str, value: str) -> None:
         self._retry(["config", key, value])
 
+    def unset_config(self, key: str) -> None:
+        self._retry(["config", "--unset-all", key])
+
+    def refresh_index(self) -> None:
+        """Have git refresh its index and write it (with a new fsmonitor token, when a hook is set)."""
+        self._try(["update-index", "-q", "--refresh"])
+
     def head(self) -> Optional[str]:
         return self.rev_parse("HEAD")
 

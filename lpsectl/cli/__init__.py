@@ -161,6 +161,7 @@ COMMAND_MODULES = {
     "sync": ("sync", "merge-file"),
     "mail": ("mail", "outbox"),
     "privacy": ("privacy",),
+    "watch": ("watch",),
 }
 
 # Every invocation speaks its language (LpseGroup.main): help texts and click's words too.
