@@ -178,6 +178,17 @@ def ticket_file(home: Path, tid: str) -> Path:
     return next(home.glob(f"tickets/*/*/{tid}.yaml"))
 
 
+def same_size_same_mtime(path: Path, old: str, new: str) -> None:
+    """Rewrite ``path`` in place: the same size, its mtime put back (only ctime tells)."""
+    assert len(old) == len(new)
+    st = path.stat()
+    data = path.read_bytes()
+    with open(path, "r+b") as f:
+        f.write(data.replace(old.encode(), new.encode()))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+
+
 def no_internal_error(result) -> None:
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
 

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.conftest import git, ticket_file
+from tests.conftest import git, same_size_same_mtime, ticket_file
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 INDEX = Path(".lpsectl") / "index.sqlite3"
@@ -31,17 +31,6 @@ def listing(run, *args: str) -> list[dict]:
 
 def subjects(run) -> dict[str, str]:
     return {row["id"]: row["subject"] for row in listing(run)}
-
-
-def same_size_same_mtime(path: Path, old: str, new: str) -> None:
-    """Rewrite ``path`` in place: the same size, its mtime put back (ctime cannot be)."""
-    assert len(old) == len(new)
-    st = path.stat()
-    data = path.read_bytes()
-    with open(path, "r+b") as f:
-        f.write(data.replace(old.encode(), new.encode()))
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
 
 
 def test_a_hand_edit_in_place_with_the_same_size_and_mtime_is_seen(run):

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from lpsectl import watcher
-from tests.conftest import git, ticket_file
+from tests.conftest import git, same_size_same_mtime, ticket_file
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the watcher needs Linux's inotify")
 
@@ -106,17 +106,6 @@ def desk(helpdesk, lpsectl_cmd):
     yield d
     d("watch", "off", check=False)
     assert stop_every_watcher(helpdesk) == [], "a watcher was left running"
-
-
-def same_size_same_mtime(path: Path, old: str, new: str) -> None:
-    """Rewrite ``path`` in place: the same size, its mtime put back (only ctime tells)."""
-    assert len(old) == len(new)
-    st = path.stat()
-    data = path.read_bytes()
-    with open(path, "r+b") as f:
-        f.write(data.replace(old.encode(), new.encode()))
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
 
 
 def test_watch_on_has_git_trust_the_files_it_has_seen(desk):
