@@ -669,13 +669,10 @@ class Index:
             pass  # not a database, or a damaged one: it is disposable
         except OSError as exc:
             raise IndexUnavailable(f"cannot keep the index in {self.path.parent}: {exc}") from None
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.unlink(str(self.path) + suffix)
-            except FileNotFoundError:
-                pass
-            except OSError as exc:
-                raise IndexUnavailable(f"cannot replace the damaged index {self.path}: {exc}") from None
+        try:
+            _remove(str(self.path), strict=True)
+        except OSError as exc:
+            raise IndexUnavailable(f"cannot replace the damaged index {self.path}: {exc}") from None
         return self._open_building()
 
     # -- a first build, in a file of its own ------------------------------------------
@@ -1563,13 +1560,20 @@ class Index:
         self._drop_building()  # a first build never made (a command that only read its calendar)
 
 
-def _remove(path: str) -> None:
-    """Remove the SQLite file ``path`` and what SQLite keeps beside it; what cannot be removed now stays."""
+def _remove(path: str, strict: bool = False) -> None:
+    """Remove the SQLite file ``path`` and what SQLite keeps beside it.
+
+    What cannot be removed now stays; ``strict``: raise its OSError instead
+    (a damaged index that stayed would be read again).
+    """
     for suffix in ("", "-journal", "-wal", "-shm"):
         try:
             os.unlink(path + suffix)
-        except OSError:
+        except FileNotFoundError:
             pass
+        except OSError:
+            if strict:
+                raise
 
 
 def _sync(path: str) -> None:
