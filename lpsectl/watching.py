@@ -109,9 +109,7 @@ def start(git: GitRepo) -> None:
     if _ask(git, b"status") is not None:
         return
     watcher.start(str(git.root))
-    deadline = time.monotonic() + watcher.START_WAIT
-    while time.monotonic() < deadline and _ask(git, b"status") is None:
-        time.sleep(0.02)
+    _wait_until(git, running=True)
 
 
 def turn_off(git: GitRepo) -> None:
@@ -128,6 +126,11 @@ def stop(git: GitRepo) -> None:
     """Tell the watcher to stop and wait (a little) until it has."""
     if _ask(git, b"stop") is None:
         return
+    _wait_until(git, running=False)
+
+
+def _wait_until(git: GitRepo, running: bool) -> None:
+    """Wait (a little: :data:`watcher.START_WAIT` at most) until the watcher answers, or no longer does."""
     deadline = time.monotonic() + watcher.START_WAIT
-    while time.monotonic() < deadline and _ask(git, b"status") is not None:
+    while time.monotonic() < deadline and (_ask(git, b"status") is not None) != running:
         time.sleep(0.02)
