@@ -18,26 +18,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from lpsectl.gitlook import git_env, status_args
+from run import lpsectl as lpsectl_cmd, measure  # benchmarks/run.py, beside this script
 
 OFF = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.fsmonitor", "GIT_CONFIG_VALUE_0": "false"}
 
 
 def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one run of ``args``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    """Wall and CPU seconds of one run of ``args`` (:func:`run.measure`, its peak memory left out)."""
+    wall, _peak, cpu = measure(args, cwd, env)
+    return wall, cpu
 
 
 def main(argv: list[str]) -> int:
@@ -46,15 +41,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=5)
     opts = parser.parse_args(argv)
     home = opts.helpdesk.resolve()
-    lpsectl = str(Path(sys.executable).parent / "lpsectl")
+    cmd = lpsectl_cmd()
     env = dict(os.environ, LPSECTL_LANG="en")
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # else every command compiles lpsectl from source
-    was_on = "watch: on" in subprocess.run([lpsectl, "watch", "status"], cwd=home, env=env, capture_output=True,
+    was_on = "watch: on" in subprocess.run([*cmd, "watch", "status"], cwd=home, env=env, capture_output=True,
                                            text=True, check=True).stdout
-    subprocess.run([lpsectl, "watch", "on"], cwd=home, env=env, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run([*cmd, "watch", "on"], cwd=home, env=env, stdout=subprocess.DEVNULL, check=True)
     commands = {
         "git's look at tickets/": (["git", *status_args("tickets", untracked=False)], git_env(env)),
-        "`list --status open --json`": ([lpsectl, "list", "--status", "open", "--json"], env),
+        "`list --status open --json`": ([*cmd, "list", "--status", "open", "--json"], env),
     }
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
@@ -65,7 +60,7 @@ def main(argv: list[str]) -> int:
                 results.setdefault((name, "on"), []).append(timed(args, home, cmd_env))
     finally:
         if not was_on:
-            subprocess.run([lpsectl, "watch", "off"], cwd=home, env=env, stdout=subprocess.DEVNULL)
+            subprocess.run([*cmd, "watch", "off"], cwd=home, env=env, stdout=subprocess.DEVNULL)
     print("| command | watcher off: wall s | CPU s | watcher on: wall s | CPU s |")
     print("|---|---:|---:|---:|---:|")
     for name in commands:
