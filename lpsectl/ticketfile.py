@@ -77,6 +77,10 @@ def message_ids_in(text: str) -> list[str]:
     """Every Message-ID a ticket file's text names (refs, follow-ups, answers mailed), without a YAML parse."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as a text-mode read does
+    # Most files name none: every key is written `message-id: null` and no answer went by mail. Two counts
+    # of a substring say so at C speed, where the search of every line costs a build more than its parse.
+    if "sent_message_id:" not in text and text.count("message-id:") == text.count("message-id: null\n"):
+        return []
     out = []
     for m in _MSGID_LINE.finditer(text):
         raw = m.group(1).strip()
