@@ -72,8 +72,8 @@ from lpsectl import ticketfile
 from lpsectl.config import derived_folder
 from lpsectl.errors import Damaged, LpseError
 from lpsectl.model import Event, Reporter, State, Ticket, replay
-from lpsectl.textout import dumps, split_around
-from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, phone_digits, search_text, short
+from lpsectl.textout import dumps
+from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_texts, local, phone_digits, search_text, short
 
 if TYPE_CHECKING:
     from lpsectl.gitlook import Look
@@ -353,6 +353,28 @@ class Context:
 
     cfg: Any
     cal: Any
+    # What a row shows of each deadline (see _moment), by zone and instant: tickets share their deadlines
+    # (the office close of a working day). By zone, as the texts depend on it: the calendar of a
+    # context is replaced when the holidays are computed again, and may be one of another configuration.
+    moments: dict[Any, dict[datetime, tuple[int, str, str]]] = field(default_factory=dict)
+
+
+def _moment(t: datetime, ctx: Context) -> tuple[int, str, str]:
+    """A deadline as a row keeps it: :func:`micros`, the ISO text in the office's zone, the local text.
+
+    Each depends on the instant and the zone alone, so one made for an equal
+    instant in the same zone (the same office close) serves. Every deadline
+    is an office close the calendar made (its zone, ``fold`` 0), so two
+    equal keys are one instant.
+    """
+    tz = ctx.cal.tz
+    known = ctx.moments.get(tz)
+    if known is None:
+        known = ctx.moments[tz] = {}
+    out = known.get(t)
+    if out is None:
+        out = known[t] = (micros(t), t.astimezone(tz).isoformat(), local(t, tz))
+    return out
 
 
 def row_of(t: Ticket, path: str, ctx: Context, s: Optional[State] = None) -> tuple:
@@ -395,16 +417,18 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
     a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
     created = t.created_at.astimezone(tz)
     day = created.date()
+    due_us, due_iso, due_local = _moment(a.due_at, ctx)
+    respond_us, respond_iso, respond_local = _moment(a.response_due_at, ctx)
     return (
-        day.isoformat(), local(t.created_at, tz), created.isoformat(),
-        micros(a.due_at), a.due_at.astimezone(tz).isoformat(), local(a.due_at, tz),
-        micros(a.response_due_at),
+        day.isoformat(), local(created, tz), created.isoformat(),
+        due_us, due_iso, due_local,
+        respond_us,
         s.resolution, s.score, s.highest_tier,
         None if s.first_response_at is None else micros(s.first_response_at),
         None if s.resolved_at is None else micros(s.resolved_at),
         a.response_days, a.resolution_days,
-        *split_around(list_json(t, a, tz), "overdue"), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
-        local(a.response_due_at, tz),
+        *list_texts(t, a, tz, due_iso, respond_iso), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
+        respond_local,
         key_of(t.channel, t.kind, s.status, s.highest_tier, t.difficulty, s.resolution, s.score, day),
     )
 

@@ -127,6 +127,7 @@ def short(text: Optional[str], width: int) -> str:
 
 
 def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    # list_texts writes the same fields: a field added here goes there too.
     return _summary(t, a, tz) | {
         "category": t.category,
         "difficulty": t.difficulty,
@@ -139,3 +140,34 @@ def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
         # The first response's deadline while none has been given.
         "respond_by": None if a.state.first_response_at is not None else iso(a.response_due_at, tz),
     }
+
+
+# Between the fields of a row of a listing's JSON (``textout.object_text`` one level deep).
+_FIELD_SEP = ",\n    "
+
+
+def list_texts(t: Ticket, a: Assessment, tz: tzinfo, due_iso: Optional[str] = None,
+               respond_iso: Optional[str] = None) -> tuple[str, str]:
+    """``textout.split_around(list_json(t, a, tz), "overdue")``, without the object made to be taken apart.
+
+    What an index row keeps of a ticket's ``list --json`` object: the text
+    before the value of ``overdue`` and the text after it, each part by one
+    call of the C encoder, with the field separator carrying the newline and
+    indent (JSON writes none raw inside a string). ``due_iso`` and
+    ``respond_iso``: ``iso(a.due_at, tz)`` and ``iso(a.response_due_at, tz)``,
+    when the caller has them.
+    """
+    from lpsectl.textout import dumps
+
+    s = a.state
+    head = dumps({
+        "id": t.id, "channel": t.channel, "kind": t.kind, "status": s.status, "tier": s.tier,
+        "created_at": iso(t.created_at), "subject": t.subject, "category": t.category, "difficulty": t.difficulty,
+        "reporter_name": t.reporter.name, "due_at": iso(a.due_at, tz) if due_iso is None else due_iso,
+    }, _FIELD_SEP)
+    tail = dumps({
+        "holder": s.holder, "flagged": s.flagged, "waiting_days": a.waiting_days,
+        "respond_by": None if s.first_response_at is not None else (
+            iso(a.response_due_at, tz) if respond_iso is None else respond_iso),
+    }, _FIELD_SEP)
+    return "{\n    " + head[1:-1] + _FIELD_SEP + '"overdue": ', _FIELD_SEP + tail[1:-1] + "\n  }"

@@ -1,0 +1,112 @@
+"""A ticket's index row is made without work done twice, and is still the row the files give.
+
+A first build makes a row for every file, so the worker's path takes
+shortcuts: a listing's JSON text is written in its two parts directly
+instead of an object written whole and cut apart, a deadline's texts are
+made once per instant and zone, and a file that names no Message-ID is
+told by two counts instead of a search of every line. Each shortcut gives
+exactly what the long way gives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from lpsectl import index, ticketfile
+from lpsectl.clock import Calendar
+from lpsectl.config import Config
+from lpsectl.model import Event, Reporter, Ticket
+from lpsectl.sla import assess
+from lpsectl.textout import split_around
+from lpsectl.views import list_json, list_texts
+
+WIB = ZoneInfo("Asia/Jakarta")
+AT = datetime(2026, 8, 13, 9, 15, tzinfo=WIB)
+
+
+def event(hours: float, action: str, **fields) -> Event:
+    message = fields.pop("message", None)
+    return Event(at=AT + timedelta(hours=hours), action=action, by="Rina", tier="helpdesk", message=message,
+                 fields=fields)
+
+
+def ticket(*events: Event, **kw) -> Ticket:
+    t = Ticket(id="2608-ABCDEF", channel="phone", kind="question", created_at=AT, subject="Lupa password",
+               message="Tidak bisa login", reporter=Reporter(name="Budi", phone="0752 92317"))
+    for k, v in kw.items():
+        setattr(t, k, v)
+    t.history = [event(0, "open"), *events]
+    return t
+
+
+TICKETS = {
+    "open": ticket(),
+    "answered": ticket(event(2, "answer", message="Sudah")),
+    "waiting": ticket(event(1, "wait", on="reporter")),
+    "held and flagged": ticket(event(1, "assign", to='Ani "A" 😀'), event(2, "answer", message="x"),
+                               event(30, "followup", message="Masih")),
+    "odd text, no reporter name": ticket(
+        subject='Kutip "ganda" \\ miring\tdan\x1b[31m\nbaris 😀 ñ …', category='K\\"x"',
+        reporter=Reporter(email="a@b.id")),
+    "no subject": ticket(subject=None, category=None),
+}
+
+
+@pytest.mark.parametrize("name", list(TICKETS))
+@pytest.mark.parametrize("as_of_hours", [0, 3, 24 * 30])
+def test_a_rows_listing_texts_are_its_list_json_object_cut_around_overdue(name: str, as_of_hours: int):
+    t = TICKETS[name]
+    cfg = Config()
+    cal = Calendar(WIB)
+    a = assess(t, cfg, cal, AT + timedelta(hours=as_of_hours))
+    expected = split_around(list_json(t, a, WIB), "overdue")
+    assert list_texts(t, a, WIB) == expected
+    due = a.due_at.astimezone(WIB).isoformat()
+    respond = a.response_due_at.astimezone(WIB).isoformat()
+    assert list_texts(t, a, WIB, due, respond) == expected
+
+
+def test_a_deadlines_texts_kept_by_a_context_follow_a_calendar_of_another_zone():
+    t = TICKETS["open"]
+    ctx = index.Context(Config(), Calendar(WIB))
+    s = t.state()
+    index.derived(t, s, ctx)
+    # As Index._update does when the holidays are computed again: the context gets another calendar. This
+    # one closes an hour later an hour east: its deadlines are the very instants of the first one's.
+    makassar = ZoneInfo("Asia/Makassar")
+    ctx.cal = Calendar(makassar, office_close=time(17, 0))
+    again = dict(zip(index.DERIVED, index.derived(t, s, ctx)))
+    fresh = dict(zip(index.DERIVED, index.derived(t, s, index.Context(Config(), ctx.cal))))
+    assert again == fresh
+    assert again["due_iso"] == "2026-08-21T17:00:00+08:00"
+    assert again["due_local"] == "2026-08-21 17:00 WITA"
+
+
+def test_a_deadline_is_kept_once_per_instant_and_zone():
+    ctx = index.Context(Config(), Calendar(WIB))
+    for name in ("open", "answered", "waiting"):
+        t = TICKETS[name]
+        index.derived(t, t.state(), ctx)
+    # Three tickets opened the same day share both deadlines (the waiting one's is its own: it moved).
+    assert 2 <= len(ctx.moments[WIB]) <= 3
+
+
+REFS_NULL = "refs:\n  lapor: null\n  lpse-support: null\n  message-id: null\n"
+
+
+@pytest.mark.parametrize("text, ids", [
+    (REFS_NULL, []),
+    (REFS_NULL.replace("\n", "\r\n"), []),
+    (REFS_NULL.replace("message-id: null", "message-id: <a@b.id>"), ["<a@b.id>"]),
+    (REFS_NULL.replace("message-id: null", "message-id: '<a: b@c.id>'"), ["<a: b@c.id>"]),
+    (REFS_NULL + "history:\n- at: x\n  action: followup\n  message-id: <r@b.id>\n", ["<r@b.id>"]),
+    (REFS_NULL + "history:\n- at: x\n  action: answer\n  sent_message_id: <s@b.id>\n", ["<s@b.id>"]),
+    (REFS_NULL.replace("message-id: null\n", "message-id: null"), []),
+    (REFS_NULL.replace("message-id: null", "message-id:  <two@spaces.id>"), ["<two@spaces.id>"]),
+    (REFS_NULL + "message: |\n  x-message-id: <no@match.id>\n", []),
+])
+def test_the_message_ids_of_a_file_are_found_with_or_without_the_shortcut(text: str, ids: list[str]):
+    assert ticketfile.message_ids_in(text) == ids
