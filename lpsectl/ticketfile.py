@@ -376,6 +376,22 @@ def parse_time(value: Any, where: str, line: Optional[int], what: str) -> dateti
     raise Damaged(where, line, _("{what} must be an ISO 8601 time with its UTC offset, not {value!r}").format(what=what, value=value))
 
 
+def _time_of(value: Any) -> Optional[datetime]:
+    """The time ``value`` gives when :func:`parse_time` takes it without a word, else None (it then says why).
+
+    Asked first of every time a file holds, so the line to name is looked
+    up only for a time that is wrong.
+    """
+    if type(value) is str:
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if t.tzinfo is not None and FIRST_YEAR <= t.year <= LAST_YEAR:
+            return t
+    return None
+
+
 def loads(text: str, where: str = "<ticket>") -> Ticket:
     """Parse and check one ticket file; :class:`Damaged` names path and line."""
     return loads_with_state(text, where)[0]
@@ -453,6 +469,16 @@ def _vocab(vocab, value: Any, where: str, line: Optional[int]) -> str:
     return value
 
 
+_REPORTER_KEYS = frozenset(REPORTER_FIELDS)
+
+
+def _texts(values: Any) -> bool:
+    """Whether every value is text or null: what :func:`_need_str` takes without a word (at C speed)."""
+    return set(map(type, values)) <= _TEXT_OR_NULL
+
+
+_TEXT_OR_NULL = frozenset((str, type(None)))
+
 _KNOWN_TOP = {
     "schema", "id", "channel", "kind", "created_at", "status", "tier", "resolution",
     "difficulty", "category", "subject", "message", "reporter", "refs",
@@ -479,16 +505,23 @@ def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
     rep = data.get("reporter") or {}
     if not isinstance(rep, dict):
         raise Damaged(where, lines.of("reporter"), _("reporter must be a mapping"))
-    unknown = set(rep) - set(REPORTER_FIELDS)
-    if unknown:
+    if not rep.keys() <= _REPORTER_KEYS:
+        unknown = set(rep) - _REPORTER_KEYS
         raise Damaged(where, lines.of("reporter", sorted(unknown)[0]), _("unknown reporter field {value!r}").format(value=sorted(unknown)[0]))
-    reporter = Reporter(**{f: _need_str(rep, f, where, lines, ("reporter",)) for f in REPORTER_FIELDS})
+    found = [rep.get(f) for f in REPORTER_FIELDS]
+    if _texts(found):
+        reporter = Reporter(*found)
+    else:  # to name the one that is not
+        reporter = Reporter(**{f: _need_str(rep, f, where, lines, ("reporter",)) for f in REPORTER_FIELDS})
     refs_in = data.get("refs") or {}
     if not isinstance(refs_in, dict):
         raise Damaged(where, lines.of("refs"), _("refs must be a mapping"))
-    refs = {k: None for k in REF_KEYS}
-    for k in refs_in:
-        refs[k] = _need_str(refs_in, k, where, lines, ("refs",))
+    refs = dict.fromkeys(REF_KEYS)
+    if _texts(refs_in.values()):
+        refs.update(refs_in)
+    else:
+        for k in refs_in:
+            refs[k] = _need_str(refs_in, k, where, lines, ("refs",))
     attachments = data.get("attachments") or []
     if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
         raise Damaged(where, lines.of("attachments"), _("attachments must be a list of file names"))
@@ -508,7 +541,8 @@ def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
         category=_need_str(data, "category", where, lines),
         difficulty=difficulty, reporter=reporter, refs=refs,
         attachments=list(attachments), history=history,
-        extra={k: _keep_plain(v, (k,), lines) for k, v in data.items() if k not in _KNOWN_TOP},
+        extra={} if data.keys() <= _KNOWN_TOP else
+        {k: _keep_plain(v, (k,), lines) for k, v in data.items() if k not in _KNOWN_TOP},
     )
     state = replay(history)
     for key, derived in (("status", state.status), ("tier", state.tier), ("resolution", state.resolution)):
@@ -535,11 +569,14 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
     action = raw.get("action")
     if action not in ACTIONS:
         raise Damaged(where, lines.of(*path, "action"), _("unknown action {action!r}").format(action=action))
-    at = parse_time(raw.get("at"), where, lines.of(*path, "at"), "at")
+    at = _time_of(raw.get("at")) or parse_time(raw.get("at"), where, lines.of(*path, "at"), "at")
     recorded = raw.get("recorded_at")
-    rec = parse_time(recorded, where, lines.of(*path, "recorded_at"), "recorded_at") if recorded is not None else None
+    rec = None if recorded is None else (
+        _time_of(recorded) or parse_time(recorded, where, lines.of(*path, "recorded_at"), "recorded_at"))
     by = _need_str(raw, "by", where, lines, path, optional=False)
-    tier = _vocab(TIER, raw.get("tier"), where, lines.of(*path, "tier"))
+    tier = raw.get("tier")
+    if tier not in TIER.values:
+        _vocab(TIER, tier, where, lines.of(*path, "tier"))
     message = _need_str(raw, "message", where, lines, path)
     fields = {k: (v if k in KNOWN_FIELDS else _keep_plain(v, path + (k,), lines))
               for k, v in raw.items() if k not in ("at", "action", "by", "tier", "message", "recorded_at")}

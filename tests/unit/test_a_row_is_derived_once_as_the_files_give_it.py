@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lpsectl import index, ticketfile
+from lpsectl.errors import Damaged
 from lpsectl.clock import Calendar
 from lpsectl.config import Config
 from lpsectl.model import Event, Reporter, Ticket
@@ -110,3 +111,71 @@ REFS_NULL = "refs:\n  lapor: null\n  lpse-support: null\n  message-id: null\n"
 ])
 def test_the_message_ids_of_a_file_are_found_with_or_without_the_shortcut(text: str, ids: list[str]):
     assert ticketfile.message_ids_in(text) == ids
+
+
+GOOD = """schema: 1
+id: 2608-ABCDEF
+channel: phone
+kind: question
+created_at: '2026-08-13T09:15:00+07:00'
+status: open
+tier: helpdesk
+resolution: null
+difficulty: normal
+category: null
+subject: Lupa password
+message: null
+reporter:
+  name: Budi
+  address: null
+  phone: 0752 92317
+  email: null
+  account: null
+  role: null
+refs:
+  lapor: null
+  lpse-support: null
+  message-id: null
+history:
+- at: '2026-08-13T09:15:00+07:00'
+  action: open
+  by: Rina
+  tier: helpdesk
+  recorded_at: '2026-08-13T09:20:00+07:00'
+"""
+
+
+def test_a_file_the_shortcuts_take_reads_as_before():
+    t = ticketfile.loads(GOOD)
+    assert t.reporter == Reporter(name="Budi", phone="0752 92317")
+    assert t.refs == {"lapor": None, "lpse-support": None, "message-id": None}
+    assert t.extra == {}
+    assert t.history[0].recorded_at == datetime(2026, 8, 13, 9, 20, tzinfo=t.created_at.tzinfo)
+
+
+# The reader checks a file's values with shortcuts that look up no line; whatever they do not take is
+# still named by its line and its problem.
+@pytest.mark.parametrize("old, new, line, problem", [
+    ("  phone: 0752 92317", "  phone: 7", 16, "reporter.phone must be text, not 7"),
+    ("  phone: 0752 92317", "  phone: [1, 2]", 16, "reporter.phone must be text"),
+    ("  role: null", "  role: null\n  age: 3", 20, "unknown reporter field 'age'"),
+    ("  lpse-support: null", "  lpse-support: 12", 22, "refs.lpse-support must be text, not 12"),
+    ("- at: '2026-08-13T09:15:00+07:00'", "- at: '2026-08-13T09:15:00'", 25,
+     "at must be an ISO 8601 time with its UTC offset"),
+    ("- at: '2026-08-13T09:15:00+07:00'", "- at: '1999-08-13T09:15:00+07:00'", 25, "at '1999-08-13T09:15:00+07:00' is out of range"),
+    ("- at: '2026-08-13T09:15:00+07:00'", "- at: 3", 25, "at must be an ISO 8601 time"),
+    ("  recorded_at: '2026-08-13T09:20:00+07:00'", "  recorded_at: kemarin", 29,
+     "recorded_at must be an ISO 8601 time with its UTC offset, not 'kemarin'"),
+    ("  tier: helpdesk\n  recorded", "  tier: presiden\n  recorded", 28, "unknown tier 'presiden'"),
+])
+def test_a_value_the_shortcuts_do_not_take_is_named_by_its_line(old: str, new: str, line: int, problem: str):
+    assert old in GOOD
+    with pytest.raises(Damaged) as caught:
+        ticketfile.loads(GOOD.replace(old, new), "t.yaml")
+    assert caught.value.line == line
+    assert problem in caught.value.problem
+
+
+def test_a_key_this_version_does_not_know_is_kept_past_the_shortcut():
+    t = ticketfile.loads(GOOD.replace("history:\n", "future: 1.5\nhistory:\n"))
+    assert t.extra == {"future": "1.5"} and t.extra["future"].tag.endswith(":float")
