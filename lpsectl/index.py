@@ -172,6 +172,31 @@ def _blake2b(data: bytes = b"") -> Any:
     return blake2b(data, digest_size=16)
 
 
+# What reading a file and deriving its row use, bound by _load_deriving when a row is first made, not
+# imported with this module: a listing the index answers, with no row to make, loads none of them (and
+# a function that imports them at each call pays for the import statements at each of 100,000 files).
+_hashlib: Any = None  # bound by blob_id alone: a file hashed is not always a row made
+_read_regular: Any = None
+_NotRegular: Any = None
+_TooLarge: Any = None
+_ID_RE: Any = None
+_store: Any = None  # lpsectl.store: its limit is read where it stands
+_waiting_since: Any = None
+_assess: Any = None
+_key_of: Any = None
+
+
+def _load_deriving() -> None:
+    global _read_regular, _NotRegular, _TooLarge, _ID_RE, _store, _waiting_since, _assess, _key_of
+    from lpsectl.recapkey import key_of
+    from lpsectl.regularfile import NotRegular, TooLarge, read_regular
+    from lpsectl.sla import assess, waiting_since
+    from lpsectl import store
+
+    _read_regular, _NotRegular, _TooLarge = read_regular, NotRegular, TooLarge
+    _ID_RE, _store, _waiting_since, _assess, _key_of = store.ID_RE, store, waiting_since, assess, key_of
+
+
 def micros(t: datetime) -> int:
     """Microseconds since the epoch: exact, and ordered as the instants are."""
     d = t - _EPOCH
@@ -180,9 +205,10 @@ def micros(t: datetime) -> int:
 
 def blob_id(data: bytes, sha256: bool = False) -> str:
     """The id git gives ``data`` as a blob."""
-    import hashlib
-
-    h = hashlib.sha256() if sha256 else hashlib.sha1()
+    global _hashlib
+    if _hashlib is None:
+        import hashlib as _hashlib
+    h = _hashlib.sha256() if sha256 else _hashlib.sha1()
     h.update(b"blob %d\0" % len(data))
     h.update(data)
     return h.hexdigest()
@@ -385,9 +411,9 @@ def row_of(t: Ticket, path: str, ctx: Context, s: Optional[State] = None) -> tup
 
 
 def base_row(t: Ticket, path: str, s: State) -> tuple:
-    from lpsectl.sla import waiting_since
-
-    since = waiting_since(s)
+    if _waiting_since is None:
+        _load_deriving()
+    since = _waiting_since(s)
     last = max((e.at for e in t.history), default=None)
     edits = [e.at for e in t.history if e.action == "edit"]
     r = t.reporter
@@ -410,11 +436,10 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
     again. The working days a response or a resolution took are fixed once
     given, whatever the moment they are looked at from.
     """
-    from lpsectl.recapkey import key_of
-    from lpsectl.sla import assess
-
+    if _assess is None:
+        _load_deriving()
     tz = ctx.cal.tz
-    a = assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
+    a = _assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
     created = t.created_at.astimezone(tz)
     day = created.date()
     due_us, due_iso, due_local = _moment(a.due_at, ctx)
@@ -429,7 +454,7 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
         a.response_days, a.resolution_days,
         *list_texts(t, a, tz, due_iso, respond_iso), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
         respond_local,
-        key_of(t.channel, t.kind, s.status, s.highest_tier, t.difficulty, s.resolution, s.score, day),
+        _key_of(t.channel, t.kind, s.status, s.highest_tier, t.difficulty, s.resolution, s.score, day),
     )
 
 
@@ -475,7 +500,7 @@ class FileResult:
             return self.made_files_row
         name = self.path.rpartition("/")[2]
         return (self.path, sort_key(self.path), name[:-len(".yaml")].upper(), self.blob, self.stamp,
-                self.row[0] if self.row else None, json.dumps(self.message_ids))
+                self.row[0] if self.row else None, json.dumps(self.message_ids) if self.message_ids else "[]")
 
 
 def sort_key(rel: str) -> str:
@@ -497,18 +522,17 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
     symlink followed or a FIFO waited on). ``source``: the file to read
     instead (the backup of a ticket an unfinished import is replacing).
     """
-    from lpsectl.regularfile import NotRegular, TooLarge, read_regular
-    from lpsectl.store import ID_RE, MAX_TICKET_BYTES
-
+    if _read_regular is None:
+        _load_deriving()
     full = os.path.join(tickets_dir, *rel.split("/"))
     try:
         try:
-            data, st = read_regular(source or full, MAX_TICKET_BYTES)
+            data, st = _read_regular(source or full, _store.MAX_TICKET_BYTES)
         except FileNotFoundError:
             if source is None:
                 raise
-            data, st = read_regular(full, MAX_TICKET_BYTES)  # rolled back meanwhile: whole again
-    except (NotRegular, TooLarge):
+            data, st = _read_regular(full, _store.MAX_TICKET_BYTES)  # rolled back meanwhile: whole again
+    except (_NotRegular, _TooLarge):
         try:
             return FileResult(rel, stamp_of(os.lstat(full)), UNREAD)
         except OSError:
@@ -528,7 +552,7 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
         t, s = ticketfile.loads_with_state(text, rel)
     except Damaged:
         return res
-    m = ID_RE.match(t.id)
+    m = _ID_RE.match(t.id)
     folder, _, name = rel.rpartition("/")
     if not m or name != f"{t.id}.yaml" or folder != f"20{m.group(1)}/{m.group(2)}":
         return res  # misnamed or misplaced: damage, reported by the loader

@@ -144,6 +144,7 @@ def list_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
 
 # Between the fields of a row of a listing's JSON (``textout.object_text`` one level deep).
 _FIELD_SEP = ",\n    "
+_dumps: Any = None  # textout.dumps, imported when first used (the plain `show` needs no JSON)
 
 
 def list_texts(t: Ticket, a: Assessment, tz: tzinfo, due_iso: Optional[str] = None,
@@ -157,15 +158,16 @@ def list_texts(t: Ticket, a: Assessment, tz: tzinfo, due_iso: Optional[str] = No
     ``respond_iso``: ``iso(a.due_at, tz)`` and ``iso(a.response_due_at, tz)``,
     when the caller has them.
     """
-    from lpsectl.textout import dumps
-
+    global _dumps
+    if _dumps is None:
+        from lpsectl.textout import dumps as _dumps
     s = a.state
-    head = dumps({
+    head = _dumps({
         "id": t.id, "channel": t.channel, "kind": t.kind, "status": s.status, "tier": s.tier,
         "created_at": iso(t.created_at), "subject": t.subject, "category": t.category, "difficulty": t.difficulty,
         "reporter_name": t.reporter.name, "due_at": iso(a.due_at, tz) if due_iso is None else due_iso,
     }, _FIELD_SEP)
-    tail = dumps({
+    tail = _dumps({
         "holder": s.holder, "flagged": s.flagged, "waiting_days": a.waiting_days,
         "respond_by": None if s.first_response_at is not None else (
             iso(a.response_due_at, tz) if respond_iso is None else respond_iso),
