@@ -498,10 +498,13 @@ def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
     if schema != SCHEMA:
         raise Damaged(where, lines.of("schema") or 1, _("schema {schema!r} is not {SCHEMA}; upgrade lpsectl").format(schema=schema, SCHEMA=SCHEMA))
     tid = _need_str(data, "id", where, lines, optional=False)
-    channel = _vocab(CHANNEL, data.get("channel"), where, lines.of("channel"))
-    kind = _vocab(KIND, data.get("kind"), where, lines.of("kind"))
-    difficulty = _vocab(DIFFICULTY, data.get("difficulty"), where, lines.of("difficulty"))
-    created = parse_time(data.get("created_at"), where, lines.of("created_at"), "created_at")
+    channel, kind, difficulty = data.get("channel"), data.get("kind"), data.get("difficulty")
+    if channel not in CHANNEL.values or kind not in KIND.values or difficulty not in DIFFICULTY.values:
+        _vocab(CHANNEL, channel, where, lines.of("channel"))
+        _vocab(KIND, kind, where, lines.of("kind"))
+        _vocab(DIFFICULTY, difficulty, where, lines.of("difficulty"))
+    created = _time_of(data.get("created_at")) or parse_time(data.get("created_at"), where, lines.of("created_at"),
+                                                             "created_at")
     rep = data.get("reporter") or {}
     if not isinstance(rep, dict):
         raise Damaged(where, lines.of("reporter"), _("reporter must be a mapping"))

@@ -46,7 +46,9 @@ def phone_digits(text: str) -> str:
 
 def search_text(t: Ticket) -> str:
     """What ``list --search`` looks in, casefolded: subject, message, reporter fields, NUL between them."""
-    return "\0".join(x.casefold() for x in (t.subject, t.message, *t.reporter.as_dict().values()) if x)
+    r = t.reporter  # its fields in REPORTER_FIELDS order
+    return "\0".join(x.casefold() for x in (t.subject, t.message, r.name, r.address, r.phone, r.email, r.account,
+                                            r.role) if x)
 
 
 def matches(t: Ticket, needle: str) -> bool:

@@ -167,6 +167,11 @@ def test_a_file_the_shortcuts_take_reads_as_before():
     ("  recorded_at: '2026-08-13T09:20:00+07:00'", "  recorded_at: kemarin", 29,
      "recorded_at must be an ISO 8601 time with its UTC offset, not 'kemarin'"),
     ("  tier: helpdesk\n  recorded", "  tier: presiden\n  recorded", 28, "unknown tier 'presiden'"),
+    ("channel: phone", "channel: merpati", 3, "unknown channel 'merpati'"),
+    ("kind: question", "kind: [1]", 4, "unknown kind [1]"),
+    ("difficulty: normal", "difficulty: sulit", 9, "unknown difficulty 'sulit'"),
+    ("created_at: '2026-08-13T09:15:00+07:00'", "created_at: '13/08/2026'", 5,
+     "created_at must be an ISO 8601 time with its UTC offset, not '13/08/2026'"),
 ])
 def test_a_value_the_shortcuts_do_not_take_is_named_by_its_line(old: str, new: str, line: int, problem: str):
     assert old in GOOD
