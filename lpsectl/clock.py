@@ -148,6 +148,8 @@ class Calendar:
         self._plain: dict[tuple[int, int], datetime] = {}
         self._first_year = 0
         self._days_years = 0
+        self._last_time: Optional[datetime] = None
+        self._last_date = date.min
 
     @classmethod
     def from_config(cls, cfg) -> "Calendar":
@@ -222,7 +224,13 @@ class Calendar:
                 yield d
 
     def local_date(self, t: datetime) -> date:
-        return t.astimezone(self.tz).date()
+        # Asked of one ticket's opening time by each of its deadlines and measures in a row: the last
+        # answer is kept with the very time asked about (held here, so no other object takes its place).
+        if t is self._last_time:
+            return self._last_date
+        d = t.astimezone(self.tz).date()
+        self._last_time, self._last_date = t, d
+        return d
 
     # -- the working days as one sorted list ---------------------------------
     # Deadlines are counted by index into ``_days`` (the ordinals of every

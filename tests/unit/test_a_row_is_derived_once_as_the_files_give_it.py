@@ -184,3 +184,13 @@ def test_a_value_the_shortcuts_do_not_take_is_named_by_its_line(old: str, new: s
 def test_a_key_this_version_does_not_know_is_kept_past_the_shortcut():
     t = ticketfile.loads(GOOD.replace("history:\n", "future: 1.5\nhistory:\n"))
     assert t.extra == {"future": "1.5"} and t.extra["future"].tag.endswith(":float")
+
+
+def test_a_calendar_gives_each_time_its_own_local_date_when_asked_again_and_in_turn():
+    cal = Calendar(WIB)
+    late = datetime(2026, 8, 13, 23, 30, tzinfo=WIB)
+    utc = late.astimezone(ZoneInfo("UTC"))  # the same instant: 16:30 UTC, 13 August in Jakarta too
+    early = datetime(2026, 8, 14, 0, 30, tzinfo=WIB)  # 17:30 UTC on the 13th, the 14th in Jakarta
+    asked = [late, late, utc, early, early.astimezone(ZoneInfo("UTC")), late, early]
+    assert [cal.local_date(t) for t in asked] == [t.astimezone(WIB).date() for t in asked]
+    assert cal.local_date(early).day == 14
