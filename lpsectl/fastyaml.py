@@ -388,6 +388,18 @@ def _new_value(v: str) -> Any:
     return value
 
 
+# Whole lines `key: value` by their text (the indentation cut off), as their key and value read: a
+# ticket file's lines repeat across files (`tier: helpdesk`, `action: open`, `address: null`), and one
+# look-up reads such a line. Bounded as the caches above; the values are texts, numbers, null and booleans.
+_PAIRS: dict[str, tuple[str, Any]] = {}
+
+
+def _keep_pair(line: str, key: str, value: Any) -> None:
+    if len(_PAIRS) >= _CACHE_MAX:
+        _PAIRS.clear()
+    _PAIRS[line] = (key, value)
+
+
 def _scalar_value(v: str) -> Any:
     if v == "{}":
         return {}
@@ -404,6 +416,24 @@ def _read_mapping(src: _Lines, indent: int, first: str) -> dict:
     line = first
     pos = src.pos
     while True:
+        pair = _PAIRS.get(line)
+        if pair is not None:  # a whole line read before: `tier: helpdesk`, `address: null`
+            key, value = pair
+            if key in out:
+                raise _Slow
+            out[key] = value
+            pos += 1
+            if pos == end:
+                src.pos = pos
+                return out
+            at = indents[pos]
+            if at != indent:
+                src.pos = pos
+                if at < indent:
+                    return out
+                raise _Slow
+            line = text[pos][indent:]
+            continue
         k, sep, rest = line.partition(": ")
         if not sep:
             if line[-1:] != ":":
@@ -426,6 +456,8 @@ def _read_mapping(src: _Lines, indent: int, first: str) -> dict:
                     pos = src.pos
                 else:
                     value = _scalar_value(rest)
+            else:  # a value read before (a text, a number, null, a boolean): the line is likely common too
+                _keep_pair(line, key, value)
             out[key] = value
         else:
             src.pos = pos

@@ -161,3 +161,39 @@ def test_the_character_checks_take_exactly_the_characters_of_their_class(name):
         c = chr(n)
         for s in (c, "ab" + c + "c", "é" + c):
             assert check(s) == (whole.fullmatch(s) is not None), (name, hex(n), s)
+
+
+# The reader keeps whole lines it has read (`tier: helpdesk`) with their key and value: a line read
+# again, at any depth and under any parent, reads as the YAML reader reads it there.
+SAME_LINES = """a: x
+tier: helpdesk
+b:
+  tier: helpdesk
+  c:
+  - tier: helpdesk
+    e: {}
+  - tier: helpdesk
+    e: []
+"""
+
+
+def test_a_line_read_before_reads_as_yaml_reads_it_wherever_it_stands_again():
+    for _ in range(3):  # the first read keeps the lines, the next ones find them
+        assert fastyaml.loads_data(SAME_LINES) == _yaml_data(SAME_LINES)
+    twice = "a: x\na: x\n"  # a key twice, the second time found among the kept lines: the YAML reader's
+    assert fastyaml.loads_data(twice) is None
+
+
+def test_an_empty_mapping_or_list_read_again_is_a_new_one():
+    first = fastyaml.loads_data(SAME_LINES)
+    first["b"]["c"][0]["e"]["filled"] = 1
+    first["b"]["c"][1]["e"].append(1)
+    assert fastyaml.loads_data(SAME_LINES) == _yaml_data(SAME_LINES)
+
+
+def test_lines_are_read_as_before_once_the_kept_ones_were_let_go(monkeypatch):
+    monkeypatch.setattr(fastyaml, "_CACHE_MAX", 2)
+    monkeypatch.setattr(fastyaml, "_PAIRS", {})
+    for _ in range(3):
+        assert fastyaml.loads_data(SAME_LINES) == _yaml_data(SAME_LINES)
+        assert len(fastyaml._PAIRS) <= 2
