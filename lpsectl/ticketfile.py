@@ -525,7 +525,7 @@ def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
         for k in refs_in:
             refs[k] = _need_str(refs_in, k, where, lines, ("refs",))
     attachments = data.get("attachments") or []
-    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+    if not isinstance(attachments, list) or (attachments and not all(isinstance(a, str) for a in attachments)):
         raise Damaged(where, lines.of("attachments"), _("attachments must be a list of file names"))
     history_in = data.get("history")
     if not isinstance(history_in, list) or not history_in:
@@ -560,6 +560,8 @@ def from_data_with_state(data: dict[str, Any], where: str = "<ticket>",
     return t, state
 
 
+# An event's own keys, read into its attributes; the others are its fields.
+_EVENT_KEYS = frozenset(("at", "action", "by", "tier", "message", "recorded_at"))
 # Event fields this version reads as typed values; any other is carried as written.
 KNOWN_FIELDS = {"ref", "resolution", "score", "on", "head", "changes", "former_id", "to", SETTLES}
 
@@ -581,7 +583,7 @@ def _event(raw: Any, i: int, where: str, lines: _Lines) -> Event:
         _vocab(TIER, tier, where, lines.of(*path, "tier"))
     message = _need_str(raw, "message", where, lines, path)
     fields = {k: (v if k in KNOWN_FIELDS else _keep_plain(v, path + (k,), lines))
-              for k, v in raw.items() if k not in ("at", "action", "by", "tier", "message", "recorded_at")}
+              for k, v in raw.items() if k not in _EVENT_KEYS}
     for key, vocab in (("resolution", RESOLUTION), ("on", WAIT_ON)):
         if fields.get(key) is not None:
             _vocab(vocab, fields[key], where, lines.of(*path, key))
