@@ -454,8 +454,8 @@ def _read_mapping(src: _Lines, indent: int, first: str) -> dict:
                     src.pos = pos
                     value = _literal_block(src, indent, rest)
                     pos = src.pos
-                else:
-                    value = _scalar_value(rest)
+                else:  # not kept (_scalar_value's own look-up would miss again)
+                    value = {} if rest == "{}" else [] if rest == "[]" else _new_value(rest)
             else:  # a value read before (a text, a number, null, a boolean): the line is likely common too
                 _keep_pair(line, key, value)
             out[key] = value

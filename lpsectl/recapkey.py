@@ -36,15 +36,36 @@ _DIGITS = tuple({v: i + 1 for i, v in enumerate(values)} for _name, values in FI
 _RADIX = tuple(len(values) + 1 for _name, values in FIELDS)
 
 
+# The month is the top digit: a key is the month times this, plus the digits of the values.
+_BELOW_MONTH = 1
+for _radix in _RADIX:
+    _BELOW_MONTH *= _radix
+# The values' digits by the values: a first build codes 100,000 tickets of a few hundred combinations.
+_LOW: dict[tuple, Optional[int]] = {}
+
+
 def key_of(channel: str, kind: str, status: str, highest_tier: str, difficulty: str,
            resolution: Optional[str], score: Optional[int], day: date) -> Optional[int]:
     """The key of these values of a ticket opened on ``day`` (local); None if one is in no list."""
-    key = day.year * 12 + day.month - 1
+    values = (score, resolution, difficulty, highest_tier, status, kind, channel)
     try:
-        for digits, radix, value in zip(reversed(_DIGITS), reversed(_RADIX),
-                                        (score, resolution, difficulty, highest_tier, status, kind, channel)):
+        low = _LOW[values]
+    except KeyError:
+        low = _low(values)
+        if len(_LOW) < 10_000:  # bounded: every value is one of a list, bar damage
+            _LOW[values] = low
+    except TypeError:  # a value that cannot be a key (unhashable)
+        return None
+    return None if low is None else (day.year * 12 + day.month - 1) * _BELOW_MONTH + low
+
+
+def _low(values: tuple) -> Optional[int]:
+    """The digits of ``values`` (in :func:`key_of`'s order, highest first), as a number below a month's."""
+    key = 0
+    try:
+        for digits, radix, value in zip(reversed(_DIGITS), reversed(_RADIX), values):
             key = key * radix + digits[value]
-    except (KeyError, TypeError):  # TypeError: a value that cannot be a key (unhashable)
+    except KeyError:
         return None
     return key
 
