@@ -32,13 +32,18 @@ def _only(ascii_bad: str, unicode_good: str) -> Callable[[str], bool]:
     every start; a text in ASCII, nearly every one, is asked instead whether
     it holds one of the few ASCII characters of ``ascii_bad``, outside the
     class. The large class is compiled for the first text that is not ASCII.
+    An ASCII text is asked so by its bytes: deleting the other ASCII
+    characters (``bytes.translate``, a table look-up a byte) leaves nothing,
+    where a search of the class tested each character against it (a reader
+    of 100,000 files spent a twentieth of its instructions so).
     """
     bad = re.compile(f"[{ascii_bad}]")
+    fine = bytes(c for c in range(128) if not bad.match(chr(c)))
     good: list[Any] = []
 
     def only(s: str) -> bool:
         if s.isascii():
-            return bad.search(s) is None
+            return not s.encode("ascii").translate(None, fine)
         if not good:
             good.append(re.compile(f"[{unicode_good}]*"))
         return good[0].fullmatch(s) is not None
