@@ -253,6 +253,7 @@ DERIVED = (
     "recap_key",
 )
 _BASE = len(COLUMNS)
+_CREATED_ISO = COLUMNS.index("created_iso")
 COLUMNS += DERIVED
 # The columns of ``listed``: what listings filter on, order by and print (``lpsectl.listing``),
 LISTED = (
@@ -405,7 +406,8 @@ def row_of(t: Ticket, path: str, ctx: Context, s: Optional[State] = None) -> tup
     """Every column of ``t``'s row (its history replayed once: ``s``, when the reader's check has it)."""
     if s is None:
         s = replay(t.history)
-    return base_row(t, path, s) + derived(t, s, ctx)
+    base = base_row(t, path, s)
+    return base + derived(t, s, ctx, base[_CREATED_ISO])
 
 
 def base_row(t: Ticket, path: str, s: State) -> tuple:
@@ -426,13 +428,14 @@ def base_row(t: Ticket, path: str, s: State) -> tuple:
     )
 
 
-def derived(t: Ticket, s: State, ctx: Context) -> tuple:
+def derived(t: Ticket, s: State, ctx: Context, created_iso: Optional[str] = None) -> tuple:
     """The :data:`DERIVED` columns: local day and times, deadlines, the clock's figures.
 
     A waiting ticket's deadline moves while it waits: its row holds the
     deadline as of its last event and listings and the recap work it out
     again. The working days a response or a resolution took are fixed once
-    given, whatever the moment they are looked at from.
+    given, whatever the moment they are looked at from. ``created_iso``:
+    ``t.created_at.isoformat()``, when the base row has it.
     """
     if _assess is None:
         _load_deriving()
@@ -450,7 +453,7 @@ def derived(t: Ticket, s: State, ctx: Context) -> tuple:
         None if s.first_response_at is None else micros(s.first_response_at),
         None if s.resolved_at is None else micros(s.resolved_at),
         a.response_days, a.resolution_days,
-        *list_texts(t, a, tz, due_iso, respond_iso), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
+        *list_texts(t, a, tz, due_iso, respond_iso, created_iso), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
         respond_local,
         _key_of(t.channel, t.kind, s.status, s.highest_tier, t.difficulty, s.resolution, s.score, day),
     )

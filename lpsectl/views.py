@@ -150,15 +150,16 @@ _dumps: Any = None  # textout.dumps, imported when first used (the plain `show` 
 
 
 def list_texts(t: Ticket, a: Assessment, tz: tzinfo, due_iso: Optional[str] = None,
-               respond_iso: Optional[str] = None) -> tuple[str, str]:
+               respond_iso: Optional[str] = None, created_iso: Optional[str] = None) -> tuple[str, str]:
     """``textout.split_around(list_json(t, a, tz), "overdue")``, without the object made to be taken apart.
 
     What an index row keeps of a ticket's ``list --json`` object: the text
     before the value of ``overdue`` and the text after it, each part by one
     call of the C encoder, with the field separator carrying the newline and
-    indent (JSON writes none raw inside a string). ``due_iso`` and
-    ``respond_iso``: ``iso(a.due_at, tz)`` and ``iso(a.response_due_at, tz)``,
-    when the caller has them.
+    indent (JSON writes none raw inside a string). ``due_iso``,
+    ``respond_iso`` and ``created_iso``: ``iso(a.due_at, tz)``,
+    ``iso(a.response_due_at, tz)`` and ``iso(t.created_at)``, when the caller
+    has them (each ``isoformat`` formats by C's printf).
     """
     global _dumps
     if _dumps is None:
@@ -166,7 +167,7 @@ def list_texts(t: Ticket, a: Assessment, tz: tzinfo, due_iso: Optional[str] = No
     s = a.state
     head = _dumps({
         "id": t.id, "channel": t.channel, "kind": t.kind, "status": s.status, "tier": s.tier,
-        "created_at": iso(t.created_at), "subject": t.subject, "category": t.category, "difficulty": t.difficulty,
+        "created_at": iso(t.created_at) if created_iso is None else created_iso, "subject": t.subject, "category": t.category, "difficulty": t.difficulty,
         "reporter_name": t.reporter.name, "due_at": iso(a.due_at, tz) if due_iso is None else due_iso,
     }, _FIELD_SEP)
     tail = _dumps({

@@ -68,6 +68,7 @@ def test_a_rows_listing_texts_are_its_list_json_object_cut_around_overdue(name: 
     due = a.due_at.astimezone(WIB).isoformat()
     respond = a.response_due_at.astimezone(WIB).isoformat()
     assert list_texts(t, a, WIB, due, respond) == expected
+    assert list_texts(t, a, WIB, due, respond, t.created_at.isoformat()) == expected
 
 
 def test_a_deadlines_texts_kept_by_a_context_follow_a_calendar_of_another_zone():
