@@ -443,10 +443,16 @@ def derived(t: Ticket, s: State, ctx: Context, created_iso: Optional[str] = None
     a = _assess(t, ctx.cfg, ctx.cal, s.last_at or t.created_at, measure=True, state=s)
     created = t.created_at.astimezone(tz)
     day = created.date()
+    # In the office's own offset, as nearly every ticket is written, the local text is the text written (each
+    # isoformat formats by C's printf); the day is its first ten characters.
+    if created_iso is not None and created.utcoffset() == t.created_at.utcoffset():
+        created_local_iso = created_iso
+    else:
+        created_local_iso = created.isoformat()
     due_us, due_iso, due_local = _moment(a.due_at, ctx)
     respond_us, respond_iso, respond_local = _moment(a.response_due_at, ctx)
     return (
-        day.isoformat(), local(created, tz), created.isoformat(),
+        created_local_iso[:10], local(created, tz), created_local_iso,
         due_us, due_iso, due_local,
         respond_us,
         s.resolution, s.score, s.highest_tier,

@@ -195,3 +195,17 @@ def test_a_calendar_gives_each_time_its_own_local_date_when_asked_again_and_in_t
     asked = [late, late, utc, early, early.astimezone(ZoneInfo("UTC")), late, early]
     assert [cal.local_date(t) for t in asked] == [t.astimezone(WIB).date() for t in asked]
     assert cal.local_date(early).day == 14
+
+
+@pytest.mark.parametrize("created", [AT, AT.astimezone(ZoneInfo("UTC")).replace(hour=20),
+                                     datetime(2026, 8, 13, 23, 30, tzinfo=ZoneInfo("Asia/Makassar"))])
+def test_a_rows_local_opening_day_and_time_are_the_offices_however_the_time_was_written(created: datetime):
+    t = ticket(created_at=created)
+    t.history[0].at = created
+    ctx = index.Context(Config(), Calendar(WIB))
+    row = dict(zip(index.COLUMNS, index.row_of(t, "2026/08/2608-ABCDEF.yaml", ctx)))
+    local = created.astimezone(WIB)
+    assert row["created_local_iso"] == local.isoformat()
+    assert row["day"] == local.date().isoformat()
+    # As derived again from a row read back, with no text of the opening time at hand.
+    assert dict(zip(index.DERIVED, index.derived(t, t.state(), ctx))) == {c: row[c] for c in index.DERIVED}
