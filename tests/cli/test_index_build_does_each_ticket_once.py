@@ -13,7 +13,7 @@ def test_a_first_build_derives_each_row_once(run, monkeypatch):
     monkeypatch.setenv("LPSECTL_SERIAL", "1")  # counted in this process
     derived = []
     real = index.derived
-    monkeypatch.setattr(index, "derived", lambda t, s, ctx: derived.append(t.id) or real(t, s, ctx))
+    monkeypatch.setattr(index, "derived", lambda t, s, ctx, *given: derived.append(t.id) or real(t, s, ctx, *given))
     (run.home / ".lpsectl" / "index.sqlite3").unlink(missing_ok=True)
     ix = Index(Helpdesk(run.home))
     ix.refresh()
