@@ -49,7 +49,9 @@ never blocked. Where there is no index (none yet, or a damaged one
 removed), the first build writes a file of its own with no journal
 (``index.sqlite3.new-*``), every page once, and links it into place when
 whole: a kill leaves no index, and of two first builds at once the one
-linked first stays and the other brings it up to date.
+linked first stays and the other brings it up to date. The file a killed
+build left is removed by the next open of the index, once the lock its
+builder held while alive is free (:mod:`lpsectl.lifetime`).
 
 The core never prints: the caller passes ``track`` to wrap the files a
 (re)build parses, for a progress bar.
