@@ -102,6 +102,9 @@ class Look:
                               err.decode("utf-8", "replace"))
         return self._done
 
+    def running(self) -> bool:
+        """Whether git is still looking (its answer not yet asked for, and not yet there)."""
+        return self._done is None and self._proc is not None and self._proc.poll() is None
 
     def discard(self) -> None:
         """Stop git if its answer is no longer wanted (it only reads), and reap it."""
