@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import date, datetime, tzinfo
+from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 

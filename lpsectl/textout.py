@@ -130,8 +130,8 @@ def rows_chunks(runs: Iterable[bytes], level: int = 0) -> Iterator[bytes]:
     """A JSON list as ``indent=2`` writes it ``level`` deep, in UTF-8 chunks to write one after the other.
 
     ``runs``: the rows, written for a list at the top (:func:`object_text`,
-    level 1), in runs of rows joined by ``",\n  "`` (as a listing's query
-    joins them), taken one at a time as they come. A run goes deeper by
+    level 1), in runs of rows joined by ``",\n  "`` (a listing's chunks,
+    ``lpsectl.listing.Texts``), taken one at a time as they come. A run goes deeper by
     indenting each of its lines: JSON writes no raw newline inside a string,
     so every newline in it starts a line.
     """

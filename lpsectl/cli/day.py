@@ -50,7 +50,7 @@ def today_cmd(app: App, as_json: bool) -> None:
         assessed: dict = {}  # the moving rows, assessed once for every section
 
         def select(want) -> Listed | Texts:
-            if as_json:  # the rows' texts joined in SQL
+            if as_json:  # the rows' texts, read from the index as they are written
                 return text_from_index(hd, ix, want, now, assessed)
             return listed_from_index(hd, ix, want, now, PAGE, assessed, limit=SHOWN)
 
@@ -83,6 +83,7 @@ def today_cmd(app: App, as_json: bool) -> None:
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)
+
 
 def _print_page(page, operator: Optional[str], tz) -> None:
     when = local(page.now, tz)

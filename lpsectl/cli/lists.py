@@ -98,7 +98,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     def from_this(ix) -> tuple:
         if due_day is not None:  # after the index gave the calendar its holidays
             want.due_by = due_by(hd.calendar, due_day, now)
-        if as_json:  # the rows' texts joined in SQL
+        if as_json:  # the rows' texts, read from the index as they are written
             return text_from_index(hd, ix, want, now), index_damage(app, ix)
         if shape is TABLE:  # the table made in SQL, unless a cell needs tabulate itself
             table = table_from_index(hd, ix, want, now, shape, headers)
