@@ -164,6 +164,24 @@ def open_calendar_index(app: App):
 
 # -- failures -----------------------------------------------------------------------
 
+def reader_gone() -> int:
+    """The exit status once stdout's reader closed the pipe (`lpsectl list | head`): 0, and nothing more said.
+
+    The answer was given as far as it was wanted. What is still in
+    stdout's buffer goes to the null device, so the interpreter's last
+    flush fails on nothing and says nothing on stderr.
+    """
+    import sys
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no descriptor to point elsewhere (stdout replaced)
+        pass
+    return 0
+
+
 def failure(exc: BaseException) -> tuple[str, int]:
     """The one ``Error: ...`` line and the exit status of a command that raised ``exc`` (not click's own).
 

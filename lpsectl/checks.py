@@ -51,7 +51,10 @@ def check(hd: Helpdesk) -> tuple[int, list[Problem]]:
 
         size = max(200, len(files) // ((os.cpu_count() or 1) * 8))
         chunks = [(str(hd.tickets_dir), files[i:i + size]) for i in range(0, len(files), size)]
-        with ProcessPoolExecutor(min(os.cpu_count() or 1, 8)) as pool:
+        from lpsectl.lifetime import exit_with_parent
+
+        # A `check` killed tells its workers nothing: each exits once its parent is gone.
+        with ProcessPoolExecutor(min(os.cpu_count() or 1, 8), initializer=exit_with_parent) as pool:
             read = [r for part in pool.map(_examine_all, chunks) for r in part]
     else:
         read = _examine_all((str(hd.tickets_dir), files))

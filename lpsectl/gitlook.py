@@ -11,7 +11,7 @@ takes a fifth of that. Either way it runs beside
 the command instead of before it: a child process started at the very
 beginning (:func:`start_early`, by the console script, before click and
 the core are imported), while the command computes its answer from the
-index as it stands; :func:`lpsectl.cli.common.from_index` prints that
+index as it stands; :func:`lpsectl.cli.common.reading_index` prints that
 answer only if git then confirms nothing changed since the index's last
 update, and otherwise brings the index up to date and computes it again.
 
@@ -102,6 +102,9 @@ class Look:
                               err.decode("utf-8", "replace"))
         return self._done
 
+    def running(self) -> bool:
+        """Whether git is still looking (its answer not yet asked for, and not yet there)."""
+        return self._done is None and self._proc is not None and self._proc.poll() is None
 
     def discard(self) -> None:
         """Stop git if its answer is no longer wanted (it only reads), and reap it."""

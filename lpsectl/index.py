@@ -49,7 +49,9 @@ never blocked. Where there is no index (none yet, or a damaged one
 removed), the first build writes a file of its own with no journal
 (``index.sqlite3.new-*``), every page once, and links it into place when
 whole: a kill leaves no index, and of two first builds at once the one
-linked first stays and the other brings it up to date.
+linked first stays and the other brings it up to date. The file a killed
+build left is removed by the next open of the index, once the lock its
+builder held while alive is free (:mod:`lpsectl.lifetime`).
 
 The core never prints: the caller passes ``track`` to wrap the files a
 (re)build parses, for a progress bar.
@@ -77,13 +79,17 @@ from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_texts, local, phone_d
 
 if TYPE_CHECKING:
     from lpsectl.gitlook import Look
+    from lpsectl.lifetime import Held
     from lpsectl.intake.staging import MovingIn
     from lpsectl.store import Helpdesk
 
 SCHEMA = 8
 INDEX_NAME = Path(".lpsectl") / "index.sqlite3"
-# A first build's own file is the index's name with this and a token after it (Index._open_building).
+# A first build's own file is the index's name with this, then its host, pid and a token
+# (Index._open_building, lpsectl.lifetime.hold_new).
 BUILDING = ".new-"
+# The files SQLite keeps beside a database.
+SIDECARS = ("-journal", "-wal", "-shm")
 # A stamp this close to the previous update is not trusted to show a later
 # same-size rewrite (helpdesks outside git only; git applies its own rule).
 RACY_NS = 2_000_000_000
@@ -573,6 +579,9 @@ _WORKER: dict[str, Any] = {}
 
 def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> None:
     from lpsectl import config as configmod
+    from lpsectl import lifetime
+
+    lifetime.exit_with_parent()  # killed, the importing or building process tells no worker
     from lpsectl.clock import Calendar
 
     cfg = configmod.load(Path(root) / configmod.CONFIG_NAME)
@@ -698,7 +707,7 @@ class Index:
         self._written: set[str] = set()
         self._written_all = False
         # Where there is no index yet: the file of its own a first build writes, put in place when whole.
-        self._building: Optional[str] = None
+        self._building: Optional[Held] = None
         self.db = self._open()
 
     # -- opening --------------------------------------------------------------
@@ -713,7 +722,15 @@ class Index:
         return db
 
     def _open(self) -> sqlite3.Connection:
-        if not os.path.exists(self.path):
+        # One listing of .lpsectl says whether the index is there and whether a first build left its file.
+        folder, name = os.path.split(self.path)
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        if any(n.startswith(name + BUILDING) for n in names):
+            self._remove_leftovers(names)
+        if name not in names:
             return self._open_building()
         try:
             db = self._connect()
@@ -737,14 +754,18 @@ class Index:
 
         Disposable until :meth:`_put_in_place` links it where the index
         lives: a kill or an error before leaves no index there (never half
-        of one), and the file is removed by :meth:`close` or, after a kill,
-        by the next build put in place. Through the WAL, every page of a
-        first build was written twice (the WAL, then its checkpoint).
+        of one). The file is held (:func:`lpsectl.lifetime.hold_new`) until
+        it is removed by :meth:`close`, or after a kill by the next open of
+        the index, as soon as the lock a process holds while alive says its
+        builder is gone. Through the WAL, every page of a first build was
+        written twice (the WAL, then its checkpoint).
         """
+        from lpsectl import lifetime
+
         try:
             derived_folder(self.hd.root)
-            self._building = f"{self.path}{BUILDING}{os.getpid()}-{os.urandom(4).hex()}"
-            db = sqlite3.connect(self._building, isolation_level=None)
+            self._building = lifetime.hold_new(f"{self.path}{BUILDING}")
+            db = sqlite3.connect(self._building.path, isolation_level=None)
             db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             db.execute("PRAGMA journal_mode=OFF")
             db.execute("PRAGMA synchronous=OFF")  # made durable once, whole (_put_in_place)
@@ -758,7 +779,7 @@ class Index:
         """The file a first build that will not be put in place wrote, removed."""
         building, self._building = self._building, None
         if building is not None:
-            _remove(building)
+            building.drop(_remove)
 
     def _put_in_place(self) -> bool:
         """The first build, committed and whole, linked where the index lives; then used from there.
@@ -767,10 +788,10 @@ class Index:
         meanwhile stays (a WAL database others have open is never replaced
         under them), and this one is dropped; False then, and the caller
         brings that index up to date. The files of first builds killed
-        before are removed.
+        meanwhile are removed.
         """
-        building = self._building
-        assert building is not None
+        assert self._building is not None
+        building = self._building.path
         won = True
         try:
             # Marked as every reader opens it (none converts it then), and on the disk before anyone can read it.
@@ -782,7 +803,7 @@ class Index:
             except FileExistsError:
                 won = False
             except FileNotFoundError:
-                won = False  # removed as a leftover by a build put in place meanwhile
+                won = False  # taken for a leftover (made on another host, unwritten too long): used as a dropped build
             except OSError:  # pragma: no cover - a file system without hard links
                 if os.path.exists(self.path):
                     won = False
@@ -792,22 +813,24 @@ class Index:
             raise IndexUnavailable(f"cannot put the index in place at {self.path}: {exc}") from None
         finally:
             self._drop_building()
-            self._remove_leftovers()
+            try:
+                self._remove_leftovers(os.listdir(os.path.dirname(self.path)))
+            except OSError:
+                pass
         if not os.path.exists(self.path):
             raise IndexUnavailable(f"the index {self.path} was removed while it was built")
         self.db = self._open()
         return won
 
-    def _remove_leftovers(self) -> None:
-        """The files of first builds that were never put in place (killed); one still at work keeps its own."""
+    def _remove_leftovers(self, names: list[str]) -> None:
+        """The files of first builds never put in place whose builder is gone (killed), of ``names`` in .lpsectl.
+
+        One still at work keeps its own (:func:`lpsectl.lifetime.remove_left`).
+        """
+        from lpsectl import lifetime
+
         folder, name = os.path.split(self.path)
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            return
-        for n in names:
-            if n.startswith(name + BUILDING):
-                _remove(os.path.join(folder, n))
+        lifetime.remove_left(folder, names, name + BUILDING, _remove, SIDECARS, beside=str(self.path))
 
     def _meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta"))
@@ -1622,7 +1645,7 @@ def _remove(path: str, strict: bool = False) -> None:
     What cannot be removed now stays; ``strict``: raise its OSError instead
     (a damaged index that stayed would be read again).
     """
-    for suffix in ("", "-journal", "-wal", "-shm"):
+    for suffix in ("",) + SIDECARS:
         try:
             os.unlink(path + suffix)
         except FileNotFoundError:

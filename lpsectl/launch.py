@@ -89,7 +89,7 @@ def _echo(text: str, stream: TextIO) -> None:
 def show_without_click(form: PlainShow, args: Sequence[str]) -> int:
     """Run ``show`` as the click command would (``LpseGroup.main`` included); its exit status."""
     from lpsectl import i18n
-    from lpsectl.app import App, failure, interface_language
+    from lpsectl.app import App, failure, interface_language, reader_gone
     from lpsectl.showing import show_text
 
     try:
@@ -102,7 +102,7 @@ def show_without_click(form: PlainShow, args: Sequence[str]) -> int:
     try:
         _echo(text, sys.stdout)
     except BrokenPipeError:  # `lpsectl show ID | head`
-        sys.stderr.close()
+        return reader_gone()
     return 0
 
 

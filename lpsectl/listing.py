@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
+from functools import partial
 from operator import itemgetter
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
@@ -257,15 +258,11 @@ class Listed:
     """A listing as one output prints it: how many rows, and the rows.
 
     ``rows``: each row as a :class:`Shape` gives it (the first ``limit`` when
-    one was asked), or, for :func:`text_from_index`, runs of rows' JSON
-    texts as UTF-8, the rows of each run already joined by ``ROW_SEP``.
+    one was asked).
     """
 
     count: int
     rows: list
-
-    def __add__(self, other: "Listed") -> "Listed":
-        return Listed(self.count + other.count, self.rows + other.rows)
 
 
 # Between two rows of a JSON list at the top level (textout.rows_text).
@@ -415,14 +412,67 @@ def listed_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime, s
     return Listed(len(merged) if limit is None else count, [r for _, r in merged[:limit]])
 
 
+@dataclass
+class Texts:
+    """A JSON listing's rows as UTF-8, read from the index as they are written.
+
+    ``parts``, in the listing's order: a row's text or rows' texts joined by
+    ``ROW_SEP`` (bytes), or a run of settled rows still to read (a function
+    that reads it in chunks, :func:`texts_in_order`). A long listing is
+    28 MB of text at 100,000 tickets: read and written a chunk at a time,
+    the same megabyte of memory serves every chunk, where one string (SQLite's
+    growing group_concat, its copy as a blob, Python's bytes) cost three fresh
+    copies of it, a page fault every 4 KiB. What is read ahead
+    (:meth:`read_ahead`, while git looks at the files) is held until it is written.
+    """
+
+    parts: list
+
+    def __post_init__(self) -> None:
+        self._held: list[bytes] = []
+        self._source: Optional[Iterator[bytes]] = None
+
+    def __add__(self, other: "Texts") -> "Texts":
+        assert self._source is None and other._source is None, "joined before any is read"
+        return Texts(self.parts + other.parts)
+
+    def _all(self) -> Iterator[bytes]:
+        for part in self.parts:
+            if type(part) is bytes:
+                yield part
+            else:
+                yield from part()
+
+    def _next(self) -> Optional[bytes]:
+        if self._source is None:
+            self._source = self._all()
+        return next(self._source, None)
+
+    def read_ahead(self, busy: Callable[[], bool]) -> bool:
+        """Read chunks and hold them while ``busy()`` says so; whether every chunk is read."""
+        while busy():
+            chunk = self._next()
+            if chunk is None:
+                return True
+            self._held.append(chunk)
+        return False
+
+    def chunks(self) -> Iterator[bytes]:
+        """The rows' texts in chunks, each of whole rows joined by ``ROW_SEP`` (as are the chunks, when written)."""
+        while self._held:
+            yield self._held.pop(0)
+        while (chunk := self._next()) is not None:
+            yield chunk
+
+
 def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
-                    assessed: Optional[dict[str, Assessment]] = None) -> Listed:
-    """The ``list --json`` texts of the listing's rows, joined in SQL into runs (:class:`Listed`).
+                    assessed: Optional[dict[str, Assessment]] = None) -> Texts:
+    """The ``list --json`` texts of the listing's rows (:class:`Texts`), read when they are written.
 
     The settled rows between two moving ones (all of them, when none moves)
-    are one query that joins their texts, in the order its subquery gives
-    them: tests/unit/test_listing_texts_keep_their_order.py proves SQLite
-    keeps that order.
+    are one query, read in chunks (:func:`texts_in_order`); the moving
+    rows' texts are made now. The chunks must be read while the index's read
+    (``Index.begin_read``) that gave them is open.
     """
     if want.first is not None:  # two listings, by holder
         return (text_from_index(hd, ix, replace(want, holder=want.first, first=None), now, assessed)
@@ -433,8 +483,7 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
     text = JSON.columns[2].format(now=micros(now))
     row_keys = f"({', '.join(keys)})"
     marks = f"({', '.join('?' * len(keys))})"
-    runs: list[bytes] = []
-    count = 0
+    parts: list = []
     bounds = [key for key, _ in moving]
     for i in range(len(bounds) + 1):
         where, args = list(settled), list(params)
@@ -444,45 +493,41 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
         if i < len(bounds):
             where.append(f"{row_keys} < {marks}")
             args += bounds[i]
-        n, joined = joined_texts(ix.db, text, " AND ".join(where), args, keys)
-        if n:
-            runs.append(joined)
-            count += n
+        parts.append(partial(texts_in_order, ix.db, text, " AND ".join(where), args, keys))
         if i < len(bounds):
-            runs.append(moving[i][1][2].encode())
-            count += 1
-    return Listed(count, runs)
+            parts.append(moving[i][1][2].encode())
+    return Texts(parts)
 
 
-# Up to this many rows, a listing's rows are first found by their keys alone (see joined_texts).
+# Up to this many rows, a listing's rows are first found by their keys alone (see texts_in_order).
 FEW_ROWS = 10_000
+# The rows of a long listing read and written at a time: about a megabyte of text.
+CHUNK_ROWS = 2000
+_ROW_SEP = ROW_SEP.encode()
 
 
-def joined_texts(db: "sqlite3.Connection", text: str, where: str, params: list, keys: list[str]) -> tuple[int, bytes]:
-    """How many rows of ``listed`` match, and their ``text`` joined by ``ROW_SEP`` in the order of ``keys``, as UTF-8.
+def texts_in_order(db: "sqlite3.Connection", text: str, where: str, params: list,
+                   keys: list[str]) -> Iterator[bytes]:
+    """The ``text`` of the rows of ``listed`` that match, in the order of ``keys``: UTF-8 chunks of rows joined by ``ROW_SEP``.
 
-    One string from SQLite instead of a Python string per row. The SQLite
-    of Python 3.11 has no ORDER BY inside group_concat: the subquery orders
-    the rows, and SQLite joins them in the order the subquery gives (an
-    aggregate's subquery with ORDER BY is never flattened into it);
-    tests/unit/test_listing_texts_keep_their_order.py holds it to that.
-    The rows are first counted up to one past ``FEW_ROWS``, from an index
-    that covers the conditions. When they are few, their keys are found
-    there and only those rows are read (an index scan that read every
+    Each chunk is ``CHUNK_ROWS`` rows (the last fewer); none when no row
+    matches. The rows are first counted up to one past ``FEW_ROWS``, from
+    an index that covers the conditions. When they are few, their keys are
+    found there and only those rows are read (an index scan that read every
     candidate row would cost as much as a listing of them all); when they
-    are many, the statement that joins them counts them too, and no scan
-    counts them all beforehand.
+    are many, the statement that reads their texts is the only one that
+    reads them all.
     """
     few = db.execute(f"SELECT count(*) FROM (SELECT 1 FROM listed WHERE {where} LIMIT {FEW_ROWS + 1})",
                      params).fetchone()[0]
     if not few:
-        return 0, b""
+        return
     if few <= FEW_ROWS:
         where = f"(status, created_us, id) IN (SELECT status, created_us, id FROM listed WHERE {where})"
-    n, joined = db.execute(
-        f"SELECT count(*), CAST(group_concat(t, ?) AS BLOB) FROM "
-        f"(SELECT {text} AS t FROM listed WHERE {where} ORDER BY {', '.join(keys)})", [ROW_SEP] + params).fetchone()
-    return n, joined
+    rows = db.execute(f"SELECT CAST({text} AS BLOB) FROM listed WHERE {where} ORDER BY {', '.join(keys)}", params)
+    first = itemgetter(0)
+    while chunk := rows.fetchmany(CHUNK_ROWS):
+        yield _ROW_SEP.join(map(first, chunk))
 
 
 @dataclass
@@ -621,9 +666,9 @@ def _when_asked(find: Callable[[], Callable[[str], int]]) -> Callable[[str], int
     return measure
 
 
-def text_of(rows: list[Shown]) -> Listed:
-    """The :class:`Listed` of :func:`text_from_index` from rows of the ``JSON`` shape (without the index)."""
-    return Listed(len(rows), [ROW_SEP.join(text for _id, _holder, text in rows).encode()] if rows else [])
+def text_of(rows: list[Shown]) -> Texts:
+    """The :class:`Texts` of :func:`text_from_index` from rows of the ``JSON`` shape (without the index)."""
+    return Texts([ROW_SEP.join(text for _id, _holder, text in rows).encode()] if rows else [])
 
 
 def _one(hd: "Helpdesk", t: Ticket, want: Filters, now: datetime, seen: dict) -> Optional[tuple]:
@@ -648,14 +693,15 @@ SECTIONS = ("overdue", "due_today", "due_tomorrow", "unassigned", "waiting_too_l
 
 @dataclass
 class Morning:
-    """What ``lpsectl today`` shows: each section's rows (:class:`Listed`), the operator's own first."""
+    """What ``lpsectl today`` shows: each section's rows (:class:`Listed`; :class:`Texts` for --json), the operator's own first."""
 
     now: datetime
     tomorrow: date
     waiting_alert_days: int
-    sections: dict[str, Listed]
+    sections: dict[str, "Listed | Texts"]
 
     def empty(self) -> bool:
+        """Whether no section has a row (the text page's: its sections are :class:`Listed`)."""
         return not any(found.count for found in self.sections.values())
 
 
@@ -665,7 +711,7 @@ def _filters(**kw) -> Filters:
     return Filters(**(base | kw))
 
 
-def morning(select: Callable[[Filters], Listed], cal: Calendar, waiting_alert_days: int, now: datetime,
+def morning(select: Callable[[Filters], "Listed | Texts"], cal: Calendar, waiting_alert_days: int, now: datetime,
             operator: Optional[str]) -> Morning:
     """The morning page: ``select`` answers one listing (from the index, or from parsed tickets).
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from itertools import chain, starmap
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
@@ -126,27 +126,25 @@ def split_around(o: dict, key: str, level: int = 1) -> tuple[str, str]:
     return head + mark, rest[len(value):]
 
 
-def rows_chunks(runs: Sequence[bytes], level: int = 0) -> Iterator[bytes]:
+def rows_chunks(runs: Iterable[bytes], level: int = 0) -> Iterator[bytes]:
     """A JSON list as ``indent=2`` writes it ``level`` deep, in UTF-8 chunks to write one after the other.
 
     ``runs``: the rows, written for a list at the top (:func:`object_text`,
-    level 1), in runs of rows joined by ``",\n  "`` (as a listing's query
-    joins them). A run goes deeper by indenting each of its lines: JSON writes
-    no raw newline inside a string, so every newline in it starts a line.
+    level 1), in runs of rows joined by ``",\n  "`` (a listing's chunks,
+    ``lpsectl.listing.Texts``), taken one at a time as they come. A run goes deeper by
+    indenting each of its lines: JSON writes no raw newline inside a string,
+    so every newline in it starts a line.
     """
-    if not runs:
-        yield b"[]"
-        return
     inner = b"\n" + b"  " * (level + 1)
-    yield b"[" + inner
-    for i, run in enumerate(runs):
-        if i:
-            yield b"," + inner
+    first = True
+    for run in runs:
+        yield (b"[" if first else b",") + inner
+        first = False
         yield run.replace(b"\n", b"\n" + b"  " * level) if level else run
-    yield b"\n" + b"  " * level + b"]"
+    yield b"[]" if first else b"\n" + b"  " * level + b"]"
 
 
-def lists_chunks(lists: dict[str, Sequence[bytes]]) -> Iterator[bytes]:
+def lists_chunks(lists: dict[str, Iterable[bytes]]) -> Iterator[bytes]:
     """A JSON object of lists (each as :func:`rows_chunks` takes it), as ``indent=2`` writes it, in UTF-8 chunks."""
     if not lists:
         yield b"{}"

@@ -9,12 +9,16 @@ from typing import Any, Optional
 import click
 
 from lpsectl import __version__, i18n
-from lpsectl.app import App, failure, interface_language
+from lpsectl.app import App, failure, interface_language, reader_gone
 from lpsectl.cli import language
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ReaderGone(Exception):
+    """stdout's reader closed the pipe while a command wrote to it."""
 
 
 class LpseGroup(click.Group):
@@ -72,6 +76,20 @@ class LpseGroup(click.Group):
         for command in module.COMMANDS:
             self.add_command(command)
 
+    # click's own main turns a write into a closed pipe into exit status 1 (whatever standalone_mode says):
+    # the commands' and the help's writes raise past it as ReaderGone instead, which is no OSError.
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError as exc:  # `lpsectl --help | head`
+            raise ReaderGone() from exc
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise ReaderGone() from exc
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         before = i18n.set_language(None)
         try:
@@ -99,9 +117,8 @@ class LpseGroup(click.Group):
         except click.ClickException as exc:
             click.echo(_("Error: {problem}").format(problem=exc.format_message()), err=True)
             code = exc.exit_code
-        except BrokenPipeError:  # `lpsectl list | head`
-            sys.stderr.close()
-            code = 0
+        except ReaderGone:  # `lpsectl list | head`
+            code = reader_gone()
         except (LpseError, KeyboardInterrupt, Exception) as exc:  # said as the click-free path says it
             line, code = failure(exc)
             click.echo(line, err=True)

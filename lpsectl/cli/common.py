@@ -213,36 +213,60 @@ def open_index(app: App):
 def from_index(app: App, compute: Callable[[Any], T]) -> Optional[T]:
     """``compute(index)`` from an index git confirms is up to date; None to read the ticket files instead.
 
+    As :func:`reading_index` gives it, for an answer that reads nothing
+    more of the index once computed.
+    """
+    with reading_index(app, compute) as answer:
+        return answer
+
+
+@contextmanager
+def reading_index(app: App, compute: Callable[[Any], T],
+                  ahead: Optional[Callable[[T, Callable[[], bool]], None]] = None) -> Iterator[Optional[T]]:
+    """``compute(index)`` from an index git confirms is up to date, used while the index's read is open; None without one.
+
     git's look at the files (:mod:`lpsectl.gitlook`, started by the console
     script before anything heavy was imported, else here) runs while
     ``compute`` works on the index as it stands. Its answer is kept only if
     git then finds nothing changed since the index's last update; otherwise
     the index is brought up to date, under its write lock as always, and
     ``compute`` runs again. ``compute`` only reads (it may run twice) and
-    never returns None. ``LPSECTL_NO_INDEX=1`` and a helpdesk where the index
-    cannot be kept give None, as :func:`open_index` does.
+    never returns None. The answer is given inside the index's read, so
+    what it reads only as it is written (a long listing's texts,
+    :class:`lpsectl.listing.Texts`) is read from the same state of the
+    index; ``ahead(answer, busy)`` reads some of it while git is still
+    looking (``busy()``), so that work is not left until git answers.
+    ``LPSECTL_NO_INDEX=1`` and a helpdesk where the index cannot be kept
+    give None, as :func:`open_index` does.
     """
     from lpsectl.index import IndexUnavailable
 
     ix = _index(app)
     if ix is None:
-        return None
+        yield None
+        return
     look = None
     try:
-        look = ix.start_look()
-        meta = ix.begin_read()
-        if meta is not None:
-            try:
+        try:
+            look = ix.start_look()
+            meta = ix.begin_read()
+            answer = None
+            if meta is not None:
                 answer = compute(ix)
-            finally:
-                ix.end_read()
-            if ix.confirms(meta, look):
-                return answer
-        ix.update(track=_tracked(_("Indexing tickets")))
-        return compute(ix)
-    except IndexUnavailable:
-        return None
+                if ahead is not None and look is not None:
+                    ahead(answer, look.running)
+                if not ix.confirms(meta, look):
+                    answer = None
+                    ix.end_read()
+            if answer is None:
+                ix.update(track=_tracked(_("Indexing tickets")))
+                ix.begin_read()
+                answer = compute(ix)
+        except IndexUnavailable:
+            answer = None
+        yield answer
     finally:
+        ix.end_read()
         if look is not None:
             look.discard()  # when not waited for: the index had to be updated anyway, or compute failed
         ix.keep_calendar()

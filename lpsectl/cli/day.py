@@ -7,7 +7,7 @@ from typing import Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import echo_chunks, echo_table, from_index, index_damage, load_all, local, report_damage
+from lpsectl.cli.common import echo_chunks, echo_table, index_damage, load_all, local, reading_index, report_damage
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
 
@@ -35,7 +35,8 @@ def today_cmd(app: App, as_json: bool) -> None:
       lpsectl --operator Andi today --json
     """
     from lpsectl import clock
-    from lpsectl.listing import PAGE, JSON, Listed, listed, listed_from_index, morning, text_from_index, text_of
+    from lpsectl.listing import (JSON, PAGE, Listed, Texts, listed, listed_from_index, morning, text_from_index,
+                                 text_of)
     from lpsectl.model import officer_name
 
     hd = app.helpdesk()
@@ -48,33 +49,37 @@ def today_cmd(app: App, as_json: bool) -> None:
     def from_this(ix) -> tuple:
         assessed: dict = {}  # the moving rows, assessed once for every section
 
-        def select(want) -> Listed:
-            if as_json:  # the rows' texts joined in SQL
+        def select(want) -> Listed | Texts:
+            if as_json:  # the rows' texts, read from the index as they are written
                 return text_from_index(hd, ix, want, now, assessed)
             return listed_from_index(hd, ix, want, now, PAGE, assessed, limit=SHOWN)
 
         return morning(select, hd.calendar, hd.config.waiting_alert_days, now, operator), index_damage(app, ix)
 
-    answer = from_index(app, from_this)
-    if answer is None:
-        loaded = load_all(app)
-        tickets, damaged = loaded.tickets, loaded.damaged
+    def read_ahead(answer: tuple, busy) -> None:
+        if as_json:  # section after section, as they are written
+            all(found.read_ahead(busy) for found in answer[0].sections.values())
 
-        def from_files(want) -> Listed:
-            if as_json:
-                return text_of(listed(hd, tickets, want, now, JSON))
-            found = listed(hd, tickets, want, now, PAGE)
-            return Listed(len(found), found[:SHOWN])
+    with reading_index(app, from_this, read_ahead) as answer:
+        if answer is None:
+            loaded = load_all(app)
+            tickets, damaged = loaded.tickets, loaded.damaged
 
-        page = morning(from_files, hd.calendar, hd.config.waiting_alert_days, now, operator)
-    else:
-        page, damaged = answer
-    if as_json:
-        from lpsectl.textout import lists_chunks
+            def from_files(want) -> Listed | Texts:
+                if as_json:
+                    return text_of(listed(hd, tickets, want, now, JSON))
+                found = listed(hd, tickets, want, now, PAGE)
+                return Listed(len(found), found[:SHOWN])
 
-        echo_chunks(lists_chunks({name: found.rows for name, found in page.sections.items()}))
-    else:
-        _print_page(page, operator, hd.tz)
+            page = morning(from_files, hd.calendar, hd.config.waiting_alert_days, now, operator)
+        else:
+            page, damaged = answer
+        if as_json:
+            from lpsectl.textout import lists_chunks
+
+            echo_chunks(lists_chunks({name: found.chunks() for name, found in page.sections.items()}))
+        else:
+            _print_page(page, operator, hd.tz)
     if damaged:
         report_damage(damaged)
         click.get_current_context().exit(1)

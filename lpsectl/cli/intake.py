@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import closing, contextmanager
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 import click
 
@@ -55,15 +55,21 @@ def _staged(app: App) -> Iterator:
             stage.discard()
 
 
-def _let_go(items: Iterable, source: list) -> Iterator:
-    """``items`` (``source`` or a progress bar over it), each dropped from ``source`` once handed out.
+@contextmanager
+def _reading(table: Any, rows: int, label: str) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr, on a terminal and for ``rows`` of 500 or more, moved by how much of ``table`` is read.
 
-    A row is held only while it is checked: 100,000 rows and their 100,000
-    tickets are never in memory together.
+    Yields what moves it to where the rows taken so far have read
+    (``table.taken`` of ``table.size``): the rows are read as they are
+    checked, so their number is known only at the end.
     """
-    for i, x in enumerate(items):
-        source[i] = None
-        yield x
+    if rows < 500 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(length=max(table.size, 1), label=label, file=sys.stderr) as bar:
+        def move() -> None:
+            bar.update(table.taken - bar.pos)
+        yield move
 
 
 def _index_before_import(app: App):
@@ -107,10 +113,12 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
       lpsectl import rekap-2024.csv
       lpsectl import --dry-run pengaduan-2023.xlsx
     """
-    from lpsectl import clock
+    from itertools import chain, islice
+
+    from lpsectl import clock, index
     from lpsectl.index import RowSpool
     from lpsectl.intake import IdMaker
-    from lpsectl.intake.table import BadRows, Task, check_in_worker, check_task, checked, read, years_of
+    from lpsectl.intake.table import BadRows, Task, check_in_worker, check_task, checked, holidays_of, read
 
     hd = app.helpdesk()
     operator = app.operator()
@@ -123,6 +131,9 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         rows = RowSpool(stage.dir / "rows") if ix is not None else None  # removed with the stage
         # Each task's files as git packs them, so its commit reads no ticket file again.
         packed: list[str] = []
+        # The rows are read as they are checked: the first ones say whether the file is worth several processes.
+        head = list(islice(table.rows, index.PARALLEL_FROM))
+        parallel = ix is not None and ix.parallel(len(head))
 
         def tasks(jobs: Iterable) -> Iterator[Task]:
             for job in jobs:
@@ -131,24 +142,26 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
                     task.spool = rows.part()
                     task.packed = os.path.join(str(stage.dir), "packed", f"{len(packed):06d}")
                     packed.append(task.packed)
+                if parallel:  # computed once here, not in every worker
+                    task.holidays = holidays_of(job, hd.calendar)
+                moved()
                 yield task
 
-        if ix is not None and ix.parallel(len(table.rows)):
+        if ix is not None and parallel:
             # Several processes check the rows, write each good row's file and make its index row.
-            years = years_of(table.rows, hd.tz)
-
             def each(jobs: Iterable) -> Iterable:
-                return ix.in_workers(check_in_worker, tasks(jobs), years)
+                return ix.in_workers(check_in_worker, tasks(jobs))
         else:
             ctx, sha256 = ix.context() if ix is not None else (None, False)
 
             def each(jobs: Iterable) -> Iterable:
                 return (c for task in tasks(jobs) for c in check_task(task, hd.tz, ctx, sha256))
 
-        total, n = len(table.rows), 0
+        n = 0
         try:
-            with progress_bar(table.rows, _("Checking rows")) as tracked:
-                made = checked(table, _let_go(tracked, table.rows), IdMaker(hd), hd.tz, each)
+            with _reading(table, len(head), _("Checking rows")) as moved:
+                made = checked(table, chain(head, table.rows), IdMaker(hd), hd.tz, each)
+                del head  # each row is held only until it is checked
                 with closing(made):  # no process writes on once this ends (a failure discards the stage)
                     for ticket in made:
                         n += 1
@@ -166,7 +179,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
             raise
         if dry_run:
             click.echo(_("{source}: all {rows} rows are good; nothing was written (--dry-run)")
-                       .format(source=table.source, rows=total))
+                       .format(source=table.source, rows=n))
             return
         message = f"import {n} ticket{'s' if n != 1 else ''} from {file.name}"
         paths = stage.install(message, operator)

@@ -11,7 +11,7 @@ import click
 
 from lpsectl.cli import App, pass_app
 from lpsectl.cli.common import (
-    echo_chunks, echo_csv_rows, echo_table, echo_table_text, from_index, index_damage, load_all, report_damage,
+    echo_chunks, echo_csv_rows, echo_table, echo_table_text, index_damage, load_all, reading_index, report_damage,
 )
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
@@ -64,7 +64,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
 
     if as_json and as_csv:
         raise BadInput(_("give --json or --csv, not both"))
-    from lpsectl.listing import (CSV, JSON, TABLE, Filters, TableText, listed, listed_from_index, table_from_index,
+    from lpsectl.listing import (CSV, JSON, TABLE, Filters, listed, listed_from_index, table_from_index,
                                  text_from_index, text_of)
 
     want = Filters(
@@ -98,28 +98,42 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
     def from_this(ix) -> tuple:
         if due_day is not None:  # after the index gave the calendar its holidays
             want.due_by = due_by(hd.calendar, due_day, now)
-        if as_json:  # the rows' texts joined in SQL
-            return text_from_index(hd, ix, want, now).rows, index_damage(app, ix)
+        if as_json:  # the rows' texts, read from the index as they are written
+            return text_from_index(hd, ix, want, now), index_damage(app, ix)
         if shape is TABLE:  # the table made in SQL, unless a cell needs tabulate itself
             table = table_from_index(hd, ix, want, now, shape, headers)
             if table is not None:
                 return table, index_damage(app, ix)
         return listed_from_index(hd, ix, want, now, shape).rows, index_damage(app, ix)
 
-    answer = from_index(app, from_this)
-    if answer is None:
-        if due_day is not None:
-            want.due_by = due_by(hd.calendar, due_day, now)
-        loaded = load_all(app)
-        found, damaged = listed(hd, loaded.tickets, want, now, shape), loaded.damaged
+    def read_ahead(answer: tuple, busy) -> None:
         if as_json:
-            found = text_of(found).rows
-    else:
-        found, damaged = answer
+            answer[0].read_ahead(busy)
+
+    with reading_index(app, from_this, read_ahead) as answer:
+        if answer is None:
+            if due_day is not None:
+                want.due_by = due_by(hd.calendar, due_day, now)
+            loaded = load_all(app)
+            found, damaged = listed(hd, loaded.tickets, want, now, shape), loaded.damaged
+            if as_json:
+                found = text_of(found)
+        else:
+            found, damaged = answer
+        _print(found, as_json, as_csv, headers)
+    if damaged:
+        report_damage(damaged)
+        click.get_current_context().exit(1)
+
+
+def _print(found, as_json: bool, as_csv: bool, headers: list[str]) -> None:
+    """The listing as it was asked for: JSON texts written as they are read, CSV, or a table."""
+    from lpsectl.listing import TableText
+
     if as_json:
         from lpsectl.textout import rows_chunks
 
-        echo_chunks(rows_chunks(found))
+        echo_chunks(rows_chunks(found.chunks()))
     elif as_csv:
         from lpsectl.listing import LIST_COLUMNS
 
@@ -133,9 +147,5 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         echo_table([f[2:] for f in found], headers)
     else:
         click.echo(_("No tickets match."), err=True)
-    if damaged:
-        report_damage(damaged)
-        click.get_current_context().exit(1)
-
 
 COMMANDS = [list_cmd]

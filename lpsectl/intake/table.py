@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
@@ -82,9 +83,15 @@ class Row:
 
 @dataclass
 class Table:
+    """A spreadsheet's rows, read as they are taken from ``rows``: 100,000 of them are never held at once."""
+
     source: str
-    rows: list[Row]
+    rows: Iterator[Row] = field(default_factory=lambda: iter(()))
     delimiter: Optional[str] = None
+    # How much ``rows`` reads in all, and how much of it the rows taken so far read (for a progress
+    # bar): characters of a CSV file, rows of a sheet.
+    size: int = 0
+    taken: int = 0
 
 
 def _column(name: Any) -> str:
@@ -121,8 +128,7 @@ def _header(cells: list[Any], source: str) -> list[str]:
     return names
 
 
-def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: str) -> list[Row]:
-    rows = []
+def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]]) -> Iterator[Row]:
     width = len(header)
     for number, cells in records:
         values = ["" if c is None else c for c in cells]
@@ -134,8 +140,7 @@ def _rows(header: list[str], records: Iterable[tuple[int, list[Any]]], source: s
         row = Row(number, {h: v for h, v in zip(header, values) if v != ""})
         if extra:
             row.values["__extra__"] = _("{n} value(s) beyond the last column").format(n=len(extra))
-        rows.append(row)
-    return rows
+        yield row
 
 
 def read(path: Path, encoding: Optional[str] = None, sheet: Optional[str] = None) -> Table:
@@ -172,25 +177,58 @@ def read_csv(path: Path, encoding: Optional[str] = None) -> Table:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = text[:text.find("\n")] if "\n" in text else text  # not split: that would copy the rest
+    end = _LINE_END.search(text)
+    first = text[:end.start()] if end else text  # not split: that would copy the rest
     try:
         delimiter = _delimiter(first)
     except csv.Error as exc:
         raise _unreadable(path, 1, exc) from None
     del data
-    source = str(path)
-    # Records are taken as they are read, never all listed first: a large file's rows are held once.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    table = Table(str(path), delimiter=delimiter, size=len(text))
+    # Records are parsed as the rows are taken, never all first: the rows of a large file would take
+    # hundreds of MB, and the processes that check them would wait for the last one.
+    reader = csv.reader(_lines(text, table), delimiter=delimiter, strict=False)
     try:
         first_record = next(reader, None)
         if first_record is None:
             raise BadInput(_("{path}: the file is empty; it needs a header row and one row per ticket")
                            .format(path=path))
-        header = _header(first_record, source)
-        rows = _rows(header, ((i + 2, r) for i, r in enumerate(reader)), source)
+        header = _header(first_record, table.source)
     except csv.Error as exc:
         raise _unreadable(path, reader.line_num, exc) from None
-    return Table(source, rows, delimiter)
+    table.rows = _csv_rows(header, reader, path)
+    return table
+
+
+def _csv_rows(header: list[str], reader: Any, path: Path) -> Iterator[Row]:
+    try:
+        yield from _rows(header, ((i + 2, r) for i, r in enumerate(reader)))
+    except csv.Error as exc:
+        raise _unreadable(path, reader.line_num, exc) from None
+
+
+# A carriage return that ends a line by itself (old Macs), not as part of \r\n.
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LINE_END = re.compile(r"\r|\n")
+
+
+def _lines(text: str, table: Table) -> Iterator[str]:
+    """The lines of ``text`` with their ends, as a file opened with ``newline=""`` gives them to the reader.
+
+    Counted into ``table.taken``. Cut at each \\n by ``str.find``: a
+    StringIO of the text would first copy it into 4 bytes a character.
+    """
+    if _LONE_CR.search(text):  # lines also end at a lone \r: read as a file would be
+        for line in io.StringIO(text, newline=""):
+            table.taken += len(line)
+            yield line
+        return
+    start, end, find = 0, len(text), text.find
+    while start < end:
+        stop = find("\n", start) + 1 or end
+        table.taken = stop
+        yield text[start:stop]
+        start = stop
 
 
 def _unreadable(path: Path, line: int, exc: csv.Error) -> BadInput:
@@ -237,10 +275,20 @@ def read_xlsx(path: Path, sheet: Optional[str] = None) -> Table:
             raise BadInput(_("{path}: the sheet is empty; it needs a header row and one row per ticket").format(path=path))
         source = f"{path}" + (f" [{sheet}]" if sheet else "")
         header = _header(list(header_cells), source)
-        rows = _rows(header, ((i + 2, [_cell(c) for c in r]) for i, r in enumerate(it)), source)
+        rows = list(_rows(header, ((i + 2, [_cell(c) for c in r]) for i, r in enumerate(it))))
     finally:
-        wb.close()
-    return Table(source, rows)
+        wb.close()  # read whole: a workbook left open until its last row is taken would outlive an error
+    table = Table(source, size=len(rows))
+    table.rows = _handed_out(rows, table)
+    return table
+
+
+def _handed_out(rows: list[Row], table: Table) -> Iterator[Row]:
+    """``rows`` in order, each dropped from the list once taken (counted into ``table.taken``)."""
+    rows.reverse()
+    while rows:
+        table.taken += 1
+        yield rows.pop()
 
 
 def _cell(value: Any) -> str:
@@ -362,19 +410,6 @@ def checked(table: Table, rows: Iterable[Row], ids: IdMaker, tz: tzinfo,
         raise BadInput(_("{source}: no rows under the header; nothing to import").format(source=table.source))
 
 
-def years_of(rows: list[Row], tz: tzinfo) -> set[int]:
-    """The years a sample of the rows opens tickets in: their holidays are computed once, before the workers start."""
-    years = set()
-    for row in rows[:: max(1, len(rows) // 50)]:
-        raw = _get(row.values, "created_at")
-        try:
-            if raw is not None:
-                years.add(parse_when(raw, tz, "created_at").year)
-        except BadInput:
-            pass
-    return years
-
-
 def path_of(tid: str) -> str:
     """A ticket's file relative to tickets/, with / (plain string work: 100,000 of them)."""
     return f"20{tid[:2]}/{tid[2:4]}/{tid}.yaml"
@@ -420,6 +455,14 @@ class Task:
     # The file of the good rows' blobs, as git's commit packs them (``packed``
     # of :meth:`~lpsectl.gitrepo.GitRepo.commit`): the files need not be read again.
     packed: Optional[str] = None
+    # The holidays of the years its tickets open in, computed once by the importing process
+    # (:func:`holidays_of`): a worker would otherwise import ``holidays`` and compute them again.
+    holidays: Optional[dict[int, dict[date, str]]] = None
+
+
+def holidays_of(job: Job, calendar: Any) -> dict[int, dict[date, str]]:
+    """The holidays of the years ``job``'s tickets open in, as ``calendar`` computes them (each year once)."""
+    return {y: calendar.holidays(y) for y in {2000 + int(tid[:2]) for _, _, tid in job if tid}}
 
 
 def check_task(task: Task, tz: tzinfo, ctx: Any, sha256: bool) -> list[Checked]:
@@ -448,6 +491,8 @@ def check_in_worker(task: Task) -> list[Checked]:
     from lpsectl.index import worker_context
 
     ctx, sha256 = worker_context()
+    if task.holidays:
+        ctx.cal.preload_holidays(task.holidays)
     return check_task(task, zone(ctx.cfg.timezone), ctx, sha256)
 
 

@@ -178,3 +178,15 @@ def test_the_morning_page_reads_no_ticket_file_once_the_index_is_up_to_date(run,
     parses.clear()
     page = run.ok("today", "--json")
     assert parses == [] and varied["waiting"] in page
+
+
+def test_json_listings_read_a_row_at_a_time_are_the_same_with_and_without_the_index(run, varied, monkeypatch):
+    from lpsectl import listing
+
+    monkeypatch.setattr(listing, "CHUNK_ROWS", 1)  # every row a chunk of its own, between the moving ones too
+    for args in LISTINGS:
+        if "--json" in args:
+            both(run, "list", *args)
+    both(run, "list", "--all", "--json")
+    run.ok("claim", varied["open"])
+    both(run, "today", "--json")

@@ -1,9 +1,8 @@
-"""A listing's texts joined in SQL come in the listing's order, whatever order the rows were written in.
+"""A listing's texts read from the index come in the listing's order, whatever order the rows were written in.
 
-``listing.joined_texts`` relies on SQLite joining the rows of an ordered
-subquery in that order (group_concat has no ORDER BY of its own before
-SQLite 3.44): this holds it to that on the SQLite Python runs with, for
-both orders a listing asks for and for a run between two keys.
+``listing.texts_in_order`` reads them in chunks of whole rows: joined, the
+chunks are the listing, for both orders a listing asks for, for a run
+between two keys, and for any size of chunk.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import sqlite3
 import pytest
 
 from lpsectl import index, listing
-from lpsectl.listing import ROW_SEP, joined_texts
+from lpsectl.listing import ROW_SEP, texts_in_order
 
 
 def a_listed_table(rows: list[dict]) -> sqlite3.Connection:
@@ -38,9 +37,19 @@ def expected(rows: list[dict], keep, key) -> bytes:
     return ROW_SEP.join(r["json_head"] + r["json_tail"] for r in sorted(filter(keep, rows), key=key)).encode()
 
 
+def joined_texts(*args) -> tuple[int, bytes]:
+    """How many rows the chunks hold, and the chunks joined as a listing writes them."""
+    chunks = list(texts_in_order(*args))
+    assert all(chunks), "no chunk is empty"
+    joined = ROW_SEP.encode().join(chunks)
+    return (joined.count(b'{"n": ') if joined else 0), joined
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 2000], ids=["a row a chunk", "a few rows a chunk", "the chunk of a listing"])
 @pytest.mark.parametrize("few_rows", [0, 10_000], ids=["many rows", "few rows found by their keys"])
-def test_joined_texts_come_in_the_order_of_the_listing(monkeypatch, few_rows):
+def test_texts_come_in_the_order_of_the_listing(monkeypatch, few_rows, chunk_rows):
     monkeypatch.setattr(listing, "FEW_ROWS", few_rows)
+    monkeypatch.setattr(listing, "CHUNK_ROWS", chunk_rows)
     rows = rows_in_random_order(3000)
     db = a_listed_table(rows)
     text = "json_head || json_tail"
@@ -61,5 +70,12 @@ def test_joined_texts_come_in_the_order_of_the_listing(monkeypatch, few_rows):
                               lambda r: (r["created_us"], r["id"]))
 
 
-def test_no_row_joins_into_no_text():
-    assert joined_texts(a_listed_table([]), "json_head", "1", [], ["created_us", "id"]) == (0, b"")
+def test_no_row_is_no_chunk():
+    assert list(texts_in_order(a_listed_table([]), "json_head", "1", [], ["created_us", "id"])) == []
+
+
+def test_a_long_listing_comes_in_chunks_of_the_rows_asked_for(monkeypatch):
+    monkeypatch.setattr(listing, "CHUNK_ROWS", 100)
+    rows = rows_in_random_order(250)
+    chunks = list(texts_in_order(a_listed_table(rows), "json_head || json_tail", "1", [], ["created_us", "id"]))
+    assert [c.count(b'{"n": ') for c in chunks] == [100, 100, 50]
