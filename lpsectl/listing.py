@@ -436,16 +436,9 @@ class Texts:
         assert self._source is None and other._source is None, "joined before any is read"
         return Texts(self.parts + other.parts)
 
-    def _all(self) -> Iterator[bytes]:
-        for part in self.parts:
-            if type(part) is bytes:
-                yield part
-            else:
-                yield from part()
-
     def _next(self) -> Optional[bytes]:
         if self._source is None:
-            self._source = self._all()
+            self._source = _parts_read(self.parts)
         return next(self._source, None)
 
     def read_ahead(self, busy: Callable[[], bool]) -> bool:
@@ -463,6 +456,21 @@ class Texts:
             yield self._held.pop(0)
         while (chunk := self._next()) is not None:
             yield chunk
+
+
+def _parts_read(parts: list) -> Iterator[bytes]:
+    """The chunks of :attr:`Texts.parts`, each run read as it is reached.
+
+    A function, not a method of the Texts: a generator that held its Texts
+    would be a reference cycle, left to the cyclic collector (running at
+    some later moment, the index perhaps closed by then) instead of freed
+    with the Texts, when a listing is not read to its end.
+    """
+    for part in parts:
+        if type(part) is bytes:
+            yield part
+        else:
+            yield from part()
 
 
 def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,

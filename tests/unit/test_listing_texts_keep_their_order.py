@@ -79,3 +79,26 @@ def test_a_long_listing_comes_in_chunks_of_the_rows_asked_for(monkeypatch):
     rows = rows_in_random_order(250)
     chunks = list(texts_in_order(a_listed_table(rows), "json_head || json_tail", "1", [], ["created_us", "id"]))
     assert [c.count(b'{"n": ') for c in chunks] == [100, 100, 50]
+
+
+def test_a_listing_read_part_way_frees_its_reading_with_it_not_at_a_later_collection():
+    """A listing abandoned part-way (git found the index stale, the reader closed the pipe) stops reading at once.
+
+    Its read must end while the index is still open, not whenever the cyclic
+    collector next runs, perhaps after the index was closed.
+    """
+    import gc
+    import weakref
+
+    db = a_listed_table(rows_in_random_order(30))
+    found = listing.Texts([lambda: texts_in_order(db, "json_head", "1", [], ["status", "created_us", "id"])])
+    gc.disable()
+    try:
+        assert found.read_ahead(lambda: False) is False
+        first = next(iter(found.chunks()))
+        assert first
+        reading = weakref.ref(found._source)
+        del found
+        assert reading() is None
+    finally:
+        gc.enable()
