@@ -580,10 +580,9 @@ _WORKER: dict[str, Any] = {}
 def _worker_init(tickets_dir: str, root: str, sha256: bool, holidays: dict) -> None:
     from lpsectl import config as configmod
     from lpsectl import lifetime
-
-    lifetime.exit_with_parent()  # killed, the importing or building process tells no worker
     from lpsectl.clock import Calendar
 
+    lifetime.exit_with_parent()  # killed, the importing or building process tells no worker
     cfg = configmod.load(Path(root) / configmod.CONFIG_NAME)
     cal = Calendar.from_config(cfg)
     cal.preload_holidays(holidays)
