@@ -428,46 +428,36 @@ def _read_mapping(src: _Lines, indent: int, first: str) -> dict:
                 raise _Slow
             out[key] = value
             pos += 1
-            if pos == end:
-                src.pos = pos
-                return out
-            at = indents[pos]
-            if at != indent:
-                src.pos = pos
-                if at < indent:
-                    return out
-                raise _Slow
-            line = text[pos][indent:]
-            continue
-        k, sep, rest = line.partition(": ")
-        if not sep:
-            if line[-1:] != ":":
-                raise _Slow
-            k = line[:-1]
-        elif not rest:
-            raise _Slow  # `key: ` and nothing: null, never written so
-        key = _KEYS.get(k)
-        if key is None:
-            key = _new_key(k)
-        if key in out:
-            raise _Slow
-        pos += 1
-        if rest:
-            value = _VALUES.get(rest, _MISSING)
-            if value is _MISSING:
-                if rest[0] == "|":
-                    src.pos = pos
-                    value = _literal_block(src, indent, rest)
-                    pos = src.pos
-                else:  # not kept (_scalar_value's own look-up would miss again)
-                    value = {} if rest == "{}" else [] if rest == "[]" else _new_value(rest)
-            else:  # a value read before (a text, a number, null, a boolean): the line is likely common too
-                _keep_pair(line, key, value)
-            out[key] = value
         else:
-            src.pos = pos
-            out[key] = _nested(src, indent)
-            pos = src.pos
+            k, sep, rest = line.partition(": ")
+            if not sep:
+                if line[-1:] != ":":
+                    raise _Slow
+                k = line[:-1]
+            elif not rest:
+                raise _Slow  # `key: ` and nothing: null, never written so
+            key = _KEYS.get(k)
+            if key is None:
+                key = _new_key(k)
+            if key in out:
+                raise _Slow
+            pos += 1
+            if rest:
+                value = _VALUES.get(rest, _MISSING)
+                if value is _MISSING:
+                    if rest[0] == "|":
+                        src.pos = pos
+                        value = _literal_block(src, indent, rest)
+                        pos = src.pos
+                    else:  # not kept (_scalar_value's own look-up would miss again)
+                        value = {} if rest == "{}" else [] if rest == "[]" else _new_value(rest)
+                else:  # a value read before (a text, a number, null, a boolean): the line is likely common too
+                    _keep_pair(line, key, value)
+                out[key] = value
+            else:
+                src.pos = pos
+                out[key] = _nested(src, indent)
+                pos = src.pos
         if pos == end:
             src.pos = pos
             return out
