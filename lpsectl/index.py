@@ -465,7 +465,8 @@ def derived(t: Ticket, s: State, ctx: Context, created_iso: Optional[str] = None
         None if s.first_response_at is None else micros(s.first_response_at),
         None if s.resolved_at is None else micros(s.resolved_at),
         a.response_days, a.resolution_days,
-        *list_texts(t, a, tz, due_iso, respond_iso, created_iso), short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
+        *list_texts(t, a, tz, due_iso, respond_iso, created_iso),
+        short(t.subject, LIST_SUBJECT), short(t.subject, PAGE_SUBJECT),
         respond_local,
         _key_of(t.channel, t.kind, s.status, s.highest_tier, t.difficulty, s.resolution, s.score, day),
     )

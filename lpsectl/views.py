@@ -167,7 +167,8 @@ def list_texts(t: Ticket, a: Assessment, tz: tzinfo, due_iso: Optional[str] = No
     s = a.state
     head = _dumps({
         "id": t.id, "channel": t.channel, "kind": t.kind, "status": s.status, "tier": s.tier,
-        "created_at": iso(t.created_at) if created_iso is None else created_iso, "subject": t.subject, "category": t.category, "difficulty": t.difficulty,
+        "created_at": iso(t.created_at) if created_iso is None else created_iso,
+        "subject": t.subject, "category": t.category, "difficulty": t.difficulty,
         "reporter_name": t.reporter.name, "due_at": iso(a.due_at, tz) if due_iso is None else due_iso,
     }, _FIELD_SEP)
     tail = _dumps({
