@@ -125,6 +125,19 @@ def helpdesk_with_tickets(run, n: int = 6) -> list[str]:
     return sorted(run.home.glob("tickets/*/*/*.yaml"))
 
 
+def paused_build(run, tmp_path: Path, lpsectl_cmd: list[str]) -> tuple[list[str], Path, subprocess.Popen]:
+    """A helpdesk with no index and a first build started on it that pauses once ready (``marks``/ready, then go).
+
+    Returns what the listing says read from the files, the marks folder and the builder.
+    """
+    helpdesk_with_tickets(run)
+    expected = listed(run.home, lpsectl_cmd, LPSECTL_NO_INDEX="1")
+    drop_index(run.home)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    return expected, marks, builder(run.home, marks, "pause")
+
+
 def renamed(home: Path, name: str, **parts: str) -> str:
     """The build file ``name`` renamed with another ``host`` or ``pid`` in its name."""
     prefix = str(INDEX_NAME.name) + index.BUILDING
@@ -138,12 +151,7 @@ def renamed(home: Path, name: str, **parts: str) -> str:
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
 def test_a_build_at_work_keeps_its_file_and_once_killed_the_next_command_removes_it(run, tmp_path, lpsectl_cmd):
-    helpdesk_with_tickets(run)
-    expected = listed(run.home, lpsectl_cmd, LPSECTL_NO_INDEX="1")
-    drop_index(run.home)
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    proc = builder(run.home, marks, "pause")
+    expected, marks, proc = paused_build(run, tmp_path, lpsectl_cmd)
     try:
         wait_for(marks / "ready", proc)
         (mine,) = build_files(run.home)
@@ -163,12 +171,7 @@ def test_a_build_at_work_keeps_its_file_and_once_killed_the_next_command_removes
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL")
 def test_a_build_that_finds_the_index_put_in_place_meanwhile_finishes_and_leaves_nothing(run, tmp_path, lpsectl_cmd):
-    helpdesk_with_tickets(run)
-    expected = listed(run.home, lpsectl_cmd, LPSECTL_NO_INDEX="1")
-    drop_index(run.home)
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    proc = builder(run.home, marks, "pause")
+    expected, marks, proc = paused_build(run, tmp_path, lpsectl_cmd)
     wait_for(marks / "ready", proc)
     assert listed(run.home, lpsectl_cmd) == expected
     inode = (run.home / INDEX_NAME).stat().st_ino
