@@ -53,7 +53,10 @@ def global_values(args: Sequence[str]) -> tuple[dict[str, str], int]:
 def status_args(pathspec: str, untracked: bool) -> list[str]:
     """git's arguments for the look at ``pathspec`` (benchmarks/run.py times the same command as a floor)."""
     files = ("--untracked-files=all", "--ignored=matching") if untracked else ("--untracked-files=no",)
-    return ["status", "--porcelain=v2", "-z", "--branch", "--no-renames", *files, "--", pathspec]
+    # --branch for HEAD's commit; not the counts ahead of and behind the upstream, which a desk that
+    # syncs has and the look never reads (git walks the history between the two to count them).
+    return ["status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind", "--no-renames", *files,
+            "--", pathspec]
 
 
 def git_env(base: Optional[Mapping[str, str]] = None) -> dict[str, str]:
@@ -68,15 +71,43 @@ def git_env(base: Optional[Mapping[str, str]] = None) -> dict[str, str]:
     return env
 
 
+# How much lower than this process's the priority of a look beside the command is (as ``nice -n``).
+BESIDE_NICENESS = 15
+
+
+def lower_priority(pid: int) -> None:
+    """Run the process ``pid`` at :data:`BESIDE_NICENESS` below this one's priority (where the system has priorities).
+
+    git stats the files of a large work tree in up to 20 threads whatever
+    the number of cores, and the kernel shares a core between threads, not
+    processes: on 2 cores, the command working beside git (in one thread)
+    got a tenth of the machine until git was done, so its own work came
+    after git's instead of beside it. Lowered, git still gets every core
+    the command leaves idle, and all of them once the command waits for it.
+    Threads git starts later take the priority of its main thread, which is
+    the one lowered here, right after it started and long before git has
+    read its index and starts them. Best effort: the answer is the same.
+    """
+    if not hasattr(os, "setpriority"):  # Windows
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + BESIDE_NICENESS))
+    except OSError:  # gone already, or not allowed
+        pass
+
+
 class Look:
     """One ``git status`` of a folder, running in a child process until :meth:`output` is asked for.
 
     ``untracked``: untracked and ignored files too (git walks every folder);
     without it the files git tracks only. ``cwd`` and ``pathspec`` as git
     takes them; the paths it prints are from the top of the work tree.
+    ``beside``: the command works while git looks (the early look), so git
+    runs at a lower priority (:func:`lower_priority`); a look the command
+    only waits for keeps the command's priority.
     """
 
-    def __init__(self, cwd: str, pathspec: str, untracked: bool) -> None:
+    def __init__(self, cwd: str, pathspec: str, untracked: bool, beside: bool = False) -> None:
         import subprocess  # here: --help and the commands that never ask git go without it
 
         self.cwd = cwd
@@ -90,6 +121,8 @@ class Look:
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError:  # no git installed, or the folder is gone
             self._proc = None
+        if beside and self._proc is not None:
+            lower_priority(self._proc.pid)
 
     def output(self) -> tuple[Optional[int], str, str]:
         """git's exit status (None: it could not run), stdout and stderr; waits for git to finish."""
@@ -155,7 +188,7 @@ def start_early(args: Sequence[str]) -> None:
         return
     folder = helpdesk_folder(values.get("--home") or os.environ.get("LPSECTL_HOME") or None)
     if folder is not None and os.path.isdir(os.path.join(folder, "tickets")):
-        _early = (folder, Look(folder, "tickets", untracked=False))
+        _early = (folder, Look(folder, "tickets", untracked=False, beside=True))
 
 
 def take_early(folder: str) -> Optional[Look]:
