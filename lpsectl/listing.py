@@ -491,6 +491,7 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
     text = JSON.columns[2].format(now=micros(now))
     row_keys = f"({', '.join(keys)})"
     marks = f"({', '.join('?' * len(keys))})"
+    within = _steps_within(want)
     parts: list = []
     bounds = [key for key, _ in moving]
     for i in range(len(bounds) + 1):
@@ -501,7 +502,9 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
         if i < len(bounds):
             where.append(f"{row_keys} < {marks}")
             args += bounds[i]
-        parts.append(partial(texts_in_order, ix.db, text, " AND ".join(where), args, keys))
+        steps = None if within is None else Steps(*within, bounds[i - 1] if i > 0 else None,
+                                                  bounds[i] if i < len(bounds) else None)
+        parts.append(partial(texts_in_order, ix.db, text, " AND ".join(where), args, keys, steps))
         if i < len(bounds):
             parts.append(moving[i][1][2].encode())
     return Texts(parts)
@@ -514,21 +517,68 @@ CHUNK_ROWS = 2000
 _ROW_SEP = ROW_SEP.encode()
 
 
+@dataclass(frozen=True)
+class Steps:
+    """Where the chunks of a long run of a listing end: at every ``CHUNK_ROWS``-th key of ``tickets`` in its order.
+
+    ``within``: a condition on ``tickets`` (its parameters ``params``) that
+    every row of the run meets, so that a narrow index of ``tickets`` in
+    the listing's order holds the keys (``tickets_by_status`` and
+    ``tickets_by_due`` for one status, ``tickets_created`` for any).
+    ``after``, ``before``: the keys the run lies between (moving rows'),
+    None at either end of the listing. The chunks are the ranges of keys
+    between two steps, so they hold every row once whichever keys the
+    steps are; a condition kept to the run's rows only keeps each chunk to
+    ``CHUNK_ROWS`` rows at most.
+    """
+
+    within: str
+    params: list
+    after: Optional[tuple] = None
+    before: Optional[tuple] = None
+
+
+def _steps_within(want: Filters) -> Optional[tuple[str, list]]:
+    """The condition of :class:`Steps` for the settled rows ``_where`` asks for; None to read them in one statement.
+
+    Steps only where an index of ``listed`` gives the rows in the listing's
+    order, so that a chunk is a range of it: the rows of one status (by
+    status, then opening time or deadline), or those not closed by opening
+    time (``listed_table``). Rows of several statuses, or of every one, are
+    sorted by SQLite as a whole: each chunk would be a scan of them all.
+    """
+    if want.overdue or want.due_by is not None:
+        return "status = ?", ["open"]
+    if want.statuses:
+        statuses = sorted(want.statuses - {"waiting"})
+        return ("status = ?", statuses) if len(statuses) == 1 else None
+    if want.every_status() or want.sort == "due":
+        return None
+    return "1", []
+
+
 def texts_in_order(db: "sqlite3.Connection", text: str, where: str, params: list,
-                   keys: list[str]) -> Iterator[bytes]:
+                   keys: list[str], steps: Optional[Steps] = None) -> Iterator[bytes]:
     """The ``text`` of the rows of ``listed`` that match, in the order of ``keys``: UTF-8 chunks of rows joined by ``ROW_SEP``.
 
-    Each chunk is ``CHUNK_ROWS`` rows (the last fewer); none when no row
-    matches. The rows are first counted up to one past ``FEW_ROWS``, from
-    an index that covers the conditions. When they are few, their keys are
-    found there and only those rows are read (an index scan that read every
-    candidate row would cost as much as a listing of them all); when they
-    are many, the statement that reads their texts is the only one that
-    reads them all.
+    Each chunk is ``CHUNK_ROWS`` rows at most; none is empty, and none
+    comes when no row matches. The rows are first counted up to one past
+    ``FEW_ROWS``, from an index that covers the conditions. When they are
+    few, their keys are found there and only those rows are read (an index
+    scan that read every candidate row would cost as much as a listing of
+    them all). When they are many, the statements that read their texts
+    are the only ones that read them all: with ``steps`` (:class:`Steps`),
+    a chunk is one statement that joins its rows in SQL
+    (``group_concat``), between two keys found in a narrow index; without,
+    one statement gives every row's text, ``CHUNK_ROWS`` at a time, joined
+    here.
     """
     few = db.execute(f"SELECT count(*) FROM (SELECT 1 FROM listed WHERE {where} LIMIT {FEW_ROWS + 1})",
                      params).fetchone()[0]
     if not few:
+        return
+    if few > FEW_ROWS and steps is not None:
+        yield from _chunks_between_steps(db, text, where, params, keys, steps)
         return
     if few <= FEW_ROWS:
         where = f"(status, created_us, id) IN (SELECT status, created_us, id FROM listed WHERE {where})"
@@ -536,6 +586,43 @@ def texts_in_order(db: "sqlite3.Connection", text: str, where: str, params: list
     first = itemgetter(0)
     while chunk := rows.fetchmany(CHUNK_ROWS):
         yield _ROW_SEP.join(map(first, chunk))
+
+
+def _chunks_between_steps(db: "sqlite3.Connection", text: str, where: str, params: list, keys: list[str],
+                          steps: Steps) -> Iterator[bytes]:
+    """The chunks of :func:`texts_in_order` for a long run, each joined by SQL between two steps.
+
+    One row a Python object (a fetched row of 60,000, a bytes of each, the
+    join) cost more than SQL's join of the same texts; a step is a seek and
+    ``CHUNK_ROWS`` entries of a narrow index, where finding it in ``listed``
+    would read the wide rows twice.
+    """
+    order = ", ".join(keys)
+    row, marks = f"({order})", f"({', '.join('?' * len(keys))})"
+    after = steps.after
+    while True:
+        step_where, step_args = [steps.within], list(steps.params)
+        for cond, key in ((f"{row} > {marks}", after), (f"{row} < {marks}", steps.before)):
+            if key is not None:
+                step_where.append(cond)
+                step_args += key
+        end = db.execute(f"SELECT {order} FROM tickets WHERE {' AND '.join(step_where)} ORDER BY {order} "
+                         f"LIMIT 1 OFFSET {CHUNK_ROWS - 1}", step_args).fetchone()
+        # The chunk's keys first: SQLite takes the first bounds it meets on the index's columns, and a
+        # deadline the listing asks for (due_us < now) would leave every chunk read to the end of the run.
+        chunk_where, chunk_args = [], []
+        for cond, key in ((f"{row} > {marks}", after), (f"{row} <= {marks}", end)):
+            if key is not None:
+                chunk_where.append(cond)
+                chunk_args += key
+        (chunk,) = db.execute(f"SELECT CAST(group_concat(t, ?) AS BLOB) FROM (SELECT {text} AS t FROM listed "
+                              f"WHERE {' AND '.join([*chunk_where, f'({where})'])} ORDER BY {order})",
+                              [ROW_SEP, *chunk_args, *params]).fetchone()
+        if chunk:
+            yield chunk
+        if end is None:
+            return
+        after = end
 
 
 @dataclass

@@ -180,10 +180,16 @@ def test_the_morning_page_reads_no_ticket_file_once_the_index_is_up_to_date(run,
     assert parses == [] and varied["waiting"] in page
 
 
-def test_json_listings_read_a_row_at_a_time_are_the_same_with_and_without_the_index(run, varied, monkeypatch):
+@pytest.mark.parametrize("few_rows, chunk_rows", [(10_000, 1), (0, 1), (0, 3)],
+                         ids=["few rows, a row a chunk", "long, a row a chunk", "long, three rows a chunk"])
+def test_json_listings_read_a_chunk_at_a_time_are_the_same_with_and_without_the_index(run, varied, monkeypatch,
+                                                                                       few_rows, chunk_rows):
     from lpsectl import listing
 
-    monkeypatch.setattr(listing, "CHUNK_ROWS", 1)  # every row a chunk of its own, between the moving ones too
+    # Every row a chunk of its own (or three), between the moving ones too; read as the long listings are
+    # (FEW_ROWS 0: each chunk joined by SQL between two steps of a narrow index) or as the few are.
+    monkeypatch.setattr(listing, "FEW_ROWS", few_rows)
+    monkeypatch.setattr(listing, "CHUNK_ROWS", chunk_rows)
     for args in LISTINGS:
         if "--json" in args:
             both(run, "list", *args)

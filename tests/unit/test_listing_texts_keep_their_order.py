@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from lpsectl import index, listing
-from lpsectl.listing import ROW_SEP, texts_in_order
+from lpsectl.listing import ROW_SEP, Steps, texts_in_order
 
 
 def a_listed_table(rows: list[dict]) -> sqlite3.Connection:
@@ -21,6 +21,9 @@ def a_listed_table(rows: list[dict]) -> sqlite3.Connection:
     db.executescript(index.DDL)
     marks = ", ".join("?" * len(index.LISTED))
     db.executemany(f"INSERT INTO listed VALUES ({marks})", [[r.get(c) for c in index.LISTED] for r in rows])
+    # The keys of the same tickets, where a long listing finds the steps between its chunks (listing.Steps).
+    db.executemany("INSERT INTO tickets (id, status, created_us, due_us) VALUES (?, ?, ?, ?)",
+                   [(r["id"], r["status"], r["created_us"], r.get("due_us")) for r in rows])
     return db
 
 
@@ -68,6 +71,51 @@ def test_texts_come_in_the_order_of_the_listing(monkeypatch, few_rows, chunk_row
                              [*low, *high], ["created_us", "id"])
     assert joined == expected(rows, lambda r: low < (r["created_us"], r["id"]) < high,
                               lambda r: (r["created_us"], r["id"]))
+
+
+# The steps of a long listing: in the narrow index of one status, of every ticket, or of another status
+# than the listing's (the chunks are the ranges between two steps, whichever keys they are).
+STEPS = {"of its status": ("status = ?", ["open"]), "of every ticket": ("1", []),
+         "of another status": ("status = ?", ["answered"])}
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 2000], ids=["a row a chunk", "a few rows a chunk", "the chunk of a listing"])
+@pytest.mark.parametrize("steps", list(STEPS.values()), ids=list(STEPS))
+def test_a_long_listing_joined_by_sql_between_steps_comes_in_its_order(monkeypatch, chunk_rows, steps):
+    monkeypatch.setattr(listing, "FEW_ROWS", 0)
+    monkeypatch.setattr(listing, "CHUNK_ROWS", chunk_rows)
+    rows = rows_in_random_order(3000)
+    db = a_listed_table(rows)
+    text = "json_head || json_tail"
+    is_open = lambda r: r["status"] == "open"  # noqa: E731
+    by_created = lambda r: (r["created_us"], r["id"])  # noqa: E731
+    by_due = lambda r: (r["due_us"], r["created_us"], r["id"])  # noqa: E731
+
+    for keys, key in ((["created_us", "id"], by_created), (["due_us", "created_us", "id"], by_due)):
+        n, joined = joined_texts(db, text, "status = 'open'", [], keys, Steps(*steps))
+        assert joined == expected(rows, is_open, key)
+        assert n == sum(map(is_open, rows))
+
+    # A run between two rows that moved, the steps taken between them too; keys that are rows' or not.
+    for low, high in (((10_000, "2608-0000"), (30_000, "2608-0000")), (by_created(rows[5]), by_created(rows[9]))):
+        low, high = min(low, high), max(low, high)
+        n, joined = joined_texts(db, text, "status = 'open' AND (created_us, id) > (?, ?) AND (created_us, id) < (?, ?)",
+                                 [*low, *high], ["created_us", "id"], Steps(*steps, low, high))
+        assert joined == expected(rows, lambda r: is_open(r) and low < by_created(r) < high, by_created)
+
+
+@pytest.mark.parametrize("steps", [STEPS["of its status"], STEPS["of every ticket"]], ids=["of its status", "of every ticket"])
+def test_a_chunk_between_steps_holds_no_more_rows_than_a_chunk_does(monkeypatch, steps):
+    monkeypatch.setattr(listing, "FEW_ROWS", 0)
+    monkeypatch.setattr(listing, "CHUNK_ROWS", 100)
+    rows = rows_in_random_order(1000)
+    chunks = list(texts_in_order(a_listed_table(rows), "json_head || json_tail", "status = 'open'", [],
+                                 ["created_us", "id"], Steps(*steps)))
+    sizes = [c.count(b'{"n": ') for c in chunks]
+    assert sum(sizes) == sum(r["status"] == "open" for r in rows)
+    assert max(sizes) <= 100 and all(sizes)
+    if steps == STEPS["of its status"]:
+        assert sizes[:-1] == [100] * (len(sizes) - 1)
 
 
 def test_no_row_is_no_chunk():
