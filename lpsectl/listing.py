@@ -546,7 +546,11 @@ def _steps_within(want: Filters) -> Optional[tuple[str, list]]:
     status, then opening time or deadline), or those not closed by opening
     time (``listed_table``). Rows of several statuses, or of every one, are
     sorted by SQLite as a whole: each chunk would be a scan of them all.
+    Nor with a search: each chunk's statement would search every ticket's
+    text again (at 100,000 tickets, 40 s instead of 2).
     """
+    if want.search:
+        return None
     if want.overdue or want.due_by is not None:
         return "status = ?", ["open"]
     if want.statuses:

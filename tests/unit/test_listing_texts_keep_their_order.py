@@ -99,12 +99,13 @@ def test_a_long_listing_joined_by_sql_between_steps_comes_in_its_order(monkeypat
     # A run between two rows that moved, the steps taken between them too; keys that are rows' or not.
     for low, high in (((10_000, "2608-0000"), (30_000, "2608-0000")), (by_created(rows[5]), by_created(rows[9]))):
         low, high = min(low, high), max(low, high)
-        n, joined = joined_texts(db, text, "status = 'open' AND (created_us, id) > (?, ?) AND (created_us, id) < (?, ?)",
-                                 [*low, *high], ["created_us", "id"], Steps(*steps, low, high))
+        run = "status = 'open' AND (created_us, id) > (?, ?) AND (created_us, id) < (?, ?)"
+        n, joined = joined_texts(db, text, run, [*low, *high], ["created_us", "id"], Steps(*steps, low, high))
         assert joined == expected(rows, lambda r: is_open(r) and low < by_created(r) < high, by_created)
 
 
-@pytest.mark.parametrize("steps", [STEPS["of its status"], STEPS["of every ticket"]], ids=["of its status", "of every ticket"])
+@pytest.mark.parametrize("steps", [STEPS["of its status"], STEPS["of every ticket"]],
+                         ids=["of its status", "of every ticket"])
 def test_a_chunk_between_steps_holds_no_more_rows_than_a_chunk_does(monkeypatch, steps):
     monkeypatch.setattr(listing, "FEW_ROWS", 0)
     monkeypatch.setattr(listing, "CHUNK_ROWS", 100)
