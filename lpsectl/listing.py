@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
 from lpsectl.index import Index, micros
-from lpsectl.model import Ticket
+from lpsectl.model import STATUS, Ticket
 from lpsectl.textout import object_text
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, matches, phone_digits, short
 from lpsectl.i18n import _
@@ -502,8 +502,8 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
         if i < len(bounds):
             where.append(f"{row_keys} < {marks}")
             args += bounds[i]
-        steps = None if within is None else Steps(*within, bounds[i - 1] if i > 0 else None,
-                                                  bounds[i] if i < len(bounds) else None)
+        steps = None if within is None else Steps(within[0], within[1], bounds[i - 1] if i > 0 else None,
+                                                  bounds[i] if i < len(bounds) else None, within[2])
         parts.append(partial(texts_in_order, ix.db, text, " AND ".join(where), args, keys, steps))
         if i < len(bounds):
             parts.append(moving[i][1][2].encode())
@@ -529,36 +529,41 @@ class Steps:
     None at either end of the listing. The chunks are the ranges of keys
     between two steps, so they hold every row once whichever keys the
     steps are; a condition kept to the run's rows only keeps each chunk to
-    ``CHUNK_ROWS`` rows at most.
+    ``CHUNK_ROWS`` rows at most. ``statuses``: the statuses a run of
+    several has, each a range of ``listed`` (keyed by status first) that a
+    chunk reads and SQLite sorts, a chunk's rows only.
     """
 
     within: str
     params: list
     after: Optional[tuple] = None
     before: Optional[tuple] = None
+    statuses: tuple[str, ...] = ()
 
 
-def _steps_within(want: Filters) -> Optional[tuple[str, list]]:
-    """The condition of :class:`Steps` for the settled rows ``_where`` asks for; None to read them in one statement.
+def _steps_within(want: Filters) -> Optional[tuple[str, list, tuple[str, ...]]]:
+    """What :class:`Steps` needs for the settled rows ``_where`` asks for, but the run's keys; None for one statement.
 
-    Steps only where an index of ``listed`` gives the rows in the listing's
-    order, so that a chunk is a range of it: the rows of one status (by
-    status, then opening time or deadline), or those not closed by opening
-    time (``listed_table``). Rows of several statuses, or of every one, are
-    sorted by SQLite as a whole: each chunk would be a scan of them all.
-    Nor with a search: each chunk's statement would search every ticket's
-    text again (at 100,000 tickets, 40 s instead of 2).
+    Rows of one status come from ``listed`` in the listing's order, by
+    opening time or deadline; rows of several by opening time, one range of
+    ``listed`` a status, sorted a chunk at a time (one statement sorted
+    them all; ``listed_table`` gave those not closed in order, but looked
+    each row up in ``listed`` for its text). Not by deadline across
+    statuses (no index of ``tickets`` holds those keys in order), nor with
+    a search: each chunk's statement would search every ticket's text
+    again (at 100,000 tickets, 40 s instead of 2).
     """
     if want.search:
         return None
     if want.overdue or want.due_by is not None:
-        return "status = ?", ["open"]
-    if want.statuses:
-        statuses = sorted(want.statuses - {"waiting"})
-        return ("status = ?", statuses) if len(statuses) == 1 else None
-    if want.every_status() or want.sort == "due":
+        return "status = ?", ["open"], ()
+    # A settled row is never waiting (_where).
+    statuses = sorted((want.statuses or {s for s in STATUS if want.every_status() or s != "closed"}) - {"waiting"})
+    if len(statuses) == 1:
+        return "status = ?", statuses, ()
+    if not statuses or want.sort == "due":
         return None
-    return "1", []
+    return "1", [], tuple(statuses)
 
 
 def texts_in_order(db: "sqlite3.Connection", text: str, where: str, params: list,
@@ -619,6 +624,9 @@ def _chunks_between_steps(db: "sqlite3.Connection", text: str, where: str, param
             if key is not None:
                 chunk_where.append(cond)
                 chunk_args += key
+        if steps.statuses:
+            chunk_where.append(f"status IN ({', '.join('?' * len(steps.statuses))})")
+            chunk_args += steps.statuses
         (chunk,) = db.execute(f"SELECT CAST(group_concat(t, ?) AS BLOB) FROM (SELECT {text} AS t FROM listed "
                               f"WHERE {' AND '.join([*chunk_where, f'({where})'])} ORDER BY {order})",
                               [ROW_SEP, *chunk_args, *params]).fetchone()

@@ -96,6 +96,13 @@ def test_a_long_listing_joined_by_sql_between_steps_comes_in_its_order(monkeypat
         assert joined == expected(rows, is_open, key)
         assert n == sum(map(is_open, rows))
 
+    # Rows of several statuses by opening time: a range of listed a status, each chunk's rows sorted.
+    not_waiting = lambda r: r["status"] != "waiting"  # noqa: E731
+    n, joined = joined_texts(db, text, "status != 'waiting'", [], ["created_us", "id"],
+                             Steps(*steps, statuses=("answered", "open")))
+    assert joined == expected(rows, not_waiting, by_created)
+    assert n == sum(map(not_waiting, rows))
+
     # A run between two rows that moved, the steps taken between them too; keys that are rows' or not.
     for low, high in (((10_000, "2608-0000"), (30_000, "2608-0000")), (by_created(rows[5]), by_created(rows[9]))):
         low, high = min(low, high), max(low, high)
