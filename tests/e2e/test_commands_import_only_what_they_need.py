@@ -106,3 +106,20 @@ def test_list_imports_the_module_of_list_alone_not_the_actions_on_tickets(run):
     home = ["--home", str(run.home), "--operator", "Rina"]
     assert imported_after([*home, "list", "--json"], ["lpsectl.cli.tickets"]) == []
     assert imported_after([*home, "list"], ["lpsectl.cli.tickets"]) == []
+
+
+def test_a_listing_from_an_up_to_date_index_starts_and_reads_git_without_the_subprocess_module(run):
+    """git's look is a child process spawned and read with os alone: a listing the index answers imports
+    neither subprocess nor what it brings (signal, selectors, locale), started as the console script starts
+    it (the early look) or through click alone (the look started at the index). (A recap imports locale
+    with its calendar module.)"""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    spared = ["subprocess", "signal", "selectors", "locale"]
+    for console in (True, False):
+        assert imported_after([*home, "list", "--json"], spared, console=console) == []
+        assert imported_after([*home, "list", "--status", "open", "--json"], spared, console=console) == []
+        assert imported_after([*home, "today", "--json"], spared, console=console) == []
+        assert imported_after([*home, "report", "--format", "json"], spared[:3], console=console) == []
