@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from lpsectl.errors import BadInput
 from lpsectl.home import CONFIG_NAME
-from lpsectl.model import DIFFICULTY
+from lpsectl.vocabulary import DIFFICULTY
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 from lpsectl.i18n import _
 

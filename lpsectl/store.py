@@ -8,7 +8,6 @@ without a scan.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import time
 from contextlib import contextmanager
@@ -18,23 +17,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from lpsectl import config as configmod
-from lpsectl import ticketfile
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
 from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
 from lpsectl.home import helpdesk_folder
-from lpsectl.model import Ticket
 from lpsectl.i18n import _
+from lpsectl.lazyre import LazyPattern
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 if TYPE_CHECKING:
     from lpsectl.intake.staging import MovingIn
+    from lpsectl.model import Ticket
+
+# A ticket's classes (lpsectl.model) and its file's reader and writer (lpsectl.ticketfile) are imported where a
+# ticket is read or written: a listing the index answers opens the helpdesk and makes no ticket.
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RANDOM_LEN = 6
-ID_RE = re.compile(rf"^(\d{{2}})(\d{{2}})-([{ALPHABET}]{{4,7}})$")
-_PREFIX_RE = re.compile(rf"^[0-9{ALPHABET}-]{{1,12}}$")
+ID_RE = LazyPattern(rf"^(\d{{2}})(\d{{2}})-([{ALPHABET}]{{4,7}})$")
+_PREFIX_RE = LazyPattern(rf"^[0-9{ALPHABET}-]{{1,12}}$")
 LOCK_NAME = "lpsectl.lock"
 LOCK_WAIT = 120.0
 # A lock older than this is taken as left by a process that died on
@@ -405,17 +407,21 @@ class Helpdesk:
                 return
             except IndexUnavailable:
                 pass
+        from lpsectl.ticketfile import message_ids_in
+
         for path in self.ticket_files():
             try:
                 text = self._read_text(path)[0]
             except (OSError, Damaged):
                 continue
-            yield path, ticketfile.message_ids_in(text)
+            yield path, message_ids_in(text)
 
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:
+        from lpsectl.ticketfile import dumps
+
         path = self.path_for(t.id)
-        self._write(path, ticketfile.dumps(t).encode("utf-8"))
+        self._write(path, dumps(t).encode("utf-8"))
         return path
 
     def _write(self, path: Path, data: bytes) -> None:
@@ -437,8 +443,10 @@ class Helpdesk:
         brings its file up to date (:meth:`load_for_change`), so no later
         commit can drop the event.
         """
+        from lpsectl.ticketfile import dumps
+
         path = self.path_for(t.id)
-        data = ticketfile.dumps(t).encode("utf-8")
+        data = dumps(t).encode("utf-8")
         if self.git is None:
             self._write(path, data)
             return path
@@ -734,7 +742,9 @@ def too_large_problem(size: int) -> str:
 
 def parse_ticket(path: Path, text: str, rel: str) -> Ticket:
     """The ticket in ``text`` as the file ``path`` would hold it; :class:`Damaged` names it ``rel``."""
-    t = ticketfile.loads(text, rel)
+    from lpsectl.ticketfile import loads
+
+    t = loads(text, rel)
     if not ID_RE.match(t.id):
         raise Damaged(rel, 2, _("id {id!r} is not a valid ticket id").format(id=t.id))
     if t.id != path.stem.upper():

@@ -6,9 +6,8 @@ import re
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Optional
 
-from lpsectl.model import REF_KEYS, Conflict, Event, Ticket
-
 if TYPE_CHECKING:
+    from lpsectl.model import Conflict, Event, Ticket  # a listing the index answers makes none of them
     from lpsectl.sla import Assessment
 
 
@@ -84,6 +83,8 @@ def _summary(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
 
 
 def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    from lpsectl.model import REF_KEYS  # loaded with the ticket
+
     s = a.state
     return _summary(t, a, tz) | {
         "message": t.message,

@@ -123,3 +123,21 @@ def test_a_listing_from_an_up_to_date_index_starts_and_reads_git_without_the_sub
         assert imported_after([*home, "list", "--status", "open", "--json"], spared, console=console) == []
         assert imported_after([*home, "today", "--json"], spared, console=console) == []
         assert imported_after([*home, "report", "--format", "json"], spared[:3], console=console) == []
+
+
+def test_a_listing_from_an_up_to_date_index_makes_no_ticket_objects_and_imports_their_classes_nowhere(run):
+    """The index answers with its rows' texts: no Ticket, Event or State is made, so neither their module
+    (lpsectl.model: its dataclasses cost more to make than the rest of a listing's modules) nor the ticket
+    file's reader and writer (lpsectl.ticketfile) is imported; the words of a filter come from
+    lpsectl.vocabulary."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    spared = ["lpsectl.model", "lpsectl.ticketfile"]
+    for console in (True, False):
+        assert imported_after([*home, "list", "--json"], spared, console=console) == []
+        assert imported_after([*home, "list"], spared, console=console) == []
+        assert imported_after([*home, "list", "--status", "open", "--kind", "pengaduan", "--json"], spared,
+                              console=console) == []
+        assert imported_after([*home, "today", "--json"], spared, console=console) == []
