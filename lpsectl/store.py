@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequen
 from lpsectl import config as configmod
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
-from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
+from lpsectl.gitrepo import Diverged, GitRepo, blob_id, find_root
 from lpsectl.home import helpdesk_folder
 from lpsectl.i18n import _
 from lpsectl.lazyre import LazyPattern
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 if TYPE_CHECKING:
+    from lpsectl.gitrecords import PathState
     from lpsectl.intake.staging import MovingIn
     from lpsectl.model import Ticket
 

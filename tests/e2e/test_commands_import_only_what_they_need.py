@@ -141,3 +141,35 @@ def test_a_listing_from_an_up_to_date_index_makes_no_ticket_objects_and_imports_
         assert imported_after([*home, "list", "--status", "open", "--kind", "pengaduan", "--json"], spared,
                               console=console) == []
         assert imported_after([*home, "today", "--json"], spared, console=console) == []
+
+
+def _dataclasses_made(args: list[str]) -> set[str]:
+    """The dataclasses of lpsectl a fresh Python has made once the console script ran ``args``."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['lpsectl', *{args!r}]\n"
+        "from lpsectl.launch import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "made = [c.__qualname__ for c in object.__subclasses__()\n"
+        "        if c.__module__.startswith('lpsectl') and '__dataclass_fields__' in vars(c)]\n"
+        "sys.stderr.write('MADE ' + ' '.join(made))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "MADE" in proc.stderr, proc.stderr
+    return set(proc.stderr.rpartition("MADE ")[2].split())
+
+
+def test_a_listing_from_an_up_to_date_index_makes_no_dataclass_of_a_ticket_or_of_gits_answers(run):
+    """Making a dataclass costs about half a millisecond as its module loads: a listing the index answers
+    makes none of a ticket's (lpsectl.model) nor of the records of git's answers (lpsectl.gitrecords), which
+    only actions and sync use."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    unneeded = {"Reporter", "Event", "Ticket", "Conflict", "State", "PathState", "MergedTree", "TreeChange",
+                "CommitInfo"}
+    for args in (["list", "--json"], ["list"], ["today", "--json"]):
+        made = _dataclasses_made([*home, *args])
+        assert "Config" in made  # the helpdesk was opened
+        assert made & unneeded == set(), args
