@@ -170,10 +170,19 @@ def echo_table_text(table: Any) -> None:
     echo_chunks([text])
 
 
+# Work on fewer items than this is over before a progress bar would say anything.
+PROGRESS_FROM = 500
+
+
+def shows_progress(count: int) -> bool:
+    """Whether work on ``count`` items gets a progress bar: long work, and stderr a terminal."""
+    return count >= PROGRESS_FROM and sys.stderr.isatty()
+
+
 @contextmanager
 def progress_bar(items: list, label: str) -> Iterator[Iterable]:
-    """A progress bar on stderr when it is a terminal and the work is long."""
-    if len(items) < 500 or not sys.stderr.isatty():
+    """A progress bar on stderr when it is a terminal and the work is long (:func:`shows_progress`)."""
+    if not shows_progress(len(items)):
         yield items
         return
     with click.progressbar(items, label=label, file=sys.stderr) as bar:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 import click
 
 from lpsectl.cli import App, pass_app
-from lpsectl.cli.common import commit, progress_bar, terminal_safe, warn
+from lpsectl.cli.common import commit, progress_bar, shows_progress, terminal_safe, warn
 from lpsectl.errors import LpseError
 from lpsectl.i18n import _, ngettext
 
@@ -57,13 +57,13 @@ def _staged(app: App) -> Iterator:
 
 @contextmanager
 def _reading(table: Any, rows: int, label: str) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr, on a terminal and for ``rows`` of 500 or more, moved by how much of ``table`` is read.
+    """A progress bar on stderr when ``rows`` get one (:func:`shows_progress`), moved by how much of ``table`` is read.
 
     Yields what moves it to where the rows taken so far have read
     (``table.taken`` of ``table.size``): the rows are read as they are
     checked, so their number is known only at the end.
     """
-    if rows < 500 or not sys.stderr.isatty():
+    if not shows_progress(rows):
         yield lambda: None
         return
     with click.progressbar(length=max(table.size, 1), label=label, file=sys.stderr) as bar:
@@ -185,7 +185,7 @@ def import_cmd(app: App, file: Path, encoding: Optional[str], sheet: Optional[st
         paths = stage.install(message, operator)
         parent = hd.git.head() if hd.git is not None else None
         before = ix.state_key() if ix is not None and rows is not None else None
-        if sys.stderr.isatty() and n >= 500:
+        if shows_progress(n):
             click.echo(_("Recording the commit ..."), err=True)
 
         def record() -> Optional[str]:
