@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Optional
+
+from lpsectl.lazyre import LazyPattern
 
 if TYPE_CHECKING:
     from lpsectl.model import Conflict, Event, Ticket  # a listing the index answers makes none of them
@@ -32,7 +33,7 @@ def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
     return text + (f" {name}" if name else "")
 
 
-_DIGITS = re.compile(r"\D")
+_DIGITS = LazyPattern(r"\D")  # compiled where a phone number is searched or indexed
 
 
 def phone_digits(text: str) -> str:
