@@ -78,8 +78,9 @@ def collect_from_now() -> None:
 
 # -- the interface language ---------------------------------------------------------
 
-# `language:` at the top level of lpsectl.yaml, read without loading the configuration.
-_LANGUAGE_LINE = re.compile(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
+# `language:` at the top level of lpsectl.yaml, read without loading the configuration (compiled only
+# when neither --lang nor LPSECTL_LANG chose).
+_LANGUAGE_LINE = LazyPattern(r"^language:[ \t]*[\"']?([A-Za-z]+)", re.MULTILINE)
 
 
 def _configured_language(home: Optional[str]) -> Optional[str]:

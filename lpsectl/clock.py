@@ -21,6 +21,7 @@ from typing import Iterator, Optional, Sequence
 
 from lpsectl.errors import BadInput
 from lpsectl.i18n import _
+from lpsectl.lazyre import LazyPattern
 
 Pause = tuple[datetime, Optional[datetime]]
 # Ids carry the year in two digits (2611-K7QM: November 2026) and live in
@@ -65,7 +66,7 @@ def now(tz: tzinfo) -> datetime:
 # it: 13/08/2026, 13-08-2026, 13.08.2026, with 09:15 or 09.15 and seconds.
 # Never month first. One reader for --at, --since/--until, --from/--to and
 # the dates of an import, so a form accepted in one place works in all.
-_DAY_FIRST = re.compile(
+_DAY_FIRST = LazyPattern(
     r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
 )
 

@@ -8,13 +8,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from lpsectl.errors import BadInput
 from lpsectl.home import CONFIG_NAME
-from lpsectl.model import DIFFICULTY
+from lpsectl.vocabulary import DIFFICULTY
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 from lpsectl.i18n import _
+from lpsectl.lazyre import LazyPattern
+
+if TYPE_CHECKING:
+    from lpsectl.mailconfig import MailConfig
 
 
 DEFAULT_TEXT = """\
@@ -143,7 +147,7 @@ class Config:
     # `lpsectl today` lists a ticket that has waited more working days than this.
     waiting_alert_days: int = 5
     retention_years: int = 5  # personal data kept this long after closing (privacy expire)
-    mail: Optional["MailConfig"] = None  # None: no `mail:` section, nothing is ever sent
+    mail: Optional[MailConfig] = None  # None: no `mail:` section, nothing is ever sent (lpsectl.mailconfig)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -157,104 +161,12 @@ class ConfigProblem(BadInput):
         super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
 
 
-SECURITY = ("starttls", "ssl", "none")
-_DEFAULT_PORT = {"starttls": 587, "ssl": 465, "none": 25}
-
-
-@dataclass
-class MailConfig:
-    """``mail:``: how this desk sends answers and receipts (SMTP).
-
-    The password is never here: it comes from LPSECTL_SMTP_PASSWORD or from
-    ``password_command`` (an argument list, run without a shell), because
-    lpsectl.yaml is committed and shared with every desk.
-    """
-
-    smtp_host: str
-    smtp_port: int
-    security: str = "starttls"
-    username: Optional[str] = None
-    password_command: Optional[list[str]] = None
-    from_addr: Optional[str] = None  # `from:`; office.email when not given
-    acknowledge: bool = False
-    send_answers: bool = False
-    cafile: Optional[Path] = None  # an extra CA to trust (an office's internal CA)
-    timeout: float = 30.0
-
-
-_MAIL_KEYS = ("smtp_host", "smtp_port", "security", "username", "password_command", "from",
-              "acknowledge", "send_answers", "cafile", "timeout")
-
-
-def _mail(path: Path, raw: Any, office: Office) -> MailConfig:
-    if not isinstance(raw, dict):
-        raise _bad(path, "mail", _("must be a mapping of smtp_host, smtp_port, security, ..."))
-    if "password" in raw:
-        raise _bad(path, "mail.password", _("a password is never kept in the configuration (it is committed to git); remove it and set "
-                                            "LPSECTL_SMTP_PASSWORD or mail.password_command"))
-    for key in raw:
-        if key not in _MAIL_KEYS:
-            raise _bad(path, f"mail.{key}", _("unknown key; use {items}").format(items=', '.join(_MAIL_KEYS)))
-    host = raw.get("smtp_host")
-    if not isinstance(host, str) or not host.strip():
-        raise _bad(path, "mail.smtp_host", _("the mail server's name is required, e.g. smtp.gmail.com"))
-    security = str(raw.get("security", "starttls")).strip().lower()
-    if security not in SECURITY:
-        raise _bad(path, "mail.security", _("{value!r} is not one of {items}").format(value=raw.get('security'), items=', '.join(SECURITY)))
-    port = raw.get("smtp_port", _DEFAULT_PORT[security])
-    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
-        raise _bad(path, "mail.smtp_port", _("{port!r} is not a port number (587 for starttls, 465 for ssl)").format(port=port))
-    flags = {}
-    for key in ("acknowledge", "send_answers"):
-        value = raw.get(key, False)
-        if not isinstance(value, bool):
-            raise _bad(path, f"mail.{key}", _("must be true or false, not {value!r}").format(value=value))
-        flags[key] = value
-    texts: dict[str, Optional[str]] = {}
-    for key in ("username", "from", "cafile"):
-        value = raw.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise _bad(path, f"mail.{key}", _("must be text, not {value!r}").format(value=value))
-        texts[key] = value.strip() if value is not None else None
-    sender = texts["from"] or office.email
-    if sender is not None and ("@" not in sender or any(c in sender for c in " <>\r\n")):
-        raise _bad(path, "mail.from" if texts["from"] else "office.email",
-                   _("{sender!r} is not a plain e-mail address like helpdesk@lpse.example.go.id").format(sender=sender))
-    command = raw.get("password_command")
-    argv: Optional[list[str]] = None
-    if command is not None:
-        if isinstance(command, str):
-            import shlex
-
-            try:
-                argv = shlex.split(command)  # split like a shell would, but never run by one
-            except ValueError as exc:
-                raise _bad(path, "mail.password_command", _("cannot be split into words ({problem})").format(problem=exc)) from None
-        elif isinstance(command, list) and all(isinstance(w, str) for w in command):
-            argv = list(command)
-        if not argv:
-            raise _bad(path, "mail.password_command", _("must be a command and its arguments, e.g. [pass, show, lpse/smtp]"))
-    timeout = raw.get("timeout", 30)
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0 < timeout <= 600:
-        raise _bad(path, "mail.timeout", _("{timeout!r} is not a number of seconds between 0 and 600").format(timeout=timeout))
-    cafile = None
-    if texts["cafile"]:
-        cafile = Path(texts["cafile"]).expanduser()
-        if not cafile.is_absolute():
-            cafile = path.parent / cafile  # beside lpsectl.yaml, wherever lpsectl runs from
-    return MailConfig(
-        smtp_host=host.strip(), smtp_port=port, security=security, username=texts["username"],
-        password_command=argv, from_addr=sender, acknowledge=flags["acknowledge"],
-        send_answers=flags["send_answers"], cafile=cafile, timeout=float(timeout),
-    )
-
-
 def _bad(path: Path, key: str, problem: str) -> BadInput:
     return ConfigProblem(path, None, _("{key}: {problem}; fix {CONFIG_NAME}").format(key=key, problem=problem, CONFIG_NAME=CONFIG_NAME))
 
 
 # A line git writes into a file it could not merge.
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)", re.M)
+_CONFLICT = LazyPattern(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)", re.M)  # a cached configuration needs none
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
@@ -383,5 +295,7 @@ def from_dict(raw: dict[str, Any], path: Path = Path(CONFIG_NAME)) -> Config:
     if "retention" in raw:
         cfg.retention_years = _positive_int(path, "retention", raw["retention"], "years", 100)
     if raw.get("mail") is not None:
-        cfg.mail = _mail(path, raw["mail"], cfg.office)
+        from lpsectl.mailconfig import from_raw
+
+        cfg.mail = from_raw(path, raw["mail"], cfg.office)
     return cfg

@@ -15,14 +15,17 @@ index as it stands; :func:`lpsectl.cli.common.reading_index` prints that
 answer only if git then confirms nothing changed since the index's last
 update, and otherwise brings the index up to date and computes it again.
 
-Standard library only, and little of it: this module runs before click
-(and ``subprocess`` is imported only when a look starts).
+Standard library only, and little of it: this module runs before click.
+git is spawned and read with :mod:`os` alone (:class:`Child`), where the
+system has ``posix_spawn``: ``subprocess`` with what it imports (signal,
+selectors, locale) costs a reading command more CPU than the rest of its
+start-up after click, and a look needs none of it.
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
 from lpsectl.home import helpdesk_folder as home_folder
 
@@ -96,6 +99,89 @@ def lower_priority(pid: int) -> None:
         pass
 
 
+class Child:
+    """A child process whose stdout and stderr are read whole, spawned with ``os.posix_spawnp``.
+
+    What ``subprocess.Popen(args, cwd=..., env=..., stdin=DEVNULL,
+    stdout=PIPE, stderr=PIPE)`` and its ``communicate``, ``poll`` and
+    ``kill`` do for a look, and no more. ``posix_spawn`` has no working
+    folder, so git is told its folder with ``-C`` (``args`` start with
+    ``git``). The child starts with SIGPIPE at its default, as
+    ``subprocess`` starts it (Python ignores it in its own process).
+    """
+
+    def __init__(self, args: Sequence[str], cwd: str, env: Mapping[str, str]) -> None:
+        import _signal  # the built-in module under `signal`, which makes an enum of every signal as it loads
+
+        argv = [args[0], "-C", cwd, *args[1:]]
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        try:
+            self.pid = os.posix_spawnp(argv[0], argv, env, file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, err_w, 2),
+            ], setsigdef=(_signal.SIGPIPE,))
+        except BaseException:
+            os.close(out_r)
+            os.close(err_r)
+            raise
+        finally:
+            os.close(out_w)
+            os.close(err_w)
+        self._fds = [out_r, err_r]
+        self.returncode: Optional[int] = None
+
+    def poll(self) -> Optional[int]:
+        """The exit status if the child has ended (it is reaped then), else None."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, 9)  # SIGKILL
+
+    def communicate(self) -> tuple[bytes, bytes]:
+        """All of stdout and stderr, read as they come (neither pipe fills while the other is read); reaps the child."""
+        import select
+
+        chunks: dict[int, list[bytes]] = {fd: [] for fd in self._fds}
+        poller = select.poll()
+        for fd in self._fds:
+            poller.register(fd, select.POLLIN)
+        left = len(self._fds)
+        try:
+            while left:
+                for fd, _event in poller.poll():
+                    data = os.read(fd, 65536)
+                    if data:
+                        chunks[fd].append(data)
+                    else:  # the child closed it (or ended)
+                        poller.unregister(fd)
+                        left -= 1
+        finally:
+            for fd in self._fds:
+                os.close(fd)
+            self._fds = []
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        out, err = (b"".join(chunks[fd]) for fd in chunks)
+        return out, err
+
+
+def _spawn(args: Sequence[str], cwd: str, env: Mapping[str, str]) -> Union[Child, "subprocess.Popen"]:
+    """``args`` running in ``cwd`` with stdout and stderr to be read: a :class:`Child`, or a Popen without posix_spawn."""
+    if hasattr(os, "posix_spawnp"):
+        return Child(args, cwd, env)
+    import subprocess  # Windows
+
+    return subprocess.Popen(list(args), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 class Look:
     """One ``git status`` of a folder, running in a child process until :meth:`output` is asked for.
 
@@ -108,17 +194,14 @@ class Look:
     """
 
     def __init__(self, cwd: str, pathspec: str, untracked: bool, beside: bool = False) -> None:
-        import subprocess  # here: --help and the commands that never ask git go without it
-
         self.cwd = cwd
         self.pathspec = pathspec
         self.untracked = untracked
         self.args = status_args(pathspec, untracked)
         self._done: Optional[tuple[Optional[int], str, str]] = None
+        self._proc: Optional[Union[Child, "subprocess.Popen"]]
         try:
-            self._proc: Optional["subprocess.Popen"] = subprocess.Popen(
-                ["git", *self.args], cwd=cwd, env=git_env(), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self._proc = _spawn(["git", *self.args], cwd, git_env())
         except OSError:  # no git installed, or the folder is gone
             self._proc = None
         if beside and self._proc is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
@@ -17,6 +16,7 @@ if TYPE_CHECKING:
     import subprocess
 
     from lpsectl.gitlook import Look
+    from lpsectl.gitrecords import CommitInfo, MergedTree, PathState, TreeChange
 
 
 # Above this many paths a commit is built without pathspecs (see _commit_many).
@@ -38,35 +38,6 @@ _CANNOT_LOCK = ("No space left on device", "Read-only file system", "Permission 
 
 class GitError(LpseError):
     """git refused or failed."""
-
-
-@dataclass
-class PathState:
-    """What git holds for one path before an action changes it."""
-
-    branch: str            # the full ref HEAD points at: refs/heads/...
-    head: Optional[str]    # its commit, None on an unborn branch
-    blob: Optional[str]    # the path's blob in that commit, None when it has none
-
-
-@dataclass
-class MergedTree:
-    """What ``git merge-tree`` made: the tree (None when it failed) and the paths it could not merge."""
-
-    tree: Optional[str]
-    conflicts: list[str]
-    proc: subprocess.CompletedProcess
-
-
-@dataclass
-class TreeChange:
-    """One file that differs between two commits; mode "000000" and blob None where a side has none."""
-
-    path: str  # from the git top, with /
-    old_mode: str
-    new_mode: str
-    old_blob: Optional[str]
-    new_blob: Optional[str]
 
 
 class Detached(GitError):
@@ -93,15 +64,6 @@ def blob_record(data: bytes) -> bytes:
 def _ident_part(text: str) -> str:
     """A name or address as fast-import takes it: git strips the same from a commit's author."""
     return " ".join(text.replace("<", "").replace(">", "").split())
-
-
-@dataclass
-class CommitInfo:
-    sha: str
-    author: str
-    email: str
-    at: str
-    subject: str
 
 
 def _run(args: Sequence[str], cwd: Path, env: Optional[dict] = None, check: bool = True,
@@ -273,6 +235,8 @@ class GitRepo:
 
     def path_state(self, path: Path) -> PathState:
         """The branch, its commit and ``path``'s blob there, in one git call."""
+        from lpsectl.gitrecords import PathState
+
         branch = self.require_branch()
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
         # rev-parse prints each argument it resolves and echoes one it cannot.
@@ -642,6 +606,8 @@ class GitRepo:
         branch it was made on (its first parent): where another desk's
         change reached this line.
         """
+        from lpsectl.gitrecords import CommitInfo
+
         rel = os.path.relpath(path, self.root)
         proc = self.run("log", "--full-history", "--diff-merges=first-parent", "--name-only",
                         "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s", "--", rel)
@@ -772,6 +738,8 @@ class GitRepo:
         drivers of ``.gitattributes`` and leaves the work tree, the index
         and every ref alone. :class:`GitError` where git is older.
         """
+        from lpsectl.gitrecords import MergedTree
+
         proc = self.run("merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs,
                         check=False, env=env)
         if proc.returncode in (0, 1):
@@ -809,6 +777,8 @@ class GitRepo:
 
     def tree_changes(self, a: str, b: str) -> list[TreeChange]:
         """Every file that differs between commits ``a`` and ``b``, in the whole repository."""
+        from lpsectl.gitrecords import TreeChange
+
         proc = self.run("diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", a, b)
         parts = proc.stdout.split("\0")
         out = []

@@ -70,10 +70,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
-from lpsectl import ticketfile
 from lpsectl.config import derived_folder
 from lpsectl.errors import Damaged, LpseError
-from lpsectl.model import Event, Reporter, State, Ticket, replay
 from lpsectl.textout import dumps
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_texts, local, phone_digits, search_text, short
 
@@ -81,6 +79,7 @@ if TYPE_CHECKING:
     from lpsectl.gitlook import Look
     from lpsectl.lifetime import Held
     from lpsectl.intake.staging import MovingIn
+    from lpsectl.model import State, Ticket
     from lpsectl.store import Helpdesk
 
 SCHEMA = 8
@@ -115,7 +114,8 @@ class IndexUnavailable(LpseError):
 
 # The modules whose source makes the index's rows (this one too): their files are hashed by name, not
 # imported, so that a listing that parses, assesses and recaps nothing loads none of them.
-CODE_MODULES = ("ticketfile", "fastyaml", "model", "clock", "sla", "textout", "views", "recapkey", "index")
+CODE_MODULES = ("ticketfile", "fastyaml", "model", "vocabulary", "clock", "sla", "textout", "views", "recapkey",
+                "index")
 
 
 def code_key() -> str:
@@ -191,17 +191,22 @@ _store: Any = None  # lpsectl.store: its limit is read where it stands
 _waiting_since: Any = None
 _assess: Any = None
 _key_of: Any = None
+_ticketfile: Any = None  # lpsectl.ticketfile; it imports the classes of a ticket (lpsectl.model) too
+_replay: Any = None
 
 
 def _load_deriving() -> None:
     global _read_regular, _NotRegular, _TooLarge, _ID_RE, _store, _waiting_since, _assess, _key_of
+    global _ticketfile, _replay
+    from lpsectl import store, ticketfile
+    from lpsectl.model import replay
     from lpsectl.recapkey import key_of
     from lpsectl.regularfile import NotRegular, TooLarge, read_regular
     from lpsectl.sla import assess, waiting_since
-    from lpsectl import store
 
     _read_regular, _NotRegular, _TooLarge = read_regular, NotRegular, TooLarge
     _ID_RE, _store, _waiting_since, _assess, _key_of = store.ID_RE, store, waiting_since, assess, key_of
+    _ticketfile, _replay = ticketfile, replay
 
 
 def micros(t: datetime) -> int:
@@ -411,7 +416,9 @@ def _moment(t: datetime, ctx: Context) -> tuple[int, str, str]:
 def row_of(t: Ticket, path: str, ctx: Context, s: Optional[State] = None) -> tuple:
     """Every column of ``t``'s row (its history replayed once: ``s``, when the reader's check has it)."""
     if s is None:
-        s = replay(t.history)
+        if _replay is None:
+            _load_deriving()
+        s = _replay(t.history)
     base = base_row(t, path, s)
     return base + derived(t, s, ctx, base[_CREATED_ISO])
 
@@ -480,6 +487,8 @@ def ticket_of(row: Sequence[Any]) -> Ticket:
     """
     (tid, _path, _cus, created_iso, channel, kind, category, _ccf, difficulty, subject, _rn, _search,
      _phone, _status, _tier, _holder, _flagged, _last_us, _edit_us, _responded, _waiting, body) = row[:_BASE]
+    from lpsectl.model import Event, Reporter, Ticket
+
     message, rep, refs, attachments, extra, history = json.loads(body)
     at = datetime.fromisoformat
     return Ticket(
@@ -562,9 +571,9 @@ def read_file(tickets_dir: str, rel: str, ctx: Context, sha256: bool = False,
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return res
-    res.message_ids = ticketfile.message_ids_in(text)
+    res.message_ids = _ticketfile.message_ids_in(text)
     try:
-        t, s = ticketfile.loads_with_state(text, rel)
+        t, s = _ticketfile.loads_with_state(text, rel)
     except Damaged:
         return res
     m = _ID_RE.match(t.id)
@@ -639,6 +648,9 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
     """
     from lpsectl import fastyaml
 
+    if _ticketfile is None:
+        _load_deriving()
+    ticketfile = _ticketfile
     data = ticketfile.to_data(t)
     text = fastyaml.dumps_data(data, t)
     raw = text.encode("utf-8")
@@ -647,7 +659,7 @@ def written(t: Ticket, rel: str, ctx: Context, sha256: bool = False,
         back, s = ticketfile.from_data_with_state(data, rel)
     else:
         back = ticketfile.as_read(t)
-        s = replay(back.history)
+        s = _replay(back.history)
     res.row = row_of(back, rel, ctx, s)
     if stage_to is not None:
         from lpsectl.intake.staging import write_staged

@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
 from lpsectl.index import Index, micros
-from lpsectl.model import STATUS, Ticket
 from lpsectl.textout import object_text
+from lpsectl.vocabulary import STATUS
 from lpsectl.views import LIST_SUBJECT, PAGE_SUBJECT, list_json, local, matches, phone_digits, short
 from lpsectl.i18n import _
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from lpsectl.model import Ticket  # a listing the index answers makes none
     from lpsectl.sla import Assessment  # imported where a ticket is assessed: an index's listing seldom asks
     from lpsectl.store import Helpdesk
 

@@ -24,7 +24,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Optional
 
-from lpsectl.config import Config, MailConfig
+from lpsectl.config import Config
+from lpsectl.mailconfig import MailConfig
 from lpsectl.errors import BadInput, LpseError
 from lpsectl.model import Ticket
 from lpsectl.i18n import _

@@ -6,7 +6,6 @@ Apart from :mod:`lpsectl.merge` (the merge itself), so that the check every
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -19,10 +18,20 @@ if TYPE_CHECKING:
 DRIVER_NAME = "lpsectl"
 
 
+# Git runs drivers through sh (Git for Windows ships one); inside double
+# quotes only $ ` " and \ are special. (No regular expression: every command
+# checks the driver, and would compile one.)
+_SH_ESCAPED = str.maketrans({c: "\\" + c for c in '$`"\\'})
+
+
 def _sh_quote(text: str) -> str:
-    # Git runs drivers through sh (Git for Windows ships one); inside double
-    # quotes only $ ` " and \ are special.
-    return '"' + re.sub(r'([$`"\\])', r"\\\1", text) + '"'
+    return '"' + text.translate(_SH_ESCAPED) + '"'
+
+
+def _names_our_driver(header: str) -> bool:
+    """Whether a config line that starts a section starts ``[merge "lpsectl"]`` (spaces aside)."""
+    inside, bracket, _rest = header[1:].partition("]")
+    return bool(bracket) and inside.split() == ["merge", f'"{DRIVER_NAME}"']
 
 
 def driver_command() -> str:
@@ -67,7 +76,7 @@ def installed_driver(config_text: str) -> Optional[str]:
     for line in config_text.splitlines():
         s = line.strip()
         if s.startswith("["):
-            section = re.match(r'^\[\s*merge\s+"lpsectl"\s*\]', s) is not None
+            section = _names_our_driver(s)
             continue
         if section:
             key, sep, value = s.partition("=")

@@ -8,38 +8,39 @@ without a scan.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from lpsectl import config as configmod
-from lpsectl import ticketfile
 from lpsectl.clock import Calendar, zone
 from lpsectl.errors import BadInput, Damaged, LockBusy, LpseError, NotFound, Refused
-from lpsectl.gitrepo import Diverged, GitRepo, PathState, blob_id, find_root
+from lpsectl.gitrepo import Diverged, GitRepo, blob_id, find_root
 from lpsectl.home import helpdesk_folder
-from lpsectl.model import Ticket
 from lpsectl.i18n import _
+from lpsectl.lazyre import LazyPattern
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 if TYPE_CHECKING:
+    from lpsectl.gitrecords import PathState
     from lpsectl.intake.staging import MovingIn
+    from lpsectl.model import Ticket
+
+# A ticket's classes (lpsectl.model) and its file's reader and writer (lpsectl.ticketfile) are imported where a
+# ticket is read or written: a listing the index answers opens the helpdesk and makes no ticket.
 
 # Digits and capitals a caller cannot mishear or misread: no 0/O, 1/I/L.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RANDOM_LEN = 6
-ID_RE = re.compile(rf"^(\d{{2}})(\d{{2}})-([{ALPHABET}]{{4,7}})$")
-_PREFIX_RE = re.compile(rf"^[0-9{ALPHABET}-]{{1,12}}$")
+ID_RE = LazyPattern(rf"^(\d{{2}})(\d{{2}})-([{ALPHABET}]{{4,7}})$")
+_PREFIX_RE = LazyPattern(rf"^[0-9{ALPHABET}-]{{1,12}}$")
 LOCK_NAME = "lpsectl.lock"
 LOCK_WAIT = 120.0
-# A lock older than this is taken as left by a process that died on
-# another machine (or whose liveness cannot be checked).
-LOCK_STALE_AFTER = 600.0
+# (How old a lock left on another machine must be to be broken: lpsectl.lockfile.)
 # A ticket file is small text; anything larger is not read (it would only
 # take the memory of every desk that lists the tickets).
 MAX_TICKET_BYTES = 64 * 1024 * 1024
@@ -405,17 +406,21 @@ class Helpdesk:
                 return
             except IndexUnavailable:
                 pass
+        from lpsectl.ticketfile import message_ids_in
+
         for path in self.ticket_files():
             try:
                 text = self._read_text(path)[0]
             except (OSError, Damaged):
                 continue
-            yield path, ticketfile.message_ids_in(text)
+            yield path, message_ids_in(text)
 
     # -- writing ---------------------------------------------------------
     def save(self, t: Ticket) -> Path:
+        from lpsectl.ticketfile import dumps
+
         path = self.path_for(t.id)
-        self._write(path, ticketfile.dumps(t).encode("utf-8"))
+        self._write(path, dumps(t).encode("utf-8"))
         return path
 
     def _write(self, path: Path, data: bytes) -> None:
@@ -437,8 +442,10 @@ class Helpdesk:
         brings its file up to date (:meth:`load_for_change`), so no later
         commit can drop the event.
         """
+        from lpsectl.ticketfile import dumps
+
         path = self.path_for(t.id)
-        data = ticketfile.dumps(t).encode("utf-8")
+        data = dumps(t).encode("utf-8")
         if self.git is None:
             self._write(path, data)
             return path
@@ -448,8 +455,10 @@ class Helpdesk:
         # Checked by load_for_change under this lock; else checked now, without
         # repair: ``t`` was built from the file as it is.
         state = self._states.pop(path, None) or self._current(path, repair=False)
+        from lpsectl import journal as recording
+
         journal = self.recording_journal(t.id)
-        _write_journal(journal, RecordingJournal(
+        recording.write(journal, recording.RecordingJournal(
             os.path.relpath(path, git.root).replace(os.sep, "/"), state.branch, state.blob,
             blob_id(data, len(state.head or "") or 40), message.split(" ")[0], t.id))
         try:
@@ -535,19 +544,21 @@ class Helpdesk:
         ``recording``: refuse at once (nothing written) where a commit would
         be lost (:meth:`ready_to_record`); sync asks that itself.
         """
+        from lpsectl import lockfile
+
         path = self.lock_path()
-        me = _lock_text()
+        me = lockfile.holder_text()
         deadline = time.monotonic() + wait
         delay = 0.01
         while True:
             try:
                 fd = os.open(str(path), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                if _stale(path):
-                    _break(path)
+                if lockfile.is_stale(path):
+                    lockfile.break_stale(path)
                     continue
                 if time.monotonic() > deadline:
-                    raise LockBusy(_busy_message(path)) from None
+                    raise LockBusy(lockfile.busy_message(path)) from None
                 time.sleep(delay)
                 delay = min(delay * 1.5, 0.2)
                 continue
@@ -568,6 +579,8 @@ class Helpdesk:
                 self.ready_to_record()
             _recover_imports(self)
             if self.git is not None:
+                from lpsectl.journal import finish_interrupted_record
+
                 for journal in self.recording_journals():
                     done = finish_interrupted_record(self, journal)
                     if done:
@@ -734,7 +747,9 @@ def too_large_problem(size: int) -> str:
 
 def parse_ticket(path: Path, text: str, rel: str) -> Ticket:
     """The ticket in ``text`` as the file ``path`` would hold it; :class:`Damaged` names it ``rel``."""
-    t = ticketfile.loads(text, rel)
+    from lpsectl.ticketfile import loads
+
+    t = loads(text, rel)
     if not ID_RE.match(t.id):
         raise Damaged(rel, 2, _("id {id!r} is not a valid ticket id").format(id=t.id))
     if t.id != path.stem.upper():
@@ -762,236 +777,6 @@ def _recover_imports(hd: "Helpdesk") -> None:
 # Beside the helpdesk lock while record() commits and writes one ticket file
 # (``lpsectl-recording.<id>``).
 RECORDING_NAME = "lpsectl-recording"
-
-
-@dataclass
-class RecordingJournal:
-    """What a record is committing: enough to finish it after a kill, or to see it never landed."""
-
-    path: str              # the ticket file, relative to the git root, with /
-    branch: str            # the full ref the commit goes on
-    old_blob: Optional[str]  # the file's blob before (None: a new ticket)
-    new_blob: str          # the blob the commit gives it
-    action: str
-    ticket: str
-
-
-def _write_journal(path: Path, j: RecordingJournal) -> None:
-    """One small write, no fsync: it has to outlive a killed process, which the page cache does.
-
-    A journal torn by a kill while written is read as "never started": the
-    commit comes only after this returns.
-    """
-    import json
-
-    try:
-        with open(path, "wb") as f:
-            f.write(json.dumps(asdict(j)).encode("utf-8"))
-    except OSError as exc:  # a full disk: refuse before git moves, so nothing is recorded
-        raise LpseError(_("cannot write {path}: {problem}; make room on the disk or make the folder writable, "
-                          "then try again; nothing was recorded").format(path=path, problem=exc.strerror or exc)) from None
-
-
-def _read_journal(path: Path) -> Optional[RecordingJournal]:
-    import json
-
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return RecordingJournal(**raw)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, TypeError):  # torn by a kill while written: its commit never started
-        return RecordingJournal("", "", None, "", "", "")
-
-
-def finish_interrupted_record(hd: "Helpdesk", journal: Path) -> Optional[str]:
-    """Under the lock: finish a record killed after its commit, or drop the journal of one that never landed.
-
-    Returns what was completed, for `check` to say; None when there was
-    nothing to do. The file is written from git only when it is still the
-    version before (or absent, for `new`): anything else is an edit by
-    hand, which `check` names, never overwritten.
-    """
-    git = hd.git
-    if git is None:
-        return None
-    j = _read_journal(journal)
-    if j is None:
-        return None
-    done = None
-    if j.path and git.branch_ref() == j.branch:
-        path = git.root / j.path
-        head = git.head() or ""
-        try:
-            on_disk = _bytes_or_none(path, hd.rel(path))
-        except Damaged:  # not a regular file now: no version of it, which `check` names
-            _unlink_quietly(journal)
-            return None
-        disk_blob = None if on_disk is None else blob_id(on_disk, len(head) or 40)
-        committed = git.blob_at("HEAD", path) == j.new_blob
-        if committed and disk_blob == j.new_blob:  # killed after the write: only the index lags
-            try:
-                git.stage([path])
-            except LpseError:
-                pass  # check's "only git's index lags" case; the next record stages it
-        elif committed and disk_blob == j.old_blob:
-            try:
-                git.restore(path)  # the file and git's index, from the commit the branch holds
-            except LpseError:
-                # The folder is still unwritable: keep the journal for the next lock;
-                # the command itself goes on (its own write will say what is wrong).
-                return None
-            done = (f"{j.action} {j.ticket} was recorded in git but stopped before {hd.rel(path)} was "
-                    "written; the file is brought up to date now")
-    _unlink_quietly(journal)
-    return done
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - Windows
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        ctypes.windll.kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _proc_start(pid: int) -> Optional[str]:
-    """When process ``pid`` started (clock ticks since boot, from /proc on Linux); None elsewhere."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read().decode("ascii", "replace")
-    except OSError:
-        return None
-    # The command name (field 2) may hold spaces and parentheses: count after the last ')'.
-    fields = stat.rpartition(")")[2].split()
-    return fields[19] if len(fields) > 19 else None
-
-
-def _boot_id() -> Optional[str]:
-    try:
-        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
-            return f.read().strip() or None
-    except OSError:
-        return None
-
-
-@dataclass
-class LockHolder:
-    """What a lock file says of the process that took it.
-
-    The pid alone can be fooled: after a crash the number is given to
-    another process, which would keep a dead lock alive for ever. So the
-    lock also records when its process started and the boot it ran in
-    (Linux's /proc); where those are unknown, liveness of the pid decides.
-    """
-
-    pid: int
-    host: str
-    since: float
-    start: Optional[str] = None
-    boot: Optional[str] = None
-
-    def text(self) -> str:
-        return f"{self.pid} {self.host} {self.since:.0f} {self.start or '-'} {self.boot or '-'}\n"
-
-    @classmethod
-    def parse(cls, text: str) -> Optional["LockHolder"]:
-        parts = text.split()
-        if len(parts) < 2:
-            return None
-        try:
-            pid = int(parts[0])
-            since = float(parts[2]) if len(parts) > 2 else 0.0
-        except ValueError:
-            return None
-        opt = [None if p == "-" else p for p in parts[3:5]] + [None, None]
-        return cls(pid, parts[1], since, opt[0], opt[1])
-
-    def alive(self) -> bool:
-        """True unless the process that took the lock is certainly gone (on this host)."""
-        boot = _boot_id()
-        if self.boot and boot and self.boot != boot:
-            return False  # the machine restarted since
-        if not _pid_alive(self.pid):
-            return False
-        start = _proc_start(self.pid)
-        if self.start and start and self.start != start:
-            return False  # the pid now belongs to another process
-        return True
-
-
-def _lock_text() -> str:
-    import socket
-
-    pid = os.getpid()
-    return LockHolder(pid, socket.gethostname(), time.time(), _proc_start(pid), _boot_id()).text()
-
-
-def _busy_message(path: Path) -> str:
-    import socket
-
-    try:
-        holder = LockHolder.parse(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        holder = None
-    if holder is None:
-        return _("another lpsectl is working in this helpdesk ({path} is held); try again in a moment").format(path=path)
-    since = datetime.fromtimestamp(holder.since).strftime("%H:%M:%S") if holder.since else "?"
-    if holder.host == socket.gethostname():
-        return _("another lpsectl (process {pid}, since {since}) is working in this helpdesk and holds {path}; "
-                 "try again when it has finished").format(pid=holder.pid, since=since, path=path)
-    return _("an lpsectl on {host} (process {pid}, since {since}) holds {path}; try again later, or delete that "
-             "file if no lpsectl runs there any more").format(host=holder.host, pid=holder.pid, since=since, path=path)
-
-
-def _stale(path: Path) -> bool:
-    """Whether the lock at ``path`` was left by a process that is gone."""
-    import socket
-
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        age = time.time() - path.stat().st_mtime
-    except OSError:
-        return False
-    holder = LockHolder.parse(text)
-    if holder is None:
-        # Being written this instant, or garbage left by a crash.
-        return age > 5
-    if holder.host == socket.gethostname():
-        return not holder.alive()
-    return age > LOCK_STALE_AFTER
-
-
-def _break(path: Path) -> None:
-    """Remove a stale lock without removing one that a live process just took."""
-    grave = path.with_name(f"{path.name}.stale.{os.getpid()}")
-    try:
-        os.replace(path, grave)
-    except OSError:
-        return
-    # If a live process took the lock between our check and the rename,
-    # put its lock back.
-    if not _stale(grave):
-        try:
-            os.link(grave, path)
-        except OSError:
-            pass
-    try:
-        os.unlink(grave)
-    except OSError:
-        pass
 
 
 def _file_mode(path: Path) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Optional
 
-from lpsectl.model import REF_KEYS, Conflict, Event, Ticket
+from lpsectl.lazyre import LazyPattern
 
 if TYPE_CHECKING:
+    from lpsectl.model import Conflict, Event, Ticket  # a listing the index answers makes none of them
     from lpsectl.sla import Assessment
 
 
@@ -33,7 +33,7 @@ def local(t: Optional[datetime], tz: tzinfo, seconds: bool = False) -> str:
     return text + (f" {name}" if name else "")
 
 
-_DIGITS = re.compile(r"\D")
+_DIGITS = LazyPattern(r"\D")  # compiled where a phone number is searched or indexed
 
 
 def phone_digits(text: str) -> str:
@@ -84,6 +84,8 @@ def _summary(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
 
 
 def ticket_json(t: Ticket, a: Assessment, tz: tzinfo) -> dict[str, Any]:
+    from lpsectl.model import REF_KEYS  # loaded with the ticket
+
     s = a.state
     return _summary(t, a, tz) | {
         "message": t.message,

@@ -26,7 +26,8 @@ import stat
 from pathlib import Path
 from typing import Optional
 
-from lpsectl.gitrepo import GitRepo, TreeChange, blob_id
+from lpsectl.gitrecords import TreeChange
+from lpsectl.gitrepo import GitRepo, blob_id
 from lpsectl.regularfile import NotRegular, TooLarge, read_regular
 
 _NOT_A_FILE = "not a regular file"

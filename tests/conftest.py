@@ -160,12 +160,20 @@ def git_stand_in(folder: Path, before: str) -> dict[str, str]:
     return dict(os.environ, PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
 
 
-def imported_after(args: list[str], modules: list[str]) -> list[str]:
-    """Which of ``modules`` a fresh Python has imported after running lpsectl with ``args``."""
+def imported_after(args: list[str], modules: list[str], console: bool = False) -> list[str]:
+    """Which of ``modules`` a fresh Python has imported after running lpsectl with ``args``.
+
+    ``console``: run it as the console script does (:func:`lpsectl.launch.main`, git's early look
+    included), not through click's group alone.
+    """
+    run = (f"sys.argv = ['lpsectl', *{args!r}]\n"
+           "from lpsectl.launch import main\n"
+           "try:\n    main()\nexcept SystemExit:\n    pass\n") if console else (
+        "from lpsectl.cli import cli\n"
+        f"cli.main(args={args!r}, standalone_mode=False)\n")
     code = (
         "import sys\n"
-        "from lpsectl.cli import cli\n"
-        f"cli.main(args={args!r}, standalone_mode=False)\n"
+        f"{run}"
         f"sys.stderr.write('LOADED ' + ' '.join(m for m in {modules!r} if m in sys.modules))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

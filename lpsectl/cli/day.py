@@ -37,7 +37,7 @@ def today_cmd(app: App, as_json: bool) -> None:
     from lpsectl import clock
     from lpsectl.listing import (JSON, PAGE, Listed, Texts, listed, listed_from_index, morning, text_from_index,
                                  text_of)
-    from lpsectl.model import officer_name
+    from lpsectl.vocabulary import officer_name
 
     hd = app.helpdesk()
     try:

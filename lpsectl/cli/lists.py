@@ -57,7 +57,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
       lpsectl list --due 2026-08-21 --json
       lpsectl list --waiting-over 5
     """
-    from lpsectl.model import CHANNEL, KIND, STATUS, TIER
+    from lpsectl.vocabulary import CHANNEL, KIND, STATUS, TIER
 
     from lpsectl.clock import parse_date
     from lpsectl import clock
@@ -80,7 +80,7 @@ def list_cmd(app: App, statuses, show_all, tier, channel, kind, category, overdu
         waiting_over=waiting_over, sort=sort.lower(), flagged=flagged,
     )
     from lpsectl.listing import due_by, read_due
-    from lpsectl.model import officer_name
+    from lpsectl.vocabulary import officer_name
 
     due_day = read_due(due) if due is not None else None
     if sum((mine, holder is not None, unassigned)) > 1:

@@ -106,3 +106,72 @@ def test_list_imports_the_module_of_list_alone_not_the_actions_on_tickets(run):
     home = ["--home", str(run.home), "--operator", "Rina"]
     assert imported_after([*home, "list", "--json"], ["lpsectl.cli.tickets"]) == []
     assert imported_after([*home, "list"], ["lpsectl.cli.tickets"]) == []
+
+
+def test_a_listing_from_an_up_to_date_index_starts_and_reads_git_without_the_subprocess_module(run):
+    """git's look is a child process spawned and read with os alone: a listing the index answers imports
+    neither subprocess nor what it brings (signal, selectors, locale), started as the console script starts
+    it (the early look) or through click alone (the look started at the index). (A recap imports locale
+    with its calendar module.)"""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    spared = ["subprocess", "signal", "selectors", "locale"]
+    for console in (True, False):
+        assert imported_after([*home, "list", "--json"], spared, console=console) == []
+        assert imported_after([*home, "list", "--status", "open", "--json"], spared, console=console) == []
+        assert imported_after([*home, "today", "--json"], spared, console=console) == []
+        assert imported_after([*home, "report", "--format", "json"], spared[:3], console=console) == []
+
+
+def test_a_listing_from_an_up_to_date_index_makes_no_ticket_objects_and_imports_their_classes_nowhere(run):
+    """The index answers with its rows' texts: no Ticket, Event or State is made, so neither their module
+    (lpsectl.model: its dataclasses cost more to make than the rest of a listing's modules) nor the ticket
+    file's reader and writer (lpsectl.ticketfile) is imported; the words of a filter come from
+    lpsectl.vocabulary."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    spared = ["lpsectl.model", "lpsectl.ticketfile"]
+    for console in (True, False):
+        assert imported_after([*home, "list", "--json"], spared, console=console) == []
+        assert imported_after([*home, "list"], spared, console=console) == []
+        assert imported_after([*home, "list", "--status", "open", "--kind", "pengaduan", "--json"], spared,
+                              console=console) == []
+        assert imported_after([*home, "today", "--json"], spared, console=console) == []
+
+
+def _dataclasses_made(args: list[str]) -> set[str]:
+    """The dataclasses of lpsectl a fresh Python has made once the console script ran ``args``."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['lpsectl', *{args!r}]\n"
+        "from lpsectl.launch import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "made = [c.__qualname__ for c in object.__subclasses__()\n"
+        "        if c.__module__.startswith('lpsectl') and '__dataclass_fields__' in vars(c)]\n"
+        "sys.stderr.write('MADE ' + ' '.join(made))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "MADE" in proc.stderr, proc.stderr
+    return set(proc.stderr.rpartition("MADE ")[2].split())
+
+
+def test_a_listing_from_an_up_to_date_index_makes_no_dataclass_of_a_ticket_or_of_gits_answers(run):
+    """Making a dataclass costs about half a millisecond as its module loads: a listing the index answers
+    makes none of a ticket's (lpsectl.model), of the records of git's answers (lpsectl.gitrecords), which
+    only actions and sync use, of a `mail:` section the configuration does not have (lpsectl.mailconfig), or
+    of the helpdesk lock's file and a record's journal (lpsectl.lockfile, lpsectl.journal), which only a
+    command that takes the lock reads."""
+    run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
+    home = ["--home", str(run.home), "--operator", "Rina"]
+    time.sleep(RACY_NS / 1e9 + 0.2)  # the index trusts the folders' stamps once they are old enough
+    run.ok("list")
+    unneeded = {"Reporter", "Event", "Ticket", "Conflict", "State", "PathState", "MergedTree", "TreeChange",
+                "CommitInfo", "MailConfig", "LockHolder", "RecordingJournal"}
+    for args in (["list", "--json"], ["list"], ["today", "--json"]):
+        made = _dataclasses_made([*home, *args])
+        assert "Config" in made  # the helpdesk was opened
+        assert made & unneeded == set(), args

@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from lpsectl import store
+from lpsectl import lockfile, store
 from lpsectl.errors import LockBusy, LpseError
-from lpsectl.store import LockHolder, _stale
+from lpsectl.lockfile import LockHolder, is_stale
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def sleeper():
 
 
 def holder_of(pid: int) -> LockHolder:
-    return LockHolder(pid, socket.gethostname(), time.time(), store._proc_start(pid), store._boot_id())
+    return LockHolder(pid, socket.gethostname(), time.time(), lockfile.proc_start(pid), lockfile.boot_id())
 
 
 def hd_at(tmp_path):
@@ -46,7 +46,7 @@ def hd_at(tmp_path):
 def test_a_lock_held_by_a_live_process_is_not_stale(tmp_path, sleeper):
     lock = tmp_path / "lpsectl.lock"
     lock.write_text(holder_of(sleeper.pid).text())
-    assert _stale(lock) is False
+    assert is_stale(lock) is False
 
 
 def test_a_live_holders_lock_is_waited_for_never_taken(tmp_path, sleeper):
@@ -75,9 +75,9 @@ def test_a_lock_of_a_process_that_died_is_taken(tmp_path):
 def test_a_lock_whose_pid_now_belongs_to_another_process_is_taken(tmp_path, sleeper):
     hd = hd_at(tmp_path)
     # The lock's process started at another moment than the process now holding its pid.
-    start = int(store._proc_start(sleeper.pid)) + 1
+    start = int(lockfile.proc_start(sleeper.pid)) + 1
     hd.lock_path().write_text(LockHolder(sleeper.pid, socket.gethostname(), time.time(), str(start),
-                                         store._boot_id()).text())
+                                         lockfile.boot_id()).text())
     with hd.locked(wait=0.3):
         assert LockHolder.parse(hd.lock_path().read_text()).pid == os.getpid()
 
@@ -86,7 +86,7 @@ def test_a_lock_whose_pid_now_belongs_to_another_process_is_taken(tmp_path, slee
 def test_a_lock_from_before_the_machine_restarted_is_taken(tmp_path, sleeper):
     hd = hd_at(tmp_path)
     hd.lock_path().write_text(LockHolder(sleeper.pid, socket.gethostname(), time.time(),
-                                         store._proc_start(sleeper.pid), "another-boot").text())
+                                         lockfile.proc_start(sleeper.pid), "another-boot").text())
     with hd.locked(wait=0.3):
         pass
 
@@ -103,7 +103,7 @@ def test_a_fresh_lock_from_another_machine_is_waited_for(tmp_path):
 def test_an_old_style_lock_of_pid_and_host_still_reads(tmp_path, sleeper):
     lock = tmp_path / "lpsectl.lock"
     lock.write_text(f"{sleeper.pid} {socket.gethostname()} {time.time():.0f}\n")
-    assert _stale(lock) is False
+    assert is_stale(lock) is False
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
