@@ -181,6 +181,35 @@ def imported_after(args: list[str], modules: list[str], console: bool = False) -
     return proc.stderr.rpartition("LOADED ")[2].split()
 
 
+def statements_run_by(monkeypatch, module, name: str) -> list[str]:
+    """The SQL statements the generator ``module.name(db, ...)`` runs from now on, in order (it is patched to trace them)."""
+    statements: list[str] = []
+    real = getattr(module, name)
+
+    def traced(db, *a, **kw):
+        db.set_trace_callback(statements.append)
+        try:
+            yield from real(db, *a, **kw)
+        finally:
+            db.set_trace_callback(None)
+
+    monkeypatch.setattr(module, name, traced)
+    return statements
+
+
+def query_plan(home: Path, sql: str) -> list[str]:
+    """What SQLite's plan for ``sql`` says it does, step by step, in the index of the helpdesk ``home``."""
+    import sqlite3
+
+    from lpsectl import index
+
+    db = sqlite3.connect(str(home / index.INDEX_NAME))
+    try:
+        return [step[3] for step in db.execute("EXPLAIN QUERY PLAN " + sql)]
+    finally:
+        db.close()
+
+
 def ticket_file(home: Path, tid: str) -> Path:
     """The file of ticket ``tid`` in the helpdesk ``home``."""
     return next(home.glob(f"tickets/*/*/{tid}.yaml"))

@@ -12,37 +12,22 @@ What SQLite plans and runs is asked, never how long it takes.
 
 from __future__ import annotations
 
-import sqlite3
-from unittest import mock
 
-from lpsectl import index, listing
+from lpsectl import listing
+from tests.conftest import query_plan, statements_run_by
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
 
 def _traced(run, monkeypatch, *args: str) -> tuple[str, list[str]]:
     """The output of ``lpsectl args`` and the statements the listing's reads of texts ran."""
-    statements: list[str] = []
-    real = listing.texts_in_order
-
-    def traced(db, *a, **kw):
-        db.set_trace_callback(statements.append)
-        try:
-            yield from real(db, *a, **kw)
-        finally:
-            db.set_trace_callback(None)
-
-    monkeypatch.setattr(listing, "texts_in_order", traced)
+    statements = statements_run_by(monkeypatch, listing, "texts_in_order")
     monkeypatch.setattr(listing, "FEW_ROWS", 0)  # read as the long listings are (at 100,000, 60,000 rows)
     return run.ok(*args), statements
 
 
 def _plan(run, sql: str) -> list[str]:
-    db = sqlite3.connect(str(run.home / index.INDEX_NAME))
-    try:
-        return [step[3] for step in db.execute("EXPLAIN QUERY PLAN " + sql)]
-    finally:
-        db.close()
+    return query_plan(run.home, sql)
 
 
 def _helpdesk(run) -> list[str]:

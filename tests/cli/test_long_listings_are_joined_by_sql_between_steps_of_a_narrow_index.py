@@ -14,11 +14,11 @@ of 0.17). What SQLite plans is asked, never how long it takes.
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
-from lpsectl import index, listing
+from lpsectl import listing
+from tests.conftest import query_plan, statements_run_by
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
@@ -36,28 +36,14 @@ def _helpdesk(run) -> list[str]:
 
 def _traced(run, monkeypatch, *args: str) -> tuple[str, list[str]]:
     """The output of ``lpsectl args``, read as a long listing two rows a chunk, and the statements it ran."""
-    statements: list[str] = []
-    real = listing._chunks_between_steps
-
-    def traced(db, *a, **kw):
-        db.set_trace_callback(statements.append)
-        try:
-            yield from real(db, *a, **kw)
-        finally:
-            db.set_trace_callback(None)
-
-    monkeypatch.setattr(listing, "_chunks_between_steps", traced)
+    statements = statements_run_by(monkeypatch, listing, "_chunks_between_steps")
     monkeypatch.setattr(listing, "FEW_ROWS", 0)  # read as the long listings are (at 100,000, 60,000 rows)
     monkeypatch.setattr(listing, "CHUNK_ROWS", 2)
     return run.ok(*args), statements
 
 
 def _plan(run, sql: str) -> list[str]:
-    db = sqlite3.connect(str(run.home / index.INDEX_NAME))
-    try:
-        return [step[3] for step in db.execute("EXPLAIN QUERY PLAN " + sql)]
-    finally:
-        db.close()
+    return query_plan(run.home, sql)
 
 
 LONG = [("list", "--overdue", "--json"), ("list", "--overdue", "--sort", "due", "--json"),
