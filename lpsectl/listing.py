@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from functools import partial
 from operator import itemgetter
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
 from lpsectl.clock import Calendar, parse_date
 from lpsectl.errors import BadInput
@@ -496,16 +496,12 @@ def text_from_index(hd: "Helpdesk", ix: Index, want: Filters, now: datetime,
     parts: list = []
     bounds = [key for key, _ in moving]
     for i in range(len(bounds) + 1):
-        where, args = list(settled), list(params)
-        if i > 0:
-            where.append(f"{row_keys} > {marks}")
-            args += bounds[i - 1]
-        if i < len(bounds):
-            where.append(f"{row_keys} < {marks}")
-            args += bounds[i]
-        steps = None if within is None else Steps(within[0], within[1], bounds[i - 1] if i > 0 else None,
-                                                  bounds[i] if i < len(bounds) else None, within[2])
-        parts.append(partial(texts_in_order, ix.db, text, " AND ".join(where), args, keys, steps))
+        after = bounds[i - 1] if i > 0 else None
+        before = bounds[i] if i < len(bounds) else None
+        between, between_args = _key_bounds(row_keys, marks, after, "<", before)
+        steps = None if within is None else Steps(within[0], within[1], after, before, within[2])
+        parts.append(partial(texts_in_order, ix.db, text, " AND ".join([*settled, *between]),
+                             [*params, *between_args], keys, steps))
         if i < len(bounds):
             parts.append(moving[i][1][2].encode())
     return Texts(parts)
@@ -540,6 +536,18 @@ class Steps:
     after: Optional[tuple] = None
     before: Optional[tuple] = None
     statuses: tuple[str, ...] = ()
+
+
+def _key_bounds(row: str, marks: str, after: Optional[Sequence], upto: str,
+                before: Optional[Sequence]) -> tuple[list[str], list]:
+    """The conditions (and their parameters) that keep the keys ``row`` above ``after`` and ``upto`` (``<``, ``<=``) ``before``; None: no bound."""
+    where: list[str] = []
+    args: list = []
+    for cond, key in ((f"{row} > {marks}", after), (f"{row} {upto} {marks}", before)):
+        if key is not None:
+            where.append(cond)
+            args += key
+    return where, args
 
 
 def _steps_within(want: Filters) -> Optional[tuple[str, list, tuple[str, ...]]]:
@@ -611,20 +619,13 @@ def _chunks_between_steps(db: "sqlite3.Connection", text: str, where: str, param
     row, marks = f"({order})", f"({', '.join('?' * len(keys))})"
     after = steps.after
     while True:
-        step_where, step_args = [steps.within], list(steps.params)
-        for cond, key in ((f"{row} > {marks}", after), (f"{row} < {marks}", steps.before)):
-            if key is not None:
-                step_where.append(cond)
-                step_args += key
-        end = db.execute(f"SELECT {order} FROM tickets WHERE {' AND '.join(step_where)} ORDER BY {order} "
-                         f"LIMIT 1 OFFSET {CHUNK_ROWS - 1}", step_args).fetchone()
+        step_where, step_args = _key_bounds(row, marks, after, "<", steps.before)
+        end = db.execute(f"SELECT {order} FROM tickets WHERE {' AND '.join([steps.within, *step_where])} "
+                         f"ORDER BY {order} LIMIT 1 OFFSET {CHUNK_ROWS - 1}",
+                         [*steps.params, *step_args]).fetchone()
         # The chunk's keys first: SQLite takes the first bounds it meets on the index's columns, and a
         # deadline the listing asks for (due_us < now) would leave every chunk read to the end of the run.
-        chunk_where, chunk_args = [], []
-        for cond, key in ((f"{row} > {marks}", after), (f"{row} <= {marks}", end)):
-            if key is not None:
-                chunk_where.append(cond)
-                chunk_args += key
+        chunk_where, chunk_args = _key_bounds(row, marks, after, "<=", end)
         if steps.statuses:
             chunk_where.append(f"status IN ({', '.join('?' * len(steps.statuses))})")
             chunk_args += steps.statuses
