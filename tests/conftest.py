@@ -98,6 +98,14 @@ def run(helpdesk) -> Run:
     return Run(helpdesk)
 
 
+def drop_index(home: Path) -> None:
+    """The helpdesk's index removed, its WAL and shared memory too: the next command builds it first."""
+    from lpsectl.index import INDEX_NAME
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(home / INDEX_NAME) + suffix).unlink(missing_ok=True)
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 

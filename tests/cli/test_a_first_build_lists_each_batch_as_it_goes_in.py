@@ -10,13 +10,9 @@ from __future__ import annotations
 import json
 
 from lpsectl import index
-from lpsectl.index import INDEX_NAME, Index
+from lpsectl.index import Index
 from lpsectl.store import Helpdesk
-
-
-def drop_index(home) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        (home / (str(INDEX_NAME) + suffix)).unlink(missing_ok=True)
+from tests.conftest import drop_index
 
 
 def test_each_batch_of_a_first_build_is_listed_as_it_goes_in(run, monkeypatch):

@@ -7,13 +7,13 @@ themselves, and must be exactly the rows a rebuild from the files makes.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from lpsectl import index
-from lpsectl.index import INDEX_NAME, Index
+from lpsectl.index import Index
 from lpsectl.store import Helpdesk
+from tests.conftest import drop_index
 
 CSV = (
     "channel,created_at,name,phone,email,account,subject,message,kind,tier,status,answer,answered_at,closed_at,resolution,category\n"
@@ -53,11 +53,7 @@ def test_an_import_fills_the_index_with_the_rows_a_rebuild_makes_reading_no_file
     assert len(tickets) == 6
     ix.close()
 
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.unlink(str(run.home / INDEX_NAME) + suffix)
-        except FileNotFoundError:
-            pass
+    drop_index(run.home)
     monkeypatch.setenv("LPSECTL_SERIAL", "1")  # read here, where the reads are counted
     rebuilt = Index(Helpdesk(run.home))
     rebuilt.refresh()

@@ -14,6 +14,7 @@ import pytest
 from lpsectl import index
 from lpsectl.index import DDL, INDEX_NAME, Index
 from lpsectl.store import Helpdesk
+from tests.conftest import drop_index
 
 CSV = "channel,created_at,subject,kind\n" + "".join(
     f"kotak-saran,2026-0{1 + i % 8}-1{i % 10} 09:00,Saran {i},masukan\n" for i in range(8))
@@ -27,11 +28,6 @@ def the_schema() -> set[tuple[str, str]]:
     db = sqlite3.connect(":memory:")
     db.executescript(DDL)
     return schema_indexes(db)
-
-
-def drop_index(home) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        (home / (str(INDEX_NAME) + suffix)).unlink(missing_ok=True)
 
 
 def test_while_the_rows_go_in_no_secondary_index_is_kept_and_after_them_every_one_is(run):

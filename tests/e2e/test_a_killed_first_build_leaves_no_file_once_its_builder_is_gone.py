@@ -25,6 +25,7 @@ import pytest
 
 from lpsectl import index, lifetime
 from lpsectl.index import INDEX_NAME
+from tests.conftest import drop_index
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
@@ -63,11 +64,6 @@ BUILDER = textwrap.dedent("""
 
 def build_files(home: Path) -> list[str]:
     return sorted(p.name for p in (home / ".lpsectl").iterdir() if ".new-" in p.name)
-
-
-def drop_index(home: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        (home / (str(INDEX_NAME) + suffix)).unlink(missing_ok=True)
 
 
 def listed(home: Path, lpsectl_cmd: list[str], **env: str) -> list[str]:
