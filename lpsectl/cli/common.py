@@ -268,6 +268,8 @@ def reading_index(app: App, compute: Callable[[Any], T],
                     answer = None
                     ix.end_read()
             if answer is None:
+                if look is not None:
+                    look.discard()  # unread, when the index must be built or derived again: the update looks again
                 ix.update(track=_tracked(_("Indexing tickets")))
                 ix.begin_read()
                 answer = compute(ix)
@@ -277,7 +279,7 @@ def reading_index(app: App, compute: Callable[[Any], T],
     finally:
         ix.end_read()
         if look is not None:
-            look.discard()  # when not waited for: the index had to be updated anyway, or compute failed
+            look.discard()  # when not waited for: compute failed
         ix.keep_calendar()
         ix.close()
 
