@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 
 from lpsectl import index
+from tests.conftest import drop_index
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
 
@@ -36,8 +37,7 @@ def test_an_index_of_smaller_pages_is_kept_and_answers_the_same(run):
     tid = run.new(*PHONE, "-s", "Lupa password", "--at", "2026-08-13T09:00")
     first = run.ok("list", "--json")
     path = run.home / index.INDEX_NAME
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    drop_index(run.home)
     db = sqlite3.connect(str(path))
     db.execute("PRAGMA page_size = 4096")
     db.execute("PRAGMA journal_mode=WAL")

@@ -18,13 +18,9 @@ from pathlib import Path
 from lpsectl import index
 from lpsectl.index import INDEX_NAME, Index
 from lpsectl.store import Helpdesk
+from tests.conftest import drop_index
 
 PHONE = ("-c", "telepon", "--name", "Budi Santoso", "--phone", "0752 92317")
-
-
-def drop_index(home: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        (home / (str(INDEX_NAME) + suffix)).unlink(missing_ok=True)
 
 
 def build_files(home: Path) -> list[str]:
