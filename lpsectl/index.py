@@ -359,13 +359,6 @@ CREATE INDEX IF NOT EXISTS listed_table ON listed (
 RELIST_ALL_FROM = 20_000
 # Rows written at a time by one executemany (Index._apply).
 APPLY_BATCH = 500
-# The tables a first build fills.
-FIRST_BUILD_TABLES = ("tickets", "files", "listed")
-# The secondary indexes a first build makes after its rows (Index._indexed_after): those keyed by what
-# comes in no order (names, ids). The others are kept up to date as the rows go in, while the workers
-# parse: the files are read in path order (year, month), so their keys (times, status) come nearly in
-# order, each insert lands on the last pages, and after the last row there is little left to sort.
-AFTER_FIRST_BUILD = ("files_name", "listed_id")
 
 
 def _fit_tables(db: sqlite3.Connection) -> None:
@@ -1139,8 +1132,11 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            after = FIRST_BUILD_TABLES if not known else ()
-            with self._bulk(not known), self._indexed_after(after, AFTER_FIRST_BUILD):
+            # A first build keeps every secondary index up to date as its rows go in, while the workers
+            # parse: the files are read in path order (year, month, id), so every key (times, status, ids,
+            # names) comes nearly in order and each insert lands on the last pages, and after the last row
+            # there is nothing left to sort, when one core would have nothing else to do.
+            with self._bulk(not known):
                 # The walk names ticket files only; git's names are filtered.
                 paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
                 self._apply(self._read_changed(paths, known, track), known, listed_along=not known)
@@ -1150,8 +1146,7 @@ class Index:
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            after = FIRST_BUILD_TABLES if not known else ()
-            with self._bulk(not known), self._indexed_after(after, AFTER_FIRST_BUILD):
+            with self._bulk(not known):
                 self._apply(self._stat_scan(meta, known, track), known, listed_along=not known)
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
@@ -1173,8 +1168,7 @@ class Index:
         A first build filling the empty tables, an import's new tickets: with
         the default few pages (2 MB), every row's entries in the tables and
         the secondary indexes cost reads and writes of pages just dropped,
-        twice the time at 100,000 rows. The secondary indexes of a first
-        build are made after its rows (:meth:`_indexed_after`).
+        twice the time at 100,000 rows.
         """
         if not many:
             yield
@@ -1187,19 +1181,19 @@ class Index:
             self.db.execute(f"PRAGMA cache_size = {int(cache)}")
 
     @contextmanager
-    def _indexed_after(self, tables: Sequence[str], only: Optional[Sequence[str]] = None) -> Iterator[None]:
+    def _indexed_after(self, tables: Sequence[str]) -> Iterator[None]:
         """The secondary indexes of ``tables`` dropped while their rows go in, made again after (same transaction).
 
         Made once from the rows, an index is a sort: kept up to date row by
-        row, it is a search and an insert into a b-tree for every row: a
-        fifth of a first build's writing at 100,000 rows. A transaction
-        rolled back (a kill, an error) keeps them as they were. ``only``:
-        just these of them (:data:`AFTER_FIRST_BUILD`).
+        row, it is a search and an insert into a b-tree for every row, each
+        landing on another page where the keys come in no order (an import's
+        ids, a relisting by status). A transaction rolled back (a kill, an
+        error) keeps them as they were.
         """
         # The schema's own statements, as SQLite keeps them (the automatic indexes of keys have none).
         statements = [(name, sql) for name, table, sql in self.db.execute(
             "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-            if table in tables and (only is None or name in only)]
+            if table in tables]
         for name, _ in statements:
             self.db.execute(f"DROP INDEX {name}")
         ok = False
