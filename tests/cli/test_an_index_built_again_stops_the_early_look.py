@@ -20,13 +20,14 @@ from tests.conftest import drop_index, git_stand_in
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="a shell stand-in for git")
 
 # The first look at the tracked files alone (the early one) keeps running; the build's
-# own look (untracked files too) says whether it still does, then git answers.
+# own look (untracked files too) says whether it still does, then git answers. An early
+# look stopped before its shell wrote its pid leaves none: the build's look waits a second.
 STAND_IN = """if [ "$sub" = status ]; then
   case " $* " in
     *" --untracked-files=no "*)
       if [ ! -e "$EARLY_PID" ]; then echo $$ > "$EARLY_PID"; exec sleep 60; fi;;
     *" --untracked-files=all "*)
-      i=0; while [ ! -s "$EARLY_PID" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done
+      i=0; while [ ! -s "$EARLY_PID" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i+1)); done
       if [ -s "$EARLY_PID" ] && kill -0 "$(cat "$EARLY_PID")" 2>/dev/null; then echo running; else echo stopped; fi \\
         >> "$SEEN";;
   esac
