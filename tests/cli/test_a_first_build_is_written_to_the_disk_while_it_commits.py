@@ -1,15 +1,17 @@
-"""A first build's file starts on its way to the disk once its rows are in, and is synced whole before it is linked.
+"""A first build's file goes to the disk while its rows go in and while it commits, and is synced whole before it is linked.
 
 Synced only after the commit, its hundreds of megabytes at 100,000 tickets
-went to the disk while one core had nothing else to do. Started on a thread
-of its own when the last row is in, most of it is written while the
-transaction commits; the sync before the link (the one durability rests
-on) waits for that thread, then writes what the commit added.
+went to the disk while one core had nothing else to do. A thread of its own
+writes it every second while the rows go in, and once more as the last row
+is in, while the transaction commits; the sync before the link (the one
+durability rests on) waits for that thread, then writes what the commit
+added.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -61,12 +63,34 @@ def test_the_file_is_flushed_beside_the_commit_and_synced_whole_after_it(run, ev
     # the flush was on its way when the transaction committed ...
     assert ("COMMIT", True) in events
     flush = [e for e in events if e[1] == index.FLUSH_THREAD]
-    assert flush == [("sync begins", index.FLUSH_THREAD, True), ("sync ends", index.FLUSH_THREAD, True)]
-    # ... and the sync the link waits for came after it ended and after the commit
+    assert flush and flush == [("sync begins", index.FLUSH_THREAD, True),
+                               ("sync ends", index.FLUSH_THREAD, True)] * (len(flush) // 2)
+    # ... and the sync the link waits for came after its last one ended and after the commit
     last = events.index(("sync begins", main, True))
-    assert events.index(("sync ends", index.FLUSH_THREAD, True)) < last
+    assert max(i for i, e in enumerate(events) if e == ("sync ends", index.FLUSH_THREAD, True)) < last
     assert events.index(("COMMIT", True)) < last
     assert events[last + 1] == ("sync ends", main, True)
+    assert not any(t.name == index.FLUSH_THREAD for t in threading.enumerate())
+
+
+def test_the_file_is_flushed_again_and_again_while_the_rows_go_in(run, events, monkeypatch):
+    monkeypatch.setattr(index, "FLUSH_EVERY", 0.01)
+    real = index.read_file
+    reading = []
+
+    def slow(*a, **k):
+        reading.append(len(events))
+        time.sleep(0.1)  # the workers' time, in which the flush thread writes what came before
+        return real(*a, **k)
+
+    monkeypatch.setattr(index, "read_file", slow)
+    ix = Index(Helpdesk(run.home))
+    ix.refresh()
+    ix.close()
+    # every file after the first was read after a flush of what the rows before it wrote
+    assert all(("sync ends", index.FLUSH_THREAD, True) in events[:n] for n in reading[1:])
+    commit = events.index(("COMMIT", True))
+    assert events[:commit].count(("sync ends", index.FLUSH_THREAD, True)) >= 2
 
 
 def test_a_build_that_fails_after_its_rows_waits_for_the_flush_and_leaves_no_file(run, events, monkeypatch):
