@@ -1182,28 +1182,18 @@ class Index:
             elif old != head:
                 todo |= self._changed_since(old, head, known)
             moving = self.hd.moving_in()
-            # A first build keeps every secondary index up to date as its rows go in, while the workers
-            # parse: the files are read in path order (year, month, id), so every key (times, status, ids,
-            # names) comes nearly in order and each insert lands on the last pages, and after the last row
-            # there is nothing left to sort, when one core would have nothing else to do.
-            with self._bulk(not known, FIRST_BUILD_CACHE_KB):
-                # The walk names ticket files only; git's names are filtered.
-                paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
-                if not known:
-                    self._start_flushing()
+            # The walk names ticket files only; git's names are filtered.
+            paths = sorted(todo) if not known else sorted(p for p in todo if _is_ticket_path(p))
+            with self._rows_going_in(first=not known):
                 self._apply(self._read_changed(paths, known, track), known, listed_along=not known)
-            self._rows_in()
             left_out = self._leave_out_imports(moving)
             # What an import at work moved in is read again next time: it is whole by then.
             self._set_meta(mode="git", head=head, dirty=json.dumps(sorted(set(dirty_now) | left_out)),
                            folders=folders)
         else:
             moving = self.hd.moving_in()
-            with self._bulk(not known, FIRST_BUILD_CACHE_KB):
-                if not known:
-                    self._start_flushing()
+            with self._rows_going_in(first=not known):
                 self._apply(self._stat_scan(meta, known, track), known, listed_along=not known)
-            self._rows_in()
             self._leave_out_imports(moving)  # their stamps are not the files': read again next time
             self._set_meta(mode="stat", head="", dirty="[]")
         if not known and not self._listed_whole():
@@ -1216,6 +1206,24 @@ class Index:
         self._save_calendar(days=meta.get("config") != self._config_key() or meta.get("holidays") != hv)
         self._set_meta(schema=str(SCHEMA), code=code_key(), config=self._config_key(), holidays=hv,
                        synced_ns=str(started))
+
+    @contextmanager
+    def _rows_going_in(self, first: bool) -> Iterator[None]:
+        """Where an update writes the rows it read; ``first``: a first build's, into empty tables.
+
+        A first build keeps every secondary index up to date as its rows go
+        in, while the workers parse: the files are read in path order (year,
+        month, id), so every key (times, status, ids, names) comes nearly in
+        order and each insert lands on the last pages of a small page cache
+        (:data:`FIRST_BUILD_CACHE_KB`), and after the last row there is
+        nothing left to sort, when one core would have nothing else to do.
+        Its file goes to the disk meanwhile (:meth:`_start_flushing`).
+        """
+        with self._bulk(first, FIRST_BUILD_CACHE_KB):
+            if first:
+                self._start_flushing()
+            yield
+        self._rows_in()
 
     @contextmanager
     def _bulk(self, many: bool = True, kb: int = BULK_CACHE_KB) -> Iterator[None]:
