@@ -106,6 +106,31 @@ def drop_index(home: Path) -> None:
         Path(str(home / INDEX_NAME) + suffix).unlink(missing_ok=True)
 
 
+def first_build_reading(run: Run, monkeypatch, tickets: int, look):
+    """A first build of ``run``'s helpdesk, holding ``tickets`` tickets, with ``look(index)`` asked as each file is read.
+
+    The tickets are opened one a day from 3 August 2026. Returns the index,
+    brought up to date and still open, and each file's answer, in order.
+    """
+    from lpsectl import index
+    from lpsectl.store import Helpdesk
+
+    for day in range(3, 3 + tickets):
+        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-{day:02d}T09:00")
+    drop_index(run.home)
+    ix = index.Index(Helpdesk(run.home))
+    seen = []
+    real = index.read_file
+
+    def spy(*a, **k):
+        seen.append(look(ix))
+        return real(*a, **k)
+
+    monkeypatch.setattr(index, "read_file", spy)
+    ix.refresh()
+    return ix, seen
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 

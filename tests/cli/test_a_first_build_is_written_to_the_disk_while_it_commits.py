@@ -18,7 +18,7 @@ import pytest
 from lpsectl import index
 from lpsectl.index import INDEX_NAME, Index
 from lpsectl.store import Helpdesk
-from tests.conftest import drop_index
+from tests.conftest import drop_index, first_build_reading
 
 
 @pytest.fixture
@@ -110,19 +110,7 @@ def test_a_build_that_fails_after_its_rows_waits_for_the_flush_and_leaves_no_fil
 
 def test_a_first_build_keeps_a_small_page_cache_while_its_rows_go_in(run, monkeypatch):
     """Its keys come in order, so few pages take its rows; what the cache holds at the end, the commit writes."""
-    for day in range(3, 6):
-        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-0{day}T09:00")
-    drop_index(run.home)
-    ix = Index(Helpdesk(run.home))
-    during: list[int] = []
-    real = index.read_file
-
-    def spy(*a, **k):
-        during.append(ix.db.execute("PRAGMA cache_size").fetchone()[0])
-        return real(*a, **k)
-
-    monkeypatch.setattr(index, "read_file", spy)
-    ix.refresh()
+    ix, during = first_build_reading(run, monkeypatch, 3, lambda ix: ix.db.execute("PRAGMA cache_size").fetchone()[0])
     assert during == [index.FIRST_BUILD_CACHE_KB] * 3
     assert index.FIRST_BUILD_CACHE_KB > index.BULK_CACHE_KB  # (negative: KiB) smaller
     ix.close()

@@ -10,26 +10,13 @@ from __future__ import annotations
 import json
 
 from lpsectl import index
-from lpsectl.index import Index
-from lpsectl.store import Helpdesk
-from tests.conftest import drop_index
+from tests.conftest import first_build_reading
 
 
 def test_each_batch_of_a_first_build_is_listed_as_it_goes_in(run, monkeypatch):
-    for day in range(3, 8):
-        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-0{day}T09:00")
-    drop_index(run.home)
     monkeypatch.setattr(index, "APPLY_BATCH", 2)
-    ix = Index(Helpdesk(run.home))
-    listed_when_read: list[int] = []
-    real = index.read_file
-
-    def spy(*a, **k):
-        listed_when_read.append(ix.db.execute("SELECT count(*) FROM listed").fetchone()[0])
-        return real(*a, **k)
-
-    monkeypatch.setattr(index, "read_file", spy)
-    ix.refresh()
+    ix, listed_when_read = first_build_reading(
+        run, monkeypatch, 5, lambda ix: ix.db.execute("SELECT count(*) FROM listed").fetchone()[0])
     assert listed_when_read == [0, 0, 2, 2, 4]
     assert ix.db.execute("SELECT count(*) FROM listed").fetchone() == (5,)
     ix.close()

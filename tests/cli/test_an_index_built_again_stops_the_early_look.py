@@ -69,4 +69,3 @@ def test_the_build_finds_the_early_look_stopped(run, watched, lpsectl_cmd, why):
     assert proc.returncode == 0, proc.stderr
     assert tid in proc.stdout
     assert seen.read_text().split() == ["stopped"]
-

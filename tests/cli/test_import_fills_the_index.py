@@ -7,7 +7,6 @@ themselves, and must be exactly the rows a rebuild from the files makes.
 
 from __future__ import annotations
 
-
 import pytest
 
 from lpsectl import index

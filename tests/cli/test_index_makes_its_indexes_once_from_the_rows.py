@@ -17,7 +17,7 @@ import pytest
 from lpsectl import index
 from lpsectl.index import DDL, INDEX_NAME, Index
 from lpsectl.store import Helpdesk
-from tests.conftest import drop_index
+from tests.conftest import drop_index, first_build_reading
 
 CSV = "channel,created_at,subject,kind\n" + "".join(
     f"kotak-saran,2026-0{1 + i % 8}-1{i % 10} 09:00,Saran {i},masukan\n" for i in range(8))
@@ -126,19 +126,7 @@ def test_a_first_build_keeps_every_index_up_to_date_as_the_rows_go_in(run, monke
     Kept while the workers parse, they leave nothing to sort after the last
     row, when the writer would work alone.
     """
-    for day in range(3, 6):
-        run.new("-c", "kotak-saran", "-s", f"Saran {day}", "--at", f"2026-08-0{day}T09:00")
-    drop_index(run.home)
-    ix = Index(Helpdesk(run.home))
-    during: list[set[str]] = []
-    real = index.read_file
-
-    def spy(*a, **k):
-        during.append({name for name, _ in schema_indexes(ix.db)})
-        return real(*a, **k)
-
-    monkeypatch.setattr(index, "read_file", spy)
-    ix.refresh()
+    ix, during = first_build_reading(run, monkeypatch, 3, lambda ix: {name for name, _ in schema_indexes(ix.db)})
     every = {name for name, _ in the_schema()}
     assert during == [every] * 3
     assert schema_indexes(ix.db) == the_schema()
